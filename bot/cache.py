@@ -1,0 +1,244 @@
+"""Cache, single-flight and de-duplication, in Redis when shared and in memory when not.
+
+Redis is an optimisation, never a dependency: when it is down or slow every operation falls
+back to this process's memory, warns once, and tries Redis again after a short pause.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Protocol
+
+import redis
+
+log = logging.getLogger(__name__)
+
+# Bump when the shape of anything cached changes: old entries are then never read.
+FORMAT_VERSION = 1
+PREFIX = f"ecs-why:v{FORMAT_VERSION}"
+
+
+class Store(Protocol):
+    """The few primitives everything else is built on."""
+
+    def get(self, key: str) -> bytes | None: ...
+    def set(self, key: str, value: bytes, ttl: float) -> None: ...
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        """Sets the key only if it is absent; True when this call set it."""
+        ...
+
+    def delete_if(self, key: str, value: bytes) -> None:
+        """Deletes the key only if it still holds `value` (a lock we own)."""
+        ...
+
+
+class MemoryStore:
+    """The embedded default: one replica, nothing shared."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._items: dict[str, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def _live(self, key: str) -> bytes | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[1] <= self._clock():
+            del self._items[key]
+            return None
+        return item[0]
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            return self._live(key)
+
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._evict()
+            self._items[key] = (value, self._clock() + ttl)
+
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._items[key] = (value, self._clock() + ttl)
+            return True
+
+    def delete_if(self, key: str, value: bytes) -> None:
+        with self._lock:
+            if self._live(key) == value:
+                del self._items[key]
+
+    def _evict(self) -> None:
+        now = self._clock()
+        for key in [k for k, (_, expiry) in self._items.items() if expiry <= now]:
+            del self._items[key]
+        while len(self._items) > 5_000:
+            del self._items[next(iter(self._items))]
+
+
+# Deletes a lock only while it still holds our token, so a replica whose lock expired and was
+# taken over cannot release the new holder's lock.
+_DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+
+
+class RedisStore:
+    """Shared by every replica; any Redis failure degrades to `fallback` instead of failing."""
+
+    def __init__(self, url: str, *, timeout: float = 0.5, retry_after: float = 5.0) -> None:
+        self._client = redis.Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            health_check_interval=30,
+            max_connections=64,
+        )
+        self._fallback = MemoryStore()
+        self._retry_after = retry_after
+        self._down_until = 0.0
+        self._warned = False
+        self._state = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, error: redis.RedisError) -> None:
+        with self._state:
+            self._down_until = time.monotonic() + self._retry_after
+            if not self._warned:
+                log.warning("Redis unavailable (%s): answering without the shared cache", error)
+                self._warned = True
+
+    def _recovered(self) -> None:
+        if self._warned:
+            with self._state:
+                if self._warned:
+                    log.warning("Redis is back: the shared cache is in use again")
+                    self._warned = False
+
+    def _run[T](self, command: Callable[[redis.Redis], T], fallback: Callable[[], T]) -> T:
+        if not self.available:
+            return fallback()
+        try:
+            result = command(self._client)
+        except redis.RedisError as error:
+            self._failed(error)
+            return fallback()
+        self._recovered()
+        return result
+
+    def get(self, key: str) -> bytes | None:
+        def command(client: redis.Redis) -> bytes | None:
+            value = client.get(key)
+            return value if isinstance(value, bytes) else None
+
+        return self._run(command, lambda: self._fallback.get(key))
+
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        self._run(
+            lambda c: c.set(key, value, px=max(1, int(ttl * 1000))),
+            lambda: self._fallback.set(key, value, ttl),
+        )
+
+    def add(self, key: str, value: bytes, ttl: float) -> bool:
+        return self._run(
+            lambda c: bool(c.set(key, value, px=max(1, int(ttl * 1000)), nx=True)),
+            lambda: self._fallback.add(key, value, ttl),
+        )
+
+    def delete_if(self, key: str, value: bytes) -> None:
+        self._run(
+            lambda c: c.eval(_DELETE_IF, 1, key, value),
+            lambda: self._fallback.delete_if(key, value),
+        )
+
+
+def make_store(redis_url: str | None) -> Store:
+    return RedisStore(redis_url) if redis_url else MemoryStore()
+
+
+class SingleFlight:
+    """Runs one computation per key at a time, across threads and (through the store) replicas.
+
+    Others asking for the same key meanwhile wait for its result instead of repeating the work.
+    The cross-replica lock expires on its own, so a crashed replica delays others by at most
+    `lock_ttl`; the lock's random token is its fence (only the holder may release it).
+    """
+
+    def __init__(self, store: Store, *, lock_ttl: float = 40.0, poll: float = 0.1) -> None:
+        self._store = store
+        self._lock_ttl = lock_ttl
+        self._poll = poll
+        self._local: dict[str, Future[bytes]] = {}
+        self._guard = threading.Lock()
+
+    def run(
+        self,
+        key: str,
+        compute: Callable[[], bytes],
+        *,
+        ttl: float,
+        fresh: bool = False,
+    ) -> bytes:
+        """The cached value of `key`, else computes it once; `fresh` skips the cached value."""
+        result_key = f"{PREFIX}:result:{key}"
+        if not fresh and (cached := self._store.get(result_key)) is not None:
+            return cached
+        with self._guard:
+            waiting = self._local.get(key)
+            if waiting is None:
+                mine: Future[bytes] = Future()
+                self._local[key] = mine
+        if waiting is not None:
+            return waiting.result()
+        try:
+            value = self._across_replicas(key, result_key, compute, ttl, fresh)
+        except BaseException as error:
+            mine.set_exception(error)
+            raise
+        else:
+            mine.set_result(value)
+            return value
+        finally:
+            with self._guard:
+                del self._local[key]
+
+    def _across_replicas(
+        self, key: str, result_key: str, compute: Callable[[], bytes], ttl: float, fresh: bool
+    ) -> bytes:
+        lock_key = f"{PREFIX}:lock:{key}"
+        token = uuid.uuid4().hex.encode()
+        deadline = time.monotonic() + self._lock_ttl
+        while not self._store.add(lock_key, token, self._lock_ttl):
+            # Another replica is computing it: wait for its answer, or for its lock to lapse.
+            time.sleep(self._poll)
+            if not fresh and (cached := self._store.get(result_key)) is not None:
+                return cached
+            if time.monotonic() > deadline:
+                break
+        try:
+            value = compute()
+            if ttl > 0:
+                self._store.set(result_key, value, ttl)
+            return value
+        finally:
+            self._store.delete_if(lock_key, token)
+
+
+class Deduplicator:
+    """Remembers which Slack deliveries were handled, so retries and double clicks run once."""
+
+    def __init__(self, store: Store, *, ttl: float = 600.0) -> None:
+        self._store = store
+        self._ttl = ttl
+
+    def first_time(self, delivery_id: str) -> bool:
+        return self._store.add(f"{PREFIX}:seen:{delivery_id}", b"1", self._ttl)

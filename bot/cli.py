@@ -1,0 +1,129 @@
+"""`ecs-why diagnose | demo | serve` (CONTRACT §2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+from rich.console import Console
+
+from bot.cache import MemoryStore, make_store
+from bot.errors import AwsUnavailable, EcsWhyError, TargetError
+from bot.model import Diagnosis
+from bot.render.blocks import render_card
+from bot.render.json import diagnosis_to_json
+from bot.render.text import print_reports, summary_table
+from bot.service import Diagnoser
+from bot.settings import Settings
+from bot.target import parse_target
+
+log = logging.getLogger("ecs-why")
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_TARGET, EXIT_AWS = 0, 1, 2, 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecs-why", description="Why do my Amazon ECS tasks keep stopping?"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    diagnose = commands.add_parser("diagnose", help="diagnose a service or a task")
+    diagnose.add_argument("target", help="service, cluster/service, task ARN, or task id")
+    diagnose.add_argument("--cluster", help="the cluster (default: search every cluster)")
+    diagnose.add_argument("--region", help="the AWS region (default: from the AWS settings)")
+    diagnose.add_argument("--format", choices=("text", "json", "blocks"), default="text")
+    diagnose.add_argument("--no-cache", action="store_true", help="ask AWS again")
+
+    demo = commands.add_parser("demo", help="diagnose an emulated account, no AWS needed")
+    demo.add_argument("--format", choices=("text", "json", "blocks"), default="text")
+    demo.add_argument("--serve", action="store_true", help="run the Slack bot against it")
+
+    commands.add_parser("serve", help="run the Slack bot")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = Settings()
+        if args.command == "diagnose":
+            return _diagnose(args, settings)
+        if args.command == "demo":
+            return _demo(args, settings)
+        return _serve(settings)
+    except TargetError as error:
+        return _fail(EXIT_BAD_TARGET, str(error))
+    except AwsUnavailable as error:
+        return _fail(EXIT_AWS, str(error))
+    except (EcsWhyError, ValidationError) as error:
+        return _fail(EXIT_FAILURE, str(error).splitlines()[0])
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the outermost edge: one line, never a traceback
+        log.debug("unexpected error", exc_info=True)
+        return _fail(EXIT_FAILURE, f"unexpected {type(error).__name__}: {error} (run with -v)")
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"ecs-why: {message}", file=sys.stderr)
+    return code
+
+
+def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
+    target = parse_target(args.target, cluster=args.cluster, region=args.region)
+    diagnoser = Diagnoser(settings, make_store(settings.redis_url))
+    try:
+        diagnosis = diagnoser.diagnose(target, fresh=args.no_cache)
+    finally:
+        diagnoser.close()
+    _print(args.format, [diagnosis], many=False)
+    return EXIT_OK
+
+
+def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool) -> None:
+    if fmt == "json":
+        documents = [diagnosis_to_json(d) for d in diagnoses]
+        print(json.dumps(documents if many else documents[0], indent=2))
+    elif fmt == "blocks":
+        cards = [render_card(d) for d in diagnoses]
+        print(json.dumps(cards if many else cards[0], indent=2))
+    else:
+        console = Console()
+        if many:
+            console.print(summary_table(diagnoses))
+        print_reports(console, diagnoses)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo.run import diagnose_demo_account, emulated_demo_account
+
+    with emulated_demo_account() as env:
+        os.environ.update(env)
+        if args.serve:
+            return _serve(settings)
+        diagnoser = Diagnoser(settings.model_copy(update={"redis_url": None}), MemoryStore())
+        try:
+            diagnoses = diagnose_demo_account(diagnoser)
+        finally:
+            diagnoser.close()
+    _print(args.format, diagnoses, many=True)
+    return EXIT_OK
+
+
+def _serve(settings: Settings) -> int:
+    from bot.app import serve
+
+    serve(settings)
+    return EXIT_OK

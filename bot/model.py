@@ -1,0 +1,467 @@
+"""The shared vocabulary: what we diagnose, the facts we read, and what we conclude.
+
+Collectors produce `Facts`, checks turn them into `Finding`s, the verdict makes a `Diagnosis`.
+Everything here is plain data so checks stay pure and every renderer reads the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Step(StrEnum):
+    """The eight checklist steps, in the order an expert works through them."""
+
+    STOPPED_REASON = "stopped-reason"
+    EXIT_CODE = "exit-code"
+    LOGS = "logs"
+    IMAGE = "image"
+    IAM = "iam"
+    NETWORK = "network"
+    RESOURCES = "resources"
+    HEALTH_CHECK = "health-check"
+
+
+STEPS: tuple[Step, ...] = tuple(Step)
+
+
+class Cause(StrEnum):
+    """Every cause code of CONTRACT.md §4."""
+
+    DEPLOYMENT_OR_SCALE_IN = "deployment-or-scale-in"
+    STOPPED_BY_USER = "stopped-by-user"
+    SPOT_INTERRUPTION = "spot-interruption"
+    INFRASTRUCTURE = "infrastructure"
+    TASK_FAILED_TO_START = "task-failed-to-start"
+    APP_CRASH = "app-crash"
+    EXEC_PERMISSION_DENIED = "exec-permission-denied"
+    COMMAND_NOT_FOUND = "command-not-found"
+    OUT_OF_MEMORY = "out-of-memory"
+    SEGFAULT = "segfault"
+    SIGTERM = "sigterm"
+    LOG_GROUP_MISSING = "log-group-missing"
+    LOG_CONFIG_INVALID = "log-config-invalid"
+    IMAGE_NOT_FOUND = "image-not-found"
+    ECR_PERMISSION_DENIED = "ecr-permission-denied"
+    REGISTRY_AUTH = "registry-auth"
+    PLATFORM_MISMATCH = "platform-mismatch"
+    EXECUTION_ROLE_MISSING = "execution-role-missing"
+    ROLE_NOT_FOUND = "role-not-found"
+    TRUST_POLICY = "trust-policy"
+    SECRETS_ACCESS_DENIED = "secrets-access-denied"
+    TASK_ROLE_MISSING = "task-role-missing"
+    NO_ROUTE_TO_INTERNET = "no-route-to-internet"
+    MISSING_VPC_ENDPOINT = "missing-vpc-endpoint"
+    SECURITY_GROUP_NO_EGRESS = "security-group-no-egress"
+    EFS_MOUNT_FAILED = "efs-mount-failed"
+    INSUFFICIENT_CPU = "insufficient-cpu"
+    INSUFFICIENT_MEMORY = "insufficient-memory"
+    NO_CONTAINER_INSTANCES = "no-container-instances"
+    FARGATE_CAPACITY = "fargate-capacity"
+    SERVICE_QUOTA = "service-quota"
+    PORT_IN_USE = "port-in-use"
+    DISK_FULL = "disk-full"
+    HEALTH_CHECK_START_PERIOD = "health-check-start-period"
+    HEALTH_CHECK_FAILING = "health-check-failing"
+    HEALTH_CHECK_PORT_MISMATCH = "health-check-port-mismatch"
+    ELB_HEALTH_CHECK = "elb-health-check"
+    UNKNOWN = "unknown"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- target
+
+
+class Target(Frozen):
+    """What the user asked about: a service, or one task. Region and account come from AWS."""
+
+    cluster: str | None = None
+    service: str | None = None
+    task_id: str | None = None
+    region: str | None = None
+
+    @property
+    def label(self) -> str:
+        name = self.service or self.task_id or "?"
+        return f"{self.cluster}/{name}" if self.cluster else name
+
+
+# --------------------------------------------------------------------------- facts
+
+
+class Gap(Frozen):
+    """Something we could not read; the step it belongs to shows `unknown` with this note."""
+
+    step: Step
+    action: str  # the IAM action that was refused or failed, e.g. "iam:GetRole"
+    message: str  # short and safe to show: "AccessDenied", "timed out", "endpoint unreachable"
+
+    @property
+    def note(self) -> str:
+        return f"could not call {self.action}: {self.message}"
+
+
+class ContainerState(Frozen):
+    name: str
+    exit_code: int | None = None
+    reason: str | None = None
+    last_status: str | None = None
+    health_status: str | None = None
+    image: str | None = None
+    image_digest: str | None = None
+
+
+class Task(Frozen):
+    arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    last_status: str
+    desired_status: str | None = None
+    group: str | None = None
+    started_by: str | None = None
+    launch_type: str | None = None
+    capacity_provider: str | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    health_status: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    stopping_at: datetime | None = None
+    stopped_at: datetime | None = None
+    pull_started_at: datetime | None = None
+    pull_stopped_at: datetime | None = None
+    containers: tuple[ContainerState, ...] = ()
+    container_instance_arn: str | None = None
+    subnet_id: str | None = None
+    private_ip: str | None = None
+    eni_id: str | None = None
+    availability_zone: str | None = None
+
+    @property
+    def task_id(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
+
+
+class PortMapping(Frozen):
+    container_port: int
+    host_port: int | None = None
+    protocol: str = "tcp"
+
+
+class HealthCheck(Frozen):
+    command: tuple[str, ...]
+    interval: int = 30
+    timeout: int = 5
+    retries: int = 3
+    start_period: int = 0
+
+
+class SecretRef(Frozen):
+    name: str
+    value_from: str  # an ARN or parameter name: never the value
+
+
+class ContainerDefinition(Frozen):
+    name: str
+    image: str
+    essential: bool = True
+    cpu: int | None = None
+    memory: int | None = None
+    memory_reservation: int | None = None
+    port_mappings: tuple[PortMapping, ...] = ()
+    health_check: HealthCheck | None = None
+    log_driver: str | None = None
+    log_options: dict[str, str] = Field(default_factory=dict)
+    secrets: tuple[SecretRef, ...] = ()
+    environment_names: tuple[str, ...] = ()  # names only: values are plain text in AWS
+    repository_credentials: str | None = None
+    entry_point: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+
+
+class EfsVolume(Frozen):
+    name: str
+    file_system_id: str
+    transit_encryption: bool = False
+
+
+class TaskDefinition(Frozen):
+    arn: str
+    family: str
+    revision: int
+    network_mode: str | None = None
+    requires_compatibilities: tuple[str, ...] = ()
+    cpu: str | None = None
+    memory: str | None = None
+    execution_role_arn: str | None = None
+    task_role_arn: str | None = None
+    cpu_architecture: str | None = None  # runtimePlatform
+    os_family: str | None = None
+    containers: tuple[ContainerDefinition, ...] = ()
+    efs_volumes: tuple[EfsVolume, ...] = ()
+
+
+class ServiceEvent(Frozen):
+    created_at: datetime | None
+    message: str
+
+
+class Deployment(Frozen):
+    id: str
+    status: str
+    task_definition_arn: str
+    desired: int = 0
+    running: int = 0
+    pending: int = 0
+    failed_tasks: int = 0
+    rollout_state: str | None = None
+    rollout_state_reason: str | None = None
+    created_at: datetime | None = None
+
+
+class LoadBalancerRef(Frozen):
+    target_group_arn: str
+    container_name: str
+    container_port: int
+
+
+class Service(Frozen):
+    arn: str
+    name: str
+    cluster_arn: str
+    status: str
+    desired: int
+    running: int
+    pending: int
+    launch_type: str | None = None
+    capacity_providers: tuple[str, ...] = ()
+    task_definition_arn: str
+    deployments: tuple[Deployment, ...] = ()
+    events: tuple[ServiceEvent, ...] = ()  # newest first, as AWS returns them
+    subnets: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    assign_public_ip: bool | None = None
+    load_balancers: tuple[LoadBalancerRef, ...] = ()
+    health_check_grace_period: int | None = None
+
+
+class ContainerInstance(Frozen):
+    arn: str
+    ec2_instance_id: str | None = None
+    status: str
+    agent_connected: bool
+    registered_cpu: int = 0
+    registered_memory: int = 0
+    remaining_cpu: int = 0
+    remaining_memory: int = 0
+    used_ports: tuple[int, ...] = ()
+
+
+class Cluster(Frozen):
+    arn: str
+    name: str
+    status: str
+    registered_instances: int = 0
+    running_tasks: int = 0
+    pending_tasks: int = 0
+    instances: tuple[ContainerInstance, ...] = ()
+
+
+class LogStream(Frozen):
+    """The tail of one container's awslogs stream."""
+
+    container: str
+    task_id: str
+    group: str
+    stream: str
+    lines: tuple[str, ...] = ()
+    found: bool = True
+
+
+class LogGroup(Frozen):
+    name: str
+    exists: bool
+    region: str | None = None
+
+
+class PolicyDocument(Frozen):
+    """One policy attached to a role (inline or managed), as its JSON document."""
+
+    name: str
+    document: dict[str, Any]
+
+
+class Role(Frozen):
+    arn: str
+    name: str
+    exists: bool
+    trust_policy: dict[str, Any] | None = None
+    policies: tuple[PolicyDocument, ...] = ()
+
+
+class Route(Frozen):
+    destination: str
+    target: str  # igw-…, nat-…, local, pcx-…, tgw-…, vpce-…
+    state: str = "active"
+
+
+class Subnet(Frozen):
+    id: str
+    vpc_id: str
+    availability_zone: str | None = None
+    map_public_ip: bool = False
+    route_table_id: str | None = None
+    routes: tuple[Route, ...] = ()
+
+
+class EgressRule(Frozen):
+    protocol: str  # "-1" for all
+    from_port: int | None = None
+    to_port: int | None = None
+    cidrs: tuple[str, ...] = ()
+    prefix_lists: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+
+
+class SecurityGroup(Frozen):
+    id: str
+    name: str
+    egress: tuple[EgressRule, ...] = ()
+
+
+class Network(Frozen):
+    vpc_id: str | None = None
+    subnets: tuple[Subnet, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    vpc_endpoints: tuple[str, ...] = ()  # service names, e.g. com.amazonaws.us-east-1.ecr.dkr
+    assign_public_ip: bool | None = None
+    task_has_public_ip: bool | None = None
+    efs_mount_target_subnets: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class Image(Frozen):
+    """An image a container definition names, and what its registry says about it."""
+
+    uri: str
+    registry: Literal["ecr", "other"]
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+    repository_exists: bool | None = None
+    tag_exists: bool | None = None
+    architectures: tuple[str, ...] = ()  # e.g. ("arm64",) when known
+
+
+class TargetHealth(Frozen):
+    target_id: str
+    port: int | None = None
+    state: str
+    reason: str | None = None
+    description: str | None = None
+
+
+class TargetGroup(Frozen):
+    arn: str
+    name: str
+    port: int | None = None
+    protocol: str | None = None
+    target_type: str | None = None
+    health_check_port: str | None = None  # "traffic-port" or a number
+    health_check_path: str | None = None
+    health_check_protocol: str | None = None
+    matcher: str | None = None
+    targets: tuple[TargetHealth, ...] = ()
+
+
+class Facts(Frozen):
+    """A read-only snapshot of everything the checks may look at, plus what could not be read."""
+
+    target: Target
+    region: str
+    account: str | None = None
+    collected_at: datetime
+    service: Service | None = None
+    stopped_tasks: tuple[Task, ...] = ()  # most recently stopped first
+    running_tasks: tuple[Task, ...] = ()  # RUNNING, PENDING and PROVISIONING
+    task_definitions: dict[str, TaskDefinition] = Field(default_factory=dict)  # by ARN
+    cluster: Cluster | None = None
+    log_groups: tuple[LogGroup, ...] = ()
+    log_streams: tuple[LogStream, ...] = ()
+    roles: dict[str, Role] = Field(default_factory=dict)  # by ARN
+    network: Network | None = None
+    images: tuple[Image, ...] = ()
+    target_groups: tuple[TargetGroup, ...] = ()
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def focus_task(self) -> Task | None:
+        """The task the diagnosis centres on: the newest stopped one, else the newest other."""
+        if self.stopped_tasks:
+            return self.stopped_tasks[0]
+        return self.running_tasks[0] if self.running_tasks else None
+
+    @property
+    def task_definition(self) -> TaskDefinition | None:
+        """The definition of the focus task, else the service's current one."""
+        task = self.focus_task
+        if task and task.task_definition_arn in self.task_definitions:
+            return self.task_definitions[task.task_definition_arn]
+        if self.service and self.service.task_definition_arn in self.task_definitions:
+            return self.task_definitions[self.service.task_definition_arn]
+        return None
+
+
+# --------------------------------------------------------------------------- conclusions
+
+Severity = Literal["error", "warning", "info"]
+StepStatus = Literal["failed", "passed", "warning", "skipped", "unknown"]
+
+
+class Finding(Frozen):
+    code: Cause
+    step: Step
+    severity: Severity
+    title: str
+    evidence: tuple[str, ...] = ()
+    fix: str = ""
+    # How directly the evidence proves a root cause (0-100): an AWS message that names the
+    # cause outranks a configuration smell, and a root cause outranks the symptom it explains.
+    confidence: int = 50
+    tasks: int = 0  # how many of the recent stopped tasks show it
+
+
+class ChecklistItem(Frozen):
+    step: Step
+    status: StepStatus
+    note: str
+
+
+class NextStep(Frozen):
+    step: Step
+    action: str
+
+
+class Diagnosis(Frozen):
+    target: Target
+    region: str
+    account: str | None = None
+    status: Literal["failing", "healthy", "unknown"]
+    cause: Finding | None
+    findings: tuple[Finding, ...]
+    checklist: tuple[ChecklistItem, ...]
+    next_step: NextStep | None
+    task_arn: str | None = None
+    stopped_tasks: int = 0
+    summary: str = ""
+    diagnosed_at: datetime
+    gaps: tuple[Gap, ...] = ()
+    # Carried along so the card's buttons (logs, details) need no further AWS call.
+    task_definition: TaskDefinition | None = None
+    log_streams: tuple[LogStream, ...] = ()

@@ -1,0 +1,55 @@
+"""The Diagnosis as the JSON document of CONTRACT §4."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.model import Diagnosis, Finding
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "code": finding.code.value,
+        "step": finding.step.value,
+        "severity": finding.severity,
+        "title": finding.title,
+        "evidence": list(finding.evidence),
+        "fix": finding.fix,
+        "tasks": finding.tasks,
+    }
+
+
+def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
+    target = diagnosis.target
+    cause = diagnosis.cause
+    return {
+        "target": {
+            "cluster": target.cluster,
+            "service": target.service,
+            "task_arn": diagnosis.task_arn,
+            "region": diagnosis.region,
+            "account": diagnosis.account,
+        },
+        "status": diagnosis.status,
+        "summary": diagnosis.summary,
+        "cause": None
+        if cause is None
+        else {
+            "code": cause.code.value,
+            "step": cause.step.value,
+            "title": cause.title,
+            "evidence": list(cause.evidence),
+            "fix": cause.fix,
+        },
+        "findings": [_finding(f) for f in diagnosis.findings],
+        "checklist": [
+            {"step": item.step.value, "status": item.status, "note": item.note}
+            for item in diagnosis.checklist
+        ],
+        "next_step": None
+        if diagnosis.next_step is None
+        else {"step": diagnosis.next_step.step.value, "action": diagnosis.next_step.action},
+        "stopped_tasks": diagnosis.stopped_tasks,
+        "gaps": [{"step": g.step.value, "action": g.action, "note": g.note} for g in diagnosis.gaps],
+        "diagnosed_at": diagnosis.diagnosed_at.isoformat(),
+    }

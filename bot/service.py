@@ -1,0 +1,70 @@
+"""diagnose(target): collect facts, run the checks, conclude — once per target at a time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from bot.aws.clients import AwsClients
+from bot.aws.collect import collect_facts
+from bot.cache import SingleFlight, Store
+from bot.checks import CHECKS
+from bot.model import Diagnosis, Facts, Finding, Target
+from bot.settings import Settings
+from bot.verdict import conclude
+
+log = logging.getLogger(__name__)
+
+
+def run_checks(facts: Facts) -> list[Finding]:
+    return [finding for check in CHECKS for finding in check(facts)]
+
+
+class Diagnoser:
+    """What a process shares across diagnoses: AWS clients per region, a thread pool, the cache."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self._settings = settings
+        self._flight = SingleFlight(store, lock_ttl=settings.diagnosis_deadline + 15)
+        self._pool = ThreadPoolExecutor(
+            max_workers=settings.aws_concurrency, thread_name_prefix="ecs-why-aws"
+        )
+        self._clients: dict[str | None, AwsClients] = {}
+        self._clients_lock = threading.Lock()
+
+    def clients(self, region: str | None) -> AwsClients:
+        with self._clients_lock:
+            if region not in self._clients:
+                self._clients[region] = AwsClients.from_settings(self._settings, region=region)
+            return self._clients[region]
+
+    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
+        """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again."""
+        clients = self.clients(target.region)
+        key = f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
+        data = self._flight.run(
+            key,
+            lambda: self._diagnose_now(target, clients).model_dump_json().encode(),
+            ttl=self._settings.diagnosis_ttl,
+            fresh=fresh,
+        )
+        return Diagnosis.model_validate_json(data)
+
+    def _diagnose_now(self, target: Target, clients: AwsClients) -> Diagnosis:
+        now = datetime.now(UTC)
+        facts = collect_facts(target, clients, now=now, pool=self._pool)
+        diagnosis = conclude(facts, run_checks(facts)).model_copy(
+            update={"task_definition": facts.task_definition, "log_streams": facts.log_streams}
+        )
+        log.info(
+            "diagnosed %s: %s (%s)",
+            diagnosis.target.label,
+            diagnosis.status,
+            diagnosis.cause.code if diagnosis.cause else "-",
+        )
+        return diagnosis
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,27 @@
+"""All configuration, read once from the environment (names pinned in CONTRACT.md §3)."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = Field(default=3000, ge=1, le=65535)
+    redis_url: str | None = None
+
+    # Diagnoses run on a pool of their own: Bolt's listener pool (5 threads) must stay free to ack.
+    diagnosis_workers: int = Field(default=8, ge=1, le=64)
+    # Threads one diagnosis may use for concurrent AWS calls.
+    aws_concurrency: int = Field(default=16, ge=1, le=64)
+    aws_connect_timeout: float = Field(default=3.0, gt=0)
+    aws_read_timeout: float = Field(default=10.0, gt=0)
+    aws_max_attempts: int = Field(default=5, ge=1, le=10)
+    # A whole diagnosis returns what it knows after this many seconds.
+    diagnosis_deadline: float = Field(default=25.0, gt=0)
+    # How long a finished diagnosis is reused for the same target.
+    diagnosis_ttl: int = Field(default=60, ge=0)
