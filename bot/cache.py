@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import redis
 
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 # Bump when the shape of anything cached changes: old entries are then never read.
 FORMAT_VERSION = 1
 PREFIX = f"ecs-why:v{FORMAT_VERSION}"
+
+T = TypeVar("T")
 
 
 class Store(Protocol):
@@ -124,7 +126,7 @@ class RedisStore:
                     log.warning("Redis is back: the shared cache is in use again")
                     self._warned = False
 
-    def _run[T](self, command: Callable[[redis.Redis], T], fallback: Callable[[], T]) -> T:
+    def _run(self, command: Callable[[redis.Redis], T], fallback: Callable[[], T]) -> T:
         if not self.available:
             return fallback()
         try:

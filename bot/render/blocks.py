@@ -39,7 +39,11 @@ CARD_BUDGET = 12_000
 MAX_EVIDENCE = 5
 EVIDENCE_LINE = 400
 
-STATUS_ICON = {"failing": ":red_circle:", "healthy": ":large_green_circle:", "unknown": ":grey_question:"}
+STATUS_ICON = {
+    "failing": ":red_circle:",
+    "healthy": ":large_green_circle:",
+    "unknown": ":grey_question:",
+}
 STEP_ICON: dict[StepStatus, str] = {
     "failed": ":x:",
     "warning": ":warning:",
@@ -76,9 +80,13 @@ def console_url(diagnosis: Diagnosis) -> str:
     return f"{base}/tasks/{target.task_id}/configuration?region={region}"
 
 
+def _headline(diagnosis: Diagnosis) -> str:
+    return f"{diagnosis.target.label} is {diagnosis.status}"
+
+
 def fallback_text(diagnosis: Diagnosis) -> str:
     """The notification and screen-reader text: the whole answer in one line."""
-    head = f"{diagnosis.target.label} is {diagnosis.status}"
+    head = _headline(diagnosis)
     if diagnosis.cause is None:
         return head
     return cut(f"{head}: {diagnosis.cause.code} — {diagnosis.cause.title}", 300)
@@ -90,8 +98,7 @@ def render_card(diagnosis: Diagnosis) -> list[dict[str, Any]]:
         HeaderBlock(
             text=PlainTextObject(
                 text=cut(
-                    f"{STATUS_ICON[diagnosis.status]} {diagnosis.target.label} is {diagnosis.status}",
-                    HEADER_LIMIT,
+                    f"{STATUS_ICON[diagnosis.status]} {fallback_text(diagnosis)}", HEADER_LIMIT
                 ),
                 emoji=True,
             )
@@ -104,7 +111,9 @@ def render_card(diagnosis: Diagnosis) -> list[dict[str, Any]]:
     blocks.append(_buttons(diagnosis))
     blocks.append(DividerBlock())
     blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=cut(_context_text(diagnosis), CONTEXT_LIMIT))])
+        ContextBlock(
+            elements=[MarkdownTextObject(text=cut(_context_text(diagnosis), CONTEXT_LIMIT))]
+        )
     )
     card = [block.to_dict() for block in blocks]
     return _fit(card)
@@ -139,9 +148,7 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
     value = target_value(diagnosis.target)
     elements: list[ButtonElement] = []
     if diagnosis.task_arn:
-        elements.append(
-            ButtonElement(text="Fetch logs", action_id=ACTION_LOGS, value=value)
-        )
+        elements.append(ButtonElement(text="Fetch logs", action_id=ACTION_LOGS, value=value))
     elements.append(ButtonElement(text="Re-run", action_id=ACTION_RERUN, value=value))
     elements.append(ButtonElement(text="Details", action_id=ACTION_DETAILS, value=value))
     elements.append(
@@ -155,7 +162,8 @@ def _context_text(diagnosis: Diagnosis) -> str:
     if diagnosis.task_arn:
         bits.append(f"task `{escape(diagnosis.task_arn.rsplit('/', 1)[-1])}`")
     stamp = int(diagnosis.diagnosed_at.timestamp())
-    bits.append(f"checked <!date^{stamp}^{{date_short_pretty}} {{time}}|{diagnosis.diagnosed_at:%Y-%m-%d %H:%M} UTC>")
+    when = f"{diagnosis.diagnosed_at:%Y-%m-%d %H:%M} UTC"
+    bits.append(f"checked <!date^{stamp}^{{date_short_pretty}} {{time}}|{when}>")
     return " · ".join(bits)
 
 

@@ -29,7 +29,9 @@ def render_report(diagnosis: Diagnosis) -> RenderableType:
     if diagnosis.summary:
         parts.append(Text(diagnosis.summary))
     if (cause := diagnosis.cause) is not None:
-        parts.append(Text.from_markup(f"\n[bold]Cause[/] [cyan]{cause.code}[/]: {escape(cause.title)}"))
+        parts.append(
+            Text.from_markup(f"\n[bold]Cause[/] [cyan]{cause.code}[/]: {escape(cause.title)}")
+        )
         parts.extend(_evidence(cause.evidence))
     parts.append(Text())
     parts.append(checklist_table(diagnosis))
@@ -40,13 +42,16 @@ def render_report(diagnosis: Diagnosis) -> RenderableType:
         parts.append(Text.from_markup("\n[bold]Also found[/]"))
         for finding in others:
             parts.append(Text(f"  • [{finding.severity}] {finding.code}: {finding.title}"))
-    title = f"[{STATUS_STYLE[diagnosis.status]}]{diagnosis.status.upper()}[/] {escape(_name(diagnosis))}"
+    style = STATUS_STYLE[diagnosis.status]
+    title = f"[{style}]{diagnosis.status.upper()}[/] {escape(diagnosis.target.label)}"
     subtitle = escape(_context(diagnosis))
     return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left", expand=True)
 
 
 def _evidence(evidence: Sequence[str]) -> list[RenderableType]:
-    lines: list[RenderableType] = [Text(f"  › {line}", style="dim") for line in evidence[:MAX_EVIDENCE]]
+    lines: list[RenderableType] = [
+        Text(f"  › {line}", style="dim") for line in evidence[:MAX_EVIDENCE]
+    ]
     if len(evidence) > MAX_EVIDENCE:
         lines.append(Text(f"  › … and {len(evidence) - MAX_EVIDENCE} more", style="dim"))
     return lines
@@ -58,11 +63,6 @@ def checklist_table(diagnosis: Diagnosis) -> Table:
         mark, style = MARKS[item.status]
         table.add_row(Text(mark, style=style), Text(item.step.value, style="bold"), Text(item.note))
     return table
-
-
-def _name(diagnosis: Diagnosis) -> str:
-    target = diagnosis.target
-    return target.label
 
 
 def _context(diagnosis: Diagnosis) -> str:

@@ -1,0 +1,140 @@
+"""Caches AWS answers by how long they stay true, below every collector, through botocore hooks.
+
+A stopped task or a task-definition revision never changes, so it is kept for a day; roles,
+routes and images for minutes; a service, its tasks and target health for seconds. A cached
+answer short-circuits botocore's `before-call`, so no request leaves at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from botocore.client import BaseClient
+
+from bot.cache import PREFIX, Store
+
+IMMUTABLE = 24 * 3600
+SLOW = 300
+FAST = 15
+
+# Seconds an answer stays true, by operation; anything not named is not cached.
+TTL: dict[str, int] = {
+    "ecs.DescribeTaskDefinition": IMMUTABLE,  # a revision never changes
+    "ecs.DescribeTasks": FAST,  # IMMUTABLE when every task in it has stopped
+    "ecs.DescribeServices": FAST,
+    "ecs.ListTasks": FAST,
+    "ecs.ListClusters": SLOW,
+    "ecs.DescribeClusters": FAST,
+    "ecs.ListContainerInstances": FAST,
+    "ecs.DescribeContainerInstances": FAST,
+    "logs.DescribeLogGroups": SLOW,
+    "logs.GetLogEvents": FAST,
+    "iam.GetRole": SLOW,
+    "iam.ListRolePolicies": SLOW,
+    "iam.GetRolePolicy": SLOW,
+    "iam.ListAttachedRolePolicies": SLOW,
+    "iam.GetPolicy": SLOW,
+    "iam.GetPolicyVersion": IMMUTABLE,  # a policy version never changes
+    "ec2.DescribeSubnets": SLOW,
+    "ec2.DescribeRouteTables": SLOW,
+    "ec2.DescribeSecurityGroups": SLOW,
+    "ec2.DescribeVpcEndpoints": SLOW,
+    "ec2.DescribeNetworkInterfaces": SLOW,
+    "ecr.DescribeImages": SLOW,
+    "ecr.DescribeRepositories": SLOW,
+    "elasticloadbalancing.DescribeTargetGroups": SLOW,
+    "elasticloadbalancing.DescribeTargetHealth": FAST,
+}
+
+
+class _CachedHttp:
+    """Stands in for the HTTP response botocore expects beside a parsed answer."""
+
+    status_code = 200
+    headers: dict[str, str] = {}  # noqa: RUF012 - read-only by botocore
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, bytes):
+        raise TypeError("binary answers are not cached")
+    raise TypeError(type(value).__name__)
+
+
+def _decode(item: dict[str, Any]) -> Any:
+    if "__datetime__" in item and len(item) == 1:
+        return datetime.fromisoformat(item["__datetime__"])
+    return item
+
+
+def ttl_of(operation: str, parsed: dict[str, Any]) -> int:
+    ttl = TTL.get(operation, 0)
+    if operation == "ecs.DescribeTasks":
+        tasks = parsed.get("tasks") or []
+        if tasks and all(t.get("lastStatus") == "STOPPED" for t in tasks):
+            return IMMUTABLE
+    return ttl
+
+
+class FactCache:
+    """Installs the caching hooks on a client; `immutable_only` serves only what cannot change."""
+
+    def __init__(self, store: Store, scope: str, *, immutable_only: bool = False) -> None:
+        self._store = store
+        self._scope = scope
+        self._immutable_only = immutable_only
+
+    def install(self, client: BaseClient) -> None:
+        # botocore's stubs type handlers as returning None; a before-call answer is documented.
+        client.meta.events.register("before-call", self._before_call)  # type: ignore[arg-type]
+        client.meta.events.register("after-call", self._after_call)
+
+    def _key(self, operation: str, params: dict[str, Any]) -> str:
+        request = json.dumps(
+            [params.get("url_path"), params.get("query_string"), params.get("body")],
+            sort_keys=True,
+            default=str,
+        )
+        digest = hashlib.sha256(request.encode()).hexdigest()[:32]
+        return f"{PREFIX}:fact:{self._scope}:{operation}:{digest}"
+
+    def _before_call(
+        self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> tuple[_CachedHttp, dict[str, Any]] | None:
+        operation = f"{model.service_model.endpoint_prefix}.{model.name}"
+        if operation not in TTL:
+            return None
+        key = self._key(operation, params)
+        context["ecs_why_fact_key"] = key
+        raw = self._store.get(key)
+        if raw is None:
+            return None
+        ttl, parsed = json.loads(raw, object_hook=_decode)
+        if self._immutable_only and ttl < IMMUTABLE:
+            return None
+        context["ecs_why_from_cache"] = True
+        return _CachedHttp(), parsed
+
+    def _after_call(
+        self,
+        http_response: Any,
+        parsed: dict[str, Any],
+        model: Any,
+        context: dict[str, Any],
+        **_: Any,
+    ) -> None:
+        key = context.get("ecs_why_fact_key")
+        if key is None or context.get("ecs_why_from_cache") or http_response.status_code >= 300:
+            return
+        operation = f"{model.service_model.endpoint_prefix}.{model.name}"
+        ttl = ttl_of(operation, parsed)
+        answer = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+        try:
+            raw = json.dumps([ttl, answer], default=_encode).encode()
+        except TypeError:
+            return
+        self._store.set(key, raw, ttl)

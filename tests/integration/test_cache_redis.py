@@ -1,0 +1,173 @@
+"""The cache primitives against a real Redis server, and what happens when it goes away."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cache import Deduplicator, MemoryStore, RedisStore, SingleFlight, Store
+from tests.conftest import RedisServer
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest, redis_url: str) -> Store:
+    return MemoryStore() if request.param == "memory" else RedisStore(redis_url)
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex}"
+
+
+def test_get_set_and_expiry(store: Store) -> None:
+    key = unique("k")
+    assert store.get(key) is None
+    store.set(key, b"value", ttl=0.3)
+    assert store.get(key) == b"value"
+    time.sleep(0.4)
+    assert store.get(key) is None
+
+
+def test_add_only_once(store: Store) -> None:
+    key = unique("k")
+    assert store.add(key, b"a", ttl=5)
+    assert not store.add(key, b"b", ttl=5)
+    assert store.get(key) == b"a"
+
+
+def test_delete_if_only_deletes_our_own_value(store: Store) -> None:
+    key = unique("lock")
+    store.set(key, b"theirs", ttl=5)
+    store.delete_if(key, b"mine")
+    assert store.get(key) == b"theirs"
+    store.delete_if(key, b"theirs")
+    assert store.get(key) is None
+
+
+def test_single_flight_computes_once_for_concurrent_callers(store: Store) -> None:
+    flight = SingleFlight(store)
+    calls = 0
+    lock = threading.Lock()
+
+    def compute() -> bytes:
+        nonlocal calls
+        with lock:
+            calls += 1
+        time.sleep(0.3)
+        return b"diagnosis"
+
+    key = unique("target")
+    results: list[bytes] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(flight.run(key, compute, ttl=30)))
+        for _ in range(20)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [b"diagnosis"] * 20
+    assert calls == 1
+    # Within the TTL the answer is reused; `fresh` computes again.
+    assert flight.run(key, compute, ttl=30) == b"diagnosis"
+    assert calls == 1
+    flight.run(key, compute, ttl=30, fresh=True)
+    assert calls == 2
+
+
+def test_single_flight_across_replicas_shares_one_computation(redis_url: str) -> None:
+    replicas = [SingleFlight(RedisStore(redis_url), poll=0.02) for _ in range(2)]
+    calls = 0
+
+    def compute() -> bytes:
+        nonlocal calls
+        calls += 1
+        time.sleep(0.3)
+        return b"one"
+
+    key = unique("target")
+    results: list[bytes] = []
+    threads = [
+        threading.Thread(target=lambda r=r: results.append(r.run(key, compute, ttl=30)))
+        for r in replicas
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [b"one", b"one"]
+    assert calls == 1
+
+
+def test_a_crashed_replicas_lock_expires(redis_url: str) -> None:
+    store = RedisStore(redis_url)
+    key = unique("target")
+    # A replica took the lock and died without releasing it.
+    store.add(f"ecs-why:v1:lock:{key}", b"dead-replica", ttl=0.5)
+    started = time.monotonic()
+    value = SingleFlight(store, lock_ttl=0.5, poll=0.02).run(key, lambda: b"mine", ttl=30)
+    assert value == b"mine"
+    assert time.monotonic() - started < 5
+
+
+def test_errors_reach_every_waiter_and_are_not_cached(store: Store) -> None:
+    flight = SingleFlight(store)
+    key = unique("target")
+
+    def compute() -> bytes:
+        raise ValueError("no such service")
+
+    with pytest.raises(ValueError, match="no such service"):
+        flight.run(key, compute, ttl=30)
+    assert flight.run(key, lambda: b"later", ttl=30) == b"later"
+
+
+def test_two_replicas_deduplicate_one_delivery(redis_url: str) -> None:
+    first, second = Deduplicator(RedisStore(redis_url)), Deduplicator(RedisStore(redis_url))
+    delivery = unique("Ev123")
+    assert [first.first_time(delivery), second.first_time(delivery)] == [True, False]
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    import shutil
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("this test stops and restarts Redis: install redis-server")
+    server = RedisServer(binary, tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_redis_outage_degrades_then_recovers(
+    own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RedisStore(own_redis.url, retry_after=0.2)
+    store.set("before", b"1", ttl=60)
+    assert store.get("before") == b"1"
+
+    own_redis.stop()
+    # Answers go on, from memory, with one warning.
+    store.set("during", b"2", ttl=60)
+    assert store.get("during") == b"2"
+    assert store.add("dedup", b"x", ttl=60)
+    assert not store.add("dedup", b"x", ttl=60)
+    assert sum("Redis unavailable" in r.message for r in caplog.records) == 1
+
+    own_redis.start()
+    time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while store.get("before") is None and time.monotonic() < deadline:
+        store.set("after", b"3", ttl=60)  # the restarted server is empty; writes go there again
+        if store.get("after") == b"3":
+            break
+        time.sleep(0.1)
+    assert store.get("after") == b"3"
+    assert store.available
+    assert any("Redis is back" in r.message for r in caplog.records)
