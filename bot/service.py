@@ -10,16 +10,12 @@ from datetime import UTC, datetime
 from bot.aws.clients import AwsClients
 from bot.aws.collect import collect_facts
 from bot.cache import SingleFlight, Store
-from bot.checks import CHECKS
-from bot.model import Diagnosis, Facts, Finding, Target
+from bot.checks import run_checks
+from bot.model import Diagnosis, Target
 from bot.settings import Settings
 from bot.verdict import conclude
 
 log = logging.getLogger(__name__)
-
-
-def run_checks(facts: Facts) -> list[Finding]:
-    return [finding for check in CHECKS for finding in check(facts)]
 
 
 class Diagnoser:
@@ -31,19 +27,25 @@ class Diagnoser:
         self._pool = ThreadPoolExecutor(
             max_workers=settings.aws_concurrency, thread_name_prefix="ecs-why-aws"
         )
-        self._clients: dict[str | None, AwsClients] = {}
+        self._store = store
+        self._clients: dict[tuple[str | None, bool], AwsClients] = {}
         self._clients_lock = threading.Lock()
 
-    def clients(self, region: str | None) -> AwsClients:
+    def clients(self, region: str | None, *, fresh: bool = False) -> AwsClients:
+        """Clients per region; `fresh` ones reuse only cached answers that cannot change."""
         with self._clients_lock:
-            if region not in self._clients:
-                self._clients[region] = AwsClients.from_settings(self._settings, region=region)
-            return self._clients[region]
+            if (region, fresh) not in self._clients:
+                self._clients[(region, fresh)] = AwsClients.from_settings(
+                    self._settings, region=region, store=self._store, immutable_only=fresh
+                )
+            return self._clients[(region, fresh)]
 
     def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
         """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again."""
-        clients = self.clients(target.region)
-        key = f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
+        clients = self.clients(target.region, fresh=fresh)
+        key = (
+            f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
+        )
         data = self._flight.run(
             key,
             lambda: self._diagnose_now(target, clients).model_dump_json().encode(),
@@ -54,7 +56,9 @@ class Diagnoser:
 
     def _diagnose_now(self, target: Target, clients: AwsClients) -> Diagnosis:
         now = datetime.now(UTC)
-        facts = collect_facts(target, clients, now=now, pool=self._pool)
+        facts = collect_facts(
+            target, clients, now=now, pool=self._pool, timeout=self._settings.diagnosis_deadline
+        )
         diagnosis = conclude(facts, run_checks(facts)).model_copy(
             update={"task_definition": facts.task_definition, "log_streams": facts.log_streams}
         )

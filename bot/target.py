@@ -25,6 +25,7 @@ SERVICE_ARN = re.compile(rf"{_ARN}service/(?:(?P<cluster>{_NAME})/)?(?P<service>
 CLUSTER_SERVICE = re.compile(rf"(?P<cluster>{_NAME})/(?P<service>{_NAME})")
 
 MAX_LENGTH = 512
+NAME_RULE = "1-255 letters, digits, hyphens and underscores"
 
 
 def parse_target(text: str, *, cluster: str | None = None, region: str | None = None) -> Target:
@@ -35,9 +36,9 @@ def parse_target(text: str, *, cluster: str | None = None, region: str | None = 
     if len(text) > MAX_LENGTH:
         raise TargetError(f"target is {len(text)} characters long, which no ECS name is: {USAGE}")
     if cluster is not None and not NAME.fullmatch(cluster):
-        raise TargetError(f"{shorten(cluster)!r} is not a valid cluster name")
+        raise TargetError(f"{quoted(cluster)} is not a valid cluster name: expected {NAME_RULE}")
     if region is not None and not REGION.fullmatch(region):
-        raise TargetError(f"{shorten(region)!r} is not an AWS region name (like us-east-1)")
+        raise TargetError(f"{quoted(region)} is not an AWS region name (like us-east-1)")
 
     if match := TASK_ARN.fullmatch(text):
         return Target(
@@ -50,23 +51,36 @@ def parse_target(text: str, *, cluster: str | None = None, region: str | None = 
             cluster=match["cluster"] or cluster, service=match["service"], region=match["region"]
         )
     if text.startswith("arn:"):
-        raise TargetError(f"{shorten(text)!r} is not an ECS task or service ARN: {USAGE}")
+        raise TargetError(f"{quoted(text)} is not an ECS task or service ARN: {USAGE}")
     if match := CLUSTER_SERVICE.fullmatch(text):
         if cluster is not None and cluster != match["cluster"]:
-            raise TargetError(f"{shorten(text)!r} names cluster {match['cluster']!r}, not {cluster!r}")
+            raise TargetError(
+                f"{quoted(text)} names cluster {quoted(match['cluster'])}, not {quoted(cluster)}:"
+                " expected the same cluster in both, or only one of them"
+            )
         return Target(cluster=match["cluster"], service=match["service"], region=region)
     if cluster is not None and TASK_ID.fullmatch(text):
         return Target(cluster=cluster, task_id=text, region=region)
     if NAME.fullmatch(text):
         return Target(cluster=cluster, service=text, region=region)
-    raise TargetError(f"{shorten(text)!r} is not a valid target: {USAGE}")
+    raise TargetError(f"{quoted(text)} is not a valid target: {USAGE}")
 
 
 def find_targets(text: str) -> list[str]:
     """Task and service ARNs in free text (a mention), in order, without repeats."""
-    found = [m.group(0) for m in re.finditer(rf"{TASK_ARN.pattern}|{SERVICE_ARN.pattern}", text)]
-    return list(dict.fromkeys(found))
+    # Two searches, not one alternation: the patterns share group names, which `|` cannot join.
+    matches = sorted(
+        (m for pattern in (TASK_ARN, SERVICE_ARN) for m in pattern.finditer(text)),
+        key=lambda m: m.start(),
+    )
+    return list(dict.fromkeys(m.group(0) for m in matches))
 
 
 def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    """The user's text as a short one-line repr, cut after quoting: escapes such as
+    \\U000e0001 can make a repr ten times longer than the text."""
+    return shorten(repr(text), limit)

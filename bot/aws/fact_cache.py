@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -83,7 +84,9 @@ def ttl_of(operation: str, parsed: dict[str, Any]) -> int:
 class FactCache:
     """Installs the caching hooks on a client; `immutable_only` serves only what cannot change."""
 
-    def __init__(self, store: Store, scope: str, *, immutable_only: bool = False) -> None:
+    def __init__(
+        self, store: Store, scope: Callable[[], str], *, immutable_only: bool = False
+    ) -> None:
         self._store = store
         self._scope = scope
         self._immutable_only = immutable_only
@@ -100,7 +103,7 @@ class FactCache:
             default=str,
         )
         digest = hashlib.sha256(request.encode()).hexdigest()[:32]
-        return f"{PREFIX}:fact:{self._scope}:{operation}:{digest}"
+        return f"{PREFIX}:fact:{self._scope()}:{operation}:{digest}"
 
     def _before_call(
         self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any

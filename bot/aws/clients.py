@@ -1,0 +1,308 @@
+"""The one place boto3 clients are made: retries, timeouts, a read-only guard and a call recorder.
+
+Every client comes from one injected `boto3.Session` (sessions are not thread-safe, clients are),
+so clients are created under a lock and then shared by the threads of every diagnosis.
+`AWS_ENDPOINT_URL` and the rest of boto3's standard configuration chain apply unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from typing import TYPE_CHECKING, Any, cast
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    NoCredentialsError,
+    NoRegionError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from bot.aws.fact_cache import FactCache
+from bot.cache import Store
+from bot.errors import AwsUnavailable, MutatingCallRefused
+from bot.model import Gap, Step
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from botocore.model import OperationModel
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ecr import ECRClient
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+
+    from bot.settings import Settings
+
+READ_PREFIXES = ("Describe", "List", "Get", "Filter", "BatchGet", "Simulate", "Lookup")
+
+# Read operations that return secret material (values, tokens, credentials, signed layer URLs):
+# the bot never needs them, so it must not be able to call them even with a broad policy.
+SECRET_OPERATIONS = frozenset(
+    {
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:BatchGetSecretValue",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:GetParametersByPath",
+        "ssm:GetParameterHistory",
+        "ecr:GetAuthorizationToken",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr-public:GetAuthorizationToken",
+        "codeartifact:GetAuthorizationToken",
+        "sts:GetSessionToken",
+        "sts:GetFederationToken",
+        "ec2:GetPasswordData",
+        "redshift:GetClusterCredentials",
+        "lambda:GetFunction",  # returns environment variables and a signed code URL
+    }
+)
+
+ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+BAD_CREDENTIALS_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "AuthFailure",
+        "SignatureDoesNotMatch",
+    }
+)
+
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottleException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+    }
+)
+
+ECR_THROTTLE_BASE_DELAY = 0.2  # seconds; doubled on each attempt
+ECR_THROTTLE_MAX_DELAY = 5.0
+
+
+def iam_action(operation: OperationModel) -> str:
+    """The IAM-style name of an operation, e.g. "ecs:DescribeServices"."""
+    # The signing name is the IAM prefix ("elasticloadbalancing" for elbv2, "logs" for logs).
+    return f"{operation.service_model.signing_name}:{operation.name}"
+
+
+def is_read_only(action: str) -> bool:
+    operation = action.partition(":")[2]
+    return operation.startswith(READ_PREFIXES) and action not in SECRET_OPERATIONS
+
+
+def refuse_mutating_call(model: OperationModel, **_: Any) -> None:
+    """botocore `before-parameter-build` hook: only read operations that reveal no secret pass."""
+    action = iam_action(model)
+    if not is_read_only(action):
+        raise MutatingCallRefused(f"ecs-why only reads AWS: refused {action}")
+
+
+def ecr_throttle_delay(response: Any, attempts: int, max_attempts: int) -> float | None:
+    """Seconds to wait before retrying an ECR `ThrottleException`, or None to stop retrying."""
+    if response is None or attempts >= max_attempts:
+        return None
+    code = response[1].get("Error", {}).get("Code")
+    if code != "ThrottleException":
+        return None
+    return float(min(ECR_THROTTLE_BASE_DELAY * 2 ** (attempts - 1), ECR_THROTTLE_MAX_DELAY))
+
+
+class CallRecorder:
+    """Counts every operation sent, as IAM-style names; safe to use from many threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def record(self, model: OperationModel, **_: Any) -> None:
+        """botocore `before-call` hook: fires once per API call (retries are not counted)."""
+        with self._lock:
+            self._counts[iam_action(model)] += 1
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
+class AwsClients:
+    """Guarded, recorded boto3 clients made from one session, one per service and region."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        immutable_only: bool = False,
+    ) -> None:
+        self._session = session
+        # Answers are cached in `store` by how long they stay true; `immutable_only` (a re-run)
+        # reuses only those that can never change.
+        self._fact_cache = (
+            FactCache(store, lambda: self.scope, immutable_only=immutable_only) if store else None
+        )
+        self._scope: str | None = None
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str | None], BaseClient] = {}
+        self._max_attempts = settings.aws_max_attempts
+        self.recorder = CallRecorder()
+        self._config = Config(
+            retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+            connect_timeout=settings.aws_connect_timeout,
+            read_timeout=settings.aws_read_timeout,
+            # Clients are shared by every diagnosis running at once.
+            max_pool_connections=settings.aws_concurrency * settings.diagnosis_workers,
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        region: str | None = None,
+        store: Store | None = None,
+        immutable_only: bool = False,
+    ) -> AwsClients:
+        """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given."""
+        session = boto3.Session(region_name=region)
+        return cls(session, settings, store=store, immutable_only=immutable_only)
+
+    @property
+    def scope(self) -> str:
+        """Which AWS these clients see, for cache keys: the region and a digest of the profile,
+        access key id and endpoint (no credential itself)."""
+        if self._scope is None:
+            endpoint = self.ecs().meta.endpoint_url
+            with self._lock:  # sessions are not thread-safe
+                credentials = self._session.get_credentials()
+            key_id = credentials.access_key if credentials else ""
+            identity = f"{self._session.profile_name}|{key_id}|{endpoint}".encode()
+            self._scope = f"{self.region}:{hashlib.sha256(identity).hexdigest()[:16]}"
+        return self._scope
+
+    @property
+    def region(self) -> str:
+        """The region of the session (boto3's standard chain), or AwsUnavailable if none."""
+        region = self._session.region_name
+        if not region:
+            raise AwsUnavailable(
+                "no AWS region configured: set AWS_REGION (or pass --region, or set a "
+                "region in your AWS profile)"
+            )
+        return region
+
+    def calls(self) -> dict[str, int]:
+        """How many times each operation was called through these clients."""
+        return self.recorder.counts()
+
+    def client(self, service_name: str, region: str | None = None) -> BaseClient:
+        """The shared client for a service (in `region`, default: the session's)."""
+        key = (service_name, None if region == self._session.region_name else region)
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self._make(*key)
+            return self._clients[key]
+
+    def _make(self, service_name: str, region: str | None) -> BaseClient:
+        try:
+            client: BaseClient = self._session.client(
+                service_name,  # type: ignore[call-overload]
+                region_name=region,
+                config=self._config,
+            )
+        except NoRegionError as error:
+            raise AwsUnavailable("no AWS region configured: set AWS_REGION") from error
+        events = client.meta.events
+        events.register("before-parameter-build", refuse_mutating_call)
+        events.register("before-call", self.recorder.record)
+        if self._fact_cache is not None:
+            self._fact_cache.install(client)
+        if service_name == "ecr":
+            # needs-retry handlers return a delay; botocore-stubs types every handler as -> None.
+            events.register("needs-retry.ecr", self._retry_ecr_throttle)  # type: ignore[arg-type]
+        return client
+
+    def _retry_ecr_throttle(self, response: Any, attempts: int, **_: Any) -> float | None:
+        # botocore's standard retry mode does not know ECR's `ThrottleException` code.
+        return ecr_throttle_delay(response, attempts, self._max_attempts)
+
+    def ecs(self) -> ECSClient:
+        return cast("ECSClient", self.client("ecs"))
+
+    def logs(self, region: str | None = None) -> CloudWatchLogsClient:
+        return cast("CloudWatchLogsClient", self.client("logs", region))
+
+    def iam(self) -> IAMClient:
+        return cast("IAMClient", self.client("iam"))
+
+    def ec2(self) -> EC2Client:
+        return cast("EC2Client", self.client("ec2"))
+
+    def ecr(self, region: str | None = None) -> ECRClient:
+        return cast("ECRClient", self.client("ecr", region))
+
+    def elbv2(self) -> ElasticLoadBalancingv2Client:
+        return cast("ElasticLoadBalancingv2Client", self.client("elbv2"))
+
+
+def error_code(error: BaseException) -> str | None:
+    """The AWS error code of a failed call, if AWS answered."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code") or "") or None
+    return None
+
+
+def describe_error(error: BaseException) -> str:
+    """A short message for a failed call that is safe to show: no credentials, no signatures."""
+    code = error_code(error)
+    if code in ACCESS_DENIED_CODES:
+        return "access denied"
+    if code in BAD_CREDENTIALS_CODES:
+        return "invalid or expired credentials"
+    if code in THROTTLING_CODES:
+        return "throttled"
+    if code:
+        return code
+    if isinstance(error, ConnectTimeoutError | ReadTimeoutError):
+        return "timed out"
+    if isinstance(error, BotoConnectionError):
+        return "endpoint unreachable"
+    if isinstance(error, NoCredentialsError):
+        return "no AWS credentials found"
+    if isinstance(error, BotoCoreError | MutatingCallRefused):
+        return type(error).__name__
+    return "failed"
+
+
+def unavailable(error: BaseException, endpoint: str) -> AwsUnavailable:
+    """The one-line error for a diagnosis that cannot start: AWS unreachable or refusing."""
+    message = describe_error(error)
+    if isinstance(error, BotoConnectionError | ReadTimeoutError):
+        return AwsUnavailable(f"cannot reach AWS at {endpoint}: {message}")
+    if isinstance(error, NoCredentialsError):
+        return AwsUnavailable(
+            "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY"
+        )
+    action = f"ecs:{error.operation_name}" if isinstance(error, ClientError) else "ecs"
+    if error_code(error) in ACCESS_DENIED_CODES | BAD_CREDENTIALS_CODES:
+        return AwsUnavailable(f"AWS refused {action}: {message}")
+    return AwsUnavailable(f"{action} failed: {message}")
+
+
+def gap_from_error(step: Step, action: str, error: BaseException) -> Gap:
+    """The gap a failed call leaves in the facts, e.g. `iam:GetRole: access denied`."""
+    return Gap(step=step, action=action, message=describe_error(error))

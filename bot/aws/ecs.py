@@ -1,0 +1,441 @@
+"""ECS: find the target, then read the service, its tasks, task definitions and cluster.
+
+Calls return `bot.model` types; the `*_from_aws` functions are the pure normalisers.
+Botocore errors propagate: the caller decides whether they are fatal or a gap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from bot.errors import TargetError
+from bot.model import (
+    Cluster,
+    ContainerDefinition,
+    ContainerInstance,
+    ContainerState,
+    Deployment,
+    EfsVolume,
+    HealthCheck,
+    LoadBalancerRef,
+    PortMapping,
+    SecretRef,
+    Service,
+    ServiceEvent,
+    Target,
+    Task,
+    TaskDefinition,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs import ECSClient
+
+Raw = dict[str, Any]
+
+TASK_ARN = re.compile(
+    r"^arn:[\w-]+:ecs:(?P<region>[\w-]+):\d*:task/(?:(?P<cluster>[^/]+)/)?(?P<id>[\w-]+)$"
+)
+SERVICE_GROUP_PREFIX = "service:"
+# Log option values under these words may be credentials (splunk-token, apikey, …).
+SECRET_OPTION = re.compile(r"token|key|secret|password|passwd|auth|credential", re.IGNORECASE)
+MAX_DESCRIBE_TASKS = 100
+
+
+@dataclass(frozen=True)
+class Found:
+    """The resolved target: its cluster, its service (if any) and, for a task target, the task."""
+
+    cluster_arn: str
+    service: Service | None
+    task: Task | None
+
+
+def name_of(arn: str) -> str:
+    """The last path part of an ARN (a cluster, service or role name)."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def account_of(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else None
+
+
+# --------------------------------------------------------------------------- target
+
+
+def resolve_target(ecs: ECSClient, target: Target, region: str, pool: Executor) -> Found:
+    """Find what the target names, or raise TargetError saying what would be valid."""
+    if target.task_id:
+        return _resolve_task(ecs, target, region, pool)
+    if not target.service:
+        raise TargetError("name a service, cluster/service, or a task ARN")
+    if target.cluster:
+        with _known_cluster(ecs, target.cluster, region):
+            service = describe_service(ecs, target.cluster, target.service)
+        if service is None:
+            raise TargetError(f"no service named {target.service} in cluster {target.cluster}")
+        return Found(cluster_arn=service.cluster_arn, service=service, task=None)
+    name = target.service
+    clusters = list_cluster_arns(ecs)
+    found = pool.map(lambda arn: describe_service(ecs, arn, name), clusters)
+    matches = [service for service in found if service is not None]
+    if not matches:
+        raise TargetError(
+            f"no service named {name} in any cluster of {region}; clusters: {_names(clusters)}"
+        )
+    if len(matches) > 1:
+        raise TargetError(
+            f"service {name} is in several clusters: "
+            f"{_names(s.cluster_arn for s in matches)}; name one as CLUSTER/{name}"
+        )
+    return Found(cluster_arn=matches[0].cluster_arn, service=matches[0], task=None)
+
+
+def _resolve_task(ecs: ECSClient, target: Target, region: str, pool: Executor) -> Found:
+    task_ref = target.task_id or ""
+    cluster = target.cluster
+    if task_ref.startswith("arn:"):
+        match = TASK_ARN.match(task_ref)
+        if not match:
+            raise TargetError(
+                f"not a task ARN: {task_ref} (expected arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID)"
+            )
+        if match["region"] != region:
+            raise TargetError(
+                f"task {task_ref} is in {match['region']}, not {region}: "
+                f"use --region {match['region']}"
+            )
+        cluster = cluster or match["cluster"]
+    if cluster:
+        with _known_cluster(ecs, cluster, region):
+            tasks = describe_tasks(ecs, cluster, [task_ref])
+    else:
+        clusters = list_cluster_arns(ecs)
+        found = pool.map(lambda arn: describe_tasks(ecs, arn, [task_ref]), clusters)
+        tasks = [task for cluster_tasks in found for task in cluster_tasks]
+    task_id = name_of(task_ref)
+    # moto's DescribeTasks looks in every cluster and matches ids by substring.
+    tasks = [task for task in tasks if task.task_id == task_id]
+    if cluster:
+        tasks = [task for task in tasks if cluster in (task.cluster_arn, name_of(task.cluster_arn))]
+    if not tasks:
+        where = f"cluster {cluster}" if cluster else f"any cluster of {region}"
+        raise TargetError(
+            f"no task {task_id} in {where} (stopped tasks stay visible for about an hour)"
+        )
+    task = tasks[0]
+    service = None
+    if task.group and task.group.startswith(SERVICE_GROUP_PREFIX):
+        name = task.group.removeprefix(SERVICE_GROUP_PREFIX)
+        service = describe_service(ecs, task.cluster_arn, name)
+    return Found(cluster_arn=task.cluster_arn, service=service, task=task)
+
+
+@contextmanager
+def _known_cluster(ecs: ECSClient, cluster: str, region: str) -> Iterator[None]:
+    """Turns ECS's ClusterNotFoundException into a TargetError that lists the clusters."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ClusterNotFoundException":
+            raise
+        clusters = _names(list_cluster_arns(ecs))
+        raise TargetError(
+            f"no cluster named {cluster} in {region}; clusters: {clusters}"
+        ) from error
+
+
+def _names(arns: Iterable[str]) -> str:
+    return ", ".join(sorted(name_of(arn) for arn in arns)) or "(none)"
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def list_cluster_arns(ecs: ECSClient) -> list[str]:
+    pages = ecs.get_paginator("list_clusters").paginate()
+    return [arn for page in pages for arn in page["clusterArns"]]
+
+
+def describe_service(ecs: ECSClient, cluster: str, name: str) -> Service | None:
+    """The service, or None when the cluster has no (active) service of that name."""
+    response: Raw = dict(ecs.describe_services(cluster=cluster, services=[name]))
+    services = [s for s in response.get("services", []) if s.get("status") != "INACTIVE"]
+    return service_from_aws(services[0]) if services else None
+
+
+def list_task_arns(ecs: ECSClient, cluster: str, service: str, desired_status: str) -> list[str]:
+    """Up to 100 task ARNs of the service with that desired status (one page: newest matter)."""
+    response = ecs.list_tasks(
+        cluster=cluster,
+        serviceName=service,
+        desiredStatus=desired_status,  # type: ignore[arg-type]
+        maxResults=MAX_DESCRIBE_TASKS,
+    )
+    return list(response["taskArns"])
+
+
+def describe_tasks(ecs: ECSClient, cluster: str, arns: list[str]) -> list[Task]:
+    response: Raw = dict(ecs.describe_tasks(cluster=cluster, tasks=arns[:MAX_DESCRIBE_TASKS]))
+    return [task_from_aws(task) for task in response.get("tasks", [])]
+
+
+def describe_task_definition(ecs: ECSClient, arn: str) -> TaskDefinition:
+    response: Raw = dict(ecs.describe_task_definition(taskDefinition=arn))
+    return task_definition_from_aws(response["taskDefinition"])
+
+
+def describe_cluster(ecs: ECSClient, cluster: str) -> Cluster | None:
+    response: Raw = dict(ecs.describe_clusters(clusters=[cluster]))
+    clusters = response.get("clusters", [])
+    return cluster_from_aws(clusters[0]) if clusters else None
+
+
+def list_container_instance_arns(ecs: ECSClient, cluster: str) -> list[str]:
+    """Up to 100 container instances: enough to judge capacity, one page."""
+    response = ecs.list_container_instances(cluster=cluster, maxResults=100)
+    return list(response["containerInstanceArns"])
+
+
+def describe_container_instances(
+    ecs: ECSClient, cluster: str, arns: list[str]
+) -> list[ContainerInstance]:
+    response: Raw = dict(ecs.describe_container_instances(cluster=cluster, containerInstances=arns))
+    return [container_instance_from_aws(i) for i in response.get("containerInstances", [])]
+
+
+# --------------------------------------------------------------------------- normalisers
+
+
+def service_from_aws(raw: Raw) -> Service:
+    vpc = raw.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+    public_ip = vpc.get("assignPublicIp")
+    return Service(
+        arn=raw["serviceArn"],
+        name=raw["serviceName"],
+        cluster_arn=raw["clusterArn"],
+        status=raw.get("status", "UNKNOWN"),
+        desired=raw.get("desiredCount", 0),
+        running=raw.get("runningCount", 0),
+        pending=raw.get("pendingCount", 0),
+        launch_type=raw.get("launchType") or None,
+        capacity_providers=tuple(
+            item["capacityProvider"] for item in raw.get("capacityProviderStrategy", [])
+        ),
+        task_definition_arn=raw.get("taskDefinition", ""),
+        deployments=tuple(deployment_from_aws(d) for d in raw.get("deployments", [])),
+        events=tuple(
+            ServiceEvent(created_at=e.get("createdAt"), message=e.get("message", ""))
+            for e in raw.get("events", [])
+        ),
+        subnets=tuple(vpc.get("subnets", [])),
+        security_groups=tuple(vpc.get("securityGroups", [])),
+        assign_public_ip=None if public_ip is None else public_ip == "ENABLED",
+        load_balancers=tuple(
+            LoadBalancerRef(
+                target_group_arn=lb["targetGroupArn"],
+                container_name=lb.get("containerName", ""),
+                container_port=lb.get("containerPort", 0),
+            )
+            for lb in raw.get("loadBalancers", [])
+            if lb.get("targetGroupArn")  # classic load balancers have a name instead
+        ),
+        health_check_grace_period=raw.get("healthCheckGracePeriodSeconds"),
+    )
+
+
+def deployment_from_aws(raw: Raw) -> Deployment:
+    return Deployment(
+        id=raw.get("id", ""),
+        status=raw.get("status", "UNKNOWN"),
+        task_definition_arn=raw.get("taskDefinition", ""),
+        desired=raw.get("desiredCount", 0),
+        running=raw.get("runningCount", 0),
+        pending=raw.get("pendingCount", 0),
+        failed_tasks=raw.get("failedTasks", 0),
+        rollout_state=raw.get("rolloutState"),
+        rollout_state_reason=raw.get("rolloutStateReason"),
+        created_at=raw.get("createdAt"),
+    )
+
+
+def task_from_aws(raw: Raw) -> Task:
+    eni = _eni_details(raw)
+    return Task(
+        arn=raw["taskArn"],
+        cluster_arn=raw.get("clusterArn", ""),
+        task_definition_arn=raw.get("taskDefinitionArn", ""),
+        last_status=raw.get("lastStatus", "UNKNOWN"),
+        desired_status=raw.get("desiredStatus"),
+        group=raw.get("group") or None,
+        started_by=raw.get("startedBy") or None,
+        launch_type=raw.get("launchType") or None,
+        capacity_provider=raw.get("capacityProviderName") or None,
+        stop_code=raw.get("stopCode") or None,
+        stopped_reason=raw.get("stoppedReason") or None,
+        health_status=raw.get("healthStatus"),
+        created_at=raw.get("createdAt"),
+        started_at=raw.get("startedAt"),
+        stopping_at=raw.get("stoppingAt"),
+        stopped_at=raw.get("stoppedAt"),
+        pull_started_at=raw.get("pullStartedAt"),
+        pull_stopped_at=raw.get("pullStoppedAt"),
+        containers=tuple(
+            ContainerState(
+                name=c.get("name", ""),
+                exit_code=c.get("exitCode"),
+                reason=c.get("reason") or None,
+                last_status=c.get("lastStatus"),
+                health_status=c.get("healthStatus"),
+                image=c.get("image"),
+                image_digest=c.get("imageDigest"),
+            )
+            for c in raw.get("containers", [])
+        ),
+        container_instance_arn=raw.get("containerInstanceArn") or None,
+        subnet_id=eni.get("subnetId"),
+        private_ip=eni.get("privateIPv4Address"),
+        eni_id=eni.get("networkInterfaceId"),
+        availability_zone=raw.get("availabilityZone"),
+    )
+
+
+def _eni_details(raw: Raw) -> dict[str, str]:
+    for attachment in raw.get("attachments", []):
+        if attachment.get("type") == "ElasticNetworkInterface":
+            return {d["name"]: d["value"] for d in attachment.get("details", []) if "value" in d}
+    return {}
+
+
+def task_definition_from_aws(raw: Raw) -> TaskDefinition:
+    platform = raw.get("runtimePlatform", {})
+    return TaskDefinition(
+        arn=raw["taskDefinitionArn"],
+        family=raw.get("family", ""),
+        revision=raw.get("revision", 0),
+        network_mode=raw.get("networkMode"),
+        requires_compatibilities=tuple(raw.get("requiresCompatibilities", [])),
+        cpu=raw.get("cpu"),
+        memory=raw.get("memory"),
+        execution_role_arn=raw.get("executionRoleArn") or None,
+        task_role_arn=raw.get("taskRoleArn") or None,
+        cpu_architecture=platform.get("cpuArchitecture"),
+        os_family=platform.get("operatingSystemFamily"),
+        containers=tuple(container_definition_from_aws(c) for c in raw["containerDefinitions"]),
+        efs_volumes=tuple(
+            EfsVolume(
+                name=v.get("name", ""),
+                file_system_id=v["efsVolumeConfiguration"]["fileSystemId"],
+                transit_encryption=v["efsVolumeConfiguration"].get("transitEncryption")
+                == "ENABLED",
+            )
+            for v in raw.get("volumes", [])
+            if "efsVolumeConfiguration" in v
+        ),
+    )
+
+
+def container_definition_from_aws(raw: Raw) -> ContainerDefinition:
+    """A container definition without secret values: env names only, secret options hidden."""
+    log = raw.get("logConfiguration", {})
+    health = raw.get("healthCheck")
+    return ContainerDefinition(
+        name=raw["name"],
+        image=raw.get("image", ""),
+        essential=raw.get("essential", True),
+        cpu=raw.get("cpu"),
+        memory=raw.get("memory"),
+        memory_reservation=raw.get("memoryReservation"),
+        port_mappings=tuple(
+            PortMapping(
+                container_port=p["containerPort"],
+                host_port=p.get("hostPort"),
+                protocol=p.get("protocol", "tcp"),
+            )
+            for p in raw.get("portMappings", [])
+            if "containerPort" in p
+        ),
+        health_check=None
+        if not health
+        else HealthCheck(
+            command=tuple(health.get("command", [])),
+            interval=health.get("interval", 30),
+            timeout=health.get("timeout", 5),
+            retries=health.get("retries", 3),
+            start_period=health.get("startPeriod", 0),
+        ),
+        log_driver=log.get("logDriver"),
+        log_options={
+            key: "***" if SECRET_OPTION.search(key) else str(value)
+            for key, value in log.get("options", {}).items()
+        },
+        secrets=tuple(
+            SecretRef(name=s["name"], value_from=s["valueFrom"]) for s in raw.get("secrets", [])
+        ),
+        environment_names=tuple(e["name"] for e in raw.get("environment", []) if "name" in e),
+        repository_credentials=raw.get("repositoryCredentials", {}).get("credentialsParameter"),
+        entry_point=tuple(raw.get("entryPoint") or ()),
+        command=tuple(raw.get("command") or ()),
+    )
+
+
+def cluster_from_aws(raw: Raw) -> Cluster:
+    return Cluster(
+        arn=raw["clusterArn"],
+        name=raw.get("clusterName", name_of(raw["clusterArn"])),
+        status=raw.get("status", "UNKNOWN"),
+        registered_instances=raw.get("registeredContainerInstancesCount", 0),
+        running_tasks=raw.get("runningTasksCount", 0),
+        pending_tasks=raw.get("pendingTasksCount", 0),
+    )
+
+
+def container_instance_from_aws(raw: Raw) -> ContainerInstance:
+    registered = _resources(raw.get("registeredResources", []))
+    remaining = _resources(raw.get("remainingResources", []))
+    # In remainingResources, PORTS lists the host ports already taken (reserved and used).
+    ports: list[str] = next(
+        (
+            r.get("stringSetValue", [])
+            for r in raw.get("remainingResources", [])
+            if r["name"] == "PORTS"
+        ),
+        [],
+    )
+    return ContainerInstance(
+        arn=raw["containerInstanceArn"],
+        ec2_instance_id=raw.get("ec2InstanceId"),
+        status=raw.get("status", "UNKNOWN"),
+        agent_connected=raw.get("agentConnected", False),
+        registered_cpu=registered.get("CPU", 0),
+        registered_memory=registered.get("MEMORY", 0),
+        remaining_cpu=remaining.get("CPU", 0),
+        remaining_memory=remaining.get("MEMORY", 0),
+        used_ports=tuple(sorted(int(p) for p in ports if str(p).isdigit())),
+    )
+
+
+def _resources(items: list[Raw]) -> dict[str, int]:
+    return {r["name"]: int(r.get("integerValue", 0)) for r in items if r.get("type") == "INTEGER"}
+
+
+def is_stopping(task: Task) -> bool:
+    """Stopped, or on its way there (DEACTIVATING … DEPROVISIONING): its stop reason is known."""
+    return task.last_status == "STOPPED" or task.desired_status == "STOPPED"
+
+
+def newest_first(tasks: Iterable[Task]) -> tuple[Task, ...]:
+    """Tasks ordered by when they stopped (else stopped being wanted, else were created)."""
+
+    def moment(task: Task) -> float:
+        when = task.stopped_at or task.stopping_at or task.created_at
+        return when.timestamp() if when else float("-inf")
+
+    return tuple(sorted(tasks, key=moment, reverse=True))

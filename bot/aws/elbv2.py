@@ -1,0 +1,53 @@
+"""ELBv2: the service's target groups, their health-check settings and their targets' health."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.model import TargetGroup, TargetHealth
+
+if TYPE_CHECKING:
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+
+Raw = dict[str, Any]
+
+
+def describe_target_groups(
+    elbv2: ElasticLoadBalancingv2Client, arns: list[str]
+) -> list[TargetGroup]:
+    response: Raw = dict(elbv2.describe_target_groups(TargetGroupArns=arns))
+    return [target_group_from_aws(g) for g in response.get("TargetGroups", [])]
+
+
+def describe_target_health(
+    elbv2: ElasticLoadBalancingv2Client, arn: str
+) -> tuple[TargetHealth, ...]:
+    response: Raw = dict(elbv2.describe_target_health(TargetGroupArn=arn))
+    return tuple(target_health_from_aws(d) for d in response.get("TargetHealthDescriptions", []))
+
+
+def target_group_from_aws(raw: Raw) -> TargetGroup:
+    matcher = raw.get("Matcher", {})
+    return TargetGroup(
+        arn=raw["TargetGroupArn"],
+        name=raw.get("TargetGroupName", ""),
+        port=raw.get("Port"),
+        protocol=raw.get("Protocol"),
+        target_type=raw.get("TargetType"),
+        health_check_port=raw.get("HealthCheckPort"),
+        health_check_path=raw.get("HealthCheckPath"),
+        health_check_protocol=raw.get("HealthCheckProtocol"),
+        matcher=matcher.get("HttpCode") or matcher.get("GrpcCode"),
+    )
+
+
+def target_health_from_aws(raw: Raw) -> TargetHealth:
+    target = raw.get("Target", {})
+    health = raw.get("TargetHealth", {})
+    return TargetHealth(
+        target_id=target.get("Id", ""),
+        port=target.get("Port"),
+        state=health.get("State", "unknown"),
+        reason=health.get("Reason"),
+        description=health.get("Description"),
+    )

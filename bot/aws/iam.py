@@ -1,0 +1,87 @@
+"""IAM: does each role exist, whom does it trust, and which policy documents does it hold.
+
+Each call takes only what it needs, so the collector can start them all as early as possible:
+GetRole, ListRolePolicies and ListAttachedRolePolicies need just the role name.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from bot.model import PolicyDocument, Role
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+
+
+def role_name(role: str) -> str:
+    """The name of a role given as an ARN (possibly with a path) or as a bare name."""
+    return role.rsplit("/", 1)[-1]
+
+
+def decode_policy(document: Any) -> dict[str, Any]:
+    """A policy document as a dict; IAM returns URL-encoded JSON that botocore usually decodes."""
+    if isinstance(document, str):
+        decoded: dict[str, Any] = json.loads(unquote(document))
+        return decoded
+    return dict(document or {})
+
+
+def _missing(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def get_role(iam: IAMClient, role: str) -> Role:
+    """The role and its trust policy, or `exists=False` when there is no such role."""
+    try:
+        response = iam.get_role(RoleName=role_name(role))
+    except ClientError as error:
+        if not _missing(error):
+            raise
+        return Role(arn=role, name=role_name(role), exists=False)
+    return Role(
+        arn=role,
+        name=role_name(role),
+        exists=True,
+        trust_policy=decode_policy(response["Role"].get("AssumeRolePolicyDocument")),
+    )
+
+
+def list_inline_policy_names(iam: IAMClient, role: str) -> list[str]:
+    try:
+        return list(iam.list_role_policies(RoleName=role_name(role))["PolicyNames"])
+    except ClientError as error:
+        if not _missing(error):  # a missing role is reported by get_role
+            raise
+        return []
+
+
+def get_inline_policy(iam: IAMClient, role: str, policy_name: str) -> PolicyDocument:
+    response = iam.get_role_policy(RoleName=role_name(role), PolicyName=policy_name)
+    return PolicyDocument(name=policy_name, document=decode_policy(response["PolicyDocument"]))
+
+
+def list_attached_policy_arns(iam: IAMClient, role: str) -> list[str]:
+    try:
+        response = iam.list_attached_role_policies(RoleName=role_name(role))
+    except ClientError as error:
+        if not _missing(error):  # a missing role is reported by get_role
+            raise
+        return []
+    return [p["PolicyArn"] for p in response["AttachedPolicies"] if "PolicyArn" in p]
+
+
+def get_default_version_id(iam: IAMClient, policy_arn: str) -> str:
+    return str(iam.get_policy(PolicyArn=policy_arn)["Policy"]["DefaultVersionId"])
+
+
+def get_policy_version(iam: IAMClient, policy_arn: str, version_id: str) -> PolicyDocument:
+    response = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version_id)
+    return PolicyDocument(
+        name=policy_arn.rsplit("/", 1)[-1],
+        document=decode_policy(response["PolicyVersion"].get("Document")),
+    )
