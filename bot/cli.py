@@ -101,6 +101,8 @@ def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool) -> None:
         print(json.dumps(cards if many else cards[0], indent=2))
     else:
         console = Console()
+        if not console.is_terminal:
+            console = Console(width=140)  # a pipe or file: wide enough for the summary table
         if many:
             console.print(summary_table(diagnoses))
         print_reports(console, diagnoses)
@@ -109,8 +111,12 @@ def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool) -> None:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo.run import diagnose_demo_account, emulated_demo_account
 
-    with emulated_demo_account() as env:
+    status = Console(stderr=True).status("Building the emulated AWS account…")
+    with status, emulated_demo_account() as env:
+        # Only the emulator: no profile or real credentials of the user's may apply.
+        os.environ.clear()
         os.environ.update(env)
+        status.update("Diagnosing every service of the emulated account…")
         if args.serve:
             return _serve(settings)
         diagnoser = Diagnoser(settings.model_copy(update={"redis_url": None}), MemoryStore())

@@ -79,10 +79,10 @@ def _context(diagnosis: Diagnosis) -> str:
 def summary_table(diagnoses: Sequence[Diagnosis]) -> Table:
     """The demo's overview: one row per service."""
     table = Table(title="ecs-why demo: one broken service per failure family", expand=True)
-    table.add_column("service", style="bold")
-    table.add_column("status")
-    table.add_column("cause", style="cyan")
-    table.add_column("next step", ratio=1)
+    table.add_column("service", style="bold", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("cause", style="cyan", no_wrap=True)
+    table.add_column("next step", ratio=1, no_wrap=True, overflow="ellipsis")
     for diagnosis in diagnoses:
         status = Text(diagnosis.status, style=STATUS_STYLE[diagnosis.status])
         cause = diagnosis.cause.code.value if diagnosis.cause else "—"

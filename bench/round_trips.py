@@ -1,0 +1,73 @@
+"""How many AWS round trips does one diagnosis wait for, one after another?
+
+Every request to the emulator is delayed by a fixed latency L. A diagnosis whose calls all ran
+one after another would take (requests x L) longer; one that starts each call as soon as its
+inputs are known takes only (longest chain of dependent calls x L) longer. This prints
+(time at L - time at 0) / L, the effective number of sequential round trips, beside the number
+of requests and any request sent twice.
+
+    python -m bench.round_trips [--latency 0.1] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import boto3
+
+from bot.cache import MemoryStore
+from bot.demo.emulator import emulator_env
+from bot.demo.scenarios import SCENARIOS, build_account
+from bot.demo.traffic import EmulatorServer
+from bot.service import Diagnoser
+from bot.settings import Settings
+from bot.target import parse_target
+
+
+def timed_diagnosis(target: str) -> float:
+    diagnoser = Diagnoser(Settings(diagnosis_ttl=0), MemoryStore())
+    try:
+        started = time.perf_counter()
+        diagnoser.diagnose(parse_target(target), fresh=True)
+        return time.perf_counter() - started
+    finally:
+        diagnoser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    server = EmulatorServer().start()
+    os.environ.clear()
+    os.environ.update(emulator_env(server.endpoint))
+    build_account(boto3.Session())
+    targets = [f"{s.cluster}/{s.service}" for s in SCENARIOS]
+    print(f"latency per request L = {args.latency * 1000:.0f} ms, median of {args.repeat} runs")
+    print(f"{'target':<42} {'requests':>8} {'t(0) s':>8} {'t(L) s':>8} {'round trips':>11}")
+    rounds: list[float] = []
+    for target in targets:
+        server.traffic.latency = 0.0
+        server.traffic.reset()
+        base = statistics.median(timed_diagnosis(target) for _ in range(args.repeat))
+        requests = server.traffic.total() // args.repeat
+        server.traffic.reset()
+        timed_diagnosis(target)
+        repeats = server.traffic.repeats()
+        server.traffic.latency = args.latency
+        slow = statistics.median(timed_diagnosis(target) for _ in range(args.repeat))
+        trips = (slow - base) / args.latency
+        rounds.append(trips)
+        twice = f"  sent twice: {', '.join(repeats)}" if repeats else ""
+        print(f"{target:<42} {requests:>8} {base:>8.2f} {slow:>8.2f} {trips:>11.1f}{twice}")
+    print(f"round trips: median {statistics.median(rounds):.1f}, worst {max(rounds):.1f}")
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

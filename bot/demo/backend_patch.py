@@ -1,0 +1,197 @@
+"""The one place that writes to moto's in-process backends.
+
+AWS fills in fields that no API call can set: a stopped task's stop code, reason, timestamps and
+exit codes, a service's events and counts, a deployment's rollout state, a target's health, a
+container instance's capacity. The demo account sets them here, on the objects moto's server
+serialises, so `DescribeTasks`, `DescribeServices`, `DescribeTargetHealth`… answer over HTTP
+exactly as AWS would. Everything else is built through the emulator's AWS API.
+
+moto attributes written (moto 5.2):
+- ecs `Task`: status (lastStatus), desired_status, stop_code, stopped_reason, created_at,
+  pull_started_at, pull_stopped_at, started_at, stopping_at, execution_stopped_at, stopped_at,
+  health_status, availability_zone, launch_type; its `Container`: last_status, exitCode, reason,
+  health_status, task_arn, container_arn.
+- ecs `Service`: running_count, pending_count, events, launch_type, capacity_provider_strategy,
+  health_check_grace_period_seconds, and its deployment dict's runningCount, pendingCount,
+  failedTasks, rolloutState, rolloutStateReason, createdAt, updatedAt, launchType,
+  platformFamily.
+- ecs `ContainerInstance`: registered_resources and remaining_resources (CPU, MEMORY).
+- ecs `Cluster`: running_tasks_count, pending_tasks_count, registered_container_instances_count,
+  active_services_count.
+- elbv2 `FakeTargetGroup`: health_for (answers a chosen state for chosen targets).
+And two settings of moto itself: the ECS task state machine is set to manual, and the server's
+routing table of moto modules is computed once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from moto import backends as moto_backends
+from moto.ecs.models import ecs_backends
+from moto.elbv2.models import FakeHealthStatus, elbv2_backends
+from moto.moto_api import state_manager
+
+
+def prepare_emulator() -> None:
+    """Make this process's moto keep the demo's task states, and answer requests faster."""
+    # Each DescribeTasks would otherwise move a task one lifecycle state (RUNNING -> STOPPED).
+    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+    # moto's server lists its package directory on every request to route it (~3 ms, a third
+    # of the demo's build time); the listing cannot change while the process runs.
+    modules = tuple(moto_backends.list_of_moto_modules())
+    moto_backends.list_of_moto_modules = lambda: modules
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """What AWS shows for one task; `started_at` is None for a task that never started."""
+
+    last_status: str  # PROVISIONING | RUNNING | STOPPED
+    created_at: datetime
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    exit_code: int | None = None
+    container_reason: str | None = None
+    health_status: str = "UNKNOWN"  # HEALTHY | UNHEALTHY | UNKNOWN (no container health check)
+    availability_zone: str | None = None
+    launch_type: str = "FARGATE"
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    running: int
+    pending: int
+    events: tuple[tuple[datetime, str], ...]  # newest first, as AWS returns them
+    rollout_state: str  # COMPLETED | IN_PROGRESS | FAILED
+    rollout_state_reason: str
+    failed_tasks: int
+    deployed_at: datetime
+    capacity_provider: str | None = None  # e.g. FARGATE_SPOT (moto drops the strategy)
+    health_check_grace_period: int | None = None  # moto drops it too
+
+
+class MotoAccount:
+    """Handles on moto's backends for one account and region of this process."""
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self._ecs: Any = ecs_backends[account_id][region]
+        self._elbv2: Any = elbv2_backends[account_id][region]
+
+    def deployment_id(self, cluster: str, service: str) -> str:
+        """The id (`ecs-svc/…`) moto gave the service's primary deployment."""
+        return str(self._service(cluster, service).deployments[0]["id"])
+
+    def set_task(self, cluster: str, task_arn: str, state: TaskState) -> None:
+        task = self._ecs.tasks[cluster][task_arn]
+        if state.last_status == "STOPPED":
+            # moto's own StopTask releases the container instance's CPU, memory and ports.
+            self._ecs.stop_task(cluster, task_arn, state.stopped_reason or "")
+            task.stop_code = state.stop_code
+        task.status = state.last_status
+        task.desired_status = "STOPPED" if state.last_status == "STOPPED" else "RUNNING"
+        task.stopped_reason = state.stopped_reason
+        task.launch_type = state.launch_type
+        task.availability_zone = state.availability_zone
+        task.health_status = state.health_status
+        task.created_at = state.created_at
+        if state.started_at is not None:
+            task.pull_started_at = state.created_at + timedelta(seconds=4)
+            task.pull_stopped_at = state.started_at - timedelta(seconds=2)
+            task.started_at = state.started_at
+        elif state.stopped_at is not None:
+            task.pull_started_at = state.created_at + timedelta(seconds=4)
+        if state.stopped_at is not None:
+            task.stopping_at = state.stopped_at - timedelta(seconds=8)
+            task.execution_stopped_at = state.stopped_at - timedelta(seconds=3)
+            task.stopped_at = state.stopped_at
+        container = task.containers[0]
+        # moto names a container after its task definition; AWS after the task.
+        container.task_arn = task_arn
+        container.container_arn = task_arn.replace(":task/", ":container/") + f"/{uuid.uuid4()}"
+        container.last_status = state.last_status
+        container.exitCode = state.exit_code
+        container.reason = state.container_reason
+        container.health_status = state.health_status
+
+    def set_service(self, cluster: str, service: str, state: ServiceState) -> None:
+        svc = self._service(cluster, service)
+        svc.running_count = state.running
+        svc.pending_count = state.pending
+        svc.events = [
+            {"id": str(uuid.uuid4()), "createdAt": at, "message": message}
+            for at, message in state.events
+        ]
+        svc.health_check_grace_period_seconds = state.health_check_grace_period
+        if state.capacity_provider is not None:
+            svc.launch_type = None
+            svc.capacity_provider_strategy = [
+                {"capacityProvider": state.capacity_provider, "weight": 1, "base": 0}
+            ]
+        deployment = svc.deployments[0]
+        deployment.update(
+            runningCount=state.running,
+            pendingCount=state.pending,
+            failedTasks=state.failed_tasks,
+            rolloutState=state.rollout_state,
+            rolloutStateReason=state.rollout_state_reason,
+            createdAt=state.deployed_at,
+            updatedAt=state.events[0][0] if state.events else state.deployed_at,
+            launchType=svc.launch_type,
+            platformFamily="EC2" if svc.launch_type == "EC2" else "FARGATE",  # moto's convention
+        )
+
+    def set_instance_capacity(self, cluster: str, instance_arn: str, cpu: int, memory: int) -> None:
+        """Registered (and still free) CPU units and MiB, as the instance type gives them."""
+        instance = self._ecs.container_instances[cluster][instance_arn.rsplit("/", 1)[-1]]
+        for resources in (instance.registered_resources, instance.remaining_resources):
+            for resource in resources:
+                if resource["name"] == "CPU":
+                    resource["integerValue"] = cpu
+                elif resource["name"] == "MEMORY":
+                    resource["integerValue"] = memory
+
+    def refresh_cluster_counts(self) -> None:
+        """Recount each cluster's tasks, instances and services from what the backend holds."""
+        for name, cluster in self._ecs.clusters.items():
+            tasks = self._ecs.tasks.get(name, {}).values()
+            statuses = [task.status for task in tasks]
+            cluster.running_tasks_count = statuses.count("RUNNING")
+            cluster.pending_tasks_count = statuses.count("PENDING") + statuses.count("PROVISIONING")
+            cluster.registered_container_instances_count = len(
+                self._ecs.container_instances.get(name, {})
+            )
+            cluster.active_services_count = sum(
+                1 for svc in self._ecs.services.values() if svc.cluster_name == name
+            )
+
+    def set_target_health(
+        self, target_group_arn: str, target_id: str, state: str, reason: str, description: str
+    ) -> None:
+        """Make DescribeTargetHealth answer `state` for one registered target."""
+        group = self._elbv2.target_groups[target_group_arn]
+        overrides: dict[str, tuple[str, str, str]] = group.__dict__.setdefault(
+            "demo_target_health", {}
+        )
+        overrides[target_id] = (state, reason, description)
+        if "health_for" in group.__dict__:
+            return
+        computed = group.health_for
+
+        def health_for(target: dict[str, Any], ec2_backend: Any) -> Any:
+            if target["Id"] not in overrides:
+                return computed(target, ec2_backend)
+            port = group.targets[target["Id"]]["Port"]
+            return FakeHealthStatus(
+                target["Id"], port, group.health_check_port, *overrides[target["Id"]]
+            )
+
+        group.health_for = health_for
+
+    def _service(self, cluster: str, service: str) -> Any:
+        return self._ecs.services[f"{cluster}:{service}"]

@@ -1,0 +1,205 @@
+"""The vocabulary of the demo account's table: what a scenario is and how its service looks.
+
+Strings in task definitions, stopped reasons and service events may hold placeholders that the
+builder fills in once the account exists: `{account}`, `{region}`, `{registry}` (the account's
+ECR registry host), `{db_secret}`, `{efs}`, `{doomed_instance}`, `{closest_instance}`, and per
+service `{deployment}` (its primary deployment id) and `{target_group}` (its target group ARN).
+Log lines are never filled in: they are the application's own words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.model import Cause, Step
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs.literals import LogDriverType
+    from mypy_boto3_ecs.type_defs import (
+        ContainerDefinitionTypeDef,
+        HealthCheckTypeDef,
+        LogConfigurationTypeDef,
+        PortMappingTypeDef,
+        RegisterTaskDefinitionRequestTypeDef,
+        VolumeTypeDef,
+    )
+
+# ECS cuts stopped and container reasons at about 255 characters; so does the demo.
+REASON_LIMIT = 255
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One service of the demo account and the diagnosis it must get."""
+
+    service: str
+    cluster: str
+    cause: Cause | None  # None: the service is fine
+    step: Step | None  # the checklist step that fails
+    evidence: str  # a substring a correct diagnosis quotes
+    description: str
+
+
+@dataclass(frozen=True)
+class Stop:
+    """How one stopped task ended, in AWS's words."""
+
+    reason: str
+    code: str = "EssentialContainerExited"
+    exit_code: int | None = None
+    container_reason: str | None = None
+    ran: timedelta | None = None  # None: the task never started
+    logs: tuple[str, ...] = ()  # what its container wrote, oldest first
+    health: str = "UNKNOWN"
+    failure: bool = True  # False when the service meant it (deployment, user, Spot, host)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where awsvpc tasks run: subnet and security group names of the account."""
+
+    subnets: tuple[str, ...]
+    security_group: str
+
+
+PRIVATE = Placement(("private-a", "private-b"), "app-tasks")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """Everything the builder needs to make one scenario's service and its history."""
+
+    scenario: Scenario
+    task_definition: RegisterTaskDefinitionRequestTypeDef
+    desired: int = 2
+    stops: tuple[Stop, ...] = ()  # newest first
+    minutes_between_stops: int = 6
+    running: int = 0
+    running_logs: tuple[str, ...] = ()
+    provisioning: int = 0
+    # Fargate tasks get `placement`; EC2 tasks go to these container instances, in turn.
+    placement: Placement | None = PRIVATE
+    hosts: tuple[str, ...] = ()
+    stopped_hosts: tuple[str, ...] = ()  # when the stopped tasks ran elsewhere
+    capacity_provider: str | None = None  # e.g. FARGATE_SPOT instead of the launch type
+    events: tuple[tuple[int, str], ...] = ()  # (minutes ago, message)
+    target_group: str | None = None
+    target_health: tuple[str, str, str] | None = None  # state, reason, description
+    grace_period: int | None = None
+    log_group_exists: bool = True
+    previous_revision: bool = False  # stopped tasks ran the revision before the current one
+    rollout_failed: bool = False  # the deployment circuit breaker gave up
+    pushed_tags: tuple[str, ...] = ()  # tags in the image's ECR repository (default: its own)
+
+    @property
+    def steady(self) -> bool:
+        """All desired tasks run and none of the recent stops was a failure."""
+        return (
+            self.running == self.desired
+            and self.provisioning == 0
+            and not any(stop.failure for stop in self.stops)
+        )
+
+
+def repeat(stop: Stop, times: int) -> tuple[Stop, ...]:
+    return (stop,) * times
+
+
+def role(name: str) -> str:
+    return f"arn:aws:iam::{{account}}:role/{name}"
+
+
+def awslogs(family: str) -> dict[str, str]:
+    return {
+        "awslogs-group": f"/ecs/{family}",
+        "awslogs-region": "{region}",
+        "awslogs-stream-prefix": "ecs",
+    }
+
+
+def container(
+    name: str,
+    image: str,
+    *,
+    port: int | None = 8080,
+    host_port: int | None = None,
+    cpu: int = 256,
+    memory: int = 512,
+    command: list[str] | None = None,
+    health_check: HealthCheckTypeDef | None = None,
+    log_driver: LogDriverType = "awslogs",
+    log_options: dict[str, str] | None = None,
+    secrets: dict[str, str] | None = None,
+    volume: str | None = None,
+) -> ContainerDefinitionTypeDef:
+    """One essential container logging to `/ecs/NAME` unless told otherwise."""
+    logging: LogConfigurationTypeDef = {
+        "logDriver": log_driver,
+        "options": awslogs(name) if log_options is None else log_options,
+    }
+    definition: ContainerDefinitionTypeDef = {
+        "name": name,
+        "image": image,
+        "essential": True,
+        "cpu": cpu,
+        "memory": memory,  # moto's RunTask needs a container-level memory, even on Fargate
+        "logConfiguration": logging,
+    }
+    if port is not None:
+        mapping: PortMappingTypeDef = {"containerPort": port, "protocol": "tcp"}
+        if host_port is not None:
+            mapping["hostPort"] = host_port
+        definition["portMappings"] = [mapping]
+    if command is not None:
+        definition["command"] = command
+    if health_check is not None:
+        definition["healthCheck"] = health_check
+    if secrets:
+        definition["secrets"] = [{"name": k, "valueFrom": v} for k, v in secrets.items()]
+    if volume is not None:
+        definition["mountPoints"] = [{"sourceVolume": volume, "containerPath": f"/srv/{volume}"}]
+    return definition
+
+
+def fargate_task(
+    definition: ContainerDefinitionTypeDef,
+    *,
+    cpu: str = "256",
+    memory: str = "512",
+    execution_role: str = "ecsTaskExecutionRole",
+    task_role: str | None = None,
+    volumes: list[VolumeTypeDef] | None = None,
+) -> RegisterTaskDefinitionRequestTypeDef:
+    """A Fargate task definition (family = container name) for one container."""
+    task: RegisterTaskDefinitionRequestTypeDef = {
+        "family": definition["name"],
+        "containerDefinitions": [definition],
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": cpu,
+        "memory": memory,
+        "executionRoleArn": role(execution_role),
+        "runtimePlatform": {"cpuArchitecture": "X86_64", "operatingSystemFamily": "LINUX"},
+    }
+    if task_role is not None:
+        task["taskRoleArn"] = role(task_role)
+    if volumes is not None:
+        task["volumes"] = volumes
+    return task
+
+
+def ec2_task(
+    definition: ContainerDefinitionTypeDef, *, execution_role: str | None = "ecsTaskExecutionRole"
+) -> RegisterTaskDefinitionRequestTypeDef:
+    """An EC2 (bridge network) task definition for one container."""
+    task: RegisterTaskDefinitionRequestTypeDef = {
+        "family": definition["name"],
+        "containerDefinitions": [definition],
+        "networkMode": "bridge",
+        "requiresCompatibilities": ["EC2"],
+    }
+    if execution_role is not None:
+        task["executionRoleArn"] = role(execution_role)
+    return task
