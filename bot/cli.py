@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("target", help="service, cluster/service, task ARN, or task id")
     diagnose.add_argument("--cluster", help="the cluster (default: search every cluster)")
     diagnose.add_argument("--region", help="the AWS region (default: from the AWS settings)")
+    diagnose.add_argument("--account", help="a short name from ECS_WHY_ACCOUNTS (default: own)")
     diagnose.add_argument("--format", choices=("text", "json", "blocks"), default="text")
     diagnose.add_argument("--no-cache", action="store_true", help="ask AWS again")
 
@@ -82,7 +83,9 @@ def _fail(code: int, message: str) -> int:
 
 
 def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
-    target = parse_target(args.target, cluster=args.cluster, region=args.region)
+    target = parse_target(
+        args.target, cluster=args.cluster, region=args.region, account=args.account
+    )
     diagnoser = Diagnoser(settings, make_store(settings.redis_url))
     try:
         diagnosis = diagnoser.diagnose(target, fresh=args.no_cache)

@@ -86,11 +86,13 @@ class Target(Frozen):
     service: str | None = None
     task_id: str | None = None
     region: str | None = None
+    account: str | None = None  # a short name from the settings' accounts, e.g. "prod"
 
     @property
     def label(self) -> str:
         name = self.service or self.task_id or "?"
-        return f"{self.cluster}/{name}" if self.cluster else name
+        label = f"{self.cluster}/{name}" if self.cluster else name
+        return f"{self.account}:{label}" if self.account else label
 
 
 # --------------------------------------------------------------------------- facts

@@ -28,21 +28,28 @@ class Diagnoser:
             max_workers=settings.aws_concurrency, thread_name_prefix="ecs-why-aws"
         )
         self._store = store
-        self._clients: dict[tuple[str | None, bool], AwsClients] = {}
+        self._clients: dict[tuple[str | None, str | None, bool], AwsClients] = {}
         self._clients_lock = threading.Lock()
 
-    def clients(self, region: str | None, *, fresh: bool = False) -> AwsClients:
-        """Clients per region; `fresh` ones reuse only cached answers that cannot change."""
+    def clients(
+        self, region: str | None, account: str | None = None, *, fresh: bool = False
+    ) -> AwsClients:
+        """Clients per account and region; `fresh` ones reuse only answers that cannot change."""
+        key = (account, region, fresh)
         with self._clients_lock:
-            if (region, fresh) not in self._clients:
-                self._clients[(region, fresh)] = AwsClients.from_settings(
-                    self._settings, region=region, store=self._store, immutable_only=fresh
+            if key not in self._clients:
+                self._clients[key] = AwsClients.from_settings(
+                    self._settings,
+                    region=region,
+                    account=account,
+                    store=self._store,
+                    immutable_only=fresh,
                 )
-            return self._clients[(region, fresh)]
+            return self._clients[key]
 
     def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
         """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again."""
-        clients = self.clients(target.region, fresh=fresh)
+        clients = self.clients(target.region, target.account, fresh=fresh)
         key = (
             f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
         )

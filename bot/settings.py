@@ -1,11 +1,19 @@
 """All configuration, read once from the environment (names pinned in CONTRACT.md §3)."""
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class Account(BaseModel):
+    """Another AWS account the bot may read, through a role it assumes there."""
+
+    role_arn: str = Field(pattern=r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$")
+    external_id: SecretStr | None = None
+    region: str | None = None
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
@@ -25,3 +33,7 @@ class Settings(BaseSettings):
     diagnosis_deadline: float = Field(default=25.0, gt=0)
     # How long a finished diagnosis is reused for the same target.
     diagnosis_ttl: int = Field(default=60, ge=0)
+
+    # Short names for other accounts, as JSON: {"prod": {"role_arn": "arn:aws:iam::…:role/…",
+    # "external_id": "…", "region": "eu-west-1"}}. `/ecs-why prod:api-service` reads "prod".
+    accounts: dict[str, Account] = Field(default_factory=dict, validation_alias="ECS_WHY_ACCOUNTS")

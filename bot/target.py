@@ -24,17 +24,43 @@ TASK_ARN = re.compile(rf"{_ARN}task/(?:(?P<cluster>{_NAME})/)?(?P<task>{_TASK_ID
 SERVICE_ARN = re.compile(rf"{_ARN}service/(?:(?P<cluster>{_NAME})/)?(?P<service>{_NAME})")
 CLUSTER_SERVICE = re.compile(rf"(?P<cluster>{_NAME})/(?P<service>{_NAME})")
 
+ACCOUNT = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+ACCOUNT_PREFIX = re.compile(rf"(?P<account>{ACCOUNT.pattern}):(?P<rest>.+)")
+ACCOUNT_RULE = "up to 32 lower-case letters, digits, hyphens and underscores"
+
 MAX_LENGTH = 512
 NAME_RULE = "1-255 letters, digits, hyphens and underscores"
 
 
-def parse_target(text: str, *, cluster: str | None = None, region: str | None = None) -> Target:
-    """Parses a TARGET of CONTRACT §2; raises TargetError with a one-line, actionable message."""
+def parse_target(
+    text: str,
+    *,
+    cluster: str | None = None,
+    region: str | None = None,
+    account: str | None = None,
+) -> Target:
+    """Parses a TARGET of CONTRACT §2; raises TargetError with a one-line, actionable message.
+
+    A target may start with the short name of a configured account: `prod:api-service`.
+    """
     text = text.strip().strip("`<>").strip()
     if not text:
         raise TargetError(f"no target given: {USAGE}")
     if len(text) > MAX_LENGTH:
         raise TargetError(f"target is {len(text)} characters long, which no ECS name is: {USAGE}")
+    if account is not None and not ACCOUNT.fullmatch(account):
+        raise TargetError(f"{quoted(account)} is not an account name: expected {ACCOUNT_RULE}")
+    if (prefixed := ACCOUNT_PREFIX.fullmatch(text)) and not text.startswith("arn:"):
+        if account is not None and account != prefixed["account"]:
+            raise TargetError(
+                f"{quoted(text)} names account {quoted(prefixed['account'])}, not "
+                f"{quoted(account)}: expected the same account in both, or only one of them"
+            )
+        text, account = prefixed["rest"], prefixed["account"]
+    return _parse(text, cluster, region).model_copy(update={"account": account})
+
+
+def _parse(text: str, cluster: str | None, region: str | None) -> Target:
     if cluster is not None and not NAME.fullmatch(cluster):
         raise TargetError(f"{quoted(cluster)} is not a valid cluster name: expected {NAME_RULE}")
     if region is not None and not REGION.fullmatch(region):

@@ -13,7 +13,13 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    DeferredRefreshableCredentials,
+)
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -26,7 +32,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from bot.aws.fact_cache import FactCache
 from bot.cache import Store
-from bot.errors import AwsUnavailable, MutatingCallRefused
+from bot.errors import AwsUnavailable, MutatingCallRefused, TargetError
 from bot.model import Gap, Step
 
 if TYPE_CHECKING:
@@ -39,7 +45,7 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_logs import CloudWatchLogsClient
 
-    from bot.settings import Settings
+    from bot.settings import Account, Settings
 
 READ_PREFIXES = ("Describe", "List", "Get", "Filter", "BatchGet", "Simulate", "Lookup")
 
@@ -147,8 +153,10 @@ class AwsClients:
         *,
         store: Store | None = None,
         immutable_only: bool = False,
+        role_arn: str | None = None,
     ) -> None:
         self._session = session
+        self._role_arn = role_arn
         # Answers are cached in `store` by how long they stay true; `immutable_only` (a re-run)
         # reuses only those that can never change.
         self._fact_cache = (
@@ -173,12 +181,23 @@ class AwsClients:
         settings: Settings,
         *,
         region: str | None = None,
+        account: str | None = None,
         store: Store | None = None,
         immutable_only: bool = False,
     ) -> AwsClients:
-        """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given."""
-        session = boto3.Session(region_name=region)
-        return cls(session, settings, store=store, immutable_only=immutable_only)
+        """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given,
+        or in a configured account through the role the bot assumes there."""
+        if account is None:
+            session, role_arn = boto3.Session(region_name=region), None
+        elif account in settings.accounts:
+            role_arn = settings.accounts[account].role_arn
+            session = assumed_role_session(settings.accounts[account], region)
+        else:
+            known = ", ".join(sorted(settings.accounts)) or "none are configured (ECS_WHY_ACCOUNTS)"
+            raise TargetError(f"unknown account {account!r}: expected one of {known}")
+        return cls(
+            session, settings, store=store, immutable_only=immutable_only, role_arn=role_arn
+        )
 
     @property
     def scope(self) -> str:
@@ -187,8 +206,9 @@ class AwsClients:
         if self._scope is None:
             endpoint = self.ecs().meta.endpoint_url
             with self._lock:  # sessions are not thread-safe
-                credentials = self._session.get_credentials()
-            key_id = credentials.access_key if credentials else ""
+                credentials = None if self._role_arn else self._session.get_credentials()
+            # An assumed role's keys change at every renewal; the role itself does not.
+            key_id = self._role_arn or (credentials.access_key if credentials else "")
             identity = f"{self._session.profile_name}|{key_id}|{endpoint}".encode()
             self._scope = f"{self.region}:{hashlib.sha256(identity).hexdigest()[:16]}"
         return self._scope
@@ -256,6 +276,43 @@ class AwsClients:
 
     def elbv2(self) -> ElasticLoadBalancingv2Client:
         return cast("ElasticLoadBalancingv2Client", self.client("elbv2"))
+
+
+class _AssumedRole(CredentialProvider):
+    """Hands botocore the assumed role's credentials in place of the standard chain's."""
+
+    METHOD = CANONICAL_NAME = "ecs-why-assume-role"
+
+    def __init__(self, credentials: DeferredRefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> DeferredRefreshableCredentials:
+        return self._credentials
+
+
+def assumed_role_session(account: Account, region: str | None) -> boto3.Session:
+    """A session in another account, by the same AssumeRole flow as an AWS profile's role_arn.
+
+    The credentials are fetched on first use and renewed shortly (10-15 min) before they
+    expire; an hour is the longest AWS allows when roles are chained, so that is what we ask.
+    """
+    source = botocore.session.Session()  # the standard chain: the bot's own identity
+    extra: dict[str, Any] = {"RoleSessionName": "ecs-why", "DurationSeconds": 3600}
+    if account.external_id is not None:
+        extra["ExternalId"] = account.external_id.get_secret_value()
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=source.create_client,
+        source_credentials=source.get_credentials(),
+        role_arn=account.role_arn,
+        extra_args=extra,
+    )
+    credentials = DeferredRefreshableCredentials(
+        refresh_using=fetcher.fetch_credentials, method="assume-role"
+    )
+    assumed = botocore.session.Session()
+    assumed.get_component("credential_provider").insert_before("env", _AssumedRole(credentials))
+    return boto3.Session(botocore_session=assumed, region_name=region or account.region)
 
 
 def error_code(error: BaseException) -> str | None:

@@ -3,51 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
-import boto3
 import pytest
 
-from bot.demo.scenarios import SCENARIOS, build_account
+from bot.demo.scenarios import SCENARIOS
 from bot.demo.specs import Scenario
 from bot.demo.traffic import EmulatorServer
 from bot.model import STEPS, Cause
-from tests.conftest import FAKE_AWS_ENV, reset_moto
-
-
-@pytest.fixture(scope="module")
-def account(emulator: EmulatorServer) -> dict[str, str]:
-    """The demo account, built once; returns the environment that points the CLI at it."""
-    reset_moto(emulator.endpoint)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= FAKE_AWS_ENV | {"AWS_ENDPOINT_URL": emulator.endpoint}
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    previous = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint
-    try:
-        build_account(session)
-    finally:
-        if previous is None:
-            del os.environ["AWS_ENDPOINT_URL"]
-        else:
-            os.environ["AWS_ENDPOINT_URL"] = previous
-    return env
-
-
-def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.integration.conftest import run_cli
 
 
 def diagnose_json(env: dict[str, str], target: str, *extra: str) -> dict[str, Any]:
@@ -58,14 +22,17 @@ def diagnose_json(env: dict[str, str], target: str, *extra: str) -> dict[str, An
 
 
 FAILING = [
-    s for s in SCENARIOS if s.cause not in (None, Cause.DEPLOYMENT_OR_SCALE_IN) and s.step is not None
+    s
+    for s in SCENARIOS
+    if s.cause not in (None, Cause.DEPLOYMENT_OR_SCALE_IN) and s.step is not None
 ]
 
 
 @pytest.mark.parametrize("scenario", FAILING, ids=[s.service for s in FAILING])
 def test_each_broken_service_gets_its_cause(account: dict[str, str], scenario: Scenario) -> None:
     document = diagnose_json(account, f"{scenario.cluster}/{scenario.service}")
-    assert scenario.cause is not None and scenario.step is not None
+    assert scenario.cause is not None
+    assert scenario.step is not None
     cause = document["cause"]
     assert (cause["code"], cause["step"]) == (scenario.cause.value, scenario.step.value), cause
     assert any(scenario.evidence in line for line in cause["evidence"]), cause["evidence"]
@@ -114,7 +81,8 @@ def test_text_and_blocks_formats(account: dict[str, str]) -> None:
     scenario = FAILING[0]
     text = run_cli(account, "diagnose", f"{scenario.cluster}/{scenario.service}")
     assert text.returncode == 0, text.stderr
-    assert scenario.cause is not None and scenario.cause.value in text.stdout
+    assert scenario.cause is not None
+    assert scenario.cause.value in text.stdout
     assert "stopped-reason" in text.stdout
     blocks = run_cli(
         account, "diagnose", f"{scenario.cluster}/{scenario.service}", "--format", "blocks"
