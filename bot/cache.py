@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 # Bump when the shape of anything cached changes: old entries are then never read.
 FORMAT_VERSION = 1
-PREFIX = f"ecs-why:v{FORMAT_VERSION}"
+
+
+def cache_key(*parts: str) -> str:
+    """A namespaced, versioned key: `ecs-why:v1:<kind>:…`."""
+    return ":".join(("ecs-why", f"v{FORMAT_VERSION}", *parts))
+
 
 T = TypeVar("T")
 
@@ -191,7 +196,7 @@ class SingleFlight:
         fresh: bool = False,
     ) -> bytes:
         """The cached value of `key`, else computes it once; `fresh` skips the cached value."""
-        result_key = f"{PREFIX}:result:{key}"
+        result_key = cache_key("result", key)
         if not fresh and (cached := self._store.get(result_key)) is not None:
             return cached
         with self._guard:
@@ -216,7 +221,7 @@ class SingleFlight:
     def _across_replicas(
         self, key: str, result_key: str, compute: Callable[[], bytes], ttl: float, fresh: bool
     ) -> bytes:
-        lock_key = f"{PREFIX}:lock:{key}"
+        lock_key = cache_key("lock", key)
         token = uuid.uuid4().hex.encode()
         deadline = time.monotonic() + self._lock_ttl
         while not self._store.add(lock_key, token, self._lock_ttl):
@@ -243,4 +248,4 @@ class Deduplicator:
         self._ttl = ttl
 
     def first_time(self, delivery_id: str) -> bool:
-        return self._store.add(f"{PREFIX}:seen:{delivery_id}", b"1", self._ttl)
+        return self._store.add(cache_key("seen", delivery_id), b"1", self._ttl)

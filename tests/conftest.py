@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
+
+from bot.demo.traffic import EmulatorServer
 
 FAKE_AWS_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -30,13 +31,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    """moto's AWS emulator on a free port; yields its endpoint URL."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+def emulator() -> Iterator[EmulatorServer]:
+    """moto's AWS emulator on a free port, counting the requests that reach it."""
+    server = EmulatorServer().start()
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server(emulator: EmulatorServer) -> str:
+    """The emulator's endpoint URL."""
+    return emulator.endpoint
 
 
 def reset_moto(endpoint: str) -> None:

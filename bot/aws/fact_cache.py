@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import urllib.parse
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from botocore.client import BaseClient
 
-from bot.cache import PREFIX, Store
+from bot.cache import Store, cache_key
 
 IMMUTABLE = 24 * 3600
 SLOW = 300
@@ -23,31 +24,31 @@ FAST = 15
 
 # Seconds an answer stays true, by operation; anything not named is not cached.
 TTL: dict[str, int] = {
-    "ecs.DescribeTaskDefinition": IMMUTABLE,  # a revision never changes
-    "ecs.DescribeTasks": FAST,  # IMMUTABLE when every task in it has stopped
-    "ecs.DescribeServices": FAST,
-    "ecs.ListTasks": FAST,
-    "ecs.ListClusters": SLOW,
-    "ecs.DescribeClusters": FAST,
-    "ecs.ListContainerInstances": FAST,
-    "ecs.DescribeContainerInstances": FAST,
-    "logs.DescribeLogGroups": SLOW,
-    "logs.GetLogEvents": FAST,
-    "iam.GetRole": SLOW,
-    "iam.ListRolePolicies": SLOW,
-    "iam.GetRolePolicy": SLOW,
-    "iam.ListAttachedRolePolicies": SLOW,
-    "iam.GetPolicy": SLOW,
-    "iam.GetPolicyVersion": IMMUTABLE,  # a policy version never changes
-    "ec2.DescribeSubnets": SLOW,
-    "ec2.DescribeRouteTables": SLOW,
-    "ec2.DescribeSecurityGroups": SLOW,
-    "ec2.DescribeVpcEndpoints": SLOW,
-    "ec2.DescribeNetworkInterfaces": SLOW,
-    "ecr.DescribeImages": SLOW,
-    "ecr.DescribeRepositories": SLOW,
-    "elasticloadbalancing.DescribeTargetGroups": SLOW,
-    "elasticloadbalancing.DescribeTargetHealth": FAST,
+    "ecs:DescribeTaskDefinition": IMMUTABLE,  # a revision never changes
+    "ecs:DescribeTasks": FAST,  # IMMUTABLE when every task in it has stopped
+    "ecs:DescribeServices": FAST,
+    "ecs:ListTasks": FAST,
+    "ecs:ListClusters": SLOW,
+    "ecs:DescribeClusters": FAST,
+    "ecs:ListContainerInstances": FAST,
+    "ecs:DescribeContainerInstances": FAST,
+    "logs:DescribeLogGroups": SLOW,
+    "logs:GetLogEvents": FAST,
+    "iam:GetRole": SLOW,
+    "iam:ListRolePolicies": SLOW,
+    "iam:GetRolePolicy": SLOW,
+    "iam:ListAttachedRolePolicies": SLOW,
+    "iam:GetPolicy": SLOW,
+    "iam:GetPolicyVersion": IMMUTABLE,  # a policy version never changes
+    "ec2:DescribeSubnets": SLOW,
+    "ec2:DescribeRouteTables": SLOW,
+    "ec2:DescribeSecurityGroups": SLOW,
+    "ec2:DescribeVpcEndpoints": SLOW,
+    "ec2:DescribeNetworkInterfaces": SLOW,
+    "ecr:DescribeImages": SLOW,
+    "ecr:DescribeRepositories": SLOW,
+    "elasticloadbalancing:DescribeTargetGroups": SLOW,
+    "elasticloadbalancing:DescribeTargetHealth": FAST,
 }
 
 
@@ -72,9 +73,24 @@ def _decode(item: dict[str, Any]) -> Any:
     return item
 
 
+def _quote_policies(value: Any, shape: Any) -> Any:
+    """IAM policy documents back in the URL-quoted form AWS sends them in: botocore decodes
+    them after every call (`json_decode_policies`), an answer from this cache included."""
+    if shape is None:
+        return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {k: _quote_policies(v, members.get(k)) for k, v in value.items()}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_quote_policies(item, shape.member) for item in value]
+    if shape.name == "policyDocumentType" and not isinstance(value, str):
+        return urllib.parse.quote(json.dumps(value))
+    return value
+
+
 def ttl_of(operation: str, parsed: dict[str, Any]) -> int:
     ttl = TTL.get(operation, 0)
-    if operation == "ecs.DescribeTasks":
+    if operation == "ecs:DescribeTasks":
         tasks = parsed.get("tasks") or []
         if tasks and all(t.get("lastStatus") == "STOPPED" for t in tasks):
             return IMMUTABLE
@@ -103,12 +119,12 @@ class FactCache:
             default=str,
         )
         digest = hashlib.sha256(request.encode()).hexdigest()[:32]
-        return f"{PREFIX}:fact:{self._scope()}:{operation}:{digest}"
+        return cache_key("fact", self._scope(), operation, digest)
 
     def _before_call(
         self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any
     ) -> tuple[_CachedHttp, dict[str, Any]] | None:
-        operation = f"{model.service_model.endpoint_prefix}.{model.name}"
+        operation = f"{model.service_model.signing_name}:{model.name}"
         if operation not in TTL:
             return None
         key = self._key(operation, params)
@@ -133,9 +149,11 @@ class FactCache:
         key = context.get("ecs_why_fact_key")
         if key is None or context.get("ecs_why_from_cache") or http_response.status_code >= 300:
             return
-        operation = f"{model.service_model.endpoint_prefix}.{model.name}"
+        operation = f"{model.service_model.signing_name}:{model.name}"
         ttl = ttl_of(operation, parsed)
-        answer = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+        answer = _quote_policies(
+            {k: v for k, v in parsed.items() if k != "ResponseMetadata"}, model.output_shape
+        )
         try:
             raw = json.dumps([ttl, answer], default=_encode).encode()
         except TypeError:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cache import Deduplicator, MemoryStore, RedisStore, SingleFlight, Store
+from bot.cache import Deduplicator, MemoryStore, RedisStore, SingleFlight, Store, cache_key
 from tests.conftest import RedisServer
 
 
@@ -107,7 +107,7 @@ def test_a_crashed_replicas_lock_expires(redis_url: str) -> None:
     store = RedisStore(redis_url)
     key = unique("target")
     # A replica took the lock and died without releasing it.
-    store.add(f"ecs-why:v1:lock:{key}", b"dead-replica", ttl=0.5)
+    store.add(cache_key("lock", key), b"dead-replica", ttl=0.5)
     started = time.monotonic()
     value = SingleFlight(store, lock_ttl=0.5, poll=0.02).run(key, lambda: b"mine", ttl=30)
     assert value == b"mine"

@@ -1,0 +1,80 @@
+"""What a check is made of: the knowledge behind each cause code, and the check itself.
+
+Each cause code's title and fix are written once, as a `Knowledge` next to the check that
+finds it; every renderer reads them from the findings. A `Check` bundles a step's function
+with the AWS actions it relies on, so a test can hold the IAM policy to the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.model import Cause, Facts, Finding, Severity, Step
+
+# How directly the evidence proves the cause (Finding.confidence).
+NAMED = 90  # an AWS message (or the app's own log line) names the cause
+PROVEN = 80  # the configuration shows it: a missing role, a policy that denies, no route
+INFERRED = 60  # the evidence points to it without saying so: exit 137 with no reason
+VAGUE = 30  # a generic message: "ResourceInitializationError" and nothing more
+GUESS = 10  # nothing matched
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What ecs-why knows about one cause code: how to say it, how to fix it, what explains it.
+
+    `title` and `fix` are `str.format` templates filled by the check that finds the cause.
+    `severity` is "error" for anything that explains why tasks stop, on purpose or not (only
+    a deployment's replacements are "info"); a check lowers it to "warning" for a fault that
+    stops nothing yet. `explained_by` lists causes that, when also found, are the root of this
+    one (a failing ELB health check explained by a port mismatch). `vagueness` 1 means any
+    specific cause explains this one, 2 that any other cause at all does.
+    """
+
+    code: Cause
+    step: Step
+    title: str
+    fix: str
+    severity: Severity = "error"
+    explained_by: frozenset[Cause] = frozenset()
+    vagueness: int = 0
+
+    def finding(
+        self,
+        evidence: Iterable[str],
+        fields: Mapping[str, object],
+        *,
+        confidence: int,
+        tasks: int = 0,
+        severity: Severity | None = None,
+        step: Step | None = None,
+    ) -> Finding:
+        """A finding of this cause; `fields` fill the title and fix (extra ones are ignored)."""
+        return Finding(
+            code=self.code,
+            step=step or self.step,
+            severity=severity or self.severity,
+            title=self.title.format(**fields),
+            evidence=tuple(evidence),
+            fix=self.fix.format(**fields),
+            confidence=confidence,
+            tasks=tasks,
+        )
+
+
+def applies_always(facts: Facts) -> str | None:
+    """A step that always applies has no reason to be skipped."""
+    return None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One checklist step: its function, what it reads, what it knows, how it reads when fine."""
+
+    step: Step
+    run: Callable[[Facts], list[Finding]]
+    permissions: tuple[str, ...]  # IAM actions the collectors need for the facts it reads
+    knowledge: tuple[Knowledge, ...]
+    passed: str  # the checklist note when nothing is wrong
+    skip: Callable[[Facts], str | None] = applies_always  # why the step does not apply

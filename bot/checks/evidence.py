@@ -1,0 +1,360 @@
+"""Reading the facts the way every check needs: what the recent tasks and events say, and how
+many of them say it, so a service is judged on the pattern of its failures, not on one task.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.checks.base import GUESS, NAMED, VAGUE, Knowledge
+from bot.checks.patterns import RULES, STEADY_STATE, STOP_CODES, classify, classify_log
+from bot.model import (
+    Cause,
+    ContainerDefinition,
+    Facts,
+    Finding,
+    Role,
+    ServiceEvent,
+    Severity,
+    Step,
+    Task,
+)
+from bot.policy import decide
+
+# The actions behind every Role in the facts: the role, its trust policy and its policies.
+ROLE_READS = (
+    "iam:GetRole",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:ListAttachedRolePolicies",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+)
+
+# Stops that are nobody's configuration mistake.
+DELIBERATE = frozenset(
+    {
+        Cause.DEPLOYMENT_OR_SCALE_IN,
+        Cause.STOPPED_BY_USER,
+        Cause.SPOT_INTERRUPTION,
+        Cause.INFRASTRUCTURE,
+    }
+)
+
+# ECS repeats an unresolved service event only every six hours, so a failure event that old
+# may still be the current one.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html
+EVENT_WINDOW = timedelta(hours=6)
+
+_QUOTE_LIMIT = 400  # AWS cuts reasons at 255; service events and log lines run longer
+_ERRORISH = re.compile(
+    r"error|exception|fatal|panic|traceback|failed|refused|denied|cannot|could not|not found"
+    r"|missing|invalid",
+    re.IGNORECASE,
+)
+
+
+def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
+    """Text as evidence: on one line, and short enough for a card."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- messages
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One task or service event that shows a cause, with the words that show it."""
+
+    cause: Cause
+    step: Step
+    quote: str
+    meaning: str
+    task: Task | None = None
+
+
+def task_sighting(task: Task) -> Sighting | None:
+    """What a stopped task's reasons say, by the most specific rule across all of them.
+
+    None when only the exit code can tell (an essential container exited), or when the task
+    says nothing at all.
+    """
+    matches = [
+        (RULES.index(rule), rule, label, text)
+        for label, text in _task_messages(task)
+        if (rule := classify(text))
+    ]
+    if matches:
+        _, rule, label, text = min(matches, key=lambda match: match[0])
+        return Sighting(rule.cause, rule.step, f'{label}: "{quote(text)}"', rule.meaning, task)
+    said = f'stopCode {task.stop_code}, stoppedReason: "{quote(task.stopped_reason or "")}"'
+    if task.stop_code in STOP_CODES:
+        cause = STOP_CODES[task.stop_code]
+        return Sighting(cause, Step.STOPPED_REASON, said, f"stop code {task.stop_code}", task)
+    if task.stopped_reason and not any(c.exit_code is not None for c in task.containers):
+        return Sighting(Cause.UNKNOWN, Step.STOPPED_REASON, said, "an unrecognised reason", task)
+    return None
+
+
+def _task_messages(task: Task) -> list[tuple[str, str]]:
+    messages = [("stoppedReason", task.stopped_reason)] if task.stopped_reason else []
+    return messages + [(f"container {c.name}", c.reason) for c in task.containers if c.reason]
+
+
+def current_events(facts: Facts) -> list[ServiceEvent]:
+    """Service events since the service was last steady, newest first."""
+    recent: list[ServiceEvent] = []
+    for event in facts.service.events if facts.service else ():
+        if STEADY_STATE in event.message:
+            break
+        if event.created_at and facts.collected_at - event.created_at > EVENT_WINDOW:
+            break
+        recent.append(event)
+    return recent
+
+
+def sightings(facts: Facts) -> list[Sighting]:
+    """Every recent stopped task and current service event that a rule recognises."""
+    found = [s for task in facts.stopped_tasks if (s := task_sighting(task))]
+    for event in current_events(facts):
+        if rule := classify(event.message):
+            when = f" at {event.created_at:%H:%M}" if event.created_at else ""
+            said = f'service event{when}: "{quote(event.message)}"'
+            found.append(Sighting(rule.cause, rule.step, said, rule.meaning))
+    return found
+
+
+def with_evidence(finding: Finding, *lines: str) -> Finding:
+    """The finding with more evidence after its own."""
+    return finding.model_copy(update={"evidence": (*finding.evidence, *lines)})
+
+
+def share(tasks: int, stopped: int) -> str:
+    """How many of the recent stopped tasks show something, in words."""
+    if tasks == stopped == 1:
+        return "The stopped task shows this"
+    return f"{tasks} of {stopped} recent stopped tasks show this"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Every sighting of one cause across the recent stopped tasks and service events."""
+
+    cause: Cause
+    step: Step
+    sightings: tuple[Sighting, ...]
+    stopped: int  # how many recent stopped tasks there are in all
+
+    @property
+    def tasks(self) -> int:
+        return len({s.task.arn for s in self.sightings if s.task})
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        lines = [share(self.tasks, self.stopped)] if self.tasks else []
+        if events := sum(1 for s in self.sightings if s.task is None):
+            lines.append(
+                f"{events} current service events say so"
+                if events > 1
+                else "A current service event says so"
+            )
+        quotes = list(dict.fromkeys(s.quote for s in self.sightings))
+        return tuple(lines + quotes[:3])
+
+    def finding(self, knowledge: Knowledge, fields: Mapping[str, object]) -> Finding:
+        """What these messages say, as a finding of `knowledge` (as sure as the words are)."""
+        confidence = (NAMED, VAGUE, GUESS)[knowledge.vagueness]
+        return knowledge.finding(
+            self.evidence, fields, confidence=confidence, tasks=self.tasks, step=self.step
+        )
+
+
+def tallies(facts: Facts, causes: Collection[Cause]) -> list[Tally]:
+    """The sightings of the given causes, one tally per cause (and step), most common first."""
+    groups: dict[tuple[Cause, Step], list[Sighting]] = {}
+    for sighting in sightings(facts):
+        if sighting.cause in causes:
+            groups.setdefault((sighting.cause, sighting.step), []).append(sighting)
+    found = [
+        Tally(c, s, tuple(group), len(facts.stopped_tasks)) for (c, s), group in groups.items()
+    ]
+    return sorted(found, key=lambda tally: -len(tally.sightings))
+
+
+# --------------------------------------------------------------------------- the service
+
+
+def names(facts: Facts) -> dict[str, str]:
+    """Fields every title and fix may use: where the problem is."""
+    service = facts.service.name if facts.service else facts.target.service
+    cluster = facts.cluster.name if facts.cluster else facts.target.cluster
+    return {
+        "cluster": cluster or "<cluster>",
+        "service": service or "<service>",
+        "region": facts.region,
+    }
+
+
+def service_short(facts: Facts) -> str | None:
+    """Says so when the service runs fewer tasks than it wants."""
+    service = facts.service
+    if service is None or service.running >= service.desired:
+        return None
+    return f"the service runs {service.running} of {service.desired} desired tasks"
+
+
+def in_trouble(facts: Facts) -> bool:
+    """Whether anything actually fails, as opposed to a configuration that merely could."""
+    if service_short(facts):
+        return True
+    if any(s.cause not in DELIBERATE for s in sightings(facts)):
+        return True
+    return any(failed_exit(facts, task) for task in facts.stopped_tasks)
+
+
+def config_severity(facts: Facts) -> Severity:
+    """A configuration fault is an error while tasks fail, and a warning while they run."""
+    return "error" if in_trouble(facts) else "warning"
+
+
+def on_fargate(facts: Facts) -> bool:
+    """Whether the tasks run on Fargate: by the task, else the service, else the definition."""
+    task, service, definition = facts.focus_task, facts.service, facts.task_definition
+    if task and (task.launch_type or task.capacity_provider):
+        return "FARGATE" in f"{task.launch_type} {task.capacity_provider}"
+    if service and (service.launch_type or service.capacity_providers):
+        return "FARGATE" in f"{service.launch_type} {' '.join(service.capacity_providers)}"
+    return definition is not None and definition.requires_compatibilities == ("FARGATE",)
+
+
+# --------------------------------------------------------------------------- containers
+
+
+def essential(facts: Facts, task: Task) -> list[str]:
+    """Names of the task's essential containers (all of them when the definition is unknown)."""
+    definition = facts.task_definitions.get(task.task_definition_arn)
+    if definition is None:
+        return [c.name for c in task.containers]
+    return [c.name for c in definition.containers if c.essential]
+
+
+def failed_exit(facts: Facts, task: Task) -> bool:
+    """An essential container stopped the task by exiting, and a service task should not."""
+    if task_sighting(task) is not None:
+        return False
+    exits = [c.exit_code for c in task.containers if c.name in essential(facts, task)]
+    in_service = (task.group or "").startswith("service:")
+    return any(code is not None and (code != 0 or in_service) for code in exits)
+
+
+def container_definitions(facts: Facts) -> tuple[ContainerDefinition, ...]:
+    definition = facts.task_definition
+    return definition.containers if definition else ()
+
+
+def log_lines(facts: Facts, task: Task, container: str) -> tuple[str, ...]:
+    """The tail of a container's awslogs stream, when it was read."""
+    for stream in facts.log_streams:
+        if stream.task_id == task.task_id and stream.container == container:
+            return stream.lines
+    return ()
+
+
+@dataclass(frozen=True)
+class LogHit:
+    """A stopped task whose container logged a line the log table recognises."""
+
+    task: Task
+    container: str
+    quote: str
+
+
+def log_hits(facts: Facts, cause: Cause) -> list[LogHit]:
+    """For each recent stopped task, the last log line that the log table reads as `cause`."""
+    hits: dict[str, LogHit] = {}
+    for task in facts.stopped_tasks:
+        for container in task.containers:
+            for line in log_lines(facts, task, container.name):
+                if (rule := classify_log(line)) and rule.cause is cause:
+                    said = f'container {container.name} log: "{quote(line)}"'
+                    hits[task.arn] = LogHit(task, container.name, said)
+    return list(hits.values())
+
+
+def hit_evidence(facts: Facts, hits: list[LogHit]) -> tuple[str, ...]:
+    """How many recent stopped tasks logged it, and (some of) the lines they logged."""
+    lines = list(dict.fromkeys(hit.quote for hit in hits))
+    return (share(len(hits), len(facts.stopped_tasks)), *lines[:3])
+
+
+def last_meaningful(lines: Iterable[str], count: int = 3) -> tuple[str, ...]:
+    """The last lines that look like an error, else simply the last lines."""
+    kept = [line.strip() for line in lines if line.strip()]
+    errors = [line for line in kept if _ERRORISH.search(line)]
+    return tuple((errors or kept)[-count:])
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def policies_readable(facts: Facts) -> bool:
+    """Policy verdicts need the account (for ARNs) and every IAM read to have succeeded."""
+    return facts.account is not None and not any(g.step is Step.IAM for g in facts.gaps)
+
+
+def role_named(facts: Facts, arn: str | None) -> Role | None:
+    return facts.roles.get(arn) if arn else None
+
+
+def role_label(arn: str | None) -> str:
+    return arn.rsplit("/", 1)[-1] if arn else "<none>"
+
+
+def arn(
+    facts: Facts, service: str, resource: str, region: str | None = None, account: str = ""
+) -> str:
+    """An ARN in the region's partition; region and account default to the facts' own."""
+    where = region or facts.region
+    partition = next((p for prefix, p in _PARTITIONS if where.startswith(prefix)), "aws")
+    return f"arn:{partition}:{service}:{where}:{account or facts.account}:{resource}"
+
+
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"))
+
+
+def denial(role: Role, action: str, *resources: str) -> str | None:
+    """Evidence that `role` may not call `action` on any of `resources`, or None if it may."""
+    documents = [policy.document for policy in role.policies]
+    if any(decide(documents, action, resource).allowed for resource in resources):
+        return None
+    for policy in role.policies:
+        verdict = decide([policy.document], action, resources[0])
+        if verdict.reason == "explicit-deny" and verdict.statement is not None:
+            return f"role {role.name}, policy {policy.name}: {_statement(verdict.statement)}"
+    attached = ", ".join(p.name for p in role.policies) or "none"
+    return (
+        f"role {role.name}: no statement in its policies ({attached}) allows {action} "
+        f"on {resources[0]}"
+    )
+
+
+def _statement(statement: Mapping[str, Any]) -> str:
+    return quote(json.dumps(dict(statement), separators=(", ", ": ")))
+
+
+def secret_read(facts: Facts, value_from: str) -> tuple[str, str]:
+    """The action and resource ECS needs to read a secret or parameter a task definition names."""
+    if value_from.startswith("arn:"):
+        parts = value_from.split(":")
+        if parts[2] == "secretsmanager":
+            # arn:aws:secretsmanager:region:account:secret:name-AbCdEf[:json-key:stage:version]
+            return "secretsmanager:GetSecretValue", ":".join(parts[:7])
+        return "ssm:GetParameters", value_from
+    path = value_from if value_from.startswith("/") else f"/{value_from}"
+    return "ssm:GetParameters", arn(facts, "ssm", f"parameter{path}")

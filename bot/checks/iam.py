@@ -1,0 +1,254 @@
+"""Step 5, IAM: the execution role (ECS's hands before the app starts) and the task role (the
+app's own credentials): do they exist, may ECS tasks assume them, and may they read secrets?
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.evidence import (
+    ROLE_READS,
+    Tally,
+    config_severity,
+    container_definitions,
+    denial,
+    hit_evidence,
+    log_hits,
+    names,
+    on_fargate,
+    policies_readable,
+    quote,
+    role_label,
+    role_named,
+    secret_read,
+    sightings,
+    tallies,
+)
+from bot.model import Cause, Facts, Finding, Role, Step, TaskDefinition
+from bot.policy import trusts_ecs_tasks
+
+PERMISSIONS = ("ecs:DescribeTaskDefinition", "logs:GetLogEvents", *ROLE_READS)
+
+EXECUTION_ROLE_MISSING = Knowledge(
+    Cause.EXECUTION_ROLE_MISSING,
+    Step.IAM,
+    title="The task definition has no execution role, but {features} need one",
+    fix="Create a role trusted by ecs-tasks.amazonaws.com with the AWS managed policy "
+    "AmazonECSTaskExecutionRolePolicy (IAM → Roles → Create role → Elastic Container Service "
+    "Task), set it as executionRoleArn in a new task definition revision, and update the "
+    "service to it.",
+)
+ROLE_NOT_FOUND = Knowledge(
+    Cause.ROLE_NOT_FOUND,
+    Step.IAM,
+    title="The {kind} role {role} does not exist",
+    fix="Create the role (IAM → Roles → Create role → Elastic Container Service Task) or point "
+    "the task definition's {field} at a role that exists, then register a new revision and "
+    "update the service.",
+)
+TRUST_POLICY = Knowledge(
+    Cause.TRUST_POLICY,
+    Step.IAM,
+    title="Role {role} does not let ECS tasks assume it",
+    fix="Edit its trust relationship (IAM → Roles → {role} → Trust relationships) to allow the "
+    "service principal ecs-tasks.amazonaws.com the action sts:AssumeRole, or `aws iam "
+    "update-assume-role-policy --role-name {role} --policy-document file://trust.json`.",
+    explained_by=frozenset({Cause.ROLE_NOT_FOUND}),
+)
+SECRETS_ACCESS_DENIED = Knowledge(
+    Cause.SECRETS_ACCESS_DENIED,
+    Step.IAM,
+    title="The execution role {role} cannot read {secrets}",
+    fix="Allow {role} secretsmanager:GetSecretValue (Secrets Manager) or ssm:GetParameters "
+    "(Parameter Store) on those ARNs, plus kms:Decrypt on their key if it is customer-managed "
+    "(IAM → Roles → {role} → Add permissions → Create inline policy), and check that each "
+    "secret exists in {region}.",
+    explained_by=frozenset(
+        {
+            Cause.EXECUTION_ROLE_MISSING,
+            Cause.ROLE_NOT_FOUND,
+            Cause.TRUST_POLICY,
+            Cause.NO_ROUTE_TO_INTERNET,
+            Cause.MISSING_VPC_ENDPOINT,
+            Cause.SECURITY_GROUP_NO_EGRESS,
+            Cause.REGISTRY_AUTH,
+        }
+    ),
+)
+TASK_ROLE_MISSING = Knowledge(
+    Cause.TASK_ROLE_MISSING,
+    Step.IAM,
+    title="Container {container} looks for AWS credentials, but the task has no usable task role",
+    fix="Create a role with the permissions the app needs (IAM → Roles → Create role → Elastic "
+    "Container Service Task), set it as taskRoleArn (not executionRoleArn) in a new task "
+    "definition revision, and update the service; the SDKs then find its credentials on their "
+    "own.",
+)
+KNOWLEDGE = (
+    EXECUTION_ROLE_MISSING,
+    ROLE_NOT_FOUND,
+    TRUST_POLICY,
+    SECRETS_ACCESS_DENIED,
+    TASK_ROLE_MISSING,
+)
+_BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
+_ASSUMED = re.compile(r"assume the role '[^']*/([^'/]+)'")
+
+
+def check_iam(facts: Facts) -> list[Finding]:
+    """Missing or untrusted roles, unreadable secrets, and apps left without credentials."""
+    definition = facts.task_definition
+    fields = names(facts) | _role_fields(definition)
+    found = [_message_finding(tally, fields) for tally in tallies(facts, _BY_CODE)]
+    if definition is None:
+        return found
+    task_role = _task_role_missing(facts, definition)
+    found += task_role + _execution_role_missing(facts, definition)
+    found += _broken_roles(facts, definition, skip_task_role=bool(task_role))
+    return found + _secrets_denied(facts, definition, fields)
+
+
+def _role_fields(definition: TaskDefinition | None) -> dict[str, str]:
+    return {
+        "role": role_label(definition.execution_role_arn if definition else None),
+        "kind": "execution",
+        "field": "executionRoleArn",
+        "secrets": "its secrets",
+        "features": "its features",
+        "container": "<container>",
+    }
+
+
+def _message_finding(tally: Tally, fields: dict[str, str]) -> Finding:
+    """Messages that name the role ECS could not assume are about that role."""
+    named = [m.group(1) for s in tally.sightings if (m := _ASSUMED.search(s.quote))]
+    return tally.finding(_BY_CODE[tally.cause], fields | ({"role": named[0]} if named else {}))
+
+
+def _execution_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding]:
+    """Features that need an execution role, in a task definition that has none."""
+    if definition.execution_role_arn:
+        return []
+    needs = [feature for feature, used in _role_needs(facts).items() if used]
+    if not needs:
+        return []
+    said = f"task definition {definition.family}:{definition.revision} has no executionRoleArn"
+    return [
+        EXECUTION_ROLE_MISSING.finding(
+            [said, f"needed for: {', '.join(needs)}"],
+            {"features": " and ".join(needs)},
+            confidence=PROVEN,
+            severity=config_severity(facts),
+        )
+    ]
+
+
+def _role_needs(facts: Facts) -> dict[str, bool]:
+    """What needs an execution role. On EC2 the instance's role may stand in for awslogs and
+    ECR pulls, unless ECR has been refusing it."""
+    containers = container_definitions(facts)
+    fargate = on_fargate(facts)
+    from_ecr = any(".dkr.ecr." in c.image for c in containers)
+    refused = any(s.cause is Cause.ECR_PERMISSION_DENIED for s in sightings(facts))
+    return {
+        "secrets": any(c.secrets for c in containers),
+        "private registry credentials": any(c.repository_credentials for c in containers),
+        "awslogs on Fargate": fargate and any(c.log_driver == "awslogs" for c in containers),
+        "ECR pulls on Fargate": fargate and from_ecr,
+        "ECR pulls (refused to the instance role)": not fargate and from_ecr and refused,
+    }
+
+
+def _broken_roles(
+    facts: Facts, definition: TaskDefinition, *, skip_task_role: bool
+) -> list[Finding]:
+    """Roles the task definition names that do not exist or do not trust ECS tasks."""
+    roles = {"execution": definition.execution_role_arn}
+    if not skip_task_role:
+        roles["task"] = definition.task_role_arn
+    found, seen = [], set()
+    for kind, arn in roles.items():
+        role = role_named(facts, arn)
+        if role is None or role.arn in seen:
+            continue
+        seen.add(role.arn)
+        if not role.exists:
+            knowledge = ROLE_NOT_FOUND
+            said = [f"{kind}RoleArn {role.arn}", f"IAM has no role named {role.name}"]
+        elif role.trust_policy is not None and not trusts_ecs_tasks(role.trust_policy):
+            knowledge, said = TRUST_POLICY, [f"trust policy of {role.name}: {_trust(role)}"]
+        else:
+            continue
+        fields = {"kind": kind, "role": role.name, "field": f"{kind}RoleArn"}
+        severity = config_severity(facts)
+        found.append(knowledge.finding(said, fields, confidence=PROVEN, severity=severity))
+    return found
+
+
+def _trust(role: Role) -> str:
+    return quote(json.dumps((role.trust_policy or {}).get("Statement"), separators=(", ", ": ")))
+
+
+def _secrets_denied(
+    facts: Facts, definition: TaskDefinition, fields: dict[str, str]
+) -> list[Finding]:
+    role = role_named(facts, definition.execution_role_arn)
+    if role is None or not role.exists or not policies_readable(facts):
+        return []
+    denied: dict[str, str] = {}
+    for container in container_definitions(facts):
+        for secret in container.secrets:
+            if said := denial(role, *secret_read(facts, secret.value_from)):
+                denied[secret.name] = f"{container.name} secret {secret.name}: {said}"
+    if not denied:
+        return []
+    secrets = ", ".join(denied) if len(denied) <= 3 else f"{len(denied)} secrets"
+    return [
+        SECRETS_ACCESS_DENIED.finding(
+            list(denied.values())[:4],
+            fields | {"role": role.name, "secrets": secrets},
+            confidence=PROVEN,
+            severity=config_severity(facts),
+        )
+    ]
+
+
+def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding]:
+    """The app logged that no SDK credentials exist, and indeed the task role is unusable."""
+    hits = log_hits(facts, Cause.TASK_ROLE_MISSING)
+    problem = _task_role_problem(facts, definition)
+    if not hits or problem is None:
+        return []
+    return [
+        TASK_ROLE_MISSING.finding(
+            (*hit_evidence(facts, hits), problem),
+            {"container": hits[0].container},
+            confidence=NAMED,
+            tasks=len(hits),
+        )
+    ]
+
+
+def _task_role_problem(facts: Facts, definition: TaskDefinition) -> str | None:
+    """Why the task role gives the app no credentials, or None when it should."""
+    if not definition.task_role_arn:
+        return f"task definition {definition.family}:{definition.revision} has no taskRoleArn"
+    role = role_named(facts, definition.task_role_arn)
+    if role is None:
+        return None  # not read: cannot tell
+    if not role.exists:
+        return f"taskRoleArn {role.arn} names a role that does not exist"
+    if role.trust_policy is not None and not trusts_ecs_tasks(role.trust_policy):
+        return f"task role {role.name} does not trust ecs-tasks.amazonaws.com: {_trust(role)}"
+    return None
+
+
+CHECK = Check(
+    step=Step.IAM,
+    run=check_iam,
+    permissions=PERMISSIONS,
+    knowledge=KNOWLEDGE,
+    passed="The roles exist, trust ECS tasks and can read the secrets",
+)

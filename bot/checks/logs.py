@@ -1,0 +1,142 @@
+"""Step 3, the logs: can the log driver start, so that the application's own words survive?
+
+The awslogs driver starts before the application: a missing log group or a role that may not
+write to it stops the task before it prints a single line.
+"""
+
+from __future__ import annotations
+
+from bot.checks.base import PROVEN, Check, Knowledge
+from bot.checks.evidence import (
+    ROLE_READS,
+    arn,
+    config_severity,
+    container_definitions,
+    denial,
+    names,
+    policies_readable,
+    role_label,
+    role_named,
+    tallies,
+)
+from bot.model import Cause, ContainerDefinition, Facts, Finding, Step
+
+PERMISSIONS = ("ecs:DescribeTaskDefinition", "logs:DescribeLogGroups", *ROLE_READS)
+
+LOG_GROUP_MISSING = Knowledge(
+    Cause.LOG_GROUP_MISSING,
+    Step.LOGS,
+    title="Log group {group} does not exist and is not created automatically",
+    fix="Create it: `aws logs create-log-group --log-group-name {group} --region {region}` "
+    '(CloudWatch → Log groups → Create log group), or add "awslogs-create-group": "true" to '
+    "the container's logConfiguration options and allow logs:CreateLogGroup to the execution "
+    "role.",
+)
+LOG_CONFIG_INVALID = Knowledge(
+    Cause.LOG_CONFIG_INVALID,
+    Step.LOGS,
+    title="The {driver} log driver of container {container} cannot start",
+    fix="Check {container}'s logConfiguration in the task definition (driver, option names, "
+    "awslogs-region) and that the execution role {role} allows logs:CreateLogStream and "
+    "logs:PutLogEvents on the group (IAM → Roles → {role} → Permissions). With FireLens, make "
+    "sure the log router container starts first and stays up.",
+    explained_by=frozenset(
+        {
+            Cause.EXECUTION_ROLE_MISSING,
+            Cause.ROLE_NOT_FOUND,
+            Cause.TRUST_POLICY,
+            Cause.NO_ROUTE_TO_INTERNET,
+            Cause.MISSING_VPC_ENDPOINT,
+            Cause.SECURITY_GROUP_NO_EGRESS,
+        }
+    ),
+)
+KNOWLEDGE = (LOG_GROUP_MISSING, LOG_CONFIG_INVALID)
+_BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
+_WRITES = ("logs:CreateLogStream", "logs:PutLogEvents")
+
+
+def check_logs(facts: Facts) -> list[Finding]:
+    """What AWS said about the log driver, a missing log group, and a role that may not write."""
+    fields = names(facts) | _log_fields(facts)
+    found = [tally.finding(_BY_CODE[tally.cause], fields) for tally in tallies(facts, _BY_CODE)]
+    return found + _missing_groups(facts) + _writes_denied(facts, fields)
+
+
+def _awslogs(facts: Facts) -> list[tuple[ContainerDefinition, str, str]]:
+    """(container, log group, region) for every container that logs through awslogs."""
+    return [
+        (c, c.log_options["awslogs-group"], c.log_options.get("awslogs-region", facts.region))
+        for c in container_definitions(facts)
+        if c.log_driver == "awslogs" and "awslogs-group" in c.log_options
+    ]
+
+
+def _log_fields(facts: Facts) -> dict[str, str]:
+    """The names a message about the log driver leaves out: the first logging container's."""
+    definition = facts.task_definition
+    role = role_label(definition.execution_role_arn if definition else None)
+    logging = [c for c in container_definitions(facts) if c.log_driver]
+    if not logging:
+        return {"container": "<container>", "driver": "log", "group": "<log group>", "role": role}
+    first = logging[0]
+    group = first.log_options.get("awslogs-group", "<log group>")
+    return {"container": first.name, "driver": str(first.log_driver), "group": group, "role": role}
+
+
+def _missing_groups(facts: Facts) -> list[Finding]:
+    known = {group.name: group for group in facts.log_groups}
+    found: list[Finding] = []
+    for container, group, region in _awslogs(facts):
+        created = container.log_options.get("awslogs-create-group", "").lower() == "true"
+        if group in known and not known[group].exists and not created:
+            evidence = (
+                f'container {container.name}: logConfiguration awslogs-group "{group}", '
+                'awslogs-create-group not "true"',
+                f"CloudWatch Logs in {region} has no log group named {group}",
+            )
+            severity = config_severity(facts)
+            found.append(
+                LOG_GROUP_MISSING.finding(
+                    evidence,
+                    {"group": group, "region": region},
+                    confidence=PROVEN,
+                    severity=severity,
+                )
+            )
+    return found
+
+
+def _writes_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+    definition = facts.task_definition
+    role = role_named(facts, definition.execution_role_arn if definition else None)
+    if role is None or not role.exists or not policies_readable(facts):
+        return []
+    evidence: list[str] = []
+    for container, group, region in _awslogs(facts):
+        group_arn = arn(facts, "logs", f"log-group:{group}", region)
+        stream_arn = f"{group_arn}:log-stream:{container.name}"
+        evidence += [r for action in _WRITES if (r := denial(role, action, group_arn, stream_arn))]
+    if not evidence:
+        return []
+    return [
+        LOG_CONFIG_INVALID.finding(
+            evidence, fields, confidence=PROVEN, severity=config_severity(facts)
+        )
+    ]
+
+
+def _no_log_configuration(facts: Facts) -> str | None:
+    if facts.task_definition is None or any(c.log_driver for c in container_definitions(facts)):
+        return None
+    return "No container has a log configuration"
+
+
+CHECK = Check(
+    step=Step.LOGS,
+    run=check_logs,
+    permissions=PERMISSIONS,
+    knowledge=KNOWLEDGE,
+    passed="The log driver can start and write",
+    skip=_no_log_configuration,
+)

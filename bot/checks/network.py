@@ -1,0 +1,289 @@
+"""Step 6, the network: can an awsvpc task reach what it needs before the app even starts?
+
+Before the first line of application code runs, ECS pulls the image (ECR and S3), fetches
+secrets and opens the log stream from inside the task's network interface. A private subnet
+needs a NAT gateway or VPC endpoints for each of them, a public one needs a public IP, and
+every one of them needs an outbound security group rule.
+"""
+
+from __future__ import annotations
+
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.evidence import (
+    Tally,
+    config_severity,
+    container_definitions,
+    hit_evidence,
+    log_hits,
+    names,
+    tallies,
+    with_evidence,
+)
+from bot.checks.stopped_reason import UNKNOWN
+from bot.model import Cause, EgressRule, Facts, Finding, Network, Step, Subnet
+
+PERMISSIONS = (
+    "ec2:DescribeSubnets",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeNetworkInterfaces",
+    "elasticfilesystem:DescribeMountTargets",
+)
+
+_NO_EGRESS = frozenset({Cause.SECURITY_GROUP_NO_EGRESS})
+
+NO_ROUTE = Knowledge(
+    Cause.NO_ROUTE_TO_INTERNET,
+    Step.NETWORK,
+    title="Tasks in {subnets} cannot reach the internet or AWS endpoints",
+    fix="Give the subnet a way out: in a private subnet a 0.0.0.0/0 route to a NAT gateway (VPC → "
+    "Route tables → {route_table}), in a public one assignPublicIp=ENABLED with a route to an "
+    "internet gateway; or add VPC endpoints for ecr.api, ecr.dkr, s3 (gateway), logs and "
+    "secretsmanager/ssm.",
+    explained_by=frozenset({Cause.MISSING_VPC_ENDPOINT, Cause.SECURITY_GROUP_NO_EGRESS}),
+)
+MISSING_ENDPOINT = Knowledge(
+    Cause.MISSING_VPC_ENDPOINT,
+    Step.NETWORK,
+    title="Private subnet {subnets} has no NAT gateway and no VPC endpoint for {missing}",
+    fix="Create the missing endpoints in {vpc} (VPC → Endpoints → Create endpoint, or `aws ec2 "
+    "create-vpc-endpoint --vpc-id {vpc} --service-name com.amazonaws.{region}.<name> …`): "
+    "interface endpoints with private DNS in the task subnets, and the S3 gateway endpoint on "
+    "route table {route_table}.",
+)
+SG_NO_EGRESS = Knowledge(
+    Cause.SECURITY_GROUP_NO_EGRESS,
+    Step.NETWORK,
+    title="Security group {groups} allows no outbound traffic",
+    fix="Add outbound rules (EC2 → Security groups → {groups} → Outbound rules): at least HTTPS "
+    "443 to 0.0.0.0/0 or to the VPC endpoints, plus what the app needs (its database, EFS on "
+    "2049).",
+)
+EFS_MOUNT_FAILED = Knowledge(
+    Cause.EFS_MOUNT_FAILED,
+    Step.NETWORK,
+    title="EFS volume {volume} cannot be mounted",
+    fix="Check that file system {file_system} has a mount target in each Availability Zone of "
+    "the task's subnets (EFS console → File systems → Network), that the task's security group "
+    "allows outbound TCP 2049 and the mount targets' group inbound 2049 from it, and that the "
+    "VPC has DNS resolution and DNS hostnames enabled.",
+    explained_by=_NO_EGRESS,
+)
+KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
+_BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
+_EFS_PORT = 2049
+
+
+def check_network(facts: Facts) -> list[Finding]:
+    """Timeouts AWS reported, and subnets, endpoints and security groups that explain them."""
+    network = facts.network
+    fields = names(facts) | _network_fields(facts)
+    found = [_message_finding(facts, tally, fields) for tally in tallies(facts, _BY_CODE)]
+    found += _app_timeouts(facts, fields)
+    if network is None or _skip_network(facts):
+        return found
+    found += _no_way_out(facts, network, fields) + _no_egress(facts, network)
+    return found + _efs_unreachable(facts, network, fields)
+
+
+def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
+    """A timeout from a task whose network provably has a way out is not a missing route."""
+    finding = tally.finding(_BY_CODE[tally.cause], fields)
+    proof = _way_out_proof(facts) if tally.cause is Cause.NO_ROUTE_TO_INTERNET else None
+    if proof is None:
+        return finding
+    unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
+    return with_evidence(unknown, *proof)
+
+
+def _app_timeouts(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+    """The app's own logs timing out against AWS endpoints."""
+    hits = log_hits(facts, Cause.NO_ROUTE_TO_INTERNET)
+    if not hits:
+        return []
+    evidence = hit_evidence(facts, hits)
+    return [NO_ROUTE.finding(evidence, fields, confidence=NAMED, tasks=len(hits))]
+
+
+def _way_out_proof(facts: Facts) -> list[str] | None:
+    """Evidence that the task can reach AWS: routes or endpoints, and outbound rules."""
+    network = facts.network
+    if network is None or not any(group.egress for group in network.security_groups):
+        return None
+    public_ip = _public_ip(facts, network)
+    subnets = _subnets(facts, network)
+    ways = [(subnet, _way_out(subnet, public_ip)) for subnet in subnets]
+    egress = "its security groups allow outbound traffic"
+    if subnets and all(way for _, way in ways):
+        return [*(f"yet subnet {s.id} routes 0.0.0.0/0 to {way}" for s, way in ways), egress]
+    needed = _needed_endpoints(facts)
+    present = {_suffix(endpoint) for endpoint in network.vpc_endpoints}
+    if needed and set(needed) <= present and not _outside_ecr(facts):
+        return [f"yet the VPC has endpoints for all it needs: {', '.join(sorted(needed))}", egress]
+    return None
+
+
+def _subnets(facts: Facts, network: Network) -> list[Subnet]:
+    """The focus task's subnet when known, else every subnet the service may use."""
+    task = facts.focus_task
+    wanted = {task.subnet_id} if task and task.subnet_id else set()
+    if not wanted and facts.service:
+        wanted = set(facts.service.subnets)
+    return [subnet for subnet in network.subnets if not wanted or subnet.id in wanted]
+
+
+def _where(subnets: list[Subnet]) -> dict[str, str]:
+    tables = [s.route_table_id for s in subnets if s.route_table_id]
+    return {
+        "subnets": ", ".join(s.id for s in subnets) or "their subnets",
+        "route_table": ", ".join(tables) or "the subnet's route table",
+    }
+
+
+def _network_fields(facts: Facts) -> dict[str, str]:
+    network = facts.network
+    definition = facts.task_definition
+    volumes = definition.efs_volumes if definition else ()
+    groups = ", ".join(group.id for group in network.security_groups) if network else ""
+    return _where(_subnets(facts, network) if network else []) | {
+        "vpc": (network.vpc_id if network else None) or "<vpc>",
+        "groups": groups or "<security group>",
+        "volume": volumes[0].name if volumes else "<volume>",
+        "file_system": volumes[0].file_system_id if volumes else "<file system>",
+        "missing": "the services it needs",
+    }
+
+
+def _public_ip(facts: Facts, network: Network) -> bool | None:
+    if network.task_has_public_ip is not None:
+        return network.task_has_public_ip
+    if network.assign_public_ip is not None:
+        return network.assign_public_ip
+    return facts.service.assign_public_ip if facts.service else None
+
+
+def _way_out(subnet: Subnet, public_ip: bool | None) -> str | None:
+    """How traffic leaves the subnet for the internet, or None when it cannot."""
+    default = [r for r in subnet.routes if r.destination == "0.0.0.0/0" and r.state == "active"]
+    if not default:
+        return None
+    target = default[0].target
+    if target.startswith("igw-") and public_ip is False:
+        return None  # an internet gateway only answers addresses it can see
+    return target
+
+
+def _needed_endpoints(facts: Facts) -> dict[str, str]:
+    """VPC endpoint suffix → why the task needs it, for a subnet without internet."""
+    needed: dict[str, str] = {}
+    for container in container_definitions(facts):
+        if ".dkr.ecr." in container.image:
+            needed |= {"ecr.api": "ECR", "ecr.dkr": "ECR", "s3": "ECR image layers"}
+        if container.log_driver == "awslogs":
+            needed["logs"] = "awslogs"
+        for secret in container.secrets:
+            service = "ssm" if ":secretsmanager:" not in secret.value_from else "secretsmanager"
+            needed[service] = f"secret {secret.name}"
+    return needed
+
+
+def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[Finding]:
+    public_ip = _public_ip(facts, network)
+    stuck = [s for s in _subnets(facts, network) if _way_out(s, public_ip) is None]
+    if not stuck:
+        return []
+    present = {_suffix(endpoint) for endpoint in network.vpc_endpoints}
+    outside_ecr = _outside_ecr(facts)
+    said = [_route_evidence(s, public_ip) for s in stuck]
+    said.append(f"VPC endpoints: {', '.join(sorted(present)) or 'none'}")
+    fields = fields | _where(stuck)
+    severity = config_severity(facts)
+    if outside_ecr or not present:
+        if outside_ecr:
+            said.append(f"images outside ECR need the internet: {', '.join(outside_ecr)}")
+        return [NO_ROUTE.finding(said, fields, confidence=PROVEN, severity=severity)]
+    needed = _needed_endpoints(facts)
+    missing = sorted(set(needed) - present)
+    if not missing:
+        return []
+    said.append("needed: " + ", ".join(f"{name} ({needed[name]})" for name in missing))
+    fields |= {"missing": ", ".join(missing)}
+    return [MISSING_ENDPOINT.finding(said, fields, confidence=PROVEN, severity=severity)]
+
+
+def _outside_ecr(facts: Facts) -> list[str]:
+    """Images only the internet can serve: no VPC endpoint reaches Docker Hub or GHCR."""
+    return [c.image for c in container_definitions(facts) if ".dkr.ecr." not in c.image]
+
+
+def _suffix(endpoint: str) -> str:
+    """`com.amazonaws.us-east-1.ecr.dkr` → `ecr.dkr`."""
+    parts = endpoint.split(".")
+    return ".".join(parts[3:]) if len(parts) > 3 else endpoint
+
+
+def _route_evidence(subnet: Subnet, public_ip: bool | None) -> str:
+    routes = ", ".join(f"{r.destination} → {r.target}" for r in subnet.routes) or "no routes"
+    table = subnet.route_table_id or "main route table"
+    ip = " and the task has no public IP" if public_ip is False else ""
+    return f"subnet {subnet.id}, route table {table}: {routes}{ip}"
+
+
+def _no_egress(facts: Facts, network: Network) -> list[Finding]:
+    groups = network.security_groups
+    if not groups or any(group.egress for group in groups):
+        return []
+    said = [f"security group {g.id} ({g.name}): no outbound rules" for g in groups]
+    return [
+        SG_NO_EGRESS.finding(
+            said,
+            {"groups": ", ".join(g.id for g in groups)},
+            confidence=PROVEN,
+            severity=config_severity(facts),
+        )
+    ]
+
+
+def _allows(rule: EgressRule, port: int) -> bool:
+    if rule.protocol == "-1":
+        return True
+    low, high = rule.from_port or 0, rule.to_port if rule.to_port is not None else 65535
+    return rule.protocol in {"tcp", "6"} and low <= port <= high
+
+
+def _efs_unreachable(facts: Facts, network: Network, fields: dict[str, str]) -> list[Finding]:
+    definition = facts.task_definition
+    found = []
+    for volume in definition.efs_volumes if definition else ():
+        said = []
+        rules = [rule for group in network.security_groups for rule in group.egress]
+        if network.security_groups and rules and not any(_allows(r, _EFS_PORT) for r in rules):
+            said.append(f"no outbound rule of {fields['groups']} allows TCP {_EFS_PORT} (NFS)")
+        if network.efs_mount_target_subnets.get(volume.file_system_id) == ():
+            said.append(f"file system {volume.file_system_id} has no mount targets")
+        if said:
+            volume_fields = fields | {"volume": volume.name, "file_system": volume.file_system_id}
+            severity = config_severity(facts)
+            found.append(
+                EFS_MOUNT_FAILED.finding(said, volume_fields, confidence=PROVEN, severity=severity)
+            )
+    return found
+
+
+def _skip_network(facts: Facts) -> str | None:
+    definition = facts.task_definition
+    mode = definition.network_mode if definition else None
+    if mode is None or mode == "awsvpc":
+        return None
+    return f"Network mode {mode}: tasks share the container instance's network"
+
+
+CHECK = Check(
+    step=Step.NETWORK,
+    run=check_network,
+    permissions=PERMISSIONS,
+    knowledge=KNOWLEDGE,
+    passed="The task's subnet has a way out and its security groups allow outbound traffic",
+    skip=_skip_network,
+)

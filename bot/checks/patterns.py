@@ -1,0 +1,181 @@
+"""Known AWS messages, as data: one ordered table from message to (cause, step).
+
+The table reads task stopped reasons, container reasons, service events and target-health
+reasons. The first matching row wins, so rows go from most to least specific: an image pull
+that timed out is a network problem before it is a pull problem, and "the log group does not
+exist" beats a generic ResourceInitializationError. Patterns match anywhere in the text,
+ignore case, and key on the words AWS keeps across agent versions (Docker's "Error response
+from daemon" and containerd's "has been retried N time(s)"), so a reason AWS cut at about
+255 characters still matches on its head.
+
+Application log lines have a separate, smaller table: they are the app's words, not AWS's.
+Every row is tested against real messages in tests/unit/real_messages.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from bot.model import Cause, Step
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row: where a message sends the diagnosis, what it means, and how to recognise it."""
+
+    cause: Cause
+    step: Step
+    meaning: str  # plain words for the message; the closest guess when the cause is unknown
+    pattern: str
+
+    def search(self, text: str) -> bool:
+        return _compiled(self.pattern).search(text) is not None
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL | re.MULTILINE)
+
+
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    # The kernel's verdict on the container beats whatever ECS did next.
+    Rule(Cause.OUT_OF_MEMORY, Step.EXIT_CODE, "the container ran out of memory",
+         r"OutOfMemoryError|Container killed due to memory usage"),
+    # Stopped by the platform, or on purpose. (StopTask's "Task stopped by user" needs no row:
+    # its stop code, UserInitiated, says it; see STOP_CODES.)
+    Rule(Cause.SPOT_INTERRUPTION, Step.STOPPED_REASON, "Spot capacity was reclaimed",
+         r"Your Spot Task was interrupted"),
+    Rule(Cause.INFRASTRUCTURE, Step.STOPPED_REASON, "AWS retired the task's infrastructure",
+         r"performing maintenance on the underlying infrastructure"),
+    Rule(Cause.INFRASTRUCTURE, Step.STOPPED_REASON, "the container instance went away",
+         r"Host EC2 \(instance|Container instance deregistration forced"),
+    Rule(Cause.DEPLOYMENT_OR_SCALE_IN, Step.STOPPED_REASON, "a deployment or scale-in",
+         r"Scaling activity initiated by \(deployment"),
+    # Health checks.
+    Rule(Cause.ELB_HEALTH_CHECK, Step.HEALTH_CHECK, "load balancer health checks failed",
+         r"failed ELB health checks|is (un|not )healthy in \(?(target-group|elb)"
+         r"|Target\.(ResponseCodeMismatch|Timeout|FailedHealthChecks)|Health checks failed"),
+    Rule(Cause.HEALTH_CHECK_FAILING, Step.HEALTH_CHECK, "the container health check failed",
+         r"failed container health checks"),
+    # Roles. ("unable to assume the role" also reads so when the role does not exist: the
+    # IAM check tells them apart.)
+    Rule(Cause.EXECUTION_ROLE_MISSING, Step.IAM, "Fargate needs an execution role here",
+         r"requires task definition to have execution role"),
+    Rule(Cause.ROLE_NOT_FOUND, Step.IAM, "a role the task definition names is not valid",
+         r"Role is not valid"),
+    Rule(Cause.TRUST_POLICY, Step.IAM, "ECS could not assume a role",
+         r"unable to assume the role|IAM trust relationship has been misconfigured"),
+    # EFS mounts time out too: claim them before the network timeouts.
+    Rule(Cause.EFS_MOUNT_FAILED, Step.NETWORK, "an EFS volume could not be mounted",
+         r"EFS utils|efs-utils|mount\.nfs|\bfs-[0-9a-f]+\.efs\."),
+    # The agent's own diagnosis of a network problem, whatever it was fetching.
+    Rule(Cause.NO_ROUTE_TO_INTERNET, Step.NETWORK, "the task could not reach an AWS endpoint",
+         r"connection issue between the task and|check your (task )?network configuration"),
+    # Explicit refusals beat the "repository does not exist" around them. An ECR pull refused
+    # reads "pull access denied" in Docker's words and "403 Forbidden" in containerd's.
+    Rule(Cause.ECR_PERMISSION_DENIED, Step.IMAGE, "ECR refused the image pull",
+         r"not authorized to perform: ecr:|role has the permissions to pull images"
+         r"|pull access denied for \S*\.dkr\.ecr\.|\.dkr\.ecr\..*(no basic auth|403 Forbidden)"),
+    Rule(Cause.SECRETS_ACCESS_DENIED, Step.IAM, "a secret or parameter could not be read",
+         r"not authorized to perform: (secretsmanager|ssm|kms):|Access to KMS is not allowed"
+         r"|can.t find the specified secret|can.t retrieve the secret with ARN"),
+    Rule(Cause.LOG_GROUP_MISSING, Step.LOGS, "the awslogs log group does not exist",
+         r"log group does not exist|cannot find the Amazon CloudWatch log group"),
+    # Timeouts. The agent retries an AWS call (ECR auth, Secrets Manager, SSM) only on
+    # errors worth retrying, which a refusal is not: "retried 5 time(s)" means timeouts.
+    Rule(Cause.NO_ROUTE_TO_INTERNET, Step.NETWORK, "a connection timed out",
+         r"i/o timeout|context deadline exceeded|context canceled|request canceled"
+         r"|Client\.Timeout exceeded|TLS handshake timeout|signal: killed|RequestError"
+         r"|service call has been retried ([2-9]|\d\d) time"),
+    # A secrets fetch cut off (at 255 characters) before its reason, retried once: refused.
+    Rule(Cause.SECRETS_ACCESS_DENIED, Step.IAM, "a secret or parameter could not be read",
+         r"unable to retrieve secrets? from (asm|ssm)|failed to fetch secret"),
+    Rule(Cause.LOG_CONFIG_INVALID, Step.LOGS, "the log driver could not start",
+         r"logging driver|logger args|unknown log opt"),
+    # Image pulls.
+    Rule(Cause.PLATFORM_MISMATCH, Step.IMAGE, "the image is built for another platform",
+         r"descriptor matching platform|no match for platform|exec format error"),
+    Rule(Cause.IMAGE_NOT_FOUND, Step.IMAGE, "the image or tag does not exist",
+         r"manifest for \S+ not found|manifest unknown|repository \S+ not found"
+         r"|Tag \S+ not found in repository|image \S+ not found|repository does not exist"
+         r"|Check whether the image exists|: not found\b"),
+    Rule(Cause.REGISTRY_AUTH, Step.IMAGE, "the registry wants credentials it did not get",
+         r"no basic auth credentials|unauthorized|failed to authorize|anonymous token"
+         r"|toomanyrequests|pull rate limit"),
+    # The runtime could not exec the entrypoint (runc's words, old and new).
+    Rule(Cause.COMMAND_NOT_FOUND, Step.EXIT_CODE, "the entrypoint does not exist in the image",
+         r"executable file not found|(exec:? |stat )\S+: no such file or directory"),
+    Rule(Cause.EXEC_PERMISSION_DENIED, Step.EXIT_CODE, "the entrypoint is not executable",
+         r"exec:? \S+: permission denied|starting container process caused.*permission denied"),
+    Rule(Cause.DISK_FULL, Step.RESOURCES, "the host ran out of disk space",
+         r"no space left on device|Thin Pool has \d+ free data blocks"),
+    # Placement.
+    Rule(Cause.INSUFFICIENT_CPU, Step.RESOURCES, "no instance had enough free CPU",
+         r"insufficient CPU|RESOURCE:CPU"),
+    Rule(Cause.INSUFFICIENT_MEMORY, Step.RESOURCES, "no instance had enough free memory",
+         r"insufficient memory|RESOURCE:MEMORY"),
+    Rule(Cause.PORT_IN_USE, Step.RESOURCES, "the host port was taken everywhere",
+         r"already using a port required by your task|insufficient PORTS|RESOURCE:PORTS"),
+    Rule(Cause.NO_CONTAINER_INSTANCES, Step.RESOURCES, "no container instance could take it",
+         r"No Container Instances were found|encountered error \"?AGENT"
+         r"|waiting for Amazon ECS Agent"),
+    Rule(Cause.FARGATE_CAPACITY, Step.RESOURCES, "AWS had no capacity for the task",
+         r"Capacity is unavailable at this time"
+         r"|Timeout waiting for network interface provisioning"),
+    Rule(Cause.SERVICE_QUOTA, Step.RESOURCES, "an account limit was reached",
+         r"reached the limit on the number of|configuration is above your limit"
+         r"|provisioning capacity limit|No Fargate configuration exists"),
+    # Families with nothing more specific: where the evidence points, and little else.
+    Rule(Cause.UNKNOWN, Step.IMAGE, "the image could not be pulled",
+         r"CannotPullContainerError"),
+    Rule(Cause.UNKNOWN, Step.EXIT_CODE, "the container runtime could not start the container",
+         r"Cannot(Start|Create|Inspect)ContainerError"),
+    Rule(Cause.TASK_FAILED_TO_START, Step.STOPPED_REASON, "ECS could not prepare the task",
+         r"ResourceInitializationError|Task failed to start|DockerTimeoutError"
+         r"|failed to launch a task|tasks failed to start|unable to consistently start tasks"),
+    Rule(Cause.UNKNOWN, Step.RESOURCES, "ECS could not place the task",
+         r"unable to place a task"),
+)
+
+# The application's own words, in its log lines (the tail of the awslogs stream).
+LOG_RULES: tuple[Rule, ...] = (
+    Rule(Cause.PLATFORM_MISMATCH, Step.IMAGE, "the binary is built for another CPU",
+         r"exec format error"),
+    # What the AWS SDKs say when they find no credentials (Python, JavaScript v2/v3, Java
+    # v1/v2, Go v1/v2, .NET, Ruby, PHP, and the AWS CLI).
+    Rule(Cause.TASK_ROLE_MISSING, Step.IAM, "the AWS SDK found no credentials",
+         r"Unable to locate credentials|Could not load credentials from any providers"
+         r"|Missing credentials in config|Unable to load (AWS )?credentials from any"
+         r"|NoCredentialProviders|failed to refresh cached credentials"
+         r"|Unable to get IAM security credentials|MissingCredentialsError"
+         r"|unable to sign request without credentials"
+         r"|Error retrieving credentials from the instance"),
+    Rule(Cause.NO_ROUTE_TO_INTERNET, Step.NETWORK, "the app could not reach an AWS endpoint",
+         r"amazonaws\.com.*(timeout|timed out|request canceled|deadline exceeded)"),
+)
+# fmt: on
+
+# The service event that marks a healthy service: failures older than it are history.
+STEADY_STATE = "has reached a steady state"
+
+# What a stop code says when the reason text matched no row.
+STOP_CODES: dict[str, Cause] = {
+    "UserInitiated": Cause.STOPPED_BY_USER,
+    "SpotInterruption": Cause.SPOT_INTERRUPTION,
+    "TerminationNotice": Cause.INFRASTRUCTURE,
+    "ServiceSchedulerInitiated": Cause.DEPLOYMENT_OR_SCALE_IN,
+    "TaskFailedToStart": Cause.TASK_FAILED_TO_START,
+}
+
+
+def classify(text: str, rules: tuple[Rule, ...] = RULES) -> Rule | None:
+    """The first row whose pattern occurs in `text`, or None."""
+    return next((rule for rule in rules if rule.search(text)), None)
+
+
+def classify_log(line: str) -> Rule | None:
+    """The row of the application-log table that matches one log line, or None."""
+    return classify(line, LOG_RULES)

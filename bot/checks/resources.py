@@ -1,0 +1,209 @@
+"""Step 7, resources: is there somewhere for the task to run?
+
+On EC2 that is a connected container instance with enough free CPU, memory and the task's
+host port; on Fargate it is AWS's capacity and the account's quotas, which only show in the
+messages ECS leaves and in tasks that stay PROVISIONING.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.checks.base import INFERRED, PROVEN, Check, Knowledge
+from bot.checks.evidence import config_severity, names, on_fargate, service_short, tallies
+from bot.model import Cause, Cluster, ContainerInstance, Facts, Finding, Step
+
+PERMISSIONS = (
+    "ecs:DescribeClusters",
+    "ecs:ListContainerInstances",
+    "ecs:DescribeContainerInstances",
+    "ecs:DescribeServices",
+    "ecs:ListTasks",
+    "ecs:DescribeTasks",
+    "ecs:DescribeTaskDefinition",
+)
+
+_ADD_CAPACITY = (
+    "Add capacity (raise the Auto Scaling group's desired count, or use a capacity provider "
+    "with managed scaling) or shrink the task definition's {what}; see what is free with `aws "
+    "ecs describe-container-instances --cluster {cluster} --container-instances <id> --query "
+    "'containerInstances[].remainingResources'`."
+)
+
+INSUFFICIENT_CPU = Knowledge(
+    Cause.INSUFFICIENT_CPU,
+    Step.RESOURCES,
+    title="No container instance has {cpu} CPU units free for the task",
+    fix=_ADD_CAPACITY.replace("{what}", "cpu"),
+)
+INSUFFICIENT_MEMORY = Knowledge(
+    Cause.INSUFFICIENT_MEMORY,
+    Step.RESOURCES,
+    title="No container instance has {memory} MiB of memory free for the task",
+    fix=_ADD_CAPACITY.replace("{what}", "memory"),
+)
+NO_CONTAINER_INSTANCES = Knowledge(
+    Cause.NO_CONTAINER_INSTANCES,
+    Step.RESOURCES,
+    title="Cluster {cluster} has no connected container instance to run tasks on",
+    fix="Launch instances into the cluster (ECS-optimized AMI, ECS_CLUSTER={cluster} in "
+    "/etc/ecs/ecs.config, instance profile with AmazonEC2ContainerServiceforEC2Role), or find "
+    "why their agent is disconnected (`sudo systemctl restart ecs`, /var/log/ecs/ecs-agent.log); "
+    "or move the service to Fargate.",
+)
+FARGATE_CAPACITY = Knowledge(
+    Cause.FARGATE_CAPACITY,
+    Step.RESOURCES,
+    title="Fargate has no capacity for the task right now",
+    fix="Let the service use more subnets in more Availability Zones (`aws ecs update-service "
+    "--cluster {cluster} --service {service} --network-configuration …`), retry later, or mix "
+    "FARGATE and FARGATE_SPOT in the capacity provider strategy; the AWS Health Dashboard "
+    "shows regional capacity events.",
+)
+SERVICE_QUOTA = Knowledge(
+    Cause.SERVICE_QUOTA,
+    Step.RESOURCES,
+    title="An account limit stops ECS from starting the task",
+    fix="Compare usage with the limits in Service Quotas → AWS Fargate / Amazon Elastic "
+    "Container Service (e.g. Fargate On-Demand vCPU resource count) and request an increase, or "
+    "lower desired counts; a task size must be a CPU/memory combination Fargate supports.",
+)
+PORT_IN_USE = Knowledge(
+    Cause.PORT_IN_USE,
+    Step.RESOURCES,
+    title="Host port {port} is already taken on every container instance",
+    fix="Use dynamic host ports (ECS console → Task definitions → Create new revision → Port "
+    "mappings: host port 0 in bridge mode, behind a load balancer) or awsvpc networking, or add "
+    "container instances: a fixed host port fits one task per instance.",
+)
+DISK_FULL = Knowledge(
+    Cause.DISK_FULL,
+    Step.RESOURCES,
+    title="The task's host ran out of disk space",
+    fix="On EC2, see what fills the instance's Docker volume (`docker system df`), then prune "
+    "images, cap json-file logs with max-size or grow the volume; on Fargate, raise "
+    "ephemeralStorage in the task definition (up to 200 GiB) or slim the image.",
+)
+KNOWLEDGE = (
+    INSUFFICIENT_CPU,
+    INSUFFICIENT_MEMORY,
+    NO_CONTAINER_INSTANCES,
+    FARGATE_CAPACITY,
+    SERVICE_QUOTA,
+    PORT_IN_USE,
+    DISK_FULL,
+)
+_BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
+# Fargate usually starts a task within a minute or two; longer means it found no capacity.
+_PROVISIONING_PATIENCE = timedelta(minutes=5)
+
+
+def check_resources(facts: Facts) -> list[Finding]:
+    """Placement failures ECS reported, tasks stuck waiting, and instances with no room."""
+    cpu, memory = _needs(facts)
+    fields = names(facts) | {"cpu": str(cpu or "enough"), "memory": str(memory or "enough")}
+    fields |= {"port": ", ".join(map(str, _host_ports(facts))) or "<port>"}
+    found = [tally.finding(_BY_CODE[tally.cause], fields) for tally in tallies(facts, _BY_CODE)]
+    found += _stuck_provisioning(facts, fields)
+    if facts.cluster and not on_fargate(facts) and service_short(facts):
+        found += _no_room(facts, facts.cluster, fields)
+    return found
+
+
+def _needs(facts: Facts) -> tuple[int, int]:
+    """CPU units and MiB the task reserves: its task-level size, else its containers' sum."""
+    definition = facts.task_definition
+    if definition is None:
+        return 0, 0
+    cpu = sum(c.cpu or 0 for c in definition.containers)
+    memory = sum(c.memory or c.memory_reservation or 0 for c in definition.containers)
+    task_cpu, task_memory = definition.cpu or "", definition.memory or ""
+    return (
+        int(task_cpu) if task_cpu.isdigit() else cpu,
+        int(task_memory) if task_memory.isdigit() else memory,
+    )
+
+
+def _host_ports(facts: Facts) -> list[int]:
+    """Fixed host ports: only one task per instance can hold each of them."""
+    definition = facts.task_definition
+    if definition is None or definition.network_mode not in {"bridge", "host", None}:
+        return []
+    host = definition.network_mode == "host"
+    return [
+        port
+        for c in definition.containers
+        for mapping in c.port_mappings
+        if (port := mapping.container_port if host else mapping.host_port or 0)
+    ]
+
+
+def _stuck_provisioning(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+    stuck = [
+        task
+        for task in facts.running_tasks
+        if task.last_status == "PROVISIONING"
+        and task.created_at
+        and facts.collected_at - task.created_at > _PROVISIONING_PATIENCE
+    ]
+    if not stuck or not on_fargate(facts):
+        return []
+    said = [
+        f"task {task.task_id} has been PROVISIONING for "
+        f"{int((facts.collected_at - task.created_at).total_seconds() // 60)} min"
+        for task in stuck
+        if task.created_at
+    ]
+    return [FARGATE_CAPACITY.finding(said[:3], fields, confidence=INFERRED)]
+
+
+def _describe(instance: ContainerInstance) -> str:
+    agent = "connected" if instance.agent_connected else "disconnected"
+    return (
+        f"{instance.ec2_instance_id or instance.arn}: {instance.status}, agent {agent}, "
+        f"{instance.remaining_cpu} CPU units and {instance.remaining_memory} MiB free, "
+        f"host ports in use: {', '.join(map(str, instance.used_ports)) or 'none'}"
+    )
+
+
+def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Finding]:
+    """The service needs to place tasks: is there a connected instance that could take one?"""
+    severity = config_severity(facts)
+    usable = [i for i in cluster.instances if i.status == "ACTIVE" and i.agent_connected]
+    said = [_describe(i) for i in cluster.instances][:4]
+    if not usable:
+        said.insert(
+            0,
+            f"cluster {cluster.name}: {cluster.registered_instances} registered "
+            "container instances, none ACTIVE with a connected agent",
+        )
+        return [NO_CONTAINER_INSTANCES.finding(said, fields, confidence=PROVEN, severity=severity)]
+    cpu, memory = _needs(facts)
+    short = []
+    if cpu and max(i.remaining_cpu for i in usable) < cpu:
+        short.append((INSUFFICIENT_CPU, f"the task needs {cpu} CPU units", fields))
+    if memory and max(i.remaining_memory for i in usable) < memory:
+        short.append((INSUFFICIENT_MEMORY, f"the task needs {memory} MiB of memory", fields))
+    for port in _host_ports(facts):
+        if all(port in i.used_ports for i in usable):
+            short.append(
+                (PORT_IN_USE, f"the task needs host port {port}", fields | {"port": str(port)})
+            )
+    return [
+        knowledge.finding((need, *said), where, confidence=PROVEN, severity=severity)
+        for knowledge, need, where in short
+    ]
+
+
+def _fargate(facts: Facts) -> str | None:
+    return "Fargate: AWS manages the hosts" if on_fargate(facts) else None
+
+
+CHECK = Check(
+    step=Step.RESOURCES,
+    run=check_resources,
+    permissions=PERMISSIONS,
+    knowledge=KNOWLEDGE,
+    passed="The cluster has room for the task",
+    skip=_fargate,
+)

@@ -1,0 +1,173 @@
+"""From findings to one diagnosis: the root cause, the eight-step checklist and the next step.
+
+Findings are ranked by severity, then confidence, then how many tasks show them. The cause is
+the first ranked finding that no other finding explains: a failing ELB health check is only
+the symptom of a port mismatch, an image pull that timed out only the symptom of a subnet with
+no way out, and a generic "failed to start" gives way to anything specific.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from bot.checks import CHECKS, KNOWLEDGE
+from bot.checks.base import GUESS, Check
+from bot.model import (
+    STEPS,
+    Cause,
+    ChecklistItem,
+    Diagnosis,
+    Facts,
+    Finding,
+    Gap,
+    NextStep,
+    Step,
+    StepStatus,
+)
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+_BY_STEP: dict[Step, Check] = {check.step: check for check in CHECKS}
+
+
+def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
+    """Rank the findings, pick the root cause, and fill in the checklist and the next step."""
+    checked = sorted(_merge_same(findings), key=_rank)
+    problems = [f for f in checked if f.severity != "info"]
+    unreadable = _ecs_unreadable(facts)
+    status: Literal["failing", "healthy", "unknown"]
+    cause: Finding | None
+    if unreadable is not None:
+        status, cause = "unknown", _cannot_read(facts, unreadable)
+        ranked = [cause, *checked]
+    elif problems:
+        status, cause = "failing", _root_cause(problems)
+        ranked = [cause, *(f for f in checked if (f.code, f.step) != (cause.code, cause.step))]
+    else:
+        status, cause = "healthy", checked[0] if checked else None
+        ranked = checked
+    return Diagnosis(
+        target=facts.target,
+        region=facts.region,
+        account=facts.account,
+        status=status,
+        cause=cause,
+        findings=tuple(ranked),
+        checklist=_checklist(facts, checked),
+        next_step=_next_step(cause, unreadable),
+        task_arn=facts.focus_task.arn if facts.focus_task else None,
+        stopped_tasks=len(facts.stopped_tasks),
+        summary=_summary(facts, status, cause),
+        diagnosed_at=facts.collected_at,
+        gaps=facts.gaps,
+    )
+
+
+def _rank(finding: Finding) -> tuple[int, int, int]:
+    return (_SEVERITY_RANK[finding.severity], -finding.confidence, -finding.tasks)
+
+
+def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per cause and step: what AWS said and what the configuration shows, together."""
+    merged: dict[tuple[Cause, Step], Finding] = {}
+    for finding in sorted(findings, key=_rank):
+        key = (finding.code, finding.step)
+        if key not in merged:
+            merged[key] = finding
+            continue
+        kept = merged[key]
+        merged[key] = kept.model_copy(
+            update={
+                "evidence": tuple(dict.fromkeys((*kept.evidence, *finding.evidence))),
+                "tasks": max(kept.tasks, finding.tasks),
+            }
+        )
+    return list(merged.values())
+
+
+def _explains(root: Finding, symptom: Finding) -> bool:
+    """Whether `root` is the deeper cause of `symptom`."""
+    if root is symptom:
+        return False
+    knowledge, root_knowledge = KNOWLEDGE[symptom.code], KNOWLEDGE[root.code]
+    if root.code in knowledge.explained_by:
+        return True
+    return knowledge.vagueness > root_knowledge.vagueness
+
+
+def _root_cause(problems: list[Finding]) -> Finding:
+    """The first ranked problem nothing else explains, carrying the evidence of its symptoms."""
+    roots = [f for f in problems if not any(_explains(other, f) for other in problems)]
+    root = roots[0] if roots else problems[0]
+    symptoms = [f for f in problems if _explains(root, f)]
+    if not symptoms:
+        return root
+    evidence = dict.fromkeys((*root.evidence, *(line for s in symptoms for line in s.evidence)))
+    tasks = max(root.tasks, *(s.tasks for s in symptoms))
+    return root.model_copy(update={"evidence": tuple(evidence), "tasks": tasks})
+
+
+def _ecs_unreadable(facts: Facts) -> Gap | None:
+    """The gap that kept ECS itself from being read, when nothing of ECS was read at all."""
+    if facts.service or facts.stopped_tasks or facts.running_tasks:
+        return None
+    return next((g for g in facts.gaps if g.step is Step.STOPPED_REASON), None)
+
+
+def _cannot_read(facts: Facts, gap: Gap) -> Finding:
+    fields = {
+        "guess": "none, ECS itself could not be read",
+        "cluster": facts.target.cluster or "<cluster>",
+        "service": facts.target.service or "<service>",
+    }
+    return KNOWLEDGE[Cause.UNKNOWN].finding([gap.note], fields, confidence=GUESS, step=gap.step)
+
+
+def _checklist(facts: Facts, findings: list[Finding]) -> tuple[ChecklistItem, ...]:
+    """The eight steps in order, each failed, warning, skipped, unknown or passed, with a note."""
+    return tuple(_item(facts, step, [f for f in findings if f.step is step]) for step in STEPS)
+
+
+def _item(facts: Facts, step: Step, here: list[Finding]) -> ChecklistItem:
+    """A step fails on an error, warns on a warning; else it may not apply, or not be readable."""
+    check = _BY_STEP[step]
+    errors = [f for f in here if f.severity == "error"]
+    warnings = [f for f in here if f.severity == "warning"]
+    gap = next((g for g in facts.gaps if g.step is step), None)
+    status: StepStatus
+    if errors or warnings:
+        status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
+    elif skipped := check.skip(facts):
+        status, note = "skipped", skipped
+    elif gap is not None:
+        status, note = "unknown", gap.note
+    else:
+        status, note = "passed", here[0].title if here else check.passed
+    return ChecklistItem(step=step, status=status, note=note)
+
+
+def _next_step(cause: Finding | None, unreadable: Gap | None) -> NextStep | None:
+    """The cause's fix; or, when ECS could not be read, the permission to grant first."""
+    if unreadable is not None:
+        action = (
+            f"Let ecs-why read ECS: {unreadable.note}. Grant {unreadable.action} to the role "
+            "ecs-why runs as, then diagnose again."
+        )
+        return NextStep(step=unreadable.step, action=action)
+    if cause is None:
+        return None
+    return NextStep(step=cause.step, action=cause.fix)
+
+
+def _summary(facts: Facts, status: str, cause: Finding | None) -> str:
+    """One plain sentence: the target, its status, and why."""
+    label = facts.target.label
+    if status == "unknown":
+        reason = cause.evidence[0] if cause and cause.evidence else "ECS could not be read"
+        return f"Could not diagnose {label}: {reason}."
+    if cause is None:
+        return f"{label} is healthy: nothing stopped recently and every check passed."
+    if status == "healthy":
+        return f"{label} is healthy; its recent stops were expected: {cause.title}."
+    shown = f" ({cause.tasks} of {len(facts.stopped_tasks)} recent stopped tasks)"
+    return f"{label} is failing: {cause.title}{shown if cause.tasks else ''}."

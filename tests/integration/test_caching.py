@@ -1,0 +1,133 @@
+"""What repeated questions cost AWS, counted at the emulator, with a real Redis in between."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from bot import cache
+from bot.cache import MemoryStore, RedisStore, Store
+from bot.demo.traffic import EmulatorServer
+from bot.model import Diagnosis, Target
+from bot.service import Diagnoser
+from bot.settings import Settings
+
+
+@pytest.fixture
+def aws(account: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in account.items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def diagnosers() -> Iterator[list[Diagnoser]]:
+    made: list[Diagnoser] = []
+    yield made
+    for diagnoser in made:
+        diagnoser.close()
+
+
+def make(made: list[Diagnoser], store: Store, *, diagnosis_ttl: int = 60) -> Diagnoser:
+    diagnoser = Diagnoser(Settings(diagnosis_ttl=diagnosis_ttl), store)
+    made.append(diagnoser)
+    return diagnoser
+
+
+def cold_requests(emulator: EmulatorServer, made: list[Diagnoser], target: Target) -> int:
+    """What one diagnosis costs with nothing cached."""
+    emulator.traffic.reset()
+    make(made, MemoryStore()).diagnose(target)
+    return emulator.traffic.total()
+
+
+def run_at_once(count: int, work: list[Diagnoser], target: Target) -> list[Diagnosis]:
+    results: list[Diagnosis] = []
+    lock = threading.Lock()
+
+    def one(diagnoser: Diagnoser) -> None:
+        diagnosis = diagnoser.diagnose(target)
+        with lock:
+            results.append(diagnosis)
+
+    threads = [threading.Thread(target=one, args=(work[i % len(work)],)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_repeated_diagnosis_makes_no_aws_request(
+    emulator: EmulatorServer, redis_url: str, diagnosers: list[Diagnoser]
+) -> None:
+    target = Target(cluster="production", service="payments-api")
+    diagnoser = make(diagnosers, RedisStore(redis_url))
+    emulator.traffic.reset()
+    first = diagnoser.diagnose(target)
+    assert emulator.traffic.total() > 0
+    emulator.traffic.reset()
+    # Another replica sharing the Redis: the answer is already there.
+    again = make(diagnosers, RedisStore(redis_url)).diagnose(target)
+    assert emulator.traffic.total() == 0
+    assert again == first
+
+
+@pytest.mark.usefixtures("aws")
+def test_twenty_concurrent_requests_cost_one_diagnosis(
+    emulator: EmulatorServer, redis_url: str, diagnosers: list[Diagnoser]
+) -> None:
+    target = Target(cluster="production", service="checkout-web")
+    one = cold_requests(emulator, diagnosers, target)
+    replicas = [make(diagnosers, RedisStore(redis_url)) for _ in range(2)]
+    emulator.traffic.reset()
+    results = run_at_once(20, replicas, target)
+    assert len(results) == 20
+    assert {r.cause.code if r.cause else None for r in results} == {"elb-health-check"}
+    # At most one diagnosis' worth (facts shared with earlier services may already be cached),
+    # and no request sent twice.
+    assert 0 < emulator.traffic.total() <= one
+    assert emulator.traffic.repeats() == []
+
+
+@pytest.mark.usefixtures("aws")
+def test_facts_are_kept_by_how_long_they_stay_true(
+    emulator: EmulatorServer, redis_url: str, diagnosers: list[Diagnoser]
+) -> None:
+    target = Target(cluster="production", service="search-indexer")
+    # No diagnosis cache: only the facts are reused.
+    diagnoser = make(diagnosers, RedisStore(redis_url), diagnosis_ttl=0)
+    emulator.traffic.reset()
+    diagnoser.diagnose(target)
+    cold = emulator.traffic.counts()
+    emulator.traffic.reset()
+    diagnoser.diagnose(target)
+    assert emulator.traffic.total() == 0, emulator.traffic.counts()
+
+    # A re-run asks again for what can change, but not for what cannot.
+    emulator.traffic.reset()
+    diagnoser.diagnose(target, fresh=True)
+    rerun = emulator.traffic.counts()
+    assert rerun["ecs:DescribeServices"] == 1
+    assert rerun["ecs:ListTasks"] == cold["ecs:ListTasks"]
+    assert "ecs:DescribeTaskDefinition" not in rerun  # a revision never changes
+    assert rerun["iam:GetRole"] >= 1  # roles can change: read again
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_format_version_bump_never_reads_old_entries(
+    emulator: EmulatorServer,
+    redis_url: str,
+    diagnosers: list[Diagnoser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = Target(cluster="production", service="orders-api")
+    store = RedisStore(redis_url)
+    make(diagnosers, store).diagnose(target)
+    monkeypatch.setattr(cache, "FORMAT_VERSION", cache.FORMAT_VERSION + 1)
+    emulator.traffic.reset()
+    make(diagnosers, store).diagnose(target)
+    assert emulator.traffic.counts()["ecs:DescribeTaskDefinition"] == 1

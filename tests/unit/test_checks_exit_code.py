@@ -1,0 +1,131 @@
+"""Step 2: how the essential container ended, read together with why the task stopped."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.checks.exit_code import check_exit_code
+from bot.model import Cause
+from tests import facts_builder as fb
+
+ELB_KILL = fb.real("elb-health-check", "Task failed ELB health checks in (target-group")
+DEPLOYMENT = fb.real("deployment-or-scale-in")
+OOM = fb.real("out-of-memory")
+
+
+def test_a_healthy_service_has_nothing_to_say() -> None:
+    assert check_exit_code(fb.facts()) == []
+
+
+def test_exit_1_is_an_app_crash_quoting_the_last_meaningful_log_lines() -> None:
+    stop = fb.stopped(exit_code=1)
+    lines = (
+        "Starting api 1.4.2",
+        "Traceback (most recent call last):",
+        '  File "/app/main.py", line 12, in <module>',
+        "KeyError: 'DATABASE_URL'",
+        "",
+    )
+    facts = fb.facts(stopped_tasks=(stop,), log_streams=(fb.logs(stop, *lines),))
+    finding = fb.only(check_exit_code(facts), Cause.APP_CRASH)
+    assert finding.title == "Container app exits with code 1"
+    assert "container app exited with code 1" in finding.evidence
+    assert "log: \"KeyError: 'DATABASE_URL'\"" in finding.evidence
+    assert 'log: "Starting api 1.4.2"' not in finding.evidence
+
+
+def test_the_pattern_of_crashes_is_counted() -> None:
+    stops = tuple(fb.stopped(n, exit_code=1) for n in range(1, 8))
+    stops += (fb.stopped(8, DEPLOYMENT, stop_code="ServiceSchedulerInitiated", exit_code=143),)
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=stops)), Cause.APP_CRASH)
+    assert finding.tasks == 7
+    assert finding.evidence[0] == "7 of 8 recent stopped tasks show this"
+
+
+def test_137_with_an_out_of_memory_reason_is_out_of_memory() -> None:
+    stop = fb.stopped(exit_code=137, container_reason=OOM)
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.OUT_OF_MEMORY)
+    assert (
+        finding.title == "Container app was killed for running out of memory (task memory 1024 MiB)"
+    )
+    assert f'container app: "{OOM}"' in finding.evidence
+    assert finding.confidence >= 90
+
+
+def test_137_alone_is_most_likely_out_of_memory_but_less_sure() -> None:
+    stop = fb.stopped(exit_code=137)
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.OUT_OF_MEMORY)
+    assert finding.confidence < 90
+
+
+@pytest.mark.parametrize(
+    ("reason", "stop_code"),
+    [
+        (ELB_KILL, "ServiceSchedulerInitiated"),
+        ("Task failed container health checks", "ServiceSchedulerInitiated"),
+        (DEPLOYMENT, "ServiceSchedulerInitiated"),
+    ],
+)
+@pytest.mark.parametrize("exit_code", [137, 143])
+def test_a_kill_another_step_explains_is_no_exit_code_failure(
+    reason: str, stop_code: str, exit_code: int
+) -> None:
+    stop = fb.stopped(reason=reason, stop_code=stop_code, exit_code=exit_code)
+    assert check_exit_code(fb.facts(stopped_tasks=(stop,))) == []
+
+
+def test_143_nobody_explains_is_a_sigterm_from_inside() -> None:
+    stop = fb.stopped(exit_code=143)
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.SIGTERM)
+    assert "inside the container" in finding.title
+
+
+def test_143_names_its_sender_when_the_reason_does() -> None:
+    stop = fb.stopped(reason="Stopped by the nightly cost saver", stop_code=None, exit_code=143)
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.SIGTERM)
+    assert '"Stopped by the nightly cost saver"' in finding.title
+
+
+@pytest.mark.parametrize(
+    ("exit_code", "cause"),
+    [(126, Cause.EXEC_PERMISSION_DENIED), (127, Cause.COMMAND_NOT_FOUND), (139, Cause.SEGFAULT)],
+)
+def test_exit_codes_with_a_meaning_of_their_own(exit_code: int, cause: Cause) -> None:
+    stop = fb.stopped(exit_code=exit_code)
+    assert fb.codes(check_exit_code(fb.facts(stopped_tasks=(stop,)))) == [cause]
+
+
+def test_the_runtime_failing_to_find_the_command_is_command_not_found() -> None:
+    reason = fb.real("command-not-found", 'exec: "python"')
+    stop = fb.stopped(reason=reason, stop_code="TaskFailedToStart")
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.COMMAND_NOT_FOUND)
+    assert finding.title == "Container app's command does not exist in the image"
+
+
+def test_the_runtime_failing_to_exec_the_entrypoint_is_permission_denied() -> None:
+    reason = fb.real("exec-permission-denied", 'exec: "/": permission denied')
+    stop = fb.stopped(container_reason=reason)
+    findings = check_exit_code(fb.facts(stopped_tasks=(stop,)))
+    assert fb.codes(findings) == [Cause.EXEC_PERMISSION_DENIED]
+
+
+def test_a_standalone_task_that_exits_0_finished_its_work() -> None:
+    stop = fb.stopped(exit_code=0, group="family:api-migrations")
+    assert check_exit_code(fb.facts(stopped_tasks=(stop,))) == []
+
+
+def test_a_service_task_that_exits_0_stopped_when_it_should_not() -> None:
+    stop = fb.stopped(exit_code=0)
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.APP_CRASH)
+    assert finding.title == "Container app exits with code 0"
+
+
+def test_a_non_essential_container_exiting_is_not_the_cause() -> None:
+    sidecar = fb.container_definition(name="xray", image="amazon/aws-xray-daemon", essential=False)
+    definition = fb.task_definition(containers=(fb.container_definition(), sidecar))
+    stop = fb.stopped(
+        containers=(fb.container(name="app", exit_code=0), fb.container(name="xray", exit_code=2)),
+        group="family:api-batch",
+    )
+    facts = fb.facts(stopped_tasks=(stop,), task_definitions={fb.TASK_DEFINITION_ARN: definition})
+    assert check_exit_code(facts) == []

@@ -1,0 +1,124 @@
+"""Step 8: the container's health check and the load balancer's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.checks.health_check import CHECK, check_health_check
+from bot.model import Cause, Facts, HealthCheck, LoadBalancerRef, TargetHealth
+from tests import facts_builder as fb
+
+CURL = HealthCheck(
+    command=("CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"),
+    interval=30,
+    retries=3,
+    start_period=0,
+)
+KILLED = fb.real("health-check-failing")
+ELB_KILL = fb.real("elb-health-check", "Task failed ELB health checks in (target-group")
+
+
+def checked(ran_for: timedelta, count: int = 2) -> Facts:
+    """A service whose tasks the container health check killed after `ran_for`."""
+    container = fb.container_definition(health_check=CURL)
+    definition = fb.task_definition(containers=(container,))
+    stops = tuple(
+        fb.stopped(n, KILLED, stop_code="ServiceSchedulerInitiated", exit_code=137, ran_for=ran_for)
+        for n in range(1, count + 1)
+    )
+    return fb.facts(stopped_tasks=stops, task_definitions={fb.TASK_DEFINITION_ARN: definition})
+
+
+def unhealthy(**overrides: str) -> TargetHealth:
+    reason = {
+        "reason": "Target.ResponseCodeMismatch",
+        "description": "Health checks failed with these codes: [404]",
+    }
+    return fb.target_health(state="unhealthy", **(reason | overrides))
+
+
+def test_a_healthy_service_has_nothing_to_say() -> None:
+    assert check_health_check(fb.facts()) == []
+
+
+def test_killed_as_early_as_the_check_allows_means_the_app_had_not_started() -> None:
+    finding = fb.only(
+        check_health_check(checked(timedelta(seconds=95))), Cause.HEALTH_CHECK_START_PERIOD
+    )
+    assert (
+        finding.title
+        == "Container app's health check gives up before the app has started (startPeriod 0 s)"
+    )
+    assert finding.tasks == 2
+    assert finding.evidence[-1] == (
+        "killed 95 s after starting; a check that never passes gives up after about 90 s "
+        "(startPeriod 0 s + 3 retries × 30 s)"
+    )
+
+
+def test_killed_long_after_starting_means_the_check_keeps_failing() -> None:
+    finding = fb.only(check_health_check(checked(timedelta(hours=3))), Cause.HEALTH_CHECK_FAILING)
+    assert finding.title == "Container app's health check keeps failing"
+    assert finding.evidence[0] == "2 of 2 recent stopped tasks show this"
+
+
+def test_unhealthy_targets() -> None:
+    group = fb.target_group(targets=(unhealthy(), fb.target_health(target_id="10.0.1.2")))
+    finding = fb.only(check_health_check(fb.facts(target_groups=(group,))), Cause.ELB_HEALTH_CHECK)
+    assert finding.title == "Load balancer health checks fail for the tasks in api"
+    assert finding.evidence == (
+        "1 of 2 targets in api are unhealthy",
+        "target 10.0.1.1:8080 unhealthy: Target.ResponseCodeMismatch (Health checks failed with "
+        "these codes: [404])",
+    )
+
+
+def test_targets_still_being_checked_are_not_failing() -> None:
+    initial = fb.target_health(
+        state="initial",
+        reason="Elb.InitialHealthChecking",
+        description="Initial health checks in progress",
+    )
+    assert check_health_check(fb.facts(target_groups=(fb.target_group(targets=(initial,)),))) == []
+
+
+def test_tasks_killed_by_the_load_balancer() -> None:
+    stop = fb.stopped(reason=ELB_KILL, stop_code="ServiceSchedulerInitiated", exit_code=143)
+    finding = fb.only(check_health_check(fb.facts(stopped_tasks=(stop,))), Cause.ELB_HEALTH_CHECK)
+    assert finding.evidence[1] == f'stoppedReason: "{ELB_KILL}"'
+
+
+def test_a_health_check_port_the_container_does_not_serve() -> None:
+    group = fb.target_group(health_check_port="8081", targets=(unhealthy(),))
+    finding = fb.only(
+        check_health_check(fb.facts(target_groups=(group,))), Cause.HEALTH_CHECK_PORT_MISMATCH
+    )
+    assert finding.title == "Target group api checks port 8081, but container app serves 8080"
+    assert finding.evidence == ("target group api health checks port 8081, not 8080",)
+
+
+def test_a_service_sending_traffic_to_a_port_the_container_does_not_map() -> None:
+    ref = LoadBalancerRef(
+        target_group_arn=fb.TARGET_GROUP_ARN, container_name="app", container_port=80
+    )
+    facts = fb.facts(
+        service=fb.service(load_balancers=(ref,)), target_groups=(fb.target_group(port=80),)
+    )
+    finding = fb.only(check_health_check(facts), Cause.HEALTH_CHECK_PORT_MISMATCH)
+    assert finding.evidence[0] == "the service sends api to app:80, but app maps only 8080"
+
+
+def test_a_target_group_on_another_port_while_its_targets_fail() -> None:
+    group = fb.target_group(port=80, targets=(unhealthy(),))
+    findings = check_health_check(fb.facts(target_groups=(group,)))
+    assert fb.codes(findings) == [Cause.ELB_HEALTH_CHECK, Cause.HEALTH_CHECK_PORT_MISMATCH]
+
+
+def test_a_target_group_on_another_port_is_harmless_while_its_targets_pass() -> None:
+    assert check_health_check(fb.facts(target_groups=(fb.target_group(port=80),))) == []
+
+
+def test_no_load_balancer_and_no_container_check_means_nothing_to_check() -> None:
+    facts = fb.facts(service=fb.service(load_balancers=()), target_groups=())
+    assert CHECK.skip(facts) == "No load balancer and no container health check"
+    assert CHECK.skip(fb.facts()) is None

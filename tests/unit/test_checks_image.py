@@ -1,0 +1,134 @@
+"""Step 4: does the image exist, may the task pull it, and is it built for the task's CPU?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.checks.image import check_image
+from bot.model import Cause, Step
+from tests import facts_builder as fb
+
+NOT_FOUND = fb.real("image-not-found", "Error response from daemon: manifest for")
+
+
+def with_roles(**roles: Any) -> dict[str, Any]:
+    return {"roles": {fb.EXECUTION_ROLE_ARN: fb.role(fb.EXECUTION_ROLE_ARN, *roles.values())}}
+
+
+def test_a_healthy_service_has_nothing_to_say() -> None:
+    assert check_image(fb.facts()) == []
+
+
+def test_a_missing_repository() -> None:
+    facts = fb.facts(images=(fb.image(repository_exists=False, tag_exists=None),))
+    finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
+    assert finding.title == f"Image {fb.IMAGE} does not exist"
+    assert finding.evidence == (f"ECR has no repository named api for {fb.IMAGE}",)
+    assert "aws ecr describe-images --repository-name api --region us-east-1" in finding.fix
+
+
+def test_a_missing_tag() -> None:
+    facts = fb.facts(images=(fb.image(tag_exists=False),))
+    finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
+    assert finding.evidence == ("ECR repository api has no image 1.4.2",)
+
+
+def test_the_registry_saying_not_found() -> None:
+    stop = fb.stopped(reason=NOT_FOUND, stop_code="TaskFailedToStart")
+    facts = fb.facts(stopped_tasks=(stop,), images=(fb.image(tag_exists=None),))
+    assert fb.codes(check_image(facts)) == [Cause.IMAGE_NOT_FOUND]
+
+
+def test_an_execution_role_that_may_not_pull_from_ecr() -> None:
+    facts = fb.facts(**with_roles(logs=fb.allow(["logs:CreateLogStream", "logs:PutLogEvents"])))
+    finding = fb.only(check_image(facts), Cause.ECR_PERMISSION_DENIED)
+    assert (
+        finding.title
+        == f"The task may not pull {fb.IMAGE} from ECR (api-execution lacks permission)"
+    )
+    assert any("allows ecr:GetAuthorizationToken on *" in line for line in finding.evidence)
+    assert any("ecr:BatchGetImage on arn:aws:ecr:us-east-1:" in line for line in finding.evidence)
+
+
+def test_an_explicit_deny_is_quoted() -> None:
+    deny = {"Statement": [{"Effect": "Deny", "Action": "ecr:BatchGetImage", "Resource": "*"}]}
+    facts = fb.facts(**with_roles(base=fb.EXECUTION_POLICY, deny=deny))
+    finding = fb.only(check_image(facts), Cause.ECR_PERMISSION_DENIED)
+    assert finding.evidence == (
+        'role api-execution, policy policy-1: {"Effect": "Deny", "Action": "ecr:BatchGetImage", '
+        '"Resource": "*"}',
+    )
+
+
+def test_on_ec2_the_instance_role_may_pull_so_the_execution_role_is_not_judged() -> None:
+    facts = fb.on_ec2(**with_roles(logs=fb.allow(["logs:*"])))
+    assert check_image(facts) == []
+
+
+def test_a_not_found_for_an_image_ecr_has_is_a_refused_pull() -> None:
+    stop = fb.stopped(reason=NOT_FOUND, stop_code="TaskFailedToStart")
+    facts = fb.facts(stopped_tasks=(stop,), **with_roles(logs=fb.allow(["logs:*"])))
+    findings = check_image(facts)
+    assert fb.codes(findings) == [Cause.ECR_PERMISSION_DENIED, Cause.ECR_PERMISSION_DENIED]
+    assert "the registry has api:1.4.2" in findings[0].evidence
+
+
+def test_a_refused_pull_the_role_and_registry_contradict_is_unknown() -> None:
+    refused = fb.real("ecr-permission-denied", "pull access denied")
+    facts = fb.facts(stopped_tasks=(fb.stopped(reason=refused, stop_code="TaskFailedToStart"),))
+    finding = fb.only(check_image(facts), Cause.UNKNOWN)
+    assert finding.step is Step.IMAGE
+    assert finding.evidence[-2:] == ("the registry has api:1.4.2", "and api-execution may pull it")
+
+
+def test_private_registry_credentials_the_role_may_not_read() -> None:
+    image = "ghcr.io/example/api:1.4.2"
+    container = fb.container_definition(image=image, repository_credentials=fb.SECRET_ARN)
+    definition = fb.task_definition(containers=(container,))
+    facts = fb.facts(
+        task_definitions={fb.TASK_DEFINITION_ARN: definition},
+        images=(fb.image(uri=image, registry="other", repository="example/api"),),
+    )
+    finding = fb.only(check_image(facts), Cause.REGISTRY_AUTH)
+    assert "secretsmanager:GetSecretValue" in finding.evidence[0]
+    assert image in finding.title
+
+
+def test_a_registry_rate_limit_is_a_credentials_problem() -> None:
+    # AWS's own example (doc_source/task_cannot_pull_image.md)
+    reason = (
+        "You have reached your pull rate limit. You may increase the limit by authenticating and "
+        "upgrading: https://www.docker.com/increase-rate-limits."
+    )
+    facts = fb.facts(stopped_tasks=(fb.stopped(reason=reason, stop_code="TaskFailedToStart"),))
+    assert fb.codes(check_image(facts)) == [Cause.REGISTRY_AUTH]
+
+
+def test_an_image_built_for_another_cpu() -> None:
+    facts = fb.facts(images=(fb.image(architectures=("arm64",)),))
+    finding = fb.only(check_image(facts), Cause.PLATFORM_MISMATCH)
+    assert (
+        finding.title
+        == f"Image {fb.IMAGE} is built for linux/arm64, but the task runs on linux/amd64"
+    )
+
+
+def test_an_arm_task_with_an_arm_image_is_fine() -> None:
+    definition = fb.task_definition(cpu_architecture="ARM64")
+    facts = fb.facts(
+        task_definitions={fb.TASK_DEFINITION_ARN: definition},
+        images=(fb.image(architectures=("arm64",)),),
+    )
+    assert check_image(facts) == []
+
+
+def test_exec_format_error_in_the_logs_is_the_platform_mismatch() -> None:
+    stops = tuple(fb.stopped(n, exit_code=1) for n in (1, 2))
+    lines = ("exec /usr/local/bin/streamlit: exec format error",)
+    facts = fb.facts(stopped_tasks=stops, log_streams=tuple(fb.logs(s, *lines) for s in stops))
+    finding = fb.only(check_image(facts), Cause.PLATFORM_MISMATCH)
+    assert finding.tasks == 2
+    assert finding.evidence == (
+        "2 of 2 recent stopped tasks show this",
+        'container app log: "exec /usr/local/bin/streamlit: exec format error"',
+    )

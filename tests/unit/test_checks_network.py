@@ -1,0 +1,155 @@
+"""Step 6: can an awsvpc task reach ECR, S3, CloudWatch Logs and its secrets?"""
+
+from __future__ import annotations
+
+from bot.checks.network import CHECK, check_network
+from bot.model import Cause, EfsVolume, EgressRule, Route, SecretRef, SecurityGroup, Step
+from tests import facts_builder as fb
+
+LOCAL = Route(destination="10.0.0.0/16", target="local")
+PRIVATE = fb.subnet(routes=(LOCAL,))
+PUBLIC = fb.subnet(routes=(LOCAL, Route(destination="0.0.0.0/0", target="igw-0abc")))
+TIMED_OUT = fb.real("no-route-to-internet", "connection issue between the task and Amazon ECR")
+
+
+def endpoints(*names: str) -> tuple[str, ...]:
+    return tuple(f"com.amazonaws.{fb.REGION}.{name}" for name in names)
+
+
+def test_a_healthy_service_has_nothing_to_say() -> None:
+    assert check_network(fb.facts()) == []
+
+
+def test_a_private_subnet_without_nat_or_endpoints() -> None:
+    facts = fb.facts(network=fb.network(subnets=(PRIVATE,)))
+    finding = fb.only(check_network(facts), Cause.NO_ROUTE_TO_INTERNET)
+    assert finding.title == "Tasks in subnet-0aaa cannot reach the internet or AWS endpoints"
+    assert finding.evidence == (
+        "subnet subnet-0aaa, route table rtb-0private: 10.0.0.0/16 → local and the task has no "
+        "public IP",
+        "VPC endpoints: none",
+    )
+    assert "rtb-0private" in finding.fix
+
+
+def test_a_public_subnet_without_a_public_ip() -> None:
+    facts = fb.facts(network=fb.network(subnets=(PUBLIC,), task_has_public_ip=False))
+    assert fb.codes(check_network(facts)) == [Cause.NO_ROUTE_TO_INTERNET]
+
+
+def test_a_public_subnet_with_a_public_ip_is_fine() -> None:
+    facts = fb.facts(network=fb.network(subnets=(PUBLIC,), task_has_public_ip=True))
+    assert check_network(facts) == []
+
+
+def test_endpoints_without_the_one_for_logs() -> None:
+    network = fb.network(subnets=(PRIVATE,), vpc_endpoints=endpoints("ecr.api", "ecr.dkr", "s3"))
+    finding = fb.only(check_network(fb.facts(network=network)), Cause.MISSING_VPC_ENDPOINT)
+    assert (
+        finding.title
+        == "Private subnet subnet-0aaa has no NAT gateway and no VPC endpoint for logs"
+    )
+    assert finding.evidence[-1] == "needed: logs (awslogs)"
+
+
+def test_secrets_need_their_endpoint_too() -> None:
+    container = fb.container_definition(
+        secrets=(SecretRef(name="DB_PASSWORD", value_from=fb.SECRET_ARN),)
+    )
+    definition = fb.task_definition(containers=(container,))
+    network = fb.network(
+        subnets=(PRIVATE,), vpc_endpoints=endpoints("ecr.api", "ecr.dkr", "s3", "logs")
+    )
+    facts = fb.facts(network=network, task_definitions={fb.TASK_DEFINITION_ARN: definition})
+    finding = fb.only(check_network(facts), Cause.MISSING_VPC_ENDPOINT)
+    assert finding.evidence[-1] == "needed: secretsmanager (secret DB_PASSWORD)"
+
+
+def test_every_needed_endpoint_is_as_good_as_a_nat() -> None:
+    network = fb.network(
+        subnets=(PRIVATE,), vpc_endpoints=endpoints("ecr.api", "ecr.dkr", "s3", "logs")
+    )
+    assert check_network(fb.facts(network=network)) == []
+
+
+def test_no_endpoint_reaches_docker_hub() -> None:
+    container = fb.container_definition(image="nginx:1.27")
+    definition = fb.task_definition(containers=(container,))
+    network = fb.network(
+        subnets=(PRIVATE,), vpc_endpoints=endpoints("ecr.api", "ecr.dkr", "s3", "logs")
+    )
+    facts = fb.facts(network=network, task_definitions={fb.TASK_DEFINITION_ARN: definition})
+    finding = fb.only(check_network(facts), Cause.NO_ROUTE_TO_INTERNET)
+    assert finding.evidence[-1] == "images outside ECR need the internet: nginx:1.27"
+
+
+def test_security_groups_without_outbound_rules() -> None:
+    closed = SecurityGroup(id=fb.SECURITY_GROUP, name="api")
+    finding = fb.only(
+        check_network(fb.facts(network=fb.network(security_groups=(closed,)))),
+        Cause.SECURITY_GROUP_NO_EGRESS,
+    )
+    assert finding.title == "Security group sg-0api allows no outbound traffic"
+    assert finding.evidence == ("security group sg-0api (api): no outbound rules",)
+
+
+def test_an_efs_volume_behind_a_group_that_only_allows_https_out() -> None:
+    https_only = SecurityGroup(
+        id=fb.SECURITY_GROUP,
+        name="api",
+        egress=(EgressRule(protocol="tcp", from_port=443, to_port=443, cidrs=("0.0.0.0/0",)),),
+    )
+    definition = fb.task_definition(efs_volumes=(EfsVolume(name="data", file_system_id="fs-0abc"),))
+    facts = fb.facts(
+        network=fb.network(security_groups=(https_only,)),
+        task_definitions={fb.TASK_DEFINITION_ARN: definition},
+    )
+    finding = fb.only(check_network(facts), Cause.EFS_MOUNT_FAILED)
+    assert finding.title == "EFS volume data cannot be mounted"
+    assert finding.evidence == ("no outbound rule of sg-0api allows TCP 2049 (NFS)",)
+
+
+def test_an_efs_file_system_without_mount_targets() -> None:
+    definition = fb.task_definition(efs_volumes=(EfsVolume(name="data", file_system_id="fs-0abc"),))
+    facts = fb.facts(
+        network=fb.network(efs_mount_target_subnets={"fs-0abc": ()}),
+        task_definitions={fb.TASK_DEFINITION_ARN: definition},
+    )
+    finding = fb.only(check_network(facts), Cause.EFS_MOUNT_FAILED)
+    assert finding.evidence == ("file system fs-0abc has no mount targets",)
+
+
+def test_aws_reporting_a_timeout_from_a_subnet_with_no_way_out() -> None:
+    stop = fb.stopped(reason=TIMED_OUT, stop_code="TaskFailedToStart")
+    facts = fb.facts(stopped_tasks=(stop,), network=fb.network(subnets=(PRIVATE,)))
+    said, seen = check_network(facts)
+    assert fb.codes([said, seen]) == [Cause.NO_ROUTE_TO_INTERNET] * 2
+    assert said.evidence[1] == f'stoppedReason: "{TIMED_OUT}"'
+
+
+def test_a_timeout_from_a_subnet_with_a_nat_route_is_not_a_missing_route() -> None:
+    stop = fb.stopped(reason=TIMED_OUT, stop_code="TaskFailedToStart")
+    finding = fb.only(check_network(fb.facts(stopped_tasks=(stop,))), Cause.UNKNOWN)
+    assert finding.step is Step.NETWORK
+    assert finding.title.endswith("closest guess: the task could not reach an AWS endpoint")
+    assert finding.evidence[-2:] == (
+        "yet subnet subnet-0aaa routes 0.0.0.0/0 to nat-0abc",
+        "its security groups allow outbound traffic",
+    )
+
+
+def test_the_app_timing_out_against_aws_endpoints() -> None:
+    stop = fb.stopped(exit_code=1)
+    line = fb.real("missing-vpc-endpoint", "https://logs.us-east-1.amazonaws.com/")
+    facts = fb.facts(
+        stopped_tasks=(stop,),
+        log_streams=(fb.logs(stop, line),),
+        network=fb.network(subnets=(PRIVATE,)),
+    )
+    assert fb.codes(check_network(facts)) == [Cause.NO_ROUTE_TO_INTERNET] * 2
+
+
+def test_bridge_mode_tasks_use_the_instance_network() -> None:
+    facts = fb.on_ec2(network=fb.network(subnets=(PRIVATE,)))
+    assert check_network(facts) == []
+    assert CHECK.skip(facts) == "Network mode bridge: tasks share the container instance's network"

@@ -1,0 +1,116 @@
+"""Step 7: is there somewhere for the task to run?"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.checks.resources import CHECK, check_resources
+from bot.model import Cause
+from tests import facts_builder as fb
+
+SHORT = fb.service(launch_type="EC2", subnets=(), security_groups=(), running=1)
+
+
+def test_a_healthy_service_has_nothing_to_say() -> None:
+    assert check_resources(fb.facts()) == []
+    assert check_resources(fb.on_ec2()) == []
+
+
+def test_fargate_hosts_are_aws_business() -> None:
+    assert CHECK.skip(fb.facts()) == "Fargate: AWS manages the hosts"
+    assert CHECK.skip(fb.on_ec2()) is None
+
+
+def test_a_cluster_without_instances() -> None:
+    facts = fb.on_ec2(service=SHORT, cluster=fb.cluster(registered_instances=0))
+    finding = fb.only(check_resources(facts), Cause.NO_CONTAINER_INSTANCES)
+    assert finding.title == "Cluster production has no connected container instance to run tasks on"
+    assert finding.evidence[0].startswith("cluster production: 0 registered container instances")
+
+
+def test_instances_whose_agent_is_disconnected() -> None:
+    cluster = fb.cluster(
+        registered_instances=1, instances=(fb.container_instance(1, agent_connected=False),)
+    )
+    facts = fb.on_ec2(service=SHORT, cluster=cluster)
+    finding = fb.only(check_resources(facts), Cause.NO_CONTAINER_INSTANCES)
+    assert "ACTIVE, agent disconnected" in finding.evidence[1]
+
+
+@pytest.mark.parametrize(
+    ("remaining", "cause", "title"),
+    [
+        (
+            {"remaining_cpu": 256},
+            Cause.INSUFFICIENT_CPU,
+            "No container instance has 512 CPU units free for the task",
+        ),
+        (
+            {"remaining_memory": 512},
+            Cause.INSUFFICIENT_MEMORY,
+            "No container instance has 1024 MiB of memory free for the task",
+        ),
+    ],
+)
+def test_instances_without_room(remaining: dict[str, int], cause: Cause, title: str) -> None:
+    instances = (fb.container_instance(1, **remaining), fb.container_instance(2, **remaining))
+    facts = fb.on_ec2(
+        service=SHORT, cluster=fb.cluster(registered_instances=2, instances=instances)
+    )
+    finding = fb.only(check_resources(facts), cause)
+    assert finding.title == title
+
+
+def test_a_fixed_host_port_taken_on_every_instance() -> None:
+    busy = {"used_ports": (22, 80, 51678)}
+    instances = (fb.container_instance(1, **busy), fb.container_instance(2, **busy))
+    facts = fb.on_ec2(
+        service=SHORT, cluster=fb.cluster(registered_instances=2, instances=instances)
+    )
+    finding = fb.only(check_resources(facts), Cause.PORT_IN_USE)
+    assert finding.title == "Host port 80 is already taken on every container instance"
+    assert finding.evidence[0] == "the task needs host port 80"
+
+
+def test_a_full_cluster_is_fine_while_the_service_has_all_its_tasks() -> None:
+    full = (fb.container_instance(1, remaining_cpu=0, remaining_memory=0, used_ports=(80,)),)
+    facts = fb.on_ec2(cluster=fb.cluster(registered_instances=1, instances=full))
+    assert check_resources(facts) == []
+
+
+def test_a_fargate_task_stuck_provisioning() -> None:
+    stuck = fb.task(3, last_status="PROVISIONING", created_at=fb.NOW - timedelta(minutes=12))
+    facts = fb.facts(service=fb.service(running=1, pending=1), running_tasks=(fb.task(1), stuck))
+    finding = fb.only(check_resources(facts), Cause.FARGATE_CAPACITY)
+    assert finding.evidence == (f"task {stuck.task_id} has been PROVISIONING for 12 min",)
+
+
+def test_a_fargate_task_provisioning_for_a_minute_is_normal() -> None:
+    starting = fb.task(3, last_status="PROVISIONING", created_at=fb.NOW - timedelta(minutes=1))
+    facts = fb.facts(service=fb.service(running=1, pending=1), running_tasks=(fb.task(1), starting))
+    assert check_resources(facts) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "containing"),
+    [
+        ("fargate-capacity", "Capacity is unavailable"),
+        ("service-quota", "number of tasks"),
+        ("insufficient-memory", "insufficient memory"),
+        ("port-in-use", "(service Test)"),
+        ("no-container-instances", "service authentication_services"),
+    ],
+)
+def test_placement_failures_ecs_reports(code: str, containing: str) -> None:
+    event = fb.event(fb.real(code, containing))
+    facts = fb.facts(service=fb.service(running=0, events=(event,)))
+    finding = fb.only(check_resources(facts), Cause(code))
+    assert finding.evidence[0] == "A current service event says so"
+
+
+def test_a_full_disk() -> None:
+    stop = fb.stopped(container_reason=fb.real("disk-full", "GetImageBlob"))
+    facts = fb.on_ec2(stopped_tasks=(stop,))
+    assert fb.codes(check_resources(facts)) == [Cause.DISK_FULL]

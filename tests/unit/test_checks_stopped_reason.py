@@ -1,0 +1,114 @@
+"""Step 1: deliberate stops, generic start failures, and reasons nothing recognises."""
+
+from __future__ import annotations
+
+from bot.checks.stopped_reason import check_stopped_reason
+from bot.model import Cause, Step
+from tests import facts_builder as fb
+
+DEPLOYMENT = fb.real("deployment-or-scale-in")
+# as real_messages.py has it: ECS said no more than this
+GENERIC = "ResourceInitializationError: unable to pull secrets or registry auth"
+
+
+def test_a_healthy_service_has_nothing_to_say() -> None:
+    assert check_stopped_reason(fb.facts()) == []
+
+
+def test_tasks_replaced_by_a_deployment_are_no_failure() -> None:
+    stops = tuple(fb.stopped(n, DEPLOYMENT, stop_code="ServiceSchedulerInitiated") for n in (1, 2))
+    finding = fb.only(
+        check_stopped_reason(fb.facts(stopped_tasks=stops)), Cause.DEPLOYMENT_OR_SCALE_IN
+    )
+    assert (finding.severity, finding.tasks) == ("info", 2)
+    assert f'stoppedReason: "{DEPLOYMENT}"' in finding.evidence
+
+
+def test_stop_task_is_told_by_its_stop_code_whatever_the_reason_says() -> None:
+    stop = fb.stopped(reason="Rotating credentials (ops ticket 4411)", stop_code="UserInitiated")
+    findings = check_stopped_reason(fb.facts(stopped_tasks=(stop,)))
+    finding = fb.only(findings, Cause.STOPPED_BY_USER)
+    assert finding.severity == "error"  # it is why the task stopped, meant or not
+    assert "stopCode UserInitiated" in finding.evidence[1]
+
+
+def test_spot_interruption() -> None:
+    stop = fb.stopped(reason=fb.real("spot-interruption"), stop_code="SpotInterruption")
+    findings = check_stopped_reason(fb.facts(stopped_tasks=(stop,), service=fb.service(running=1)))
+    assert fb.codes(findings) == [Cause.SPOT_INTERRUPTION]
+
+
+def test_the_platform_going_away_is_infrastructure() -> None:
+    stops = (
+        fb.stopped(1, fb.real("infrastructure", "Host EC2"), stop_code="TerminationNotice"),
+        fb.stopped(
+            2,
+            "ECS is performing maintenance on the underlying infrastructure hosting the task",
+            stop_code="ServiceSchedulerInitiated",
+        ),
+    )
+    finding = fb.only(check_stopped_reason(fb.facts(stopped_tasks=stops)), Cause.INFRASTRUCTURE)
+    assert finding.tasks == 2
+
+
+def test_a_generic_start_failure_is_vague() -> None:
+    stop = fb.stopped(reason=GENERIC, stop_code="TaskFailedToStart")
+    finding = fb.only(
+        check_stopped_reason(fb.facts(stopped_tasks=(stop,))), Cause.TASK_FAILED_TO_START
+    )
+    assert finding.confidence < 50
+
+
+def test_the_pattern_of_recent_stops_is_counted() -> None:
+    stops = tuple(fb.stopped(n, GENERIC, stop_code="TaskFailedToStart") for n in range(1, 8))
+    stops += (fb.stopped(8, DEPLOYMENT, stop_code="ServiceSchedulerInitiated"),)
+    findings = check_stopped_reason(fb.facts(stopped_tasks=stops))
+    failed = fb.only(findings, Cause.TASK_FAILED_TO_START)
+    assert failed.tasks == 7
+    assert failed.evidence[0] == "7 of 8 recent stopped tasks show this"
+
+
+def test_an_unrecognised_reason_is_unknown_and_says_what_was_seen() -> None:
+    stop = fb.stopped(reason="Something new went sideways", stop_code=None)
+    finding = fb.only(check_stopped_reason(fb.facts(stopped_tasks=(stop,))), Cause.UNKNOWN)
+    assert "closest guess" in finding.title
+    assert 'stoppedReason: "Something new went sideways"' in finding.evidence[1]
+
+
+def test_an_unknown_pull_failure_points_at_the_image_step() -> None:
+    stop = fb.stopped(reason="CannotPullContainerError: a wording from the future", stop_code=None)
+    finding = fb.only(check_stopped_reason(fb.facts(stopped_tasks=(stop,))), Cause.UNKNOWN)
+    assert finding.step is Step.IMAGE
+    assert finding.title.endswith("the image could not be pulled")
+
+
+def test_a_service_short_of_tasks_with_no_word_why_is_unknown() -> None:
+    facts = fb.facts(service=fb.service(running=0), running_tasks=())
+    finding = fb.only(check_stopped_reason(facts), Cause.UNKNOWN)
+    assert "the service runs 0 of 2 desired tasks" in finding.evidence
+
+
+def test_a_service_short_of_tasks_while_one_is_starting_is_left_alone() -> None:
+    starting = fb.task(3, last_status="PROVISIONING")
+    facts = fb.facts(service=fb.service(running=1, pending=1), running_tasks=(fb.task(1), starting))
+    assert check_stopped_reason(facts) == []
+
+
+def test_failure_events_before_the_last_steady_state_are_history() -> None:
+    events = (
+        fb.event("(service api) has reached a steady state.", 5),
+        fb.event("(service api) is unable to consistently start tasks successfully.", 50),
+    )
+    assert check_stopped_reason(fb.facts(service=fb.service(events=events))) == []
+
+
+def test_failure_events_since_the_last_steady_state_count() -> None:
+    events = (
+        fb.event("(service api) is unable to consistently start tasks successfully.", 5),
+        fb.event("(service api) has reached a steady state.", 50),
+    )
+    finding = fb.only(
+        check_stopped_reason(fb.facts(service=fb.service(events=events))),
+        Cause.TASK_FAILED_TO_START,
+    )
+    assert finding.evidence[0] == "A current service event says so"

@@ -1,0 +1,235 @@
+"""From findings to one diagnosis: the root cause, the checklist and the next step."""
+
+from __future__ import annotations
+
+from bot.checks import KNOWLEDGE
+from bot.model import STEPS, Cause, Diagnosis, Facts, Route, SecurityGroup, Step, Task
+from bot.verdict import conclude
+from tests import facts_builder as fb
+
+PRIVATE = fb.subnet(routes=(Route(destination="10.0.0.0/16", target="local"),))
+PULL_TIMED_OUT = fb.real("no-route-to-internet", "request canceled while waiting")
+ELB_KILL = fb.real("elb-health-check", "Task failed ELB health checks in (target-group")
+DEPLOYMENT = fb.real("deployment-or-scale-in")
+GENERIC = "ResourceInitializationError: unable to pull secrets or registry auth"
+
+
+def statuses(diagnosis: Diagnosis) -> dict[Step, str]:
+    return {item.step: item.status for item in diagnosis.checklist}
+
+
+def failing(*stops: Task, **overrides: object) -> Facts:
+    return fb.facts(
+        service=fb.service(running=0), running_tasks=(), stopped_tasks=stops, **overrides
+    )
+
+
+# --------------------------------------------------------------------------- status
+
+
+def test_a_healthy_service() -> None:
+    diagnosis = fb.diagnose(fb.facts())
+    assert (diagnosis.status, diagnosis.cause, diagnosis.next_step) == ("healthy", None, None)
+    assert (
+        diagnosis.summary
+        == "production/api is healthy: nothing stopped recently and every check passed."
+    )
+    assert [item.step for item in diagnosis.checklist] == list(STEPS)
+    assert statuses(diagnosis) == {
+        Step.STOPPED_REASON: "passed",
+        Step.EXIT_CODE: "skipped",
+        Step.LOGS: "passed",
+        Step.IMAGE: "passed",
+        Step.IAM: "passed",
+        Step.NETWORK: "passed",
+        Step.RESOURCES: "skipped",
+        Step.HEALTH_CHECK: "passed",
+    }
+
+
+def test_tasks_replaced_by_a_deployment_leave_the_service_healthy() -> None:
+    stops = tuple(
+        fb.stopped(n, DEPLOYMENT, stop_code="ServiceSchedulerInitiated", exit_code=143)
+        for n in (1, 2)
+    )
+    diagnosis = fb.diagnose(fb.facts(stopped_tasks=stops))
+    assert diagnosis.status == "healthy"
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.DEPLOYMENT_OR_SCALE_IN
+    assert diagnosis.summary.startswith("production/api is healthy; its recent stops were expected")
+    assert statuses(diagnosis)[Step.STOPPED_REASON] == "passed"
+    assert statuses(diagnosis)[Step.EXIT_CODE] == "passed"
+
+
+def test_a_warning_alone_is_still_failing() -> None:
+    closed = fb.network(security_groups=(SecurityGroup(id=fb.SECURITY_GROUP, name="api"),))
+    diagnosis = fb.diagnose(fb.facts(network=closed))
+    assert diagnosis.status == "failing"
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.severity) == (
+        Cause.SECURITY_GROUP_NO_EGRESS,
+        "warning",
+    )
+    assert statuses(diagnosis)[Step.NETWORK] == "warning"
+
+
+def test_ecs_itself_unreadable_is_unknown_and_says_which_permission() -> None:
+    gap = fb.gap(Step.STOPPED_REASON, "ecs:DescribeServices")
+    diagnosis = fb.diagnose(fb.facts(service=None, running_tasks=(), gaps=(gap,)))
+    assert diagnosis.status == "unknown"
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.UNKNOWN
+    assert (
+        diagnosis.summary
+        == "Could not diagnose production/api: could not call ecs:DescribeServices: AccessDenied."
+    )
+    assert diagnosis.next_step is not None
+    assert "Grant ecs:DescribeServices" in diagnosis.next_step.action
+    assert statuses(diagnosis)[Step.STOPPED_REASON] == "unknown"
+
+
+def test_failing_for_a_reason_nothing_recognises_is_unknown_with_the_raw_evidence() -> None:
+    stop = fb.stopped(reason="Stopped for reasons of its own", stop_code=None)
+    diagnosis = fb.diagnose(failing(stop))
+    assert diagnosis.status == "failing"
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.UNKNOWN
+    assert "closest guess" in diagnosis.cause.title
+    assert (
+        'stopCode None, stoppedReason: "Stopped for reasons of its own"' in diagnosis.cause.evidence
+    )
+
+
+# --------------------------------------------------------------------------- root cause
+
+
+def test_a_port_mismatch_is_the_root_of_failing_elb_health_checks() -> None:
+    stops = tuple(
+        fb.stopped(n, ELB_KILL, stop_code="ServiceSchedulerInitiated", exit_code=143)
+        for n in range(1, 8)
+    )
+    stops += (fb.stopped(8, DEPLOYMENT, stop_code="ServiceSchedulerInitiated"),)
+    group = fb.target_group(
+        health_check_port="8081",
+        targets=(
+            fb.target_health(
+                state="unhealthy", reason="Target.Timeout", description="Request timed out"
+            ),
+        ),
+    )
+    diagnosis = fb.diagnose(failing(*stops, target_groups=(group,)))
+    cause = diagnosis.cause
+    assert cause is not None
+    assert cause.code is Cause.HEALTH_CHECK_PORT_MISMATCH
+    assert cause.tasks == 7  # it carries the evidence of the symptom it explains
+    assert "7 of 8 recent stopped tasks show this" in cause.evidence
+    assert diagnosis.findings[0] == cause
+    assert Cause.ELB_HEALTH_CHECK in fb.codes(diagnosis.findings)
+    assert diagnosis.next_step is not None
+    assert diagnosis.next_step.step is Step.HEALTH_CHECK
+    assert diagnosis.summary == (
+        "production/api is failing: Target group api checks port 8081, but container app serves "
+        "8080 (7 of 8 recent stopped tasks)."
+    )
+
+
+def test_a_pull_that_timed_out_from_a_subnet_with_no_way_out_is_a_network_problem() -> None:
+    stop = fb.stopped(container_reason=PULL_TIMED_OUT)
+    diagnosis = fb.diagnose(failing(stop, network=fb.network(subnets=(PRIVATE,))))
+    cause = diagnosis.cause
+    assert cause is not None
+    assert cause.code is Cause.NO_ROUTE_TO_INTERNET
+    # what AWS said and what the route table shows, as one finding
+    assert f'container app: "{PULL_TIMED_OUT}"' in cause.evidence
+    assert "VPC endpoints: none" in cause.evidence
+    assert statuses(diagnosis)[Step.NETWORK] == "failed"
+
+
+def test_a_missing_endpoint_is_the_root_of_the_timeout() -> None:
+    endpoints = tuple(
+        f"com.amazonaws.{fb.REGION}.{name}" for name in ("ecr.api", "ecr.dkr", "logs")
+    )
+    network = fb.network(subnets=(PRIVATE,), vpc_endpoints=endpoints)
+    diagnosis = fb.diagnose(failing(fb.stopped(container_reason=PULL_TIMED_OUT), network=network))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.MISSING_VPC_ENDPOINT
+    assert diagnosis.cause.title.endswith("no VPC endpoint for s3")
+
+
+def test_something_specific_explains_a_generic_failure_to_start() -> None:
+    definition = fb.task_definition(execution_role_arn=None)
+    stop = fb.stopped(reason=GENERIC, stop_code="TaskFailedToStart")
+    diagnosis = fb.diagnose(failing(stop, task_definitions={fb.TASK_DEFINITION_ARN: definition}))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.EXECUTION_ROLE_MISSING
+    assert statuses(diagnosis)[Step.STOPPED_REASON] == "failed"  # the symptom still shows
+
+
+def test_exec_format_error_makes_exit_1_a_platform_mismatch() -> None:
+    stop = fb.stopped(exit_code=1)
+    logs = fb.logs(stop, fb.real("platform-mismatch", "streamlit"))
+    diagnosis = fb.diagnose(failing(stop, log_streams=(logs,)))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.PLATFORM_MISMATCH
+    assert statuses(diagnosis)[Step.EXIT_CODE] == "failed"
+
+
+def test_no_credentials_without_a_task_role_makes_exit_1_a_missing_task_role() -> None:
+    stop = fb.stopped(exit_code=1)
+    logs = fb.logs(stop, fb.real("task-role-missing", "botocore"))
+    definition = fb.task_definition(task_role_arn=None)
+    diagnosis = fb.diagnose(
+        failing(stop, log_streams=(logs,), task_definitions={fb.TASK_DEFINITION_ARN: definition})
+    )
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.TASK_ROLE_MISSING
+
+
+def test_an_exit_1_nothing_explains_is_an_app_crash() -> None:
+    stop = fb.stopped(exit_code=1)
+    logs = fb.logs(stop, "Error: connect ECONNREFUSED 10.0.3.14:5432")
+    diagnosis = fb.diagnose(failing(stop, log_streams=(logs,)))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.APP_CRASH
+    assert 'log: "Error: connect ECONNREFUSED 10.0.3.14:5432"' in diagnosis.cause.evidence
+
+
+def test_findings_rank_by_severity_then_confidence_then_tasks() -> None:
+    crash, oom, sigterm = (
+        KNOWLEDGE[c] for c in (Cause.APP_CRASH, Cause.OUT_OF_MEMORY, Cause.SIGTERM)
+    )
+    fields = {"container": "app", "code": "1", "limit": "?", "sender": "?", "cluster": "c"}
+    findings = [
+        sigterm.finding(["a"], fields, confidence=90, tasks=9, severity="warning"),
+        crash.finding(["b"], fields, confidence=80, tasks=1),
+        oom.finding(["c"], fields, confidence=80, tasks=3),
+    ]
+    diagnosis = conclude(failing(), findings)
+    assert fb.codes(diagnosis.findings) == [Cause.OUT_OF_MEMORY, Cause.APP_CRASH, Cause.SIGTERM]
+
+
+# --------------------------------------------------------------------------- checklist
+
+
+def test_a_step_that_could_not_be_read_is_unknown_and_names_the_action() -> None:
+    diagnosis = fb.diagnose(fb.facts(gaps=(fb.gap(Step.IAM, "iam:GetRole"),)))
+    item = diagnosis.checklist[STEPS.index(Step.IAM)]
+    assert (item.status, item.note) == ("unknown", "could not call iam:GetRole: AccessDenied")
+    assert diagnosis.gaps == (fb.gap(Step.IAM, "iam:GetRole"),)
+
+
+def test_steps_that_do_not_apply_are_skipped() -> None:
+    facts = fb.on_ec2(service=fb.service(launch_type="EC2", load_balancers=()), target_groups=())
+    checklist = {item.step: item for item in fb.diagnose(facts).checklist}
+    assert checklist[Step.NETWORK].status == "skipped"
+    assert checklist[Step.HEALTH_CHECK].note == "No load balancer and no container health check"
+    assert checklist[Step.RESOURCES].status == "passed"
+
+
+def test_a_failed_step_notes_its_worst_finding() -> None:
+    stop = fb.stopped(exit_code=139)
+    item = fb.diagnose(failing(stop)).checklist[STEPS.index(Step.EXIT_CODE)]
+    assert (item.status, item.note) == (
+        "failed",
+        "Container app crashed with a segmentation fault (exit 139)",
+    )
