@@ -15,6 +15,8 @@ from concurrent.futures import Future
 from typing import Protocol, TypeVar
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,11 @@ _DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('d
 
 
 class RedisStore:
-    """Shared by every replica; any Redis failure degrades to `fallback` instead of failing."""
+    """Shared by every replica; any Redis failure degrades to memory instead of failing.
+
+    While Redis is down, requests never wait on it: a background thread pings it every
+    `retry_after` seconds and switches back as soon as it answers.
+    """
 
     def __init__(self, url: str, *, timeout: float = 0.5, retry_after: float = 5.0) -> None:
         self._client = redis.Redis.from_url(
@@ -106,41 +112,45 @@ class RedisStore:
             socket_connect_timeout=timeout,
             health_check_interval=30,
             max_connections=64,
+            # One quick retry covers a pooled connection that a Redis restart closed.
+            retry=Retry(NoBackoff(), 1),
         )
         self._fallback = MemoryStore()
         self._retry_after = retry_after
-        self._down_until = 0.0
-        self._warned = False
+        self._down = False
         self._state = threading.Lock()
 
     @property
     def available(self) -> bool:
-        return time.monotonic() >= self._down_until
+        return not self._down
 
     def _failed(self, error: redis.RedisError) -> None:
         with self._state:
-            self._down_until = time.monotonic() + self._retry_after
-            if not self._warned:
-                log.warning("Redis unavailable (%s): answering without the shared cache", error)
-                self._warned = True
+            if self._down:
+                return
+            self._down = True
+        log.warning("Redis unavailable (%s): answering without the shared cache", error)
+        threading.Thread(target=self._reconnect, name="ecs-why-redis", daemon=True).start()
 
-    def _recovered(self) -> None:
-        if self._warned:
-            with self._state:
-                if self._warned:
-                    log.warning("Redis is back: the shared cache is in use again")
-                    self._warned = False
+    def _reconnect(self) -> None:
+        while True:
+            time.sleep(self._retry_after)
+            try:
+                self._client.ping()
+            except redis.RedisError:
+                continue
+            self._down = False
+            log.warning("Redis is back: the shared cache is in use again")
+            return
 
     def _run(self, command: Callable[[redis.Redis], T], fallback: Callable[[], T]) -> T:
-        if not self.available:
+        if self._down:
             return fallback()
         try:
-            result = command(self._client)
+            return command(self._client)
         except redis.RedisError as error:
             self._failed(error)
             return fallback()
-        self._recovered()
-        return result
 
     def get(self, key: str) -> bytes | None:
         def command(client: redis.Redis) -> bytes | None:

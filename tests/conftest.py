@@ -79,6 +79,17 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("this test stops and restarts Redis: install redis-server")
+    server = RedisServer(binary, tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
 class RedisServer:
     """A throwaway redis-server process that tests may also stop and restart."""
 

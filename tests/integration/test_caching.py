@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,7 @@ from bot.demo.traffic import EmulatorServer
 from bot.model import Diagnosis, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
+from tests.conftest import RedisServer
 
 
 @pytest.fixture
@@ -131,3 +133,27 @@ def test_a_format_version_bump_never_reads_old_entries(
     emulator.traffic.reset()
     make(diagnosers, store).diagnose(target)
     assert emulator.traffic.counts()["ecs:DescribeTaskDefinition"] == 1
+
+
+@pytest.mark.usefixtures("aws")
+def test_answers_go_on_while_redis_is_down_and_caching_resumes(
+    emulator: EmulatorServer, own_redis: RedisServer, diagnosers: list[Diagnoser]
+) -> None:
+    store = RedisStore(own_redis.url, retry_after=0.2)
+    diagnoser = make(diagnosers, store)
+    diagnoser.diagnose(Target(cluster="production", service="pdf-export"))
+
+    own_redis.stop()
+    during = diagnoser.diagnose(Target(cluster="production", service="image-resizer"))
+    assert during.cause is not None
+    assert during.cause.code == "segfault"
+
+    own_redis.start()
+    deadline = time.monotonic() + 5
+    while not store.available and time.monotonic() < deadline:
+        time.sleep(0.05)
+    target = Target(cluster="production", service="geo-lookup")
+    diagnoser.diagnose(target)
+    emulator.traffic.reset()
+    make(diagnosers, RedisStore(own_redis.url)).diagnose(target)
+    assert emulator.traffic.total() == 0, "the answer came from the restarted Redis"
