@@ -48,6 +48,16 @@ from bot.model import (
 
 T = TypeVar("T")
 
+# The reads a Network is made of; the task's own interface only adds whether it has a public IP.
+NETWORK_PARTS = frozenset(
+    {
+        "ec2:DescribeSubnets",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcEndpoints",
+    }
+)
+
 
 def collect_facts(
     target: Target,
@@ -538,7 +548,9 @@ class _Collector:
         )
 
     def _network(self, service: Service | None) -> Network | None:
-        if not self.network_read:
+        """The network, or None when it was not read or any part of it is missing: a route
+        table or a security group that could not be read must not look like none at all."""
+        if not self.network_read or any(g.action in NETWORK_PARTS for g in self.flow.gaps):
             return None
         subnets = ec2.with_routes(self.subnets, self.route_tables)
         return Network(

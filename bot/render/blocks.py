@@ -1,13 +1,15 @@
-"""The Diagnosis as a Slack card, built with slack_sdk's Block Kit models.
+"""The Diagnosis as Slack messages (the card, its details, its logs) built with Block Kit models.
 
-This module owns Slack's limits: every string from AWS is escaped (no `<!channel>` from a log
-line) and cut to fit, so the card validates for any input and stays readable on a phone.
+This module owns Slack's limits and its safety: every string that comes from AWS is redacted
+(no token reaches a channel) and escaped (no `<!channel>` from a log line can mention, link or
+format), and everything is cut to fit, so the messages validate for any input and stay readable
+on a phone.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -23,21 +25,31 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.model import Diagnosis, StepStatus, Target
+from bot.model import ContainerDefinition, Diagnosis, LogStream, StepStatus, Target, TaskDefinition
+from bot.redact import redact
 
 # Shared with handlers/actions.py: one name for each button.
 ACTION_LOGS = "ecs_why_logs"
 ACTION_RERUN = "ecs_why_rerun"
 ACTION_DETAILS = "ecs_why_details"
 ACTION_CONSOLE = "ecs_why_console"
+ACTIONS_BLOCK = "ecs_why_actions"
 
+# https://docs.slack.dev/reference/block-kit/blocks
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 CONTEXT_LIMIT = 2000
+MAX_BLOCKS = 50
 # Slack rejects messages whose blocks add up to much more than this, though no doc says so.
 CARD_BUDGET = 12_000
 MAX_EVIDENCE = 5
+# Per-line caps, so one runaway string cannot push the rest of the card out.
+TITLE_LINE = 300
 EVIDENCE_LINE = 400
+NOTE_LINE = 200
+ACTION_LINE = 800
+LOG_TAIL = 40  # lines per stream shown in a thread; the file upload has them all
+CUT_NOTE = "_…cut to fit_"
 
 STATUS_ICON = {
     "failing": ":red_circle:",
@@ -53,14 +65,24 @@ STEP_ICON: dict[StepStatus, str] = {
 }
 
 
+# --------------------------------------------------------------------------- text helpers
+
+
 def escape(text: str) -> str:
-    """Slack mrkdwn control characters, so AWS data can never mention, link or format."""
+    """Slack mrkdwn control characters, so data can never mention, link or format."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def safe(text: str, limit: int = SECTION_LIMIT) -> str:
+    """A string from AWS made fit for a channel: secrets redacted, cut, then escaped, and
+    without backticks (a look-alike, U+02CB, keeps it readable) so it cannot open or close a
+    code span."""
+    return escape(cut(redact(text).replace("`", "ˋ"), limit))
+
+
 def code(text: str, limit: int = EVIDENCE_LINE) -> str:
-    """Inline code that a backtick in the data cannot close early."""
-    return "`" + escape(cut(text.replace("`", "'").replace("\n", " "), limit)) + "`"
+    """Inline code that a backtick or newline in the data cannot break out of."""
+    return "`" + safe(text.replace("\n", " "), limit) + "`"
 
 
 def cut(text: str, limit: int) -> str:
@@ -74,73 +96,84 @@ def target_value(target: Target) -> str:
 
 def console_url(diagnosis: Diagnosis) -> str:
     region, target = diagnosis.region, diagnosis.target
-    base = f"https://{region}.console.aws.amazon.com/ecs/v2/clusters/{target.cluster}"
+    base = f"https://{region}.console.aws.amazon.com/ecs/v2/clusters"
+    if target.cluster is None:
+        return f"{base}?region={region}"
+    base = f"{base}/{target.cluster}"
     if target.service:
         return f"{base}/services/{target.service}/health?region={region}"
     return f"{base}/tasks/{target.task_id}/configuration?region={region}"
 
 
-def _headline(diagnosis: Diagnosis) -> str:
-    return f"{diagnosis.target.label} is {diagnosis.status}"
-
-
 def fallback_text(diagnosis: Diagnosis) -> str:
     """The notification and screen-reader text: the whole answer in one line."""
-    head = _headline(diagnosis)
+    head = f"{diagnosis.target.label} is {diagnosis.status}"
     if diagnosis.cause is None:
         return head
-    return cut(f"{head}: {diagnosis.cause.code} — {diagnosis.cause.title}", 300)
+    return cut(f"{head}: {diagnosis.cause.code} — {redact(diagnosis.cause.title)}", 300)
+
+
+# --------------------------------------------------------------------------- the card
 
 
 def render_card(diagnosis: Diagnosis) -> list[dict[str, Any]]:
-    """The card as Block Kit JSON, validated by the models."""
+    """The card as Block Kit JSON, validated by the models and within Slack's limits."""
+    icon = STATUS_ICON[diagnosis.status]
+    title = f"{icon} {diagnosis.target.label} is {diagnosis.status}"
     blocks: list[Block] = [
-        HeaderBlock(
-            text=PlainTextObject(
-                text=cut(
-                    f"{STATUS_ICON[diagnosis.status]} {fallback_text(diagnosis)}", HEADER_LIMIT
-                ),
-                emoji=True,
-            )
-        ),
+        HeaderBlock(text=PlainTextObject(text=cut(title, HEADER_LIMIT), emoji=True)),
         _section(_cause_text(diagnosis)),
         _section(_checklist_text(diagnosis)),
     ]
     if diagnosis.next_step is not None:
-        blocks.append(_section(f"*Next step:* {escape(diagnosis.next_step.action)}"))
-    blocks.append(_buttons(diagnosis))
-    blocks.append(DividerBlock())
-    blocks.append(
-        ContextBlock(
-            elements=[MarkdownTextObject(text=cut(_context_text(diagnosis), CONTEXT_LIMIT))]
-        )
-    )
-    card = [block.to_dict() for block in blocks]
-    return _fit(card)
+        blocks.append(_section(f"*Next step:* {safe(diagnosis.next_step.action, ACTION_LINE)}"))
+    blocks += [_buttons(diagnosis), DividerBlock(), _context(_context_text(diagnosis))]
+    return _fit([block.to_dict() for block in blocks])
+
+
+def busy_card(blocks: Sequence[dict[str, Any]], note: str) -> list[dict[str, Any]]:
+    """The same card with its buttons swapped for `note`, while they are at work."""
+    return [
+        _context(note).to_dict() if block.get("block_id") == ACTIONS_BLOCK else dict(block)
+        for block in blocks
+    ]
 
 
 def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=cut(text, SECTION_LIMIT)))
+    return SectionBlock(text=MarkdownTextObject(text=_clip(text, SECTION_LIMIT)))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=cut(text, CONTEXT_LIMIT))])
 
 
 def _cause_text(diagnosis: Diagnosis) -> str:
     cause = diagnosis.cause
     if cause is None:
-        return escape(diagnosis.summary or "No stopped tasks and nothing failing.")
-    lines = [f"*{escape(cause.title)}*", f"`{cause.code}` · step _{cause.step}_"]
-    if cause.tasks and diagnosis.stopped_tasks:
-        same = "all of them" if cause.tasks == diagnosis.stopped_tasks else f"{cause.tasks} of them"
-        lines.append(f"{diagnosis.stopped_tasks} tasks stopped recently; {same} for this reason.")
-    lines.extend(f"> {code(line)}" for line in cause.evidence[:MAX_EVIDENCE])
-    if len(cause.evidence) > MAX_EVIDENCE:
-        lines.append(f"_…and {len(cause.evidence) - MAX_EVIDENCE} more: see Details_")
+        return safe(diagnosis.summary or "No stopped tasks and nothing failing.", ACTION_LINE)
+    lines = [f"*{safe(cause.title, TITLE_LINE)}*", f"`{cause.code}` · step _{cause.step}_"]
+    if diagnosis.stopped_tasks:
+        share = cause.tasks == diagnosis.stopped_tasks
+        same = "all of them" if share else f"{cause.tasks} of them"
+        plural = "task" if diagnosis.stopped_tasks == 1 else "tasks"
+        lines.append(
+            f"{diagnosis.stopped_tasks} {plural} stopped recently; {same} for this reason."
+        )
+    lines += _quoted(cause.evidence)
     return "\n".join(lines)
+
+
+def _quoted(evidence: Sequence[str]) -> list[str]:
+    lines = [f"> {code(line)}" for line in evidence[:MAX_EVIDENCE]]
+    if len(evidence) > MAX_EVIDENCE:
+        lines.append(f"_…and {len(evidence) - MAX_EVIDENCE} more: see Details_")
+    return lines
 
 
 def _checklist_text(diagnosis: Diagnosis) -> str:
     lines = ["*Checklist*"]
     for item in diagnosis.checklist:
-        lines.append(f"{STEP_ICON[item.status]} *{item.step}* {escape(cut(item.note, 200))}")
+        lines.append(f"{STEP_ICON[item.status]} *{item.step}* {safe(item.note, NOTE_LINE)}")
     return "\n".join(lines)
 
 
@@ -154,30 +187,193 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
     elements.append(
         LinkButtonElement(text="AWS console", url=console_url(diagnosis), action_id=ACTION_CONSOLE)
     )
-    return ActionsBlock(block_id="ecs_why_actions", elements=elements)
+    return ActionsBlock(block_id=ACTIONS_BLOCK, elements=elements)
 
 
 def _context_text(diagnosis: Diagnosis) -> str:
     bits = [f"cluster *{escape(diagnosis.target.cluster or '?')}*", escape(diagnosis.region)]
     if diagnosis.task_arn:
         bits.append(f"task `{escape(diagnosis.task_arn.rsplit('/', 1)[-1])}`")
-    stamp = int(diagnosis.diagnosed_at.timestamp())
-    when = f"{diagnosis.diagnosed_at:%Y-%m-%d %H:%M} UTC"
-    bits.append(f"checked <!date^{stamp}^{{date_short_pretty}} {{time}}|{when}>")
+    bits.append(f"checked {_date(diagnosis)}")
     return " · ".join(bits)
 
 
-def _fit(card: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Keeps the card within Slack's total size by shortening its longest sections."""
-    while len(json.dumps(card)) > CARD_BUDGET:
+def _date(diagnosis: Diagnosis) -> str:
+    # Shown in each reader's own time zone: https://docs.slack.dev/messaging/formatting-message-text#date-formatting
+    when = diagnosis.diagnosed_at
+    return (
+        f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
+    )
+
+
+def _fit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keeps a message within Slack's block count and total size by shortening long sections."""
+    blocks = blocks[:MAX_BLOCKS]
+    while len(json.dumps(blocks)) > CARD_BUDGET:
         longest = max(
-            (b for b in card if b["type"] == "section"), key=lambda b: len(b["text"]["text"])
+            (b for b in blocks if b["type"] == "section"), key=lambda b: len(b["text"]["text"])
         )
-        longest["text"]["text"] = cut(longest["text"]["text"], len(longest["text"]["text"]) // 2)
-    return card
+        longest["text"]["text"] = _clip(longest["text"]["text"], len(longest["text"]["text"]) // 2)
+    return blocks
+
+
+def _clip(text: str, limit: int) -> str:
+    """A mrkdwn text within `limit`, cut cleanly: at a line break, never inside a span or entity."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - len(CUT_NOTE) - 4, 1)]
+    if (newline := head.rfind("\n")) > 0:
+        head = head[:newline]
+    else:
+        if head.count("`") % 2:
+            head = head[: head.rfind("`")]
+        if (amp := head.rfind("&")) != -1 and ";" not in head[amp:]:
+            head = head[:amp]
+    fence = "```" if head.count("```") % 2 else ""
+    return f"{head.rstrip()}…{fence}\n{CUT_NOTE}"
+
+
+# --------------------------------------------------------------------------- details
 
 
 def details_blocks(lines: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     """A titled list of (heading, mrkdwn body) sections, for the Details view."""
-    blocks = [_section(f"*{escape(heading)}*\n{body}").to_dict() for heading, body in lines]
-    return _fit(blocks[:45])
+    return _fit([_section(f"*{escape(heading)}*\n{body}").to_dict() for heading, body in lines])
+
+
+def render_details(diagnosis: Diagnosis) -> list[dict[str, Any]]:
+    """The evidence behind each checklist step, then the task-definition facts that matter."""
+    sections = [(f"Details: {diagnosis.target.label}", _details_intro(diagnosis))]
+    for item in diagnosis.checklist:
+        body = [safe(item.note, ACTION_LINE)]
+        for finding in diagnosis.findings:
+            if finding.step == item.step:
+                title = safe(finding.title, TITLE_LINE)
+                body.append(f"• *{title}* (`{finding.code}`, {finding.severity})")
+                body += _quoted(finding.evidence)
+        sections.append((f"{STEP_ICON[item.status]} {item.step}", "\n".join(body)))
+    if (definition := diagnosis.task_definition) is not None:
+        sections.append(
+            (
+                f"Task definition {definition.family}:{definition.revision}",
+                _definition_text(definition),
+            )
+        )
+        sections += [(f"Container {c.name}", _container_text(c)) for c in definition.containers]
+    return details_blocks(sections)
+
+
+def _details_intro(diagnosis: Diagnosis) -> str:
+    lines = [safe(diagnosis.summary, ACTION_LINE)] if diagnosis.summary else []
+    if diagnosis.task_arn:
+        lines.append(f"task {code(diagnosis.task_arn)}")
+    lines += [f":grey_question: {safe(gap.note, NOTE_LINE)}" for gap in diagnosis.gaps]
+    return "\n".join(lines) or "_nothing more to add_"
+
+
+def _definition_text(definition: TaskDefinition) -> str:
+    platform = "/".join(filter(None, (definition.os_family, definition.cpu_architecture)))
+    launch = ", ".join(definition.requires_compatibilities) or "EC2 or external"
+    return "\n".join(
+        [
+            f"• network mode {code(definition.network_mode or 'bridge (default)')}"
+            f" · for {escape(launch)}",
+            f"• task size: CPU {code(definition.cpu or 'not set')}, "
+            f"memory {code(definition.memory or 'not set')}",
+            f"• platform {code(platform or 'LINUX/X86_64 (default)')}",
+            f"• execution role {_role(definition.execution_role_arn)}",
+            f"• task role {_role(definition.task_role_arn)}",
+        ]
+    )
+
+
+def _role(arn: str | None) -> str:
+    return code(arn) if arn else "_none_"
+
+
+def _container_text(container: ContainerDefinition) -> str:
+    lines = [
+        f"• image {code(container.image)}" + ("" if container.essential else " (not essential)"),
+        f"• CPU {container.cpu or '–'} · memory {_mib(container.memory)}"
+        + (
+            f" (reserved {_mib(container.memory_reservation)})"
+            if container.memory_reservation
+            else ""
+        ),
+    ]
+    if container.port_mappings:
+        ports = [
+            f"{p.container_port}/{p.protocol}"
+            + (f" → host {p.host_port}" if p.host_port not in (None, p.container_port) else "")
+            for p in container.port_mappings
+        ]
+        lines.append(f"• ports {escape(', '.join(ports))}")
+    if (check := container.health_check) is not None:
+        lines.append(
+            f"• health check {code(' '.join(check.command))}: every {check.interval} s, "
+            f"timeout {check.timeout} s, {check.retries} retries, "
+            f"start period {check.start_period} s"
+        )
+    else:
+        lines.append("• no container health check")
+    if container.log_driver:
+        group = container.log_options.get("awslogs-group")
+        lines.append(
+            f"• logs {code(container.log_driver)}" + (f" → {code(group)}" if group else "")
+        )
+    if command := (*container.entry_point, *container.command):
+        lines.append(f"• runs {code(' '.join(command))}")
+    if container.secrets:
+        lines.append("• secrets " + ", ".join(_names(s.name for s in container.secrets)))
+    if container.environment_names:
+        names = ", ".join(_names(container.environment_names))
+        lines.append(f"• environment {names} _(values never shown)_")
+    return "\n".join(lines)
+
+
+def _names(names: Iterable[str]) -> list[str]:
+    return [code(name, 80) for name in names]
+
+
+def _mib(value: int | None) -> str:
+    return f"{value} MiB" if value else "–"
+
+
+# --------------------------------------------------------------------------- logs
+
+
+def render_logs(
+    streams: Sequence[LogStream], *, tail: int = LOG_TAIL
+) -> tuple[list[dict[str, Any]], bool]:
+    """Each stream's last lines as a code block; False when lines were left out (send the file)."""
+    if not streams:
+        note = "_No log stream is known for this task (is its log driver `awslogs`?)._"
+        return [_section(note).to_dict()], True
+    sections = [_log_section(stream, tail) for stream in streams]
+    blocks = [_section(text).to_dict() for text, _ in sections]
+    complete = all(whole for _, whole in sections) and len(json.dumps(blocks)) <= CARD_BUDGET
+    return _fit(blocks), complete
+
+
+def _log_section(stream: LogStream, tail: int) -> tuple[str, bool]:
+    head = f"*{escape(stream.container)}* · {code(stream.group, 200)} {code(stream.stream, 200)}"
+    if not stream.found:
+        return f"{head}\n_This log stream does not exist._", True
+    if not stream.lines:
+        return f"{head}\n_No log lines._", True
+    lines = [safe(line) for line in stream.lines[-tail:]]
+    room = SECTION_LIMIT - len(head) - 10
+    while len(lines) > 1 and sum(len(line) + 1 for line in lines) > room:
+        lines.pop(0)  # the newest lines matter most: drop from the top
+    body = "\n".join(lines)
+    whole = len(lines) == len(stream.lines) and len(body) <= room
+    return f"{head}\n```{_clip(body, room)}```", whole
+
+
+def logs_file(streams: Sequence[LogStream]) -> str:
+    """Every fetched line, redacted, as plain text for a file (files are never mrkdwn)."""
+    parts = []
+    for stream in streams:
+        parts.append(f"== {stream.container} · {stream.group} · {stream.stream} ==")
+        parts += [redact(line) for line in stream.lines]
+    return "\n".join(parts) + "\n"

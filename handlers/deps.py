@@ -1,0 +1,69 @@
+"""What every handler needs, built once in bot/app.py and passed to each `register`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.cache import Deduplicator
+from bot.errors import EcsWhyError
+from bot.model import Diagnosis, Target
+from handlers.messages import problem, sorry
+from handlers.replies import Replies
+
+log = logging.getLogger(__name__)
+
+
+class Diagnoses(Protocol):
+    """What handlers need of `bot.service.Diagnoser`."""
+
+    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    diagnoser: Diagnoses
+    # Diagnoses run here, never on Bolt's listener pool (5 threads that must stay free to ack).
+    executor: Executor
+    dedup: Deduplicator  # Slack deliveries (event ids), across replicas
+    clicks: Deduplicator  # the same button on the same card, for a few seconds
+    replies: Replies
+
+    def background(
+        self, what: str, job: Callable[[], object], on_error: Callable[[], object] | None = None
+    ) -> None:
+        """Runs `job` on our executor; an unexpected error is logged with `what`, never lost."""
+
+        def run() -> None:
+            try:
+                job()
+            except Exception:  # the outermost edge of a background job
+                log.exception("%s failed", what)
+                if on_error is not None:
+                    on_error()
+
+        self.executor.submit(run)
+
+    def diagnose_then(
+        self,
+        target: Target,
+        deliver: Callable[[Diagnosis], object],
+        tell: Callable[[str], object],
+        *,
+        fresh: bool = False,
+    ) -> None:
+        """Diagnoses `target` in the background, then `deliver`s it or `tell`s what went wrong."""
+
+        def job() -> None:
+            try:
+                diagnosis = self.diagnoser.diagnose(target, fresh=fresh)
+            except EcsWhyError as error:  # unknown service, AWS unreachable: the user can act
+                log.info("could not diagnose %s: %s", target.label, error)
+                tell(problem(target, error))
+                return
+            deliver(diagnosis)
+
+        self.background(f"answering about {target.label}", job, lambda: tell(sorry(target)))

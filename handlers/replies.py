@@ -1,0 +1,182 @@
+"""Posting back to Slack within its limits; a failed post is logged and never crashes a listener.
+
+Each kind of reply has a first way and a fallback:
+
+- a `response_url` works without the bot being in the channel, but takes at most 5 posts in
+  30 minutes (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses);
+  the count is kept in the shared store, so replicas count together;
+- `chat.*` calls need the bot in the conversation (`not_in_channel` otherwise).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+from slack_sdk.webhook import WebhookClient
+
+from bot.cache import Deduplicator, Store
+from bot.model import Diagnosis
+from bot.render.blocks import fallback_text, render_card
+
+log = logging.getLogger(__name__)
+
+RESPONSE_URL_POSTS = 5
+RESPONSE_URL_WINDOW = 30 * 60
+TIMEOUT = 10
+# What a post can fail with once slack_sdk's retry handlers gave up: an API error, or the network.
+SLACK_FAILURES = (SlackClientError, OSError)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # the notification and accessibility fallback; the whole message without blocks
+    blocks: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def card(cls, diagnosis: Diagnosis) -> Reply:
+        return cls(text=fallback_text(diagnosis), blocks=render_card(diagnosis))
+
+    def payload(self, **extra: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"text": self.text, **extra}
+        if self.blocks is not None:
+            body["blocks"] = self.blocks
+        return body
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """Where a request came from, so replies go back there."""
+
+    channel: str
+    user: str | None = None
+    thread_ts: str | None = None  # the thread replies go into
+    message_ts: str | None = None  # the card a button was clicked on
+    response_url: str | None = None
+
+
+class Replies:
+    """Every way the bot talks back; each returns whether the message got through."""
+
+    def __init__(self, client: WebClient, store: Store) -> None:
+        self._client = client
+        self._budget = Deduplicator(store, ttl=RESPONSE_URL_WINDOW)
+
+    def respond(self, url: str | None, payload: dict[str, Any]) -> bool:
+        """Posts to a response_url while it has posts left; False when it has none or fails."""
+        if url is None:
+            return False
+        digest = hashlib.sha256(url.encode()).hexdigest()[:32]
+        slots = (f"response-url:{digest}:{n}" for n in range(RESPONSE_URL_POSTS))
+        if not any(self._budget.first_time(slot) for slot in slots):
+            log.info("response_url has had its %d posts; using the Web API", RESPONSE_URL_POSTS)
+            return False
+        webhook = WebhookClient(url, timeout=TIMEOUT, retry_handlers=self._client.retry_handlers)
+        try:
+            response = webhook.send_dict(payload)
+        except SLACK_FAILURES as error:
+            log.warning("posting to a response_url failed: %s", error)
+            return False
+        if response.status_code != 200:
+            log.warning("a response_url refused a post: %s %s", response.status_code, response.body)
+            return False
+        return True
+
+    def publish(self, where: Conversation, reply: Reply) -> bool:
+        """A card for the whole channel: via response_url, else as a new message."""
+        payload = reply.payload(response_type="in_channel", replace_original=False)
+        return self._first(
+            "card",
+            where,
+            lambda: self.respond(where.response_url, payload),
+            lambda: self._call("chat.postMessage", where, channel=where.channel, **reply.payload()),
+        )
+
+    def post(self, where: Conversation, reply: Reply) -> bool:
+        """A message in the conversation's thread; via response_url when the bot is not there."""
+        thread = {"thread_ts": where.thread_ts} if where.thread_ts else {}
+        payload = reply.payload(response_type="in_channel", replace_original=False, **thread)
+        return self._first(
+            "reply",
+            where,
+            lambda: self._call(
+                "chat.postMessage", where, channel=where.channel, **thread, **reply.payload()
+            ),
+            lambda: self.respond(where.response_url, payload),
+        )
+
+    def replace(self, where: Conversation, reply: Reply) -> bool:
+        """Replaces the card a button was clicked on."""
+        return self._first(
+            "updated card",
+            where,
+            lambda: self.respond(where.response_url, reply.payload(replace_original=True)),
+            lambda: (
+                where.message_ts is not None
+                and self._call(
+                    "chat.update",
+                    where,
+                    channel=where.channel,
+                    ts=where.message_ts,
+                    **reply.payload(),
+                )
+            ),
+        )
+
+    def ephemeral(self, where: Conversation, reply: Reply) -> bool:
+        """A message only the person who asked can see."""
+        payload = reply.payload(response_type="ephemeral", replace_original=False)
+        return self._first(
+            "private note",
+            where,
+            lambda: self.respond(where.response_url, payload),
+            lambda: (
+                where.user is not None
+                and self._call(
+                    "chat.postEphemeral",
+                    where,
+                    channel=where.channel,
+                    user=where.user,
+                    **reply.payload(),
+                )
+            ),
+        )
+
+    def upload(self, where: Conversation, *, filename: str, content: str, comment: str) -> bool:
+        """A text file in the conversation's thread (long logs)."""
+        try:
+            self._client.files_upload_v2(
+                channel=where.channel,
+                thread_ts=where.thread_ts,
+                filename=filename,
+                title=filename,
+                content=content,
+                initial_comment=comment,
+            )
+        except SLACK_FAILURES as error:
+            log.warning("uploading %s to %s failed: %s", filename, where.channel, error)
+            return False
+        return True
+
+    @staticmethod
+    def _first(what: str, where: Conversation, *ways: Callable[[], bool]) -> bool:
+        """Tries each way in turn; says so in the log, with where, when none worked."""
+        if any(way() for way in ways):
+            return True
+        log.error(
+            "could not deliver a %s to %s for %s: every way failed", what, where.channel, where.user
+        )
+        return False
+
+    def _call(self, method: str, where: Conversation, **arguments: Any) -> bool:
+        try:
+            self._client.api_call(method, json=arguments)
+        except SLACK_FAILURES as error:
+            log.warning("%s in %s failed: %s", method, where.channel, error)
+            return False
+        return True

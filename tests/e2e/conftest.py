@@ -1,0 +1,131 @@
+"""The real bot over real HTTP (waitress) and Socket Mode, against a fake Slack and the demo
+account in moto's emulator."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import boto3
+import pytest
+
+from bot.app import build_app
+from bot.cache import MemoryStore, Store
+from bot.demo.scenarios import SCENARIOS, build_account
+from bot.demo.specs import Scenario
+from bot.demo.traffic import EmulatorServer
+from bot.model import Cause, Diagnosis, Target
+from bot.service import Diagnoser
+from bot.settings import Settings
+from tests.conftest import FAKE_AWS_ENV, reset_moto
+from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.harness import SIGNING_SECRET, BotServer
+
+
+@pytest.fixture(scope="package")
+def demo_account(emulator: EmulatorServer) -> Iterator[EmulatorServer]:
+    """The demo account, built once for these tests; boto3 in this process points at it."""
+    reset_moto(emulator.endpoint)
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("AWS_PROFILE", raising=False)
+        for name, value in FAKE_AWS_ENV.items():
+            env.setenv(name, value)
+        env.setenv("AWS_ENDPOINT_URL", emulator.endpoint)
+        build_account(aws())
+        yield emulator
+
+
+def aws() -> boto3.Session:
+    return boto3.Session(region_name=FAKE_AWS_ENV["AWS_REGION"])
+
+
+def scenario(cause: Cause) -> Scenario:
+    return next(s for s in SCENARIOS if s.cause == cause)
+
+
+def stopped_task_arns(case: Scenario) -> list[str]:
+    """The scenario's stopped tasks, straight from the emulator (not through the bot)."""
+    ecs = aws().client("ecs")
+    arns = ecs.list_tasks(cluster=case.cluster, desiredStatus="STOPPED")["taskArns"]
+    tasks = ecs.describe_tasks(cluster=case.cluster, tasks=arns)["tasks"] if arns else []
+    return [t["taskArn"] for t in tasks if t.get("group") == f"service:{case.service}"]
+
+
+def plant_log_lines(case: Scenario, lines: list[str]) -> None:
+    """Appends `lines` to every log stream of the scenario's containers, as the app would."""
+    ecs, logs = aws().client("ecs"), aws().client("logs")
+    service = ecs.describe_services(cluster=case.cluster, services=[case.service])["services"][0]
+    definition = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])
+    now = int(time.time() * 1000)
+    for container in definition["taskDefinition"]["containerDefinitions"]:
+        group = container.get("logConfiguration", {}).get("options", {}).get("awslogs-group")
+        if group is None:
+            continue
+        for stream in logs.describe_log_streams(logGroupName=group)["logStreams"]:
+            logs.put_log_events(
+                logGroupName=group,
+                logStreamName=stream["logStreamName"],
+                logEvents=[{"timestamp": now + n, "message": line} for n, line in enumerate(lines)],
+            )
+
+
+@dataclass
+class Recording:
+    """The real Diagnoser, remembering what it was asked (so a test can say nothing ran)."""
+
+    inner: Diagnoser
+    calls: list[tuple[Target, bool]] = field(default_factory=list)
+
+    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
+        self.calls.append((target, fresh))
+        return self.inner.diagnose(target, fresh=fresh)
+
+
+def bot_settings(slack: FakeSlack, *, socket_mode: bool = False) -> Settings:
+    return Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=None if socket_mode else SIGNING_SECRET,
+        slack_app_token=APP_TOKEN if socket_mode else None,
+        slack_api_url=slack.api_url,
+        redis_url=None,
+        diagnosis_workers=4,
+    )
+
+
+@dataclass
+class Bot:
+    slack: FakeSlack
+    http: BotServer
+    diagnoser: Recording
+    emulator: EmulatorServer
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+@contextmanager
+def running_bot(
+    slack: FakeSlack, emulator: EmulatorServer, store: Store | None = None
+) -> Iterator[Bot]:
+    """One bot instance over HTTP; `store` shared with other instances when given."""
+    settings = bot_settings(slack)
+    store = store or MemoryStore()
+    diagnoser = Diagnoser(settings, store)
+    recording = Recording(diagnoser)
+    with ThreadPoolExecutor(settings.diagnosis_workers) as executor:
+        app = build_app(settings, recording, store, executor=executor)
+        with BotServer(app) as http:
+            yield Bot(slack, http, recording, emulator)
+    diagnoser.close()
+
+
+@pytest.fixture
+def bot(slack: FakeSlack, demo_account: EmulatorServer) -> Iterator[Bot]:
+    with running_bot(slack, demo_account) as running:
+        yield running

@@ -1,0 +1,185 @@
+"""Slack's side of a request to the bot: payloads signed exactly as Slack signs them, and the
+real app served over real HTTP (waitress) in this process."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_bolt import App
+from waitress import wasyncore
+
+from bot.app import EVENTS_PATH, make_http_server
+from tests.fake_slack import TEAM
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CHANNEL = "C0ONCALL"
+USER = "U0HUMAN"
+
+
+def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends: v0=HMAC-SHA256(secret, "v0:{timestamp}:{body}")."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def slash_command(text: str, response_url: str) -> dict[str, str]:
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "team_domain": "fake",
+        "channel_id": CHANNEL,
+        "channel_name": "oncall",
+        "user_id": USER,
+        "user_name": "alex",
+        "command": "/ecs-why",
+        "text": text,
+        "api_app_id": "A0FAKE",
+        "response_url": response_url,
+        "trigger_id": f"{uuid.uuid4().int % 10**12}.{uuid.uuid4().int % 10**12}.fake",
+    }
+
+
+def mention_event(text: str, *, ts: str, thread_ts: str | None = None) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "app_mention",
+        "user": USER,
+        "text": text,
+        "ts": ts,
+        "channel": CHANNEL,
+        "event_ts": ts,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "api_app_id": "A0FAKE",
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+    }
+
+
+def block_action(action_id: str, message: dict[str, Any], *, response_url: str) -> dict[str, Any]:
+    """A click on button `action_id` of a card that was posted as `message` (with its ts)."""
+    button = next(
+        element
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == action_id
+    )
+    return {
+        "type": "block_actions",
+        "user": {"id": USER, "username": "alex", "team_id": TEAM},
+        "api_app_id": "A0FAKE",
+        "team": {"id": TEAM, "domain": "fake"},
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": CHANNEL,
+            "is_ephemeral": False,
+        },
+        "trigger_id": f"{uuid.uuid4().int % 10**12}.fake",
+        "channel": {"id": CHANNEL, "name": "oncall"},
+        "message": message,
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "ecs_why_actions",
+                "text": button["text"],
+                "value": button.get("value"),
+                "type": "button",
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+    }
+
+
+def form(fields: dict[str, str]) -> str:
+    return urlencode(fields)
+
+
+def interaction(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class BotClient:
+    """Sends requests to a bot over HTTP, as Slack does."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def request(
+        self,
+        body: str,
+        *,
+        headers: dict[str, str] | None = None,
+        content_type: str = FORM,
+        path: str = EVENTS_PATH,
+        method: str = "POST",
+    ) -> Response:
+        request = urllib.request.Request(  # noqa: S310 - our local server
+            self.url + path,
+            data=body.encode() if method == "POST" else None,
+            method=method,
+            headers={"Content-Type": content_type, **(headers or {})},
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                body = response.read().decode()
+                return Response(response.status, body, time.perf_counter() - started)
+        except urllib.error.HTTPError as error:
+            return Response(error.code, error.read().decode(), time.perf_counter() - started)
+
+    def signed(self, body: str, *, content_type: str = FORM, **sign_args: Any) -> Response:
+        """POSTs `body` to /slack/events signed as Slack signs it."""
+        return self.request(body, headers=sign(body, **sign_args), content_type=content_type)
+
+
+class BotServer(BotClient):
+    """The real app on waitress, on a free local port, in a background thread."""
+
+    def __init__(self, app: App) -> None:
+        self._server = make_http_server(app, host="127.0.0.1", port=0)
+        super().__init__(f"http://127.0.0.1:{self._server.effective_port}")  # type: ignore[union-attr]
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> BotServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # waitress stops when its socket map is empty: close everything in it, then its workers.
+        server = self._server
+        server.close()
+        wasyncore.close_all(server._map)  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()
+        self._thread.join(timeout=5)

@@ -1,0 +1,46 @@
+"""manifest.yml declares exactly what the bot uses: its command, its event, interactivity,
+Socket Mode, and the scopes of the Web API methods it calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handlers.command import COMMAND
+
+MANIFEST = Path(__file__).parents[2] / "manifest.yml"
+
+# Every Web API method the bot calls (handlers/replies.py) and the bot scope it needs.
+METHOD_SCOPES = {
+    "chat.postMessage": "chat:write",
+    "chat.update": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
+
+
+def manifest() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(MANIFEST.read_text())
+    return loaded
+
+
+def test_the_manifest_declares_the_command_the_event_and_interactivity() -> None:
+    app = manifest()
+    assert app["_metadata"]["major_version"] == 2
+    assert app["display_information"]["name"] == "ecs-why"
+    (command,) = app["features"]["slash_commands"]
+    assert command["command"] == COMMAND
+    assert command["usage_hint"]
+    assert len(command["description"]) <= 100
+    assert app["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert app["settings"]["interactivity"]["is_enabled"] is True
+    assert app["settings"]["socket_mode_enabled"] is True
+
+
+def test_the_manifest_asks_for_the_minimum_scopes() -> None:
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    # commands: the slash command; app_mentions:read: the app_mention event.
+    assert scopes == {"commands", "app_mentions:read", *METHOD_SCOPES.values()}
