@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from waitress.server import create_server
 
+from bot.access import Access
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
 from bot.service import Diagnoser
@@ -104,6 +105,7 @@ def build_app(
         dedup=Deduplicator(store),
         clicks=Deduplicator(store, ttl=CLICK_WINDOW),
         replies=Replies(client, store),
+        access=Access(settings.channels, settings.access_contact),
     )
     for register in (command.register, mention.register, actions.register):
         register(app, deps)

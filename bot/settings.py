@@ -37,3 +37,12 @@ class Settings(BaseSettings):
     # Short names for other accounts, as JSON: {"prod": {"role_arn": "arn:aws:iam::…:role/…",
     # "external_id": "…", "region": "eu-west-1"}}. `/ecs-why prod:api-service` reads "prod".
     accounts: dict[str, Account] = Field(default_factory=dict, validation_alias="ECS_WHY_ACCOUNTS")
+
+    # Which Slack channels may query what, as JSON: {"C0123ABCD": ["prod:production"],
+    # "*": ["staging:*"]} (see bot/access.py). Unset: every channel may query everything.
+    channels: dict[str, list[str]] = Field(
+        default_factory=dict, validation_alias="ECS_WHY_CHANNELS"
+    )
+    access_contact: str = Field(
+        default="your platform team", validation_alias="ECS_WHY_ACCESS_CONTACT"
+    )

@@ -81,6 +81,7 @@ def register(app: App, deps: Deps) -> None:
                 click.target,
                 deliver=lambda diagnosis: post_logs(deps, click.where, diagnosis),
                 tell=lambda message: tell(click.where, message),
+                channel=click.where.channel,
             )
 
     @app.action(ACTION_RERUN)
@@ -104,6 +105,7 @@ def register(app: App, deps: Deps) -> None:
             click.target,
             deliver=lambda diagnosis: deps.replies.replace(click.where, Reply.card(diagnosis)),
             tell=failed,
+            channel=click.where.channel,
             fresh=True,
         )
 
@@ -117,6 +119,7 @@ def register(app: App, deps: Deps) -> None:
                     Reply(f"Details: {diagnosis.target.label}", render_details(diagnosis)),
                 ),
                 tell=lambda message: tell(click.where, message),
+                channel=click.where.channel,
             )
 
     @app.action(ACTION_CONSOLE)

@@ -28,6 +28,9 @@ def register(app: App, deps: Deps) -> None:
         except TargetError as error:
             ack(response_type="ephemeral", text=bad_targets([error], COMMAND_USAGE))
             return
+        if refusal := deps.access.refusal(command["channel_id"], target):
+            ack(response_type="ephemeral", text=refusal)
+            return
         ack(response_type="ephemeral", text=diagnosing(target))
         where = Conversation(
             channel=command["channel_id"],
@@ -38,4 +41,5 @@ def register(app: App, deps: Deps) -> None:
             target,
             deliver=lambda diagnosis: deps.replies.publish(where, Reply.card(diagnosis)),
             tell=lambda message: deps.replies.ephemeral(where, Reply(message)),
+            channel=where.channel,
         )

@@ -8,6 +8,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.access import Access
 from bot.cache import Deduplicator
 from bot.errors import EcsWhyError
 from bot.model import Diagnosis, Target
@@ -31,6 +32,7 @@ class Deps:
     dedup: Deduplicator  # Slack deliveries (event ids), across replicas
     clicks: Deduplicator  # the same button on the same card, for a few seconds
     replies: Replies
+    access: Access  # which channels may query which accounts and clusters
 
     def background(
         self, what: str, job: Callable[[], object], on_error: Callable[[], object] | None = None
@@ -53,9 +55,16 @@ class Deps:
         deliver: Callable[[Diagnosis], object],
         tell: Callable[[str], object],
         *,
+        channel: str,
         fresh: bool = False,
     ) -> None:
-        """Diagnoses `target` in the background, then `deliver`s it or `tell`s what went wrong."""
+        """Diagnoses `target` in the background, then `deliver`s it or `tell`s what went wrong.
+
+        A channel that may not query `target` is told so, and AWS is never asked.
+        """
+        if refusal := self.access.refusal(channel, target):
+            self.background(f"refusing {target.label}", lambda: tell(refusal))
+            return
 
         def job() -> None:
             try:

@@ -69,6 +69,7 @@ def register(app: App, deps: Deps) -> None:
                 target,
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
                 tell=lambda message: deps.replies.post(where, Reply(message)),
+                channel=where.channel,
             )
 
     def say(where: Conversation, message: str) -> None:

@@ -111,10 +111,13 @@ def slack() -> Iterator[FakeSlack]:
 
 @contextmanager
 def running_bot(
-    slack: FakeSlack, emulator: EmulatorServer, store: Store | None = None
+    slack: FakeSlack,
+    emulator: EmulatorServer,
+    store: Store | None = None,
+    channels: dict[str, list[str]] | None = None,
 ) -> Iterator[Bot]:
     """One bot instance over HTTP; `store` shared with other instances when given."""
-    settings = bot_settings(slack)
+    settings = bot_settings(slack).model_copy(update={"channels": channels or {}})
     store = store or MemoryStore()
     diagnoser = Diagnoser(settings, store)
     recording = Recording(diagnoser)
