@@ -467,3 +467,4 @@ class Diagnosis(Frozen):
     # Carried along so the card's buttons (logs, details) need no further AWS call.
     task_definition: TaskDefinition | None = None
     log_streams: tuple[LogStream, ...] = ()
+    stopped_at: datetime | None = None  # when the task the diagnosis centres on stopped

@@ -67,7 +67,11 @@ class Diagnoser:
             target, clients, now=now, pool=self._pool, timeout=self._settings.diagnosis_deadline
         )
         diagnosis = conclude(facts, run_checks(facts)).model_copy(
-            update={"task_definition": facts.task_definition, "log_streams": facts.log_streams}
+            update={
+                "task_definition": facts.task_definition,
+                "log_streams": facts.log_streams,
+                "stopped_at": facts.focus_task.stopped_at if facts.focus_task else None,
+            }
         )
         log.info(
             "diagnosed %s: %s (%s)",

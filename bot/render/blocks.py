@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -194,13 +195,14 @@ def _context_text(diagnosis: Diagnosis) -> str:
     bits = [f"cluster *{escape(diagnosis.target.cluster or '?')}*", escape(diagnosis.region)]
     if diagnosis.task_arn:
         bits.append(f"task `{escape(diagnosis.task_arn.rsplit('/', 1)[-1])}`")
-    bits.append(f"checked {_date(diagnosis)}")
+    if diagnosis.stopped_at is not None:
+        bits.append(f"stopped {_date(diagnosis.stopped_at)}")
+    bits.append(f"checked {_date(diagnosis.diagnosed_at)}")
     return " · ".join(bits)
 
 
-def _date(diagnosis: Diagnosis) -> str:
+def _date(when: datetime) -> str:
     # Shown in each reader's own time zone: https://docs.slack.dev/messaging/formatting-message-text#date-formatting
-    when = diagnosis.diagnosed_at
     return (
         f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
     )

@@ -50,6 +50,7 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
         if diagnosis.next_step is None
         else {"step": diagnosis.next_step.step.value, "action": diagnosis.next_step.action},
         "stopped_tasks": diagnosis.stopped_tasks,
+        "stopped_at": diagnosis.stopped_at.isoformat() if diagnosis.stopped_at else None,
         "gaps": [
             {"step": g.step.value, "action": g.action, "note": g.note} for g in diagnosis.gaps
         ],

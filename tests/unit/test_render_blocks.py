@@ -185,6 +185,14 @@ def test_the_card_says_what_an_engineer_needs_first() -> None:
     assert fallback_text(diagnosis()).startswith("production/api-service is failing: out-of-memory")
 
 
+def test_the_context_line_says_when_the_task_stopped() -> None:
+    stopped = datetime(2026, 11, 23, 9, 41, tzinfo=UTC)
+    card = render_card(diagnosis().model_copy(update={"stopped_at": stopped}))
+    context = card[-1]["elements"][0]["text"]
+    assert f"stopped <!date^{int(stopped.timestamp())}^" in context
+    assert "|2026-11-23 09:41 UTC>" in context
+
+
 def test_extreme_diagnoses_stay_valid_safe_and_within_limits() -> None:
     extreme_diagnosis = extreme()
     card = render_card(extreme_diagnosis)
