@@ -345,7 +345,8 @@ class Network(Frozen):
     vpc_endpoints: tuple[str, ...] = ()  # service names, e.g. com.amazonaws.us-east-1.ecr.dkr
     assign_public_ip: bool | None = None
     task_has_public_ip: bool | None = None
-    efs_mount_target_subnets: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # file system id → Availability Zones with a mount target (absent: not read)
+    efs_mount_target_zones: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 class Image(Frozen):

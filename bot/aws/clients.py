@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_efs import EFSClient
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -195,9 +196,7 @@ class AwsClients:
         else:
             known = ", ".join(sorted(settings.accounts)) or "none are configured (ECS_WHY_ACCOUNTS)"
             raise TargetError(f"unknown account {account!r}: expected one of {known}")
-        return cls(
-            session, settings, store=store, immutable_only=immutable_only, role_arn=role_arn
-        )
+        return cls(session, settings, store=store, immutable_only=immutable_only, role_arn=role_arn)
 
     @property
     def scope(self) -> str:
@@ -276,6 +275,9 @@ class AwsClients:
 
     def elbv2(self) -> ElasticLoadBalancingv2Client:
         return cast("ElasticLoadBalancingv2Client", self.client("elbv2"))
+
+    def efs(self) -> EFSClient:
+        return cast("EFSClient", self.client("efs"))
 
 
 class _AssumedRole(CredentialProvider):

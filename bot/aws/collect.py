@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.aws import ec2, ecr, ecs, elbv2, iam, logs
+from bot.aws import ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.model import (
     Cluster,
@@ -197,6 +197,7 @@ class _Collector:
         self.vpc_endpoints: set[str] = set()
         self.eni: ec2.Eni | None = None
         self.images: dict[str, Image] = {}
+        self.efs_zones: dict[str, tuple[str, ...]] = {}  # file system → zones it mounts in
         self.target_groups: list[TargetGroup] = []
         self.target_health: dict[str, tuple[TargetHealth, ...]] = {}
 
@@ -320,7 +321,18 @@ class _Collector:
             self._start_log_group(source)
         for container in task_definition.containers:
             self._start_image(container.image)
+        for volume in task_definition.efs_volumes:
+            self._start_file_system(volume.file_system_id)
         self._maybe_tail_logs()
+
+    def _start_file_system(self, file_system_id: str) -> None:
+        if self._once("efs", file_system_id):
+            self.flow.call(
+                Step.NETWORK,
+                "elasticfilesystem:DescribeMountTargets",
+                partial(efs.describe_mount_target_zones, self.clients.efs(), file_system_id),
+                partial(self.efs_zones.__setitem__, file_system_id),
+            )
 
     # ------------------------------------------------------------------ logs
 
@@ -560,4 +572,5 @@ class _Collector:
             vpc_endpoints=tuple(sorted(self.vpc_endpoints)),
             assign_public_ip=service.assign_public_ip if service else None,
             task_has_public_ip=self.eni.public_ip if self.eni else None,
+            efs_mount_target_zones=dict(sorted(self.efs_zones.items())),
         )

@@ -27,7 +27,6 @@ from bot.model import Cause, Facts, Finding, Image, Role, Step
 
 PERMISSIONS = (
     "ecs:DescribeTaskDefinition",
-    "ecr:DescribeRepositories",
     "ecr:DescribeImages",
     "ecr:BatchGetImage",  # the manifest says which platforms an image is built for
     "logs:GetLogEvents",

@@ -260,8 +260,15 @@ def _efs_unreachable(facts: Facts, network: Network, fields: dict[str, str]) -> 
         rules = [rule for group in network.security_groups for rule in group.egress]
         if network.security_groups and rules and not any(_allows(r, _EFS_PORT) for r in rules):
             said.append(f"no outbound rule of {fields['groups']} allows TCP {_EFS_PORT} (NFS)")
-        if network.efs_mount_target_subnets.get(volume.file_system_id) == ():
+        zones = network.efs_mount_target_zones.get(volume.file_system_id)
+        zone = _task_zone(facts, network)
+        if zones == ():
             said.append(f"file system {volume.file_system_id} has no mount targets")
+        elif zones and zone and zone not in zones:
+            said.append(
+                f"file system {volume.file_system_id} has mount targets only in "
+                f"{', '.join(zones)}, but the task ran in {zone}"
+            )
         if said:
             volume_fields = fields | {"volume": volume.name, "file_system": volume.file_system_id}
             severity = config_severity(facts)
@@ -269,6 +276,16 @@ def _efs_unreachable(facts: Facts, network: Network, fields: dict[str, str]) -> 
                 EFS_MOUNT_FAILED.finding(said, volume_fields, confidence=PROVEN, severity=severity)
             )
     return found
+
+
+def _task_zone(facts: Facts, network: Network) -> str | None:
+    task = facts.focus_task
+    if task is None:
+        return None
+    if task.availability_zone:
+        return task.availability_zone
+    subnet = next((s for s in network.subnets if s.id == task.subnet_id), None)
+    return subnet.availability_zone if subnet else None
 
 
 def _skip_network(facts: Facts) -> str | None:

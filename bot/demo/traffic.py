@@ -21,12 +21,33 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 from xml.sax.saxutils import escape
+
+from botocore.loaders import Loader
+from botocore.model import ServiceModel
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/aws4_request")
+
+
+# Services whose API is REST (the operation is in the method and path), by signing name.
+REST_SERVICES = {"elasticfilesystem": "efs"}
+
+
+@cache
+def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(method, path pattern, operation) of every operation, from botocore's service model."""
+    model = ServiceModel(Loader().load_service_model(service, "service-2"))
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        path = http["requestUri"].partition("?")[0]
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path))
+        routes.append((http["method"], re.compile(pattern + "/?"), name))
+    return tuple(routes)
 
 
 def operation_of(environ: dict[str, Any], body: bytes) -> str:
@@ -36,6 +57,11 @@ def operation_of(environ: dict[str, Any], body: bytes) -> str:
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         return f"{service}:{target.rsplit('.', 1)[-1]}"
+    if service in REST_SERVICES:
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        for route_method, pattern, name in _rest_routes(REST_SERVICES[service]):
+            if route_method == method and pattern.fullmatch(path):
+                return f"{service}:{name}"
     query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
     form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
     action = (form.get("Action") or query.get("Action") or ["?"])[0]
@@ -65,19 +91,21 @@ class Faults:
     `throttle` is the share of requests answered as throttled. Whether a request is throttled
     depends only on `seed`, the request itself and how often it was sent, never on timing, and
     the same request is throttled at most `max_in_a_row` times in a row (throttling clears, as
-    AWS's does, so a client that retries gets through). `deny` names services ("iam") or
-    operations ("iam:GetRole") refused on every request, as a policy without them would.
+    AWS's does, so a client that retries gets through); `throttle_only`, when set, names the
+    services or operations it applies to. `deny` names services ("iam") or operations
+    ("iam:GetRole") refused on every request, as a policy without them would.
     """
 
     throttle: float = 0.0
+    throttle_only: frozenset[str] = frozenset()
     deny: frozenset[str] = frozenset()
     seed: int = 0
     max_in_a_row: int = 2
 
 
 def protocol_of(environ: dict[str, Any], operation: str) -> Protocol:
-    """The wire protocol of a request: JSON (ECS, logs, ECR), EC2's query, or query (IAM, ELB)."""
-    if environ.get("HTTP_X_AMZ_TARGET"):
+    """The wire protocol of a request: JSON (ECS, logs, ECR, EFS), EC2's query, or query."""
+    if environ.get("HTTP_X_AMZ_TARGET") or operation.partition(":")[0] in REST_SERVICES:
         return "json"
     return "ec2" if operation.startswith("ec2:") else "query"
 
@@ -157,8 +185,11 @@ class Traffic:
     def _fault(self, operation: str, request: str) -> Literal["throttle", "deny"] | None:
         """Which fault answers this request, if any; called with the lock held."""
         faults, key = self._faults, (operation, request)
-        if operation in faults.deny or operation.partition(":")[0] in faults.deny:
+        names = {operation, operation.partition(":")[0]}
+        if names & faults.deny:
             return "deny"
+        if faults.throttle_only and not names & faults.throttle_only:
+            return None
         if not faults.throttle or self._in_a_row[key] >= faults.max_in_a_row:
             self._in_a_row[key] = 0
             return None

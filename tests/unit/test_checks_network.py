@@ -112,11 +112,24 @@ def test_an_efs_volume_behind_a_group_that_only_allows_https_out() -> None:
 def test_an_efs_file_system_without_mount_targets() -> None:
     definition = fb.task_definition(efs_volumes=(EfsVolume(name="data", file_system_id="fs-0abc"),))
     facts = fb.facts(
-        network=fb.network(efs_mount_target_subnets={"fs-0abc": ()}),
+        network=fb.network(efs_mount_target_zones={"fs-0abc": ()}),
         task_definitions={fb.TASK_DEFINITION_ARN: definition},
     )
     finding = fb.only(check_network(facts), Cause.EFS_MOUNT_FAILED)
     assert finding.evidence == ("file system fs-0abc has no mount targets",)
+
+
+def test_an_efs_file_system_without_a_mount_target_in_the_tasks_zone() -> None:
+    definition = fb.task_definition(efs_volumes=(EfsVolume(name="data", file_system_id="fs-0abc"),))
+    facts = fb.facts(
+        stopped_tasks=(fb.stopped(availability_zone="us-east-1b"),),
+        network=fb.network(efs_mount_target_zones={"fs-0abc": ("us-east-1a",)}),
+        task_definitions={fb.TASK_DEFINITION_ARN: definition},
+    )
+    finding = fb.only(check_network(facts), Cause.EFS_MOUNT_FAILED)
+    assert finding.evidence == (
+        "file system fs-0abc has mount targets only in us-east-1a, but the task ran in us-east-1b",
+    )
 
 
 def test_aws_reporting_a_timeout_from_a_subnet_with_no_way_out() -> None:

@@ -1,0 +1,175 @@
+"""deploy/iam-policy.json against the code: exactly the actions the bot calls, scoped, no secrets.
+
+What the code calls is recorded, not listed by hand: every demo scenario is diagnosed in this
+process against the emulator, and each operation is taken from the clients' own recorder and
+from the requests that reached the emulator. The checks' declared permissions are added, for
+the calls the demo account does not happen to make (a multi-platform image's manifest).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+
+from bot.aws.clients import SECRET_OPERATIONS, is_read_only
+from bot.cache import MemoryStore
+from bot.checks import PERMISSIONS
+from bot.demo.emulator import emulator_env
+from bot.demo.scenarios import SCENARIOS, build_account
+from bot.demo.traffic import EmulatorServer
+from bot.model import Target
+from bot.service import Diagnoser
+from bot.settings import Settings
+from tests.conftest import reset_moto
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICY = ROOT / "deploy" / "iam-policy.json"
+COLLECTORS = ROOT / "bot" / "aws" / "collect.py"
+
+# Actions AWS cannot limit to resources (no resource type in the Service Authorization
+# Reference): they must be granted on "*"; every other action must not be.
+ACCOUNT_WIDE = frozenset(
+    {
+        "ecs:ListClusters",
+        "ecs:DescribeTaskDefinition",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcEndpoints",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+    }
+)
+
+# Reads that return secret material; the bot reads metadata only.
+SECRET_READS = (
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:BatchGetSecretValue",
+    "ssm:GetParameter*",
+    "ecr:GetAuthorizationToken",
+    "ecr:GetDownloadUrlForLayer",
+    *SECRET_OPERATIONS,
+)
+
+# IAM prefix → botocore service name, where they differ.
+BOTOCORE_NAMES = {"elasticloadbalancing": "elbv2", "elasticfilesystem": "efs"}
+
+
+def statements() -> list[dict[str, Any]]:
+    document: dict[str, Any] = json.loads(POLICY.read_text())
+    assert document["Version"] == "2012-10-17"
+    found: list[dict[str, Any]] = document["Statement"]
+    return found
+
+
+def as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def granted() -> dict[str, set[str]]:
+    """Each action the policy allows, with the resources it allows it on."""
+    grants: dict[str, set[str]] = {}
+    for statement in statements():
+        for action in as_list(statement["Action"]):
+            grants.setdefault(action, set()).update(as_list(statement["Resource"]))
+    return grants
+
+
+@pytest.fixture(scope="module")
+def recorded(emulator: EmulatorServer) -> Iterator[frozenset[str]]:
+    """Every operation a diagnosis of each demo scenario made, by every way a target is named."""
+    reset_moto(emulator.endpoint)
+    env = emulator_env(emulator.endpoint)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in set(os.environ) - set(env):
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        build_account(boto3.Session())
+        emulator.traffic.reset()
+        diagnoser = Diagnoser(Settings(), MemoryStore())
+        try:
+            targets = [Target(cluster=s.cluster, service=s.service) for s in SCENARIOS]
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                diagnoses = list(pool.map(diagnoser.diagnose, targets))
+            stopped = next(d for d in diagnoses if d.task_arn)
+            diagnoser.diagnose(Target(service=stopped.target.service))  # looks in every cluster
+            diagnoser.diagnose(Target(task_id=stopped.task_arn))
+            calls = set(diagnoser.clients(None).calls())
+        finally:
+            diagnoser.close()
+        yield frozenset(calls | set(emulator.traffic.counts()))
+
+
+def test_the_policy_grants_exactly_what_the_code_calls(recorded: frozenset[str]) -> None:
+    used = recorded | set(PERMISSIONS)
+    grants = set(granted())
+
+    missing, unused = sorted(used - grants), sorted(grants - used)
+
+    assert (missing, unused) == ([], []), (
+        f"deploy/iam-policy.json lacks {missing} (the code calls them) "
+        f"and grants {unused} (no code calls them or declares them)"
+    )
+
+
+def test_every_operation_the_code_calls_is_a_read(recorded: frozenset[str]) -> None:
+    assert {"ecs:DescribeServices", "iam:GetRole", "logs:GetLogEvents"} <= recorded
+    assert not [action for action in recorded if not is_read_only(action)]
+
+
+def test_no_wildcard_and_nothing_that_reads_a_secret() -> None:
+    actions = granted()
+
+    wildcards = [a for a in actions if "*" in a or "?" in a]
+    secret_reads = [a for a in actions if any(fnmatch.fnmatchcase(a, s) for s in SECRET_READS)]
+    assert wildcards == [], "actions must be named one by one"
+    assert secret_reads == [], "the bot reads metadata, never secret values"
+    assert [a for a in actions if not is_read_only(a)] == []
+
+
+def test_resources_are_scoped_wherever_aws_allows_it() -> None:
+    for action, resources in granted().items():
+        service = action.partition(":")[0]
+        if action in ACCOUNT_WIDE:
+            assert resources == {"*"}, f"{action} supports no resource type: grant it on *"
+        else:
+            assert "*" not in resources, f"{action} can be scoped to resources"
+            assert all(r.startswith(f"arn:aws:{service}:") for r in resources), (action, resources)
+
+
+def test_every_action_is_a_real_api_operation() -> None:
+    session = botocore.session.get_session()
+    for action in granted():
+        prefix, _, operation = action.partition(":")
+        model = session.get_service_model(BOTOCORE_NAMES.get(prefix, prefix))
+        assert operation in model.operation_names, f"{action} is not an AWS API operation"
+
+
+def test_statements_are_named_allows_of_actions_on_resources() -> None:
+    sids = [statement["Sid"] for statement in statements()]
+
+    assert len(sids) == len(set(sids))
+    for statement in statements():
+        assert set(statement) == {"Sid", "Effect", "Action", "Resource"}, statement["Sid"]
+        assert statement["Effect"] == "Allow"
+        assert as_list(statement["Action"]) == sorted(as_list(statement["Action"]))
+
+
+def test_every_declared_permission_is_one_a_collector_calls(recorded: frozenset[str]) -> None:
+    named_by_collectors = set(re.findall(r'"([a-z0-9]+:[A-Z]\w+)"', COLLECTORS.read_text()))
+
+    phantom = sorted(set(PERMISSIONS) - recorded - named_by_collectors)
+
+    assert not phantom, f"declared by checks but never called: {phantom}"
