@@ -177,9 +177,11 @@ class BotServer(BotClient):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # waitress stops when its socket map is empty: close everything in it, then its workers.
+        # waitress stops when its socket map is empty. Empty it from inside its own loop (the
+        # trigger runs a thunk there): closing sockets under a running select() raises EBADF.
         server = self._server
-        server.close()
-        wasyncore.close_all(server._map)  # type: ignore[union-attr]
-        server.task_dispatcher.shutdown()
+        server.trigger.pull_trigger(  # type: ignore[union-attr]
+            lambda: wasyncore.close_all(server._map)  # type: ignore[union-attr]
+        )
         self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
