@@ -237,7 +237,12 @@ class _Collector:
         elif service:
             self._list_tasks(service)
         if service:
-            self._want_task_definition(service.task_definition_arn)
+            # Recent tasks mostly run a revision of a live deployment: read those now rather
+            # than after DescribeTasks names them (one round trip less on the longest chain).
+            for arn in dict.fromkeys(
+                [service.task_definition_arn, *(d.task_definition_arn for d in service.deployments)]
+            ):
+                self._want_task_definition(arn)
             self._start_target_groups(service)
         if service and service.subnets:
             self._start_network(service.subnets, service.security_groups)
