@@ -66,6 +66,10 @@ class Diagnoser:
         facts = collect_facts(
             target, clients, now=now, pool=self._pool, timeout=self._settings.diagnosis_deadline
         )
+        # AWS knows the cluster and service; only we know which configured account we asked.
+        facts = facts.model_copy(
+            update={"target": facts.target.model_copy(update={"account": target.account})}
+        )
         diagnosis = conclude(facts, run_checks(facts)).model_copy(
             update={
                 "task_definition": facts.task_definition,

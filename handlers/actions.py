@@ -20,6 +20,7 @@ from bot.render.blocks import (
     render_details,
     render_logs,
 )
+from bot.target import ACCOUNT, NAME, REGION, TASK_ID
 from handlers.deps import Deps
 from handlers.messages import STALE_BUTTON, rerunning
 from handlers.replies import Conversation, Reply
@@ -35,23 +36,52 @@ class Click:
 
 
 def read_click(body: dict[str, Any]) -> Click | Conversation:
-    """The button's target and where its card is; only the conversation when the value is bad."""
-    container = body.get("container") or {}
-    message = body.get("message") or {}
+    """The button's target and where its card is; only the conversation when the value is bad.
+
+    Fields of the wrong type count as missing: a signed request may still be malformed."""
+    container, message = _object(body.get("container")), _object(body.get("message"))
     where = Conversation(
-        channel=container.get("channel_id") or (body.get("channel") or {}).get("id", ""),
-        user=(body.get("user") or {}).get("id"),
+        channel=_text(container.get("channel_id"))
+        or _text(_object(body.get("channel")).get("id"))
+        or "",
+        user=_text(_object(body.get("user")).get("id")),
         # The card's thread: its parent's when it is a reply (mentions), else the card itself.
-        thread_ts=message.get("thread_ts") or container.get("message_ts"),
-        message_ts=container.get("message_ts"),
-        response_url=body.get("response_url"),
+        thread_ts=_text(message.get("thread_ts")) or _text(container.get("message_ts")),
+        message_ts=_text(container.get("message_ts")),
+        response_url=_text(body.get("response_url")),
     )
     try:
         target = Target.model_validate_json(body["actions"][0]["value"])
-    except (KeyError, IndexError, ValidationError):
+    except (KeyError, IndexError, TypeError, ValidationError):
         return where
-    card = Reply(message.get("text", ""), message["blocks"]) if message.get("blocks") else None
+    if not made_by_a_button(target):
+        return where
+    blocks = message.get("blocks")
+    card = None
+    if isinstance(blocks, list) and blocks and all(isinstance(b, dict) for b in blocks):
+        card = Reply(_text(message.get("text")) or "", blocks)
     return Click(target=target, where=where, card=card)
+
+
+def made_by_a_button(target: Target) -> bool:
+    """Whether `target` is one a card could carry: a service or task named as ECS names them,
+    in a region named as AWS names them (boto3 raises on a malformed region name)."""
+    names = (target.cluster, target.service)
+    return (
+        bool(target.service or target.task_id)
+        and all(name is None or NAME.fullmatch(name) for name in names)
+        and (target.task_id is None or TASK_ID.fullmatch(target.task_id) is not None)
+        and (target.region is None or REGION.fullmatch(target.region) is not None)
+        and (target.account is None or ACCOUNT.fullmatch(target.account) is not None)
+    )
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def register(app: App, deps: Deps) -> None:
@@ -100,14 +130,23 @@ def register(app: App, deps: Deps) -> None:
                 deps.replies.replace(click.where, card)  # give the buttons back
             tell(click.where, message)
 
-        deps.background("marking a card as re-running", show_busy)
-        deps.diagnose_then(
-            click.target,
-            deliver=lambda diagnosis: deps.replies.replace(click.where, Reply.card(diagnosis)),
-            tell=failed,
-            channel=click.where.channel,
-            fresh=True,
-        )
+        def show_busy_then_rerun() -> None:
+            # In this order: a re-run that fails at once must not give the buttons back
+            # before the busy note replaced them, or the card would stay busy for good.
+            try:
+                show_busy()
+            finally:
+                deps.diagnose_then(
+                    click.target,
+                    deliver=lambda diagnosis: deps.replies.replace(
+                        click.where, Reply.card(diagnosis)
+                    ),
+                    tell=failed,
+                    channel=click.where.channel,
+                    fresh=True,
+                )
+
+        deps.background("marking a card as re-running", show_busy_then_rerun)
 
     @app.action(ACTION_DETAILS)
     def on_details(ack: Ack, body: dict[str, Any]) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from bot.errors import TargetError
 from bot.target import parse_target
@@ -16,7 +18,21 @@ COMMAND = "/ecs-why"
 HELP = frozenset({"", "help", "-h", "--help", "?"})
 
 
+def reparse_form(req: BoltRequest, next_: Callable[[], BoltResponse]) -> BoltResponse:
+    """slack_bolt (1.30) reads a form that merely contains "payload" (`/ecs-why payload-api`)
+    as an interaction without its `payload` field, that is as `{}`, and answers 404: such a
+    form is read again as the fields it is. Runs after the signature check."""
+    raw = req.raw_body
+    if not req.body and raw and not raw.startswith("{") and "payload" in raw:
+        fields = dict(parse_qsl(raw, keep_blank_values=True))
+        if "payload" not in fields:
+            req.body = fields
+    return next_()
+
+
 def register(app: App, deps: Deps) -> None:
+    app.middleware(reparse_form)
+
     @app.command(COMMAND)
     def on_command(ack: Ack, command: dict[str, Any]) -> None:
         text = str(command.get("text") or "").strip()
@@ -28,12 +44,13 @@ def register(app: App, deps: Deps) -> None:
         except TargetError as error:
             ack(response_type="ephemeral", text=bad_targets([error], COMMAND_USAGE))
             return
-        if refusal := deps.access.refusal(command["channel_id"], target):
+        channel = str(command.get("channel_id") or "")
+        if refusal := deps.access.refusal(channel, target):
             ack(response_type="ephemeral", text=refusal)
             return
         ack(response_type="ephemeral", text=diagnosing(target))
         where = Conversation(
-            channel=command["channel_id"],
+            channel=channel,
             user=command.get("user_id"),
             response_url=command.get("response_url"),
         )

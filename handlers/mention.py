@@ -48,10 +48,15 @@ def register(app: App, deps: Deps) -> None:
         if not deps.dedup.first_time(f"event:{event_id}"):
             log.info("event %s was already handled: ignoring this delivery", event_id)
             return
+        channel, ts = event.get("channel"), event.get("ts")
+        if not (isinstance(channel, str) and isinstance(ts, str)):
+            log.info("event %s names no channel and message to answer in: ignoring it", event_id)
+            return
+        thread = event.get("thread_ts")
         where = Conversation(
-            channel=event["channel"],
+            channel=channel,
             user=event.get("user"),
-            thread_ts=event.get("thread_ts") or event["ts"],
+            thread_ts=thread if isinstance(thread, str) and thread else ts,
         )
         named = targets_in(str(event.get("text") or ""))
         targets, errors = [], []

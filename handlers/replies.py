@@ -69,8 +69,8 @@ class Replies:
 
     def respond(self, url: str | None, payload: dict[str, Any]) -> bool:
         """Posts to a response_url while it has posts left; False when it has none or fails."""
-        if url is None:
-            return False
+        if url is None or not url.startswith(("https://", "http://")):
+            return False  # none, or not a URL at all (a malformed request)
         digest = hashlib.sha256(url.encode()).hexdigest()[:32]
         slots = (f"response-url:{digest}:{n}" for n in range(RESPONSE_URL_POSTS))
         if not any(self._budget.first_time(slot) for slot in slots):
@@ -79,7 +79,7 @@ class Replies:
         webhook = WebhookClient(url, timeout=TIMEOUT, retry_handlers=self._client.retry_handlers)
         try:
             response = webhook.send_dict(payload)
-        except SLACK_FAILURES as error:
+        except (*SLACK_FAILURES, ValueError) as error:  # ValueError: not a URL at all
             log.warning("posting to a response_url failed: %s", error)
             return False
         if response.status_code != 200:

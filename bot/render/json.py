@@ -29,6 +29,7 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
             "task_arn": diagnosis.task_arn,
             "region": diagnosis.region,
             "account": diagnosis.account,
+            "account_name": target.account,
         },
         "status": diagnosis.status,
         "summary": diagnosis.summary,

@@ -21,7 +21,9 @@ def test_cli_diagnoses_through_an_assumed_role(account: dict[str, str]) -> None:
     env = account | {"ECS_WHY_ACCOUNTS": json.dumps({"prod": {"role_arn": ROLE}})}
     result = run_cli(env, "diagnose", "prod:production/payments-api", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["cause"]["code"] == "app-crash"
+    document = json.loads(result.stdout)
+    assert document["cause"]["code"] == "app-crash"
+    assert document["target"]["account"] == "123456789012"
     flagged = run_cli(env, "diagnose", "production/payments-api", "--account", "prod")
     assert flagged.returncode == 0, flagged.stderr
 
@@ -48,6 +50,8 @@ def test_assumed_credentials_are_reused_until_they_near_expiry(
     try:
         for _ in range(3):
             diagnosis = diagnoser.diagnose(parse_target("prod:production/payments-api"), fresh=True)
+            # The card's buttons carry the target: they must come back to the same account.
+            assert diagnosis.target.account == "prod"
             assert diagnosis.cause is not None
             assert diagnosis.cause.code == "app-crash"
     finally:
