@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     redis_url: str | None = None
 
+    # boto3 itself reads only AWS_DEFAULT_REGION; the other SDKs' AWS_REGION is honoured too.
+    aws_region: str | None = None
+
     # Diagnoses run on a pool of their own: Bolt's listener pool (5 threads) must stay free to ack.
     diagnosis_workers: int = Field(default=8, ge=1, le=64)
     # Threads one diagnosis may use for concurrent AWS calls.

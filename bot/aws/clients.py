@@ -189,10 +189,12 @@ class AwsClients:
         """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given,
         or in a configured account through the role the bot assumes there."""
         if account is None:
-            session, role_arn = boto3.Session(region_name=region), None
+            session = boto3.Session(region_name=region or settings.aws_region)
+            role_arn = None
         elif account in settings.accounts:
-            role_arn = settings.accounts[account].role_arn
-            session = assumed_role_session(settings.accounts[account], region)
+            chosen = settings.accounts[account]
+            role_arn = chosen.role_arn
+            session = assumed_role_session(chosen, region or chosen.region or settings.aws_region)
         else:
             known = ", ".join(sorted(settings.accounts)) or "none are configured (ECS_WHY_ACCOUNTS)"
             raise TargetError(f"unknown account {account!r}: expected one of {known}")
@@ -314,7 +316,7 @@ def assumed_role_session(account: Account, region: str | None) -> boto3.Session:
     )
     assumed = botocore.session.Session()
     assumed.get_component("credential_provider").insert_before("env", _AssumedRole(credentials))
-    return boto3.Session(botocore_session=assumed, region_name=region or account.region)
+    return boto3.Session(botocore_session=assumed, region_name=region)
 
 
 def error_code(error: BaseException) -> str | None:

@@ -131,3 +131,9 @@ def test_unreachable_aws_exits_3(account: dict[str, str]) -> None:
     assert result.returncode == 3, result.stderr
     assert "127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_aws_region_is_honoured_like_the_other_sdks_do(account: dict[str, str]) -> None:
+    env = {k: v for k, v in account.items() if k != "AWS_DEFAULT_REGION"}
+    document = diagnose_json(env | {"AWS_REGION": "us-east-1"}, FAILING[0].service)
+    assert document["target"]["region"] == "us-east-1"
