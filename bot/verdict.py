@@ -4,6 +4,10 @@ Findings are ranked by severity, then confidence, then how many tasks show them.
 the first ranked finding that no other finding explains: a failing ELB health check is only
 the symptom of a port mismatch, an image pull that timed out only the symptom of a subnet with
 no way out, and a generic "failed to start" gives way to anything specific.
+
+What could not be read is never taken for "nothing there": a root cause whose confirming facts
+were not read is only the closest guess of an `unknown` cause, and a service whose tasks could
+not be read is never called healthy (its status is `unknown`).
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from collections.abc import Iterable
 from typing import Literal
 
 from bot.checks import CHECKS, KNOWLEDGE
-from bot.checks.base import GUESS, Check
+from bot.checks.base import GUESS, UNCONFIRMED, Check
+from bot.checks.evidence import service_short, tasks_unread
 from bot.model import (
     STEPS,
     Cause,
@@ -34,14 +39,17 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
     """Rank the findings, pick the root cause, and fill in the checklist and the next step."""
     checked = sorted(_merge_same(findings), key=_rank)
     problems = [f for f in checked if f.severity != "info"]
-    unreadable = _ecs_unreadable(facts)
+    unreadable = _ecs_unreadable(facts) or tasks_unread(facts)
     status: Literal["failing", "healthy", "unknown"]
     cause: Finding | None
     if unreadable is not None:
-        status, cause = "unknown", _cannot_read(facts, unreadable)
+        root = _root_cause(problems) if problems else None
+        status, cause = "unknown", _cannot_read(facts, unreadable, root)
         ranked = [cause, *checked]
     elif problems:
-        status, cause = "failing", _root_cause(problems)
+        root = _root_cause(problems)
+        status, cause = "failing", _confirmed(facts, root)
+        unreadable = _hiding(facts, root) if cause is not root else None
         ranked = [cause, *(f for f in checked if (f.code, f.step) != (cause.code, cause.step))]
     else:
         status, cause = "healthy", checked[0] if checked else None
@@ -53,7 +61,7 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         status=status,
         cause=cause,
         findings=tuple(ranked),
-        checklist=_checklist(facts, checked),
+        checklist=_checklist(facts, checked, cause if status == "failing" else None),
         next_step=_next_step(cause, unreadable),
         task_arn=facts.focus_task.arn if facts.focus_task else None,
         stopped_tasks=len(facts.stopped_tasks),
@@ -114,29 +122,72 @@ def _ecs_unreadable(facts: Facts) -> Gap | None:
     return next((g for g in facts.gaps if g.step is Step.STOPPED_REASON), None)
 
 
-def _cannot_read(facts: Facts, gap: Gap) -> Finding:
+def _unknown(facts: Facts, guess: str, evidence: Iterable[str], step: Step, tasks: int) -> Finding:
     fields = {
-        "guess": "none, ECS itself could not be read",
+        "guess": guess,
         "cluster": facts.target.cluster or "<cluster>",
         "service": facts.target.service or "<service>",
     }
-    return KNOWLEDGE[Cause.UNKNOWN].finding([gap.note], fields, confidence=GUESS, step=gap.step)
+    return KNOWLEDGE[Cause.UNKNOWN].finding(
+        evidence, fields, confidence=GUESS, step=step, tasks=tasks
+    )
 
 
-def _checklist(facts: Facts, findings: list[Finding]) -> tuple[ChecklistItem, ...]:
+def _guess(finding: Finding) -> str:
+    return finding.title[:1].lower() + finding.title[1:]
+
+
+def _cannot_read(facts: Facts, gap: Gap, root: Finding | None) -> Finding:
+    """Unknown: ECS, or the tasks, could not be read; what was read is only the closest guess."""
+    if root is not None:
+        return _unknown(facts, _guess(root), (gap.note, *root.evidence), root.step, root.tasks)
+    if facts.service is None:
+        return _unknown(facts, "none, ECS itself could not be read", [gap.note], gap.step, 0)
+    seen = service_short(facts) or "the service runs all its desired tasks"
+    guess = f"none: {seen}, but whether and why its tasks stop could not be read"
+    return _unknown(facts, guess, [gap.note, seen], gap.step, 0)
+
+
+def _confirmed(facts: Facts, root: Finding) -> Finding:
+    """The root cause, or, when facts that could overturn it were not read, an unknown cause
+    with it as the closest guess."""
+    if root.code is Cause.UNKNOWN or root.confidence > UNCONFIRMED:
+        return root
+    return _unknown(facts, _guess(root), root.evidence, root.step, root.tasks)
+
+
+def _hiding(facts: Facts, root: Finding) -> Gap | None:
+    """The gap an unconfirmed root's evidence names."""
+    return next((g for g in facts.gaps if any(g.note in line for line in root.evidence)), None)
+
+
+def _checklist(
+    facts: Facts, findings: list[Finding], cause: Finding | None
+) -> tuple[ChecklistItem, ...]:
     """The eight steps in order, each failed, warning, skipped, unknown or passed, with a note."""
-    return tuple(_item(facts, step, [f for f in findings if f.step is step]) for step in STEPS)
+    return tuple(
+        _item(facts, step, [f for f in findings if f.step is step], cause) for step in STEPS
+    )
 
 
-def _item(facts: Facts, step: Step, here: list[Finding]) -> ChecklistItem:
-    """A step fails on an error, warns on a warning; else it may not apply, or not be readable."""
+def _item(facts: Facts, step: Step, here: list[Finding], cause: Finding | None) -> ChecklistItem:
+    """A step fails on an error, warns on a warning; else it may not apply, or not be readable.
+
+    A step whose reads (or the reads it needs from other steps) failed is unknown, whatever
+    else it found, unless it holds the cause of a failing service: then it fails, and its note
+    also says what could not be read.
+    """
     check = _BY_STEP[step]
     errors = [f for f in here if f.severity == "error"]
     warnings = [f for f in here if f.severity == "warning"]
-    gap = next((g for g in facts.gaps if g.step is step), None)
+    gap = next((g for g in facts.gaps if g.step is step), None) or next(
+        (g for g in facts.gaps if g.action in check.needs), None
+    )
+    holds_cause = cause is not None and cause.step is step
     status: StepStatus
-    if errors or warnings:
+    if (errors or warnings) and (gap is None or holds_cause):
         status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
+        note = f"{note}; {gap.note}" if gap else note
     elif skipped := check.skip(facts):
         status, note = "skipped", skipped
     elif gap is not None:
@@ -147,11 +198,11 @@ def _item(facts: Facts, step: Step, here: list[Finding]) -> ChecklistItem:
 
 
 def _next_step(cause: Finding | None, unreadable: Gap | None) -> NextStep | None:
-    """The cause's fix; or, when ECS could not be read, the permission to grant first."""
+    """The cause's fix; or, when a read the diagnosis needed failed, the permission to grant."""
     if unreadable is not None:
         action = (
-            f"Let ecs-why read ECS: {unreadable.note}. Grant {unreadable.action} to the role "
-            "ecs-why runs as, then diagnose again."
+            f"Let ecs-why read what it needs: {unreadable.note}. Grant {unreadable.action} to "
+            "the role ecs-why runs as, then diagnose again."
         )
         return NextStep(step=unreadable.step, action=action)
     if cause is None:

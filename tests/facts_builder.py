@@ -321,6 +321,38 @@ def gap(step: Step, action: str, message: str = "AccessDenied") -> Gap:
     return Gap(step=step, action=action, message=message)
 
 
+# The step the collectors (bot/aws/collect.py) file a failed read under, by service or action.
+GAP_STEPS: dict[str, Step] = {
+    "ecs": Step.STOPPED_REASON,
+    "ecs:ListContainerInstances": Step.RESOURCES,
+    "ecs:DescribeContainerInstances": Step.RESOURCES,
+    "ecs:DescribeClusters": Step.RESOURCES,
+    "logs": Step.LOGS,
+    "iam": Step.IAM,
+    "ecr": Step.IMAGE,
+    "ec2": Step.NETWORK,
+    "elasticfilesystem": Step.NETWORK,
+    "elasticloadbalancing": Step.HEALTH_CHECK,
+}
+
+
+def denied(*actions: str) -> tuple[Gap, ...]:
+    """The gaps the collectors leave when these reads are refused, as AWS refuses them."""
+    return tuple(
+        gap(GAP_STEPS.get(a) or GAP_STEPS[a.partition(":")[0]], a, "access denied") for a in actions
+    )
+
+
+def failing(*stops: Task, **overrides: Any) -> Facts:
+    """The service with none of its tasks running, and these recent stops."""
+    fields: dict[str, Any] = {
+        "service": service(running=0),
+        "running_tasks": (),
+        "stopped_tasks": stops,
+    }
+    return facts(**(fields | overrides))
+
+
 def facts(**overrides: Any) -> Facts:
     """A healthy Fargate service behind a load balancer, with nothing stopped recently."""
     fields: dict[str, Any] = {

@@ -17,6 +17,7 @@ NAMED = 90  # an AWS message (or the app's own log line) names the cause
 PROVEN = 80  # the configuration shows it: a missing role, a policy that denies, no route
 INFERRED = 60  # the evidence points to it without saying so: exit 137 with no reason
 VAGUE = 30  # a generic message: "ResourceInitializationError" and nothing more
+UNCONFIRMED = 20  # a lead: facts that could confirm or overturn it could not be read
 GUESS = 10  # nothing matched
 
 
@@ -70,7 +71,11 @@ def applies_always(facts: Facts) -> str | None:
 
 @dataclass(frozen=True)
 class Check:
-    """One checklist step: its function, what it reads, what it knows, how it reads when fine."""
+    """One checklist step: its function, what it reads, what it knows, how it reads when fine.
+
+    `needs` names reads filed under other steps that this step cannot pass without (the task
+    definition, the tasks): when one of them failed, the step is unknown, as for its own reads.
+    """
 
     step: Step
     run: Callable[[Facts], list[Finding]]
@@ -78,3 +83,4 @@ class Check:
     knowledge: tuple[Knowledge, ...]
     passed: str  # the checklist note when nothing is wrong
     skip: Callable[[Facts], str | None] = applies_always  # why the step does not apply
+    needs: tuple[str, ...] = ()

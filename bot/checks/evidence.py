@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.checks.base import GUESS, NAMED, VAGUE, Knowledge
+from bot.checks.base import GUESS, NAMED, UNCONFIRMED, VAGUE, Knowledge
 from bot.checks.patterns import RULES, STEADY_STATE, STOP_CODES, classify, classify_log
 from bot.model import (
     Cause,
     ContainerDefinition,
     Facts,
     Finding,
+    Gap,
     Role,
     ServiceEvent,
     Severity,
@@ -35,6 +36,11 @@ ROLE_READS = (
     "iam:GetPolicy",
     "iam:GetPolicyVersion",
 )
+
+# The reads that show the service's tasks: without them nothing says whether, or why, they stop.
+TASK_READS = ("ecs:ListTasks", "ecs:DescribeTasks")
+DEFINITION_READ = "ecs:DescribeTaskDefinition"
+LOG_TAIL_READ = "logs:GetLogEvents"
 
 # Stops that are nobody's configuration mistake.
 DELIBERATE = frozenset(
@@ -63,6 +69,43 @@ def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
     """Text as evidence: on one line, and short enough for a card."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- what was not read
+#
+# A check must not conclude from the absence of facts it could not read: these say which
+# refused (or timed-out) read hid the facts a conclusion needs.
+
+
+def unread(facts: Facts, *actions: str) -> Gap | None:
+    """The gap that kept one of these reads from being made, if any."""
+    return next((gap for gap in facts.gaps if gap.action in actions), None)
+
+
+def tasks_unread(facts: Facts) -> Gap | None:
+    """The gap that hid the service's tasks, and so their stop reasons and exit codes."""
+    return unread(facts, *TASK_READS)
+
+
+def definition_unread(facts: Facts) -> Gap | None:
+    """The gap that hid the task definition: containers, roles, logging, ports."""
+    return unread(facts, DEFINITION_READ) if facts.task_definition is None else None
+
+
+def logs_unread(facts: Facts) -> Gap | None:
+    """The gap that kept the focus task's last log lines, the app's own words, from being read."""
+    task = facts.focus_task
+    if task is None or any(stream.task_id == task.task_id for stream in facts.log_streams):
+        return None
+    if task.task_definition_arn not in facts.task_definitions:
+        return unread(facts, DEFINITION_READ)  # which containers log where is unknown
+    return unread(facts, LOG_TAIL_READ)
+
+
+def unconfirmed(finding: Finding, gap: Gap) -> Finding:
+    """The finding as a lead only: `gap` hid the facts that could confirm or overturn it."""
+    evidence = (*finding.evidence, f"could not confirm: {gap.note}")
+    return finding.model_copy(update={"confidence": UNCONFIRMED, "evidence": evidence})
 
 
 # --------------------------------------------------------------------------- messages

@@ -13,18 +13,22 @@ from dataclasses import dataclass
 
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    TASK_READS,
     essential,
     failed_exit,
     last_meaningful,
     log_lines,
+    logs_unread,
     names,
     quote,
     share,
     task_sighting,
+    tasks_unread,
+    unconfirmed,
 )
 from bot.model import Cause, ContainerState, Facts, Finding, Step, Task
 
-PERMISSIONS = ("ecs:DescribeTasks", "ecs:DescribeTaskDefinition", "logs:GetLogEvents")
+PERMISSIONS = (*TASK_READS, "ecs:DescribeTaskDefinition", "logs:GetLogEvents")
 
 APP_CRASH = Knowledge(
     Cause.APP_CRASH,
@@ -124,7 +128,7 @@ def check_exit_code(facts: Facts) -> list[Finding]:
         if judged := _judge(facts, task):
             groups.setdefault(judged.knowledge.code, []).append(judged)
     stopped = len(facts.stopped_tasks)
-    return [
+    found = [
         exits[0].knowledge.finding(
             (share(len(exits), stopped), *exits[0].said),
             names(facts) | exits[0].fields,
@@ -133,6 +137,14 @@ def check_exit_code(facts: Facts) -> list[Finding]:
         )
         for exits in groups.values()
     ]
+    return [_unexplained(facts, finding) for finding in found]
+
+
+def _unexplained(facts: Facts, finding: Finding) -> Finding:
+    """An exit 1 is an app crash only when its logs were read: they would show a deeper cause
+    (a binary for another CPU, missing credentials), and ECS tells the exits apart no further."""
+    gap = logs_unread(facts) if finding.code is Cause.APP_CRASH else None
+    return unconfirmed(finding, gap) if gap else finding
 
 
 def _judge(facts: Facts, task: Task) -> _Exit | None:
@@ -188,7 +200,9 @@ def _sender(task: Task) -> str:
 
 
 def _no_stopped_tasks(facts: Facts) -> str | None:
-    return None if facts.stopped_tasks else "No stopped task to inspect"
+    if facts.stopped_tasks or tasks_unread(facts):
+        return None  # tasks that could not be read may have stopped
+    return "No stopped task to inspect"
 
 
 CHECK = Check(
@@ -198,4 +212,5 @@ CHECK = Check(
     knowledge=KNOWLEDGE,
     passed="No essential container exited with a failure",
     skip=_no_stopped_tasks,
+    needs=TASK_READS,
 )

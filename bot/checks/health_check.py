@@ -12,11 +12,15 @@ from datetime import datetime
 
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    DEFINITION_READ,
     Tally,
     config_severity,
     container_definitions,
+    definition_unread,
     names,
     tallies,
+    unconfirmed,
+    unread,
     with_evidence,
 )
 from bot.checks.patterns import classify
@@ -25,6 +29,7 @@ from bot.model import (
     ContainerDefinition,
     Facts,
     Finding,
+    Gap,
     HealthCheck,
     LoadBalancerRef,
     Step,
@@ -32,11 +37,12 @@ from bot.model import (
     Task,
 )
 
+_TARGET_GROUPS_READ = "elasticloadbalancing:DescribeTargetGroups"
 PERMISSIONS = (
     "ecs:DescribeServices",
     "ecs:DescribeTasks",
-    "ecs:DescribeTaskDefinition",
-    "elasticloadbalancing:DescribeTargetGroups",
+    DEFINITION_READ,
+    _TARGET_GROUPS_READ,
     "elasticloadbalancing:DescribeTargetHealth",
 )
 
@@ -96,7 +102,18 @@ def check_health_check(facts: Facts) -> list[Finding]:
             found += _container_check_kills(facts, tally, fields)
         else:
             found.append(tally.finding(_BY_CODE[tally.cause], fields))
-    return found + _unhealthy_targets(facts, fields) + _port_mismatches(facts, fields)
+    found += _unhealthy_targets(facts, fields)
+    if gap := _ports_unread(facts):
+        found = [unconfirmed(f, gap) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
+    return found + _port_mismatches(facts, fields)
+
+
+def _ports_unread(facts: Facts) -> Gap | None:
+    """The gap that kept the load balancer's ports from being held against the container's:
+    failing ELB checks are often only a port mismatch."""
+    if not (facts.service and facts.service.load_balancers):
+        return None
+    return definition_unread(facts) or unread(facts, _TARGET_GROUPS_READ)
 
 
 def _checked_container(facts: Facts) -> ContainerDefinition | None:
@@ -134,7 +151,10 @@ def _container_check_kills(facts: Facts, tally: Tally, fields: dict[str, str]) -
     container = _checked_container(facts)
     check = container.health_check if container else None
     if check is None:
-        return [tally.finding(FAILING, fields)]
+        # Without the check's settings, a check that never had a chance looks like any other.
+        failing = tally.finding(FAILING, fields)
+        gap = definition_unread(facts)
+        return [unconfirmed(failing, gap) if gap else failing]
     limit = _gives_up_after(check) + check.interval + _REPLACEMENT_SLACK
     runtimes = {
         s.task.arn: runtime
@@ -257,4 +277,5 @@ CHECK = Check(
     knowledge=KNOWLEDGE,
     passed="Health checks pass",
     skip=_no_health_checks,
+    needs=(DEFINITION_READ,),
 )

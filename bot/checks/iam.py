@@ -9,10 +9,12 @@ import re
 
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    DEFINITION_READ,
     ROLE_READS,
     Tally,
     config_severity,
     container_definitions,
+    definition_unread,
     denial,
     hit_evidence,
     log_hits,
@@ -25,8 +27,10 @@ from bot.checks.evidence import (
     secret_read,
     sightings,
     tallies,
+    unconfirmed,
+    unread,
 )
-from bot.model import Cause, Facts, Finding, Role, Step, TaskDefinition
+from bot.model import Cause, Facts, Finding, Gap, Role, Step, TaskDefinition
 from bot.policy import trusts_ecs_tasks
 
 PERMISSIONS = ("ecs:DescribeTaskDefinition", "logs:GetLogEvents", *ROLE_READS)
@@ -101,7 +105,7 @@ def check_iam(facts: Facts) -> list[Finding]:
     """Missing or untrusted roles, unreadable secrets, and apps left without credentials."""
     definition = facts.task_definition
     fields = names(facts) | _role_fields(definition)
-    found = [_message_finding(tally, fields) for tally in tallies(facts, _BY_CODE)]
+    found = [_message_finding(facts, tally, fields) for tally in tallies(facts, _BY_CODE)]
     if definition is None:
         return found
     task_role = _task_role_missing(facts, definition)
@@ -121,10 +125,29 @@ def _role_fields(definition: TaskDefinition | None) -> dict[str, str]:
     }
 
 
-def _message_finding(tally: Tally, fields: dict[str, str]) -> Finding:
-    """Messages that name the role ECS could not assume are about that role."""
+def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
+    """Messages that name the role ECS could not assume are about that role.
+
+    ECS says it could not assume a role both when the role does not trust it and when the role
+    does not exist: only the role itself tells them apart.
+    """
     named = [m.group(1) for s in tally.sightings if (m := _ASSUMED.search(s.quote))]
-    return tally.finding(_BY_CODE[tally.cause], fields | ({"role": named[0]} if named else {}))
+    role = named[0] if named else None
+    finding = tally.finding(_BY_CODE[tally.cause], fields | ({"role": role} if role else {}))
+    gap = _role_unread(facts, role) if tally.cause is Cause.TRUST_POLICY else None
+    return unconfirmed(finding, gap) if gap else finding
+
+
+def _role_unread(facts: Facts, name: str | None) -> Gap | None:
+    """The gap that hid a role (by name; else the task definition's roles), if one did."""
+    if name is not None and any(role.name == name for role in facts.roles.values()):
+        return None
+    definition = facts.task_definition
+    if name is None and definition is not None:
+        arns = [a for a in (definition.execution_role_arn, definition.task_role_arn) if a]
+        if all(arn in facts.roles for arn in arns):
+            return None
+    return definition_unread(facts) or unread(facts, "iam:GetRole")
 
 
 def _execution_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding]:
@@ -251,4 +274,5 @@ CHECK = Check(
     permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
     passed="The roles exist, trust ECS tasks and can read the secrets",
+    needs=(DEFINITION_READ,),
 )

@@ -6,11 +6,13 @@ import re
 
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    DEFINITION_READ,
     ROLE_READS,
     Tally,
     arn,
     config_severity,
     container_definitions,
+    definition_unread,
     denial,
     hit_evidence,
     log_hits,
@@ -20,6 +22,7 @@ from bot.checks.evidence import (
     role_label,
     role_named,
     tallies,
+    unconfirmed,
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
@@ -82,6 +85,7 @@ _ECR_URI = re.compile(
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 _PULLS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 _PULL_FAILURES = frozenset({Cause.IMAGE_NOT_FOUND, Cause.ECR_PERMISSION_DENIED})
+_REFUSALS = frozenset({Cause.ECR_PERMISSION_DENIED, Cause.REGISTRY_AUTH})
 
 
 def check_image(facts: Facts) -> list[Finding]:
@@ -128,9 +132,12 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
     """What AWS said about a pull, weighed against what the registry and the role show.
 
     "Not found" or "pull access denied" for an image the registry proves exists was a refusal;
-    and a refusal when the execution role provably may pull is something else again.
+    and a refusal when the execution role provably may pull is something else again. A refusal
+    may also be a task definition without an execution role, which only the definition shows.
     """
     finding = tally.finding(_BY_CODE[tally.cause], fields)
+    if tally.cause in _REFUSALS and (gap := definition_unread(facts)):
+        return unconfirmed(finding, gap)
     images = _images(facts)
     present = [i for i in images if i.repository_exists and i.tag_exists]
     if tally.cause not in _PULL_FAILURES or not images or len(present) < len(images):
@@ -274,4 +281,5 @@ CHECK = Check(
     permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
     passed="The image exists and the task may pull it",
+    needs=(DEFINITION_READ,),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.checks.base import PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    DEFINITION_READ,
     ROLE_READS,
     arn,
     config_severity,
@@ -21,7 +22,7 @@ from bot.checks.evidence import (
 )
 from bot.model import Cause, ContainerDefinition, Facts, Finding, Step
 
-PERMISSIONS = ("ecs:DescribeTaskDefinition", "logs:DescribeLogGroups", *ROLE_READS)
+PERMISSIONS = (DEFINITION_READ, "logs:DescribeLogGroups", *ROLE_READS)
 
 LOG_GROUP_MISSING = Knowledge(
     Cause.LOG_GROUP_MISSING,
@@ -139,4 +140,5 @@ CHECK = Check(
     knowledge=KNOWLEDGE,
     passed="The log driver can start and write",
     skip=_no_log_configuration,
+    needs=(DEFINITION_READ,),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    DEFINITION_READ,
     Tally,
     config_severity,
     container_definitions,
@@ -17,16 +18,22 @@ from bot.checks.evidence import (
     log_hits,
     names,
     tallies,
+    unconfirmed,
+    unread,
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
-from bot.model import Cause, EgressRule, Facts, Finding, Network, Step, Subnet
+from bot.model import Cause, EgressRule, Facts, Finding, Gap, Network, Step, Subnet
 
-PERMISSIONS = (
+# The reads the network is made of: without any one of them there is no network to judge.
+LAYOUT_READS = (
     "ec2:DescribeSubnets",
     "ec2:DescribeRouteTables",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeVpcEndpoints",
+)
+PERMISSIONS = (
+    *LAYOUT_READS,
     "ec2:DescribeNetworkInterfaces",
     "elasticfilesystem:DescribeMountTargets",
 )
@@ -81,10 +88,18 @@ def check_network(facts: Facts) -> list[Finding]:
     fields = names(facts) | _network_fields(facts)
     found = [_message_finding(facts, tally, fields) for tally in tallies(facts, _BY_CODE)]
     found += _app_timeouts(facts, fields)
+    if gap := _layout_unread(facts):
+        return [unconfirmed(f, gap) if f.code is Cause.NO_ROUTE_TO_INTERNET else f for f in found]
     if network is None or _skip_network(facts):
         return found
     found += _no_way_out(facts, network, fields) + _no_egress(facts, network)
     return found + _efs_unreachable(facts, network, fields)
+
+
+def _layout_unread(facts: Facts) -> Gap | None:
+    """The gap that hid the subnets, routes or security groups: a timeout is then only a lead,
+    for a security group without egress or a missing endpoint times out the same way."""
+    return unread(facts, *LAYOUT_READS) if facts.network is None else None
 
 
 def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
@@ -303,4 +318,5 @@ CHECK = Check(
     knowledge=KNOWLEDGE,
     passed="The task's subnet has a way out and its security groups allow outbound traffic",
     skip=_skip_network,
+    needs=(DEFINITION_READ,),
 )

@@ -10,17 +10,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.checks.base import INFERRED, PROVEN, Check, Knowledge
-from bot.checks.evidence import config_severity, names, on_fargate, service_short, tallies
+from bot.checks.evidence import (
+    DEFINITION_READ,
+    TASK_READS,
+    config_severity,
+    names,
+    on_fargate,
+    service_short,
+    tallies,
+    unread,
+)
 from bot.model import Cause, Cluster, ContainerInstance, Facts, Finding, Step
 
+_INSTANCE_READS = ("ecs:ListContainerInstances", "ecs:DescribeContainerInstances")
 PERMISSIONS = (
     "ecs:DescribeClusters",
-    "ecs:ListContainerInstances",
-    "ecs:DescribeContainerInstances",
+    *_INSTANCE_READS,
     "ecs:DescribeServices",
-    "ecs:ListTasks",
-    "ecs:DescribeTasks",
-    "ecs:DescribeTaskDefinition",
+    *TASK_READS,
+    DEFINITION_READ,
 )
 
 _ADD_CAPACITY = (
@@ -167,7 +175,12 @@ def _describe(instance: ContainerInstance) -> str:
 
 
 def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Finding]:
-    """The service needs to place tasks: is there a connected instance that could take one?"""
+    """The service needs to place tasks: is there a connected instance that could take one?
+
+    Instances that could not be read are not "no instances", unless the cluster counts none.
+    """
+    if not cluster.instances and cluster.registered_instances and unread(facts, *_INSTANCE_READS):
+        return []
     severity = config_severity(facts)
     usable = [i for i in cluster.instances if i.status == "ACTIVE" and i.agent_connected]
     said = [_describe(i) for i in cluster.instances][:4]
@@ -206,4 +219,5 @@ CHECK = Check(
     knowledge=KNOWLEDGE,
     passed="The cluster has room for the task",
     skip=_fargate,
+    needs=(DEFINITION_READ,),
 )

@@ -8,10 +8,17 @@ whatever no rule recognises.
 from __future__ import annotations
 
 from bot.checks.base import GUESS, Check, Knowledge
-from bot.checks.evidence import names, service_short, sightings, tallies
+from bot.checks.evidence import (
+    TASK_READS,
+    names,
+    service_short,
+    sightings,
+    tallies,
+    tasks_unread,
+)
 from bot.model import Cause, Facts, Finding, Step
 
-PERMISSIONS = ("ecs:DescribeServices", "ecs:ListTasks", "ecs:DescribeTasks")
+PERMISSIONS = ("ecs:DescribeServices", *TASK_READS)
 
 _CONSOLE = "ECS console → Clusters → {cluster} → Tasks → filter Stopped"
 
@@ -88,9 +95,12 @@ def check_stopped_reason(facts: Facts) -> list[Finding]:
 
 
 def _unexplained_shortfall(facts: Facts) -> str | None:
-    """The service is short of tasks while nothing stopped, nothing waits and nothing says why."""
+    """The service is short of tasks while nothing stopped, nothing waits and nothing says why.
+
+    Tasks that could not be read may have stopped and said why: then this is not known.
+    """
     waiting = any(task.last_status in {"PENDING", "PROVISIONING"} for task in facts.running_tasks)
-    if facts.stopped_tasks or waiting or sightings(facts):
+    if facts.stopped_tasks or waiting or sightings(facts) or tasks_unread(facts):
         return None
     return service_short(facts)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.checks.exit_code import check_exit_code
-from bot.model import Cause
+from bot.checks.base import UNCONFIRMED
+from bot.checks.exit_code import CHECK, check_exit_code
+from bot.model import Cause, Step
 from tests import facts_builder as fb
 
 ELB_KILL = fb.real("elb-health-check", "Task failed ELB health checks in (target-group")
@@ -129,3 +130,44 @@ def test_a_non_essential_container_exiting_is_not_the_cause() -> None:
     )
     facts = fb.facts(stopped_tasks=(stop,), task_definitions={fb.TASK_DEFINITION_ARN: definition})
     assert check_exit_code(facts) == []
+
+
+# --------------------------------------------------------------------------- unread facts
+
+
+def test_exit_1_whose_logs_were_refused_is_only_a_lead() -> None:
+    """The logs would tell an app crash from a binary for another CPU or missing credentials."""
+    stop = fb.stopped(exit_code=1)
+    facts = fb.failing(stop, gaps=fb.denied("logs:GetLogEvents"))
+    finding = fb.only(check_exit_code(facts), Cause.APP_CRASH)
+    assert finding.confidence == UNCONFIRMED
+    assert (
+        finding.evidence[-1] == "could not confirm: could not call logs:GetLogEvents: access denied"
+    )
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.EXIT_CODE)
+    assert diagnosis.cause.title.endswith("closest guess: container app exits with code 1")
+
+
+def test_exit_1_of_a_task_whose_definition_was_refused_is_only_a_lead() -> None:
+    stop = fb.stopped(exit_code=1)
+    facts = fb.failing(stop, task_definitions={}, gaps=fb.denied("ecs:DescribeTaskDefinition"))
+    assert fb.only(check_exit_code(facts), Cause.APP_CRASH).confidence == UNCONFIRMED
+
+
+def test_exit_1_without_logs_to_read_is_still_an_app_crash() -> None:
+    container = fb.container_definition(log_driver=None, log_options={})
+    definition = fb.task_definition(containers=(container,))
+    facts = fb.failing(
+        fb.stopped(exit_code=1), task_definitions={fb.TASK_DEFINITION_ARN: definition}
+    )
+    assert fb.only(check_exit_code(facts), Cause.APP_CRASH).confidence > UNCONFIRMED
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.APP_CRASH
+
+
+def test_no_stopped_task_is_not_said_when_the_tasks_could_not_be_read() -> None:
+    assert CHECK.skip(fb.facts()) == "No stopped task to inspect"
+    assert CHECK.skip(fb.facts(running_tasks=(), gaps=fb.denied("ecs:DescribeTasks"))) is None

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
+
+from bot.checks.base import UNCONFIRMED
 from bot.checks.health_check import CHECK, check_health_check
-from bot.model import Cause, Facts, HealthCheck, LoadBalancerRef, TargetHealth
+from bot.model import Cause, Facts, HealthCheck, LoadBalancerRef, Step, TargetHealth
 from tests import facts_builder as fb
 
 CURL = HealthCheck(
@@ -122,3 +126,51 @@ def test_no_load_balancer_and_no_container_check_means_nothing_to_check() -> Non
     facts = fb.facts(service=fb.service(load_balancers=()), target_groups=())
     assert CHECK.skip(facts) == "No load balancer and no container health check"
     assert CHECK.skip(fb.facts()) is None
+
+
+# --------------------------------------------------------------------------- unread facts
+
+
+def test_container_check_kills_without_the_checks_settings_are_only_a_lead() -> None:
+    """Without its start period and retries, a check the app never had a chance to pass looks
+    like one that keeps failing."""
+    stops = checked(timedelta(seconds=100)).stopped_tasks
+    gaps = fb.denied("ecs:DescribeTaskDefinition")
+    facts = fb.failing(*stops, task_definitions={}, gaps=gaps)
+    finding = fb.only(check_health_check(facts), Cause.HEALTH_CHECK_FAILING)
+    assert finding.confidence == UNCONFIRMED
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.HEALTH_CHECK)
+
+
+@pytest.mark.parametrize(
+    ("action", "overrides"),
+    [
+        ("ecs:DescribeTaskDefinition", {"task_definitions": {}}),
+        ("elasticloadbalancing:DescribeTargetGroups", {"target_groups": ()}),
+    ],
+)
+def test_elb_kills_whose_ports_could_not_be_checked_are_only_a_lead(
+    action: str, overrides: dict[str, Any]
+) -> None:
+    """A port mismatch, which needs both, is the usual root of failing ELB checks."""
+    stop = fb.stopped(reason=ELB_KILL, stop_code="ServiceSchedulerInitiated", exit_code=143)
+    facts = fb.failing(stop, gaps=fb.denied(action), **overrides)
+    finding = fb.only(check_health_check(facts), Cause.ELB_HEALTH_CHECK)
+    assert finding.evidence[-1] == f"could not confirm: could not call {action}: access denied"
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.UNKNOWN
+
+
+def test_elb_kills_whose_target_health_could_not_be_read_are_still_elb_kills() -> None:
+    """The target group's ports were read: nothing that could explain the kills is missing."""
+    stop = fb.stopped(reason=ELB_KILL, stop_code="ServiceSchedulerInitiated", exit_code=143)
+    group = fb.target_group(targets=())
+    facts = fb.failing(
+        stop, target_groups=(group,), gaps=fb.denied("elasticloadbalancing:DescribeTargetHealth")
+    )
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.ELB_HEALTH_CHECK

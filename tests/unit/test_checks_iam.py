@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.checks.base import UNCONFIRMED
 from bot.checks.iam import check_iam
 from bot.model import Cause, Facts, SecretRef, Step
 from tests import facts_builder as fb
@@ -150,3 +151,45 @@ def test_a_task_role_that_does_not_exist_is_reported_once_as_missing() -> None:
 
 def test_an_app_without_credentials_despite_a_good_task_role_is_not_a_role_problem() -> None:
     assert check_iam(crashed_without_credentials()) == []
+
+
+# --------------------------------------------------------------------------- unread facts
+
+ASSUME_FAILED = fb.event(
+    "(service api) failed to launch a task with (error ECS was unable to assume the role "
+    f"'{fb.EXECUTION_ROLE_ARN}' that was provided for this task. Please verify that the role "
+    "being passed has the proper trust relationship and permissions and that your IAM user has "
+    "permissions to pass this role.)."
+)
+
+
+def test_ecs_not_assuming_a_role_that_could_not_be_read_is_not_a_trust_policy() -> None:
+    """ECS says so of a role that does not exist too: only the role tells them apart."""
+    service = fb.service(running=0, events=(ASSUME_FAILED,))
+    facts = fb.facts(service=service, roles={}, gaps=fb.denied("iam:GetRole"))
+    finding = fb.only(check_iam(facts), Cause.TRUST_POLICY)
+    assert finding.confidence == UNCONFIRMED
+    assert "could not confirm: could not call iam:GetRole: access denied" in finding.evidence
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.IAM)
+    assert diagnosis.next_step is not None
+    assert "Grant iam:GetRole" in diagnosis.next_step.action
+
+
+def test_ecs_not_assuming_a_role_of_a_definition_that_could_not_be_read() -> None:
+    service = fb.service(running=0, events=(ASSUME_FAILED,))
+    gaps = fb.denied("ecs:DescribeTaskDefinition")
+    facts = fb.facts(service=service, task_definitions={}, roles={}, gaps=gaps)
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.UNKNOWN
+
+
+def test_ecs_not_assuming_a_role_that_was_read_and_is_missing_is_role_not_found() -> None:
+    service = fb.service(running=0, events=(ASSUME_FAILED,))
+    missing = fb.role(fb.EXECUTION_ROLE_ARN, exists=False, trust_policy=None, policies=())
+    roles = {fb.EXECUTION_ROLE_ARN: missing, fb.TASK_ROLE_ARN: fb.role(fb.TASK_ROLE_ARN)}
+    diagnosis = fb.diagnose(fb.facts(service=service, roles=roles))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.ROLE_NOT_FOUND

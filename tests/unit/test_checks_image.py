@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.checks.base import UNCONFIRMED
 from bot.checks.image import check_image
 from bot.model import Cause, Step
 from tests import facts_builder as fb
@@ -132,3 +133,45 @@ def test_exec_format_error_in_the_logs_is_the_platform_mismatch() -> None:
         "2 of 2 recent stopped tasks show this",
         'container app log: "exec /usr/local/bin/streamlit: exec format error"',
     )
+
+
+# --------------------------------------------------------------------------- unread facts
+
+PULL_DENIED = fb.real("ecr-permission-denied", "pull access denied")
+
+
+def test_a_refused_pull_of_a_definition_that_could_not_be_read_is_only_a_lead() -> None:
+    """It may be a task definition without an execution role, which only the definition shows."""
+    stop = fb.stopped(
+        reason="CannotPullContainerError: pull access denied",
+        stop_code="TaskFailedToStart",
+        container_reason=PULL_DENIED,
+        launch_type="EC2",
+    )
+    gaps = fb.denied("ecs:DescribeTaskDefinition")
+    facts = fb.on_ec2(
+        service=fb.service(launch_type="EC2", running=0),
+        stopped_tasks=(stop,),
+        task_definitions={},
+        gaps=gaps,
+    )
+    finding = fb.only(check_image(facts), Cause.ECR_PERMISSION_DENIED)
+    assert finding.confidence == UNCONFIRMED
+    assert finding.evidence[-1] == (
+        "could not confirm: could not call ecs:DescribeTaskDefinition: access denied"
+    )
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.IMAGE)
+    # the cause's step fails, and says what it could not see
+    [item] = [i for i in diagnosis.checklist if i.step is Step.IMAGE]
+    assert item.status == "failed"
+    assert item.note.endswith("could not call ecs:DescribeTaskDefinition: access denied")
+
+
+def test_a_refused_pull_with_the_definition_read_is_still_a_refused_pull() -> None:
+    stop = fb.stopped(
+        stop_code="TaskFailedToStart", container_reason=PULL_DENIED, launch_type="EC2"
+    )
+    facts = fb.on_ec2(service=fb.service(launch_type="EC2", running=0), stopped_tasks=(stop,))
+    assert fb.only(check_image(facts), Cause.ECR_PERMISSION_DENIED).confidence > UNCONFIRMED

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.checks.base import UNCONFIRMED
 from bot.checks.network import CHECK, check_network
 from bot.model import Cause, EfsVolume, EgressRule, Route, SecretRef, SecurityGroup, Step
 from tests import facts_builder as fb
@@ -166,3 +169,28 @@ def test_bridge_mode_tasks_use_the_instance_network() -> None:
     facts = fb.on_ec2(network=fb.network(subnets=(PRIVATE,)))
     assert check_network(facts) == []
     assert CHECK.skip(facts) == "Network mode bridge: tasks share the container instance's network"
+
+
+# --------------------------------------------------------------------------- unread facts
+
+
+@pytest.mark.parametrize("action", ["ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups"])
+def test_a_timeout_from_a_network_that_could_not_be_read_is_only_a_lead(action: str) -> None:
+    """A security group without egress or a missing endpoint times out the same way."""
+    stop = fb.stopped(reason=TIMED_OUT, stop_code="TaskFailedToStart")
+    facts = fb.failing(stop, network=None, gaps=fb.denied(action))
+    finding = fb.only(check_network(facts), Cause.NO_ROUTE_TO_INTERNET)
+    assert finding.confidence == UNCONFIRMED
+    assert finding.evidence[-1] == f"could not confirm: could not call {action}: access denied"
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.NETWORK)
+    assert diagnosis.next_step is not None
+    assert f"Grant {action}" in diagnosis.next_step.action
+
+
+def test_a_timeout_is_a_missing_route_when_the_network_is_not_awsvpc() -> None:
+    """Nothing was left unread: there was no task network to read."""
+    stop = fb.stopped(reason=TIMED_OUT, stop_code="TaskFailedToStart")
+    finding = fb.only(check_network(fb.on_ec2(stopped_tasks=(stop,))), Cause.NO_ROUTE_TO_INTERNET)
+    assert finding.confidence > UNCONFIRMED

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.checks.resources import CHECK, check_resources
-from bot.model import Cause
+from bot.model import Cause, Step
 from tests import facts_builder as fb
 
 SHORT = fb.service(launch_type="EC2", subnets=(), security_groups=(), running=1)
@@ -114,3 +114,25 @@ def test_a_full_disk() -> None:
     stop = fb.stopped(container_reason=fb.real("disk-full", "GetImageBlob"))
     facts = fb.on_ec2(stopped_tasks=(stop,))
     assert fb.codes(check_resources(facts)) == [Cause.DISK_FULL]
+
+
+# --------------------------------------------------------------------------- unread facts
+
+
+def test_instances_that_could_not_be_read_are_not_missing_instances() -> None:
+    cluster = fb.cluster(registered_instances=2)
+    gaps = fb.denied("ecs:DescribeContainerInstances")
+    facts = fb.on_ec2(service=SHORT, cluster=cluster, gaps=gaps)
+    assert check_resources(facts) == []
+    [item] = [i for i in fb.diagnose(facts).checklist if i.step is Step.RESOURCES]
+    assert (item.status, item.note) == (
+        "unknown",
+        "could not call ecs:DescribeContainerInstances: access denied",
+    )
+
+
+def test_a_cluster_that_counts_no_instances_has_none_even_unread() -> None:
+    cluster = fb.cluster(registered_instances=0)
+    gaps = fb.denied("ecs:ListContainerInstances")
+    facts = fb.on_ec2(service=SHORT, cluster=cluster, gaps=gaps)
+    assert fb.codes(check_resources(facts)) == [Cause.NO_CONTAINER_INSTANCES]

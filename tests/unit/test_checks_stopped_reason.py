@@ -112,3 +112,10 @@ def test_failure_events_since_the_last_steady_state_count() -> None:
         Cause.TASK_FAILED_TO_START,
     )
     assert finding.evidence[0] == "A current service event says so"
+
+
+def test_a_shortfall_is_not_unexplained_when_the_tasks_could_not_be_read() -> None:
+    """They may have stopped and said why: the bot could not look."""
+    facts = fb.failing(gaps=fb.denied("ecs:ListTasks"))
+    assert check_stopped_reason(facts) == []
+    assert fb.codes(check_stopped_reason(fb.failing())) == [Cause.UNKNOWN]

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.checks import KNOWLEDGE
-from bot.model import STEPS, Cause, Diagnosis, Facts, Route, SecurityGroup, Step, Task
+from bot.checks.base import UNCONFIRMED
+from bot.model import (
+    STEPS,
+    Cause,
+    ChecklistItem,
+    Diagnosis,
+    Facts,
+    Route,
+    SecurityGroup,
+    Step,
+    Task,
+)
 from bot.verdict import conclude
 from tests import facts_builder as fb
 
@@ -18,10 +31,12 @@ def statuses(diagnosis: Diagnosis) -> dict[Step, str]:
     return {item.step: item.status for item in diagnosis.checklist}
 
 
+def checklist(diagnosis: Diagnosis) -> dict[Step, ChecklistItem]:
+    return {item.step: item for item in diagnosis.checklist}
+
+
 def failing(*stops: Task, **overrides: object) -> Facts:
-    return fb.facts(
-        service=fb.service(running=0), running_tasks=(), stopped_tasks=stops, **overrides
-    )
+    return fb.failing(*stops, **overrides)
 
 
 # --------------------------------------------------------------------------- status
@@ -233,3 +248,108 @@ def test_a_failed_step_notes_its_worst_finding() -> None:
         "failed",
         "Container app crashed with a segmentation fault (exit 139)",
     )
+
+
+# --------------------------------------------------------------------------- unread facts
+
+STEADY = fb.event(f"(service {fb.SERVICE}) has reached a steady state.", 5)
+
+
+@pytest.mark.parametrize("action", ["ecs:ListTasks", "ecs:DescribeTasks"])
+def test_a_service_whose_tasks_could_not_be_read_is_never_healthy(action: str) -> None:
+    """Steady and at full strength, but whether and why its tasks stop could not be seen."""
+    facts = fb.facts(running_tasks=(), service=fb.service(events=(STEADY,)), gaps=fb.denied(action))
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.status == "unknown"
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.STOPPED_REASON)
+    assert diagnosis.cause.evidence[0] == f"could not call {action}: access denied"
+    assert diagnosis.summary == (
+        f"Could not diagnose production/api: could not call {action}: access denied."
+    )
+    assert diagnosis.next_step is not None
+    assert f"Grant {action}" in diagnosis.next_step.action
+    for step in (Step.STOPPED_REASON, Step.EXIT_CODE):
+        item = diagnosis.checklist[STEPS.index(step)]
+        assert (item.status, item.note) == ("unknown", f"could not call {action}: access denied")
+
+
+def test_tasks_unread_leave_what_was_seen_as_the_closest_guess() -> None:
+    """ECS's events say the tasks fail to start; the tasks would have said why."""
+    events = (fb.event("(service api) is unable to consistently start tasks successfully."),)
+    gaps = fb.denied("ecs:ListTasks")
+    diagnosis = fb.diagnose(failing(service=fb.service(running=0, events=events), gaps=gaps))
+    assert diagnosis.status == "unknown"
+    cause = diagnosis.cause
+    assert cause is not None
+    assert (cause.code, cause.step) == (Cause.UNKNOWN, Step.STOPPED_REASON)
+    assert cause.title.endswith("closest guess: tasks fail to start, and ECS does not say more")
+    assert cause.evidence[0] == "could not call ecs:ListTasks: access denied"
+    assert Cause.TASK_FAILED_TO_START in fb.codes(diagnosis.findings)
+    assert statuses(diagnosis)[Step.STOPPED_REASON] == "unknown"
+
+
+def test_an_unconfirmed_root_cause_is_only_the_closest_guess() -> None:
+    finding = KNOWLEDGE[Cause.SIGTERM].finding(
+        ["container app exited with code 143", "could not confirm: could not call x:Y: timed out"],
+        {"container": "app", "sender": "?", "cluster": "c"},
+        confidence=UNCONFIRMED,
+        tasks=1,
+    )
+    gap = fb.gap(Step.IAM, "x:Y", "timed out")
+    diagnosis = conclude(failing(fb.stopped(exit_code=143), gaps=(gap,)), [finding])
+    assert diagnosis.status == "failing"
+    cause = diagnosis.cause
+    assert cause is not None
+    assert (cause.code, cause.step, cause.tasks) == (Cause.UNKNOWN, Step.EXIT_CODE, 1)
+    assert cause.title == (
+        "The cause could not be determined; closest guess: container app stopped on SIGTERM "
+        "from ? (exit 143)"
+    )
+    assert cause.evidence == finding.evidence
+    assert fb.codes(diagnosis.findings) == [Cause.UNKNOWN, Cause.SIGTERM]
+    assert diagnosis.next_step is not None
+    assert "Grant x:Y" in diagnosis.next_step.action
+
+
+def test_a_cause_its_message_proves_survives_an_unread_step_which_names_the_gap() -> None:
+    """The stopped reason names the missing log group: no need to have listed log groups."""
+    stop = fb.stopped(reason=fb.real("log-group-missing"), stop_code="TaskFailedToStart")
+    gaps = fb.denied("logs:DescribeLogGroups")
+    diagnosis = fb.diagnose(failing(stop, log_groups=(), gaps=gaps))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.LOG_GROUP_MISSING
+    item = diagnosis.checklist[STEPS.index(Step.LOGS)]
+    assert item.status == "failed"
+    assert item.note.endswith("; could not call logs:DescribeLogGroups: access denied")
+
+
+def test_an_unread_step_that_does_not_hold_the_cause_is_unknown_whatever_it_found() -> None:
+    stop = fb.stopped(exit_code=139)
+    closed = fb.network(security_groups=(SecurityGroup(id=fb.SECURITY_GROUP, name="api"),))
+    gaps = fb.denied("ec2:DescribeVpcEndpoints")
+    diagnosis = fb.diagnose(failing(stop, network=closed, gaps=gaps))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.SEGFAULT
+    item = diagnosis.checklist[STEPS.index(Step.NETWORK)]
+    assert (item.status, item.note) == (
+        "unknown",
+        "could not call ec2:DescribeVpcEndpoints: access denied",
+    )
+
+
+def test_steps_that_need_the_task_definition_are_unknown_without_it() -> None:
+    gaps = fb.denied("ecs:DescribeTaskDefinition")
+    diagnosis = fb.diagnose(fb.facts(task_definitions={}, gaps=gaps))
+    assert diagnosis.status == "healthy"  # the tasks were read: nothing stopped
+    note = "could not call ecs:DescribeTaskDefinition: access denied"
+    assert {step: (item.status, item.note) for step, item in checklist(diagnosis).items()} == {
+        Step.STOPPED_REASON: ("unknown", note),  # where the collectors file it
+        Step.EXIT_CODE: ("skipped", "No stopped task to inspect"),
+        Step.LOGS: ("unknown", note),
+        Step.IMAGE: ("unknown", note),
+        Step.IAM: ("unknown", note),
+        Step.NETWORK: ("unknown", note),
+        Step.RESOURCES: ("skipped", "Fargate: AWS manages the hosts"),
+        Step.HEALTH_CHECK: ("unknown", note),
+    }
