@@ -6,7 +6,7 @@ inputs are known takes only (longest chain of dependent calls x L) longer. This 
 (time at L - time at 0) / L, the effective number of sequential round trips, beside the number
 of requests and any request sent twice.
 
-    python -m bench.round_trips [--latency 0.1] [--repeat 3]
+    python -m bench.round_trips [--latency 0.3] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def timed_diagnosis(target: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
