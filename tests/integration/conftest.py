@@ -5,34 +5,30 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import boto3
 import pytest
 
+from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import build_account
 from bot.demo.traffic import EmulatorServer
-from tests.conftest import FAKE_AWS_ENV, reset_moto
+from tests.conftest import reset_moto
 
 
 @pytest.fixture(scope="module")
-def account(emulator: EmulatorServer) -> dict[str, str]:
-    """The demo account, built once; returns the environment that points the CLI at it."""
+def account(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
+    """The demo account, built once per module. While the module runs, this process's
+    environment points boto3 at it; the environment is returned for subprocesses too."""
     reset_moto(emulator.endpoint)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= FAKE_AWS_ENV | {"AWS_ENDPOINT_URL": emulator.endpoint}
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    previous = os.environ.get("AWS_ENDPOINT_URL")
-    os.environ["AWS_ENDPOINT_URL"] = emulator.endpoint
-    try:
-        build_account(session)
-    finally:
-        if previous is None:
-            del os.environ["AWS_ENDPOINT_URL"]
-        else:
-            os.environ["AWS_ENDPOINT_URL"] = previous
-    return env
+    env = emulator_env(emulator.endpoint)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in set(os.environ) - set(env):
+            patch.delenv(name)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        build_account(boto3.Session())
+        yield env
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

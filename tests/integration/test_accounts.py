@@ -37,11 +37,8 @@ def test_unknown_account_is_a_bad_target(account: dict[str, str]) -> None:
 
 
 def test_assumed_credentials_are_reused_until_they_near_expiry(
-    account: dict[str, str], emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+    account: dict[str, str], emulator: EmulatorServer
 ) -> None:
-    for name, value in account.items():
-        if name.startswith("AWS_"):
-            monkeypatch.setenv(name, value)
     settings = Settings(
         accounts={"prod": Account(role_arn=ROLE, external_id="ops-bot")}, diagnosis_ttl=0
     )

@@ -20,9 +20,6 @@ from tests.conftest import RedisServer
 
 @pytest.fixture
 def aws(account: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in account.items():
-        if name.startswith("AWS_"):
-            monkeypatch.setenv(name, value)
     # Cache keys are scoped by credentials: a key id of its own gives each test a cache that
     # nothing else (an earlier test sharing this Redis) has filled.
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", f"AKIA{uuid.uuid4().hex[:16].upper()}")

@@ -14,22 +14,17 @@ refuses it. The test checks that it did, for every scenario that needed it.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import boto3
 import pytest
 
 from bot.cache import MemoryStore
-from bot.demo.emulator import emulator_env
-from bot.demo.scenarios import SCENARIOS, build_account
+from bot.demo.scenarios import SCENARIOS
 from bot.demo.traffic import EmulatorServer, Faults
 from bot.model import Cause, Diagnosis, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
-from tests.conftest import reset_moto
 
 TARGETS = tuple(Target(cluster=s.cluster, service=s.service) for s in SCENARIOS)
 
@@ -87,20 +82,6 @@ class Baseline:
     diagnoses: dict[Target, Diagnosis]
     calls: dict[Target, frozenset[str]]  # the operations each diagnosis sent
     answers: dict[str, bytes]
-
-
-@pytest.fixture(scope="module")
-def account(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
-    """The demo account, built once; this process's environment points boto3 at it."""
-    reset_moto(emulator.endpoint)
-    env = emulator_env(emulator.endpoint)
-    with pytest.MonkeyPatch.context() as patch:
-        for name in set(os.environ) - set(env):
-            patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        build_account(boto3.Session())
-        yield env
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ Unreachable endpoints are covered in test_cli.py, the read-only guard in test_aw
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,17 +17,14 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 import pytest
 
 from bot.cache import MemoryStore
-from bot.demo.emulator import emulator_env
-from bot.demo.scenarios import SCENARIOS, build_account
+from bot.demo.scenarios import SCENARIOS
 from bot.demo.traffic import EmulatorServer, Faults
 from bot.model import Cause, Diagnosis, Step, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
-from tests.conftest import reset_moto
 
 POLICY = Path(__file__).resolve().parents[2] / "deploy" / "iam-policy.json"
 
@@ -59,20 +55,6 @@ class NothingCached(MemoryStore):
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-def account(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
-    """The demo account, built once; this process's environment points boto3 at it."""
-    reset_moto(emulator.endpoint)
-    env = emulator_env(emulator.endpoint)
-    with pytest.MonkeyPatch.context() as patch:
-        for name in set(os.environ) - set(env):
-            patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        build_account(boto3.Session())
-        yield env
 
 
 @pytest.fixture(scope="module")

@@ -10,27 +10,22 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 
 from bot.aws.clients import SECRET_OPERATIONS, is_read_only
 from bot.cache import MemoryStore
 from bot.checks import PERMISSIONS
-from bot.demo.emulator import emulator_env
-from bot.demo.scenarios import SCENARIOS, build_account
+from bot.demo.scenarios import SCENARIOS
 from bot.demo.traffic import EmulatorServer
 from bot.model import Target
 from bot.service import Diagnoser
 from bot.settings import Settings
-from tests.conftest import reset_moto
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "deploy" / "iam-policy.json"
@@ -87,29 +82,21 @@ def granted() -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def recorded(emulator: EmulatorServer) -> Iterator[frozenset[str]]:
+def recorded(emulator: EmulatorServer, account: dict[str, str]) -> frozenset[str]:
     """Every operation a diagnosis of each demo scenario made, by every way a target is named."""
-    reset_moto(emulator.endpoint)
-    env = emulator_env(emulator.endpoint)
-    with pytest.MonkeyPatch.context() as patch:
-        for name in set(os.environ) - set(env):
-            patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        build_account(boto3.Session())
-        emulator.traffic.reset()
-        diagnoser = Diagnoser(Settings(), MemoryStore())
-        try:
-            targets = [Target(cluster=s.cluster, service=s.service) for s in SCENARIOS]
-            with ThreadPoolExecutor(max_workers=4) as pool:
-                diagnoses = list(pool.map(diagnoser.diagnose, targets))
-            stopped = next(d for d in diagnoses if d.task_arn)
-            diagnoser.diagnose(Target(service=stopped.target.service))  # looks in every cluster
-            diagnoser.diagnose(Target(task_id=stopped.task_arn))
-            calls = set(diagnoser.clients(None).calls())
-        finally:
-            diagnoser.close()
-        yield frozenset(calls | set(emulator.traffic.counts()))
+    emulator.traffic.reset()
+    diagnoser = Diagnoser(Settings(), MemoryStore())
+    try:
+        targets = [Target(cluster=s.cluster, service=s.service) for s in SCENARIOS]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            diagnoses = list(pool.map(diagnoser.diagnose, targets))
+        stopped = next(d for d in diagnoses if d.task_arn)
+        diagnoser.diagnose(Target(service=stopped.target.service))  # looks in every cluster
+        diagnoser.diagnose(Target(task_id=stopped.task_arn))
+        calls = set(diagnoser.clients(None).calls())
+    finally:
+        diagnoser.close()
+    return frozenset(calls | set(emulator.traffic.counts()))
 
 
 def test_the_policy_grants_exactly_what_the_code_calls(recorded: frozenset[str]) -> None:
