@@ -20,6 +20,12 @@ VAGUE = 30  # a generic message: "ResourceInitializationError" and nothing more
 UNCONFIRMED = 20  # a lead: facts that could confirm or overturn it could not be read
 GUESS = 10  # nothing matched
 
+# Root causes that explain many symptoms: a role ECS cannot use, and a task that cannot reach AWS.
+ROLE_ROOTS = frozenset({Cause.EXECUTION_ROLE_MISSING, Cause.ROLE_NOT_FOUND, Cause.TRUST_POLICY})
+NETWORK_ROOTS = frozenset(
+    {Cause.NO_ROUTE_TO_INTERNET, Cause.MISSING_VPC_ENDPOINT, Cause.SECURITY_GROUP_NO_EGRESS}
+)
+
 
 @dataclass(frozen=True)
 class Knowledge:

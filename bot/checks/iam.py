@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, NETWORK_ROOTS, PROVEN, ROLE_ROOTS, Check, Knowledge
 from bot.checks.evidence import (
     DEFINITION_READ,
     ROLE_READS,
@@ -69,17 +69,7 @@ SECRETS_ACCESS_DENIED = Knowledge(
     "(Parameter Store) on those ARNs, plus kms:Decrypt on their key if it is customer-managed "
     "(IAM → Roles → {role} → Add permissions → Create inline policy), and check that each "
     "secret exists in {region}.",
-    explained_by=frozenset(
-        {
-            Cause.EXECUTION_ROLE_MISSING,
-            Cause.ROLE_NOT_FOUND,
-            Cause.TRUST_POLICY,
-            Cause.NO_ROUTE_TO_INTERNET,
-            Cause.MISSING_VPC_ENDPOINT,
-            Cause.SECURITY_GROUP_NO_EGRESS,
-            Cause.REGISTRY_AUTH,
-        }
-    ),
+    explained_by=ROLE_ROOTS | NETWORK_ROOTS | {Cause.REGISTRY_AUTH},
 )
 TASK_ROLE_MISSING = Knowledge(
     Cause.TASK_ROLE_MISSING,

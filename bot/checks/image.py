@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, PROVEN, ROLE_ROOTS, Check, Knowledge
 from bot.checks.evidence import (
     DEFINITION_READ,
     ROLE_READS,
@@ -36,7 +36,6 @@ PERMISSIONS = (
     *ROLE_READS,
 )
 
-_ROLE_ROOTS = frozenset({Cause.EXECUTION_ROLE_MISSING, Cause.ROLE_NOT_FOUND, Cause.TRUST_POLICY})
 
 IMAGE_NOT_FOUND = Knowledge(
     Cause.IMAGE_NOT_FOUND,
@@ -56,7 +55,7 @@ ECR_PERMISSION_DENIED = Knowledge(
     '{role} → Add permissions), or allow ecr:GetAuthorizationToken on "*" plus '
     "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository; also check the "
     "repository policy (ECR → Repositories → {repository} → Permissions).",
-    explained_by=_ROLE_ROOTS,
+    explained_by=ROLE_ROOTS,
 )
 REGISTRY_AUTH = Knowledge(
     Cause.REGISTRY_AUTH,
@@ -67,7 +66,7 @@ REGISTRY_AUTH = Knowledge(
     "repositoryCredentials.credentialsParameter, and allow the execution role {role} "
     "secretsmanager:GetSecretValue on it. For Docker Hub rate limits, authenticate the same way "
     "or copy the image to ECR (ECR → Private registry → Pull through cache).",
-    explained_by=_ROLE_ROOTS,
+    explained_by=ROLE_ROOTS,
 )
 PLATFORM_MISMATCH = Knowledge(
     Cause.PLATFORM_MISMATCH,

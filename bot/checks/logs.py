@@ -6,7 +6,7 @@ write to it stops the task before it prints a single line.
 
 from __future__ import annotations
 
-from bot.checks.base import PROVEN, Check, Knowledge
+from bot.checks.base import NETWORK_ROOTS, PROVEN, ROLE_ROOTS, Check, Knowledge
 from bot.checks.evidence import (
     DEFINITION_READ,
     ROLE_READS,
@@ -41,16 +41,7 @@ LOG_CONFIG_INVALID = Knowledge(
     "awslogs-region) and that the execution role {role} allows logs:CreateLogStream and "
     "logs:PutLogEvents on the group (IAM → Roles → {role} → Permissions). With FireLens, make "
     "sure the log router container starts first and stays up.",
-    explained_by=frozenset(
-        {
-            Cause.EXECUTION_ROLE_MISSING,
-            Cause.ROLE_NOT_FOUND,
-            Cause.TRUST_POLICY,
-            Cause.NO_ROUTE_TO_INTERNET,
-            Cause.MISSING_VPC_ENDPOINT,
-            Cause.SECURITY_GROUP_NO_EGRESS,
-        }
-    ),
+    explained_by=ROLE_ROOTS | NETWORK_ROOTS,
 )
 KNOWLEDGE = (LOG_GROUP_MISSING, LOG_CONFIG_INVALID)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
