@@ -1,4 +1,8 @@
-"""`ecs-why diagnose | demo | serve` (CONTRACT §2)."""
+"""`ecs-why diagnose | demo | serve` (CONTRACT §2).
+
+Only argparse is imported up front: each command imports what it needs (boto3, Redis, Slack,
+the emulator) when it runs, so `--help` and a bad target answer at once.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-from rich.console import Console
-
-from bot.cache import MemoryStore, make_store
 from bot.errors import AwsUnavailable, EcsWhyError, TargetError
-from bot.model import Diagnosis
-from bot.render.blocks import render_card
-from bot.render.json import diagnosis_to_json
-from bot.render.text import print_reports, summary_table
-from bot.service import Diagnoser
-from bot.settings import Settings
-from bot.target import parse_target
+
+if TYPE_CHECKING:
+    from bot.model import Diagnosis
+    from bot.settings import Settings
 
 log = logging.getLogger("ecs-why")
 
@@ -57,6 +55,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
     try:
         settings = Settings()
         if args.command == "diagnose":
@@ -72,8 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_FAILURE, str(error).splitlines()[0])
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # the outermost edge: one line, never a traceback
-        log.debug("unexpected error", exc_info=True)
+    except Exception as error:  # the outermost edge: one line, and the traceback only on -v
+        if args.verbose:
+            log.exception("unexpected error")
+            return _fail(EXIT_FAILURE, f"unexpected {type(error).__name__}: {error}")
         return _fail(EXIT_FAILURE, f"unexpected {type(error).__name__}: {error} (run with -v)")
 
 
@@ -83,9 +87,14 @@ def _fail(code: int, message: str) -> int:
 
 
 def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.target import parse_target
+
     target = parse_target(
         args.target, cluster=args.cluster, region=args.region, account=args.account
     )
+    from bot.cache import make_store
+    from bot.service import Diagnoser
+
     diagnoser = Diagnoser(settings, make_store(settings.redis_url))
     try:
         diagnosis = diagnoser.diagnose(target, fresh=args.no_cache)
@@ -97,12 +106,20 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool) -> None:
     if fmt == "json":
+        from bot.render.json import diagnosis_to_json
+
         documents = [diagnosis_to_json(d) for d in diagnoses]
         print(json.dumps(documents if many else documents[0], indent=2))
     elif fmt == "blocks":
+        from bot.render.blocks import render_card
+
         cards = [render_card(d) for d in diagnoses]
         print(json.dumps(cards if many else cards[0], indent=2))
     else:
+        from rich.console import Console
+
+        from bot.render.text import print_reports, summary_table
+
         console = Console()
         if not console.is_terminal:
             console = Console(width=140)  # a pipe or file: wide enough for the summary table
@@ -112,7 +129,11 @@ def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool) -> None:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    from bot.cache import MemoryStore
     from bot.demo.run import diagnose_demo_account, emulated_demo_account
+    from bot.service import Diagnoser
 
     status = Console(stderr=True).status("Building the emulated AWS account…")
     with status, emulated_demo_account() as env:
