@@ -41,40 +41,24 @@ IMAGE_NOT_FOUND = Knowledge(
     Cause.IMAGE_NOT_FOUND,
     Step.IMAGE,
     title="Image {image} does not exist",
-    fix="Check the image URI in the task definition against the registry (`aws ecr "
-    "describe-images --repository-name {repository} --region {region}`, or ECR console → "
-    "Repositories → {repository} → Images); push the missing tag, or point a new task "
-    "definition revision at a tag that exists.",
     explained_by=frozenset({Cause.ECR_PERMISSION_DENIED, Cause.REGISTRY_AUTH}),
 )
 ECR_PERMISSION_DENIED = Knowledge(
     Cause.ECR_PERMISSION_DENIED,
     Step.IMAGE,
     title="The task may not pull {image} from ECR ({role} lacks permission)",
-    fix="Attach the AWS managed policy AmazonECSTaskExecutionRolePolicy to {role} (IAM → Roles → "
-    '{role} → Add permissions), or allow ecr:GetAuthorizationToken on "*" plus '
-    "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository; also check the "
-    "repository policy (ECR → Repositories → {repository} → Permissions).",
     explained_by=ROLE_ROOTS,
 )
 REGISTRY_AUTH = Knowledge(
     Cause.REGISTRY_AUTH,
     Step.IMAGE,
     title="The registry of {image} refuses the task's credentials (or their absence)",
-    fix="Store the registry's username and password in Secrets Manager (Secrets Manager → Store a "
-    "new secret → Other type of secret), name it in the container's "
-    "repositoryCredentials.credentialsParameter, and allow the execution role {role} "
-    "secretsmanager:GetSecretValue on it. For Docker Hub rate limits, authenticate the same way "
-    "or copy the image to ECR (ECR → Private registry → Pull through cache).",
     explained_by=ROLE_ROOTS,
 )
 PLATFORM_MISMATCH = Knowledge(
     Cause.PLATFORM_MISMATCH,
     Step.IMAGE,
     title="Image {image} is built for {image_platform}, but the task runs on {task_platform}",
-    fix="Build and push the image for the task's platform (`docker buildx build --platform "
-    "{task_platform} …`, or a multi-architecture image), or set runtimePlatform.cpuArchitecture "
-    "in the task definition to the image's architecture.",
 )
 KNOWLEDGE = (IMAGE_NOT_FOUND, ECR_PERMISSION_DENIED, REGISTRY_AUTH, PLATFORM_MISMATCH)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

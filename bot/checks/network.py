@@ -44,37 +44,22 @@ NO_ROUTE = Knowledge(
     Cause.NO_ROUTE_TO_INTERNET,
     Step.NETWORK,
     title="Tasks in {subnets} cannot reach the internet or AWS endpoints",
-    fix="Give the subnet a way out: in a private subnet a 0.0.0.0/0 route to a NAT gateway (VPC → "
-    "Route tables → {route_table}), in a public one assignPublicIp=ENABLED with a route to an "
-    "internet gateway; or add VPC endpoints for ecr.api, ecr.dkr, s3 (gateway), logs and "
-    "secretsmanager/ssm.",
     explained_by=frozenset({Cause.MISSING_VPC_ENDPOINT, Cause.SECURITY_GROUP_NO_EGRESS}),
 )
 MISSING_ENDPOINT = Knowledge(
     Cause.MISSING_VPC_ENDPOINT,
     Step.NETWORK,
     title="Private subnet {subnets} has no NAT gateway and no VPC endpoint for {missing}",
-    fix="Create the missing endpoints in {vpc} (VPC → Endpoints → Create endpoint, or `aws ec2 "
-    "create-vpc-endpoint --vpc-id {vpc} --service-name com.amazonaws.{region}.<name> …`): "
-    "interface endpoints with private DNS in the task subnets, and the S3 gateway endpoint on "
-    "route table {route_table}.",
 )
 SG_NO_EGRESS = Knowledge(
     Cause.SECURITY_GROUP_NO_EGRESS,
     Step.NETWORK,
     title="Security group {groups} allows no outbound traffic",
-    fix="Add outbound rules (EC2 → Security groups → {groups} → Outbound rules): at least HTTPS "
-    "443 to 0.0.0.0/0 or to the VPC endpoints, plus what the app needs (its database, EFS on "
-    "2049).",
 )
 EFS_MOUNT_FAILED = Knowledge(
     Cause.EFS_MOUNT_FAILED,
     Step.NETWORK,
     title="EFS volume {volume} cannot be mounted",
-    fix="Check that file system {file_system} has a mount target in each Availability Zone of "
-    "the task's subnets (EFS console → File systems → Network), that the task's security group "
-    "allows outbound TCP 2049 and the mount targets' group inbound 2049 from it, and that the "
-    "VPC has DNS resolution and DNS hostnames enabled.",
     explained_by=_NO_EGRESS,
 )
 KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
@@ -132,8 +117,8 @@ def _way_out_proof(facts: Facts) -> list[str] | None:
     egress = "its security groups allow outbound traffic"
     if subnets and all(way for _, way in ways):
         return [*(f"yet subnet {s.id} routes 0.0.0.0/0 to {way}" for s, way in ways), egress]
-    needed = _needed_endpoints(facts)
-    present = {_suffix(endpoint) for endpoint in network.vpc_endpoints}
+    needed = needed_endpoints(facts)
+    present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     if needed and set(needed) <= present and not _outside_ecr(facts):
         return [f"yet the VPC has endpoints for all it needs: {', '.join(sorted(needed))}", egress]
     return None
@@ -189,7 +174,7 @@ def _way_out(subnet: Subnet, public_ip: bool | None) -> str | None:
     return target
 
 
-def _needed_endpoints(facts: Facts) -> dict[str, str]:
+def needed_endpoints(facts: Facts) -> dict[str, str]:
     """VPC endpoint suffix → why the task needs it, for a subnet without internet."""
     needed: dict[str, str] = {}
     for container in container_definitions(facts):
@@ -208,7 +193,7 @@ def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[
     stuck = [s for s in _subnets(facts, network) if _way_out(s, public_ip) is None]
     if not stuck:
         return []
-    present = {_suffix(endpoint) for endpoint in network.vpc_endpoints}
+    present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     outside_ecr = _outside_ecr(facts)
     said = [_route_evidence(s, public_ip) for s in stuck]
     said.append(f"VPC endpoints: {', '.join(sorted(present)) or 'none'}")
@@ -218,7 +203,7 @@ def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[
         if outside_ecr:
             said.append(f"images outside ECR need the internet: {', '.join(outside_ecr)}")
         return [NO_ROUTE.finding(said, fields, confidence=PROVEN, severity=severity)]
-    needed = _needed_endpoints(facts)
+    needed = needed_endpoints(facts)
     missing = sorted(set(needed) - present)
     if not missing:
         return []
@@ -232,7 +217,7 @@ def _outside_ecr(facts: Facts) -> list[str]:
     return [c.image for c in container_definitions(facts) if ".dkr.ecr." not in c.image]
 
 
-def _suffix(endpoint: str) -> str:
+def endpoint_suffix(endpoint: str) -> str:
     """`com.amazonaws.us-east-1.ecr.dkr` → `ecr.dkr`."""
     parts = endpoint.split(".")
     return ".".join(parts[3:]) if len(parts) > 3 else endpoint
