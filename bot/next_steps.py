@@ -58,6 +58,7 @@ _EXEC_MISSING = re.compile(r'exec: "([^"]+)": executable file not found')
 _NOT_EXECUTABLE = re.compile(r"(/[\w./-]+): Permission denied")
 _INSTANCE_ID = re.compile(r"\bi-[0-9a-f]{8,17}\b")
 _HEALTH_PATH = re.compile(r"(/[\w./-]*health[\w./-]*)", re.IGNORECASE)
+_SENDS_SIGTERM = re.compile(r"(send|sending|sent)\w* SIGTERM|kill -(TERM|15)", re.IGNORECASE)
 _BAD_CODES = re.compile(r"codes: \[([\d, ]+)\]")
 
 
@@ -383,8 +384,13 @@ def _failed_to_start(scene: Scene) -> NextStep:
         "ECS says no more than that the task failed to start: AWS's runbook "
         f"{RUNBOOK} checks the usual reasons (image, secrets, logs, network) for this task."
     )
+    return _runbook(scene, action, scene.task)
+
+
+def _runbook(scene: Scene, action: str, task: Task | None) -> NextStep:
+    """AWS's runbook for a task that failed to start, run on this task."""
     link = ("Run the runbook", console.runbook(scene.region, RUNBOOK))
-    if scene.cluster is None or scene.task is None:
+    if scene.cluster is None or task is None:
         return _step(scene, action, link=link)
     command = aws(
         "ssm",
@@ -392,14 +398,19 @@ def _failed_to_start(scene: Scene) -> NextStep:
         "--document-name",
         RUNBOOK,
         "--parameters",
-        f"ClusterName={scene.cluster},TaskId={scene.task.task_id}",
+        f"ClusterName={scene.cluster},TaskId={task.task_id}",
     )
     return _step(scene, action, command, link)
 
 
 def _unknown(scene: Scene) -> NextStep:
-    if scene.task is not None and scene.task.stopped_reason and scene.cluster:
-        return _failed_to_start(scene)
+    task = scene.task
+    if task is not None and task.stopped_reason and scene.cluster:
+        action = (
+            f"Nothing ecs-why reads explains “{task.stopped_reason}”: AWS's runbook {RUNBOOK} "
+            "checks this task's image, secrets, logs and network from inside the account."
+        )
+        return _runbook(scene, action, task)
     action = "Nothing ecs-why reads explains it; the service's latest events are the raw evidence."
     if scene.cluster is None or scene.service is None:
         return _step(scene, action)
@@ -526,8 +537,9 @@ def _segfault(scene: Scene) -> NextStep:
 
 def _sigterm(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    line = _quoted_line(scene)
-    if line and "sigterm" in line.lower() and "received" not in line.lower():
+    quoted = [m.group(1) for line in scene.cause.evidence if (m := _QUOTED.match(line))]
+    line = next((q for q in quoted if _SENDS_SIGTERM.search(q)), None)
+    if line:
         action = (
             f"The SIGTERM comes from inside {name}: “{line}”. Fix what trips it (or tune the "
             "watchdog) rather than the stop."
@@ -610,6 +622,13 @@ def _image(scene: Scene) -> tuple[str, str | None, str | None]:
 
 def _image_not_found(scene: Scene) -> NextStep:
     uri, repository, tag = _image(scene)
+    if repository is not None and _repository_missing(scene, uri):
+        action = (
+            f"ECR has no repository {repository}: correct the image URI {uri} in a new revision, "
+            "or create the repository and push the image." + _rollback_words(scene)
+        )
+        command = aws("ecr", "describe-repositories", "--query", "repositories[].repositoryUri")
+        return _step(scene, action, _rollback_command(scene) or command)
     if repository is None:
         action = f"{uri} does not exist: push it, or point a new revision at an image that exists."
         return _step(scene, action, _rollback_command(scene))
@@ -635,6 +654,10 @@ def _image_not_found(scene: Scene) -> NextStep:
             console.ecr_repository(scene.region, scene.facts.account, repository),
         )
     return _step(scene, action, _rollback_command(scene) or command, link)
+
+
+def _repository_missing(scene: Scene, uri: str) -> bool:
+    return any(i.uri == uri and i.repository_exists is False for i in scene.facts.images)
 
 
 def _execution_role_name(scene: Scene) -> str | None:
@@ -1060,11 +1083,10 @@ def _no_instances(scene: Scene) -> NextStep:
 
 def _fargate_capacity(scene: Scene) -> NextStep:
     subnets = scene.facts.service.subnets if scene.facts.service else ()
-    zones = ", ".join(subnets)
+    now = f" (now {', '.join(subnets)})" if subnets else ""
     action = (
-        "Fargate has no capacity for this task size in the service's zones right now: let the "
-        f"service use subnets in more Availability Zones{f' than {zones}' if zones else ''}, retry "
-        "later, or mix in FARGATE_SPOT."
+        "Fargate has no capacity for this task size in the service's zones right now: give the "
+        f"service subnets in more Availability Zones{now}, retry later, or mix in FARGATE_SPOT."
     )
     return _step(scene, action)
 
@@ -1164,9 +1186,8 @@ def _health_failing(scene: Scene) -> NextStep:
         None,
     )
     name = container.name if container else "the container"
-    runs = (
-        " ".join(container.health_check.command) if container and container.health_check else None
-    )
+    check = container.health_check if container else None
+    runs = " ".join(word for word in check.command if word != "CMD-SHELL") if check else None
     action = (
         f"Run {name}'s check by hand in a running task"
         + (f" (`{runs}`)" if runs else "")
