@@ -47,7 +47,7 @@ def render_report(diagnosis: Diagnosis, *, verbose: bool = False) -> list[Render
     if (cause := diagnosis.cause) is not None:
         parts.append(
             Text.from_markup(
-                f"\n[bold]Cause[/] [cyan]{cause.code}[/] ({cause.step}): "
+                f"[bold]Cause[/] [cyan]{cause.code}[/] ({cause.step}): "
                 f"{escape(cause_title(diagnosis) or cause.title)}"
             )
         )
@@ -126,8 +126,6 @@ def _context(diagnosis: Diagnosis) -> str:
         bits.append(diagnosis.account)
     if diagnosis.task_arn:
         bits.append("task " + diagnosis.task_arn.rsplit("/", 1)[-1])
-    if diagnosis.stopped_tasks:
-        bits.append(f"{diagnosis.stopped_tasks} stopped recently")
     return " · ".join(bits)
 
 
