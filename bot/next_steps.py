@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import console
-from bot.checks.evidence import last_meaningful, secret_read
-from bot.checks.network import needed_endpoints
+from bot.checks.evidence import arn, last_meaningful, secret_read
+from bot.checks.network import endpoint_suffix, needed_endpoints, task_subnets
 from bot.model import (
     Cause,
     ContainerDefinition,
@@ -34,7 +34,6 @@ from bot.model import (
 )
 
 RUNBOOK = "AWSSupport-TroubleshootECSTaskFailedToStart"
-EXECUTION_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
 TRUST_ECS_TASKS = {
     "Version": "2012-10-17",
     "Statement": [
@@ -130,27 +129,15 @@ class Scene:
     def role(self, arn: str | None) -> Role | None:
         return self.facts.roles.get(arn) if arn else None
 
-    def arn(self, service: str, resource: str) -> str:
-        partition = next(
-            (
-                p
-                for prefix, p in (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"))
-                if self.region.startswith(prefix)
-            ),
-            "aws",
-        )
-        return f"arn:{partition}:{service}::aws:{resource}"
+    @property
+    def execution_policy(self) -> str:
+        """The ARN of AWS's managed execution-role policy, in this region's partition."""
+        partition = arn(self.facts, "iam", "").split(":")[1]  # aws, aws-cn or aws-us-gov
+        return f"arn:{partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
     def subnets(self) -> list[Subnet]:
-        """The focus task's subnet, else the service's subnets, as the network facts hold them."""
         network = self.facts.network
-        if network is None:
-            return []
-        task = self.task
-        wanted = {task.subnet_id} if task and task.subnet_id else set()
-        if not wanted and self.facts.service:
-            wanted = set(self.facts.service.subnets)
-        return [s for s in network.subnets if not wanted or s.id in wanted]
+        return task_subnets(self.facts, network) if network else []
 
     def rollback(self) -> str | None:
         """The revision an older deployment still runs, when the failing one replaced it."""
@@ -687,7 +674,7 @@ def _ecr_denied(scene: Scene) -> NextStep:
         "--role-name",
         role,
         "--policy-arn",
-        scene.arn("iam", EXECUTION_POLICY),
+        scene.execution_policy,
     )
     return _step(scene, action, command, ("IAM role", console.role(scene.region, role)))
 
@@ -758,7 +745,7 @@ def _execution_role_missing(scene: Scene) -> NextStep:
                 "--role-name",
                 name,
                 "--policy-arn",
-                scene.arn("iam", EXECUTION_POLICY),
+                scene.execution_policy,
             ),
         )
     )
@@ -771,12 +758,12 @@ def _role_at_fault(scene: Scene) -> tuple[str, str] | None:
     if definition is None:
         return None
     said = " ".join((scene.cause.title, scene.said))
-    for kind, arn in (
+    for kind, role_arn in (
         ("execution", definition.execution_role_arn),
         ("task", definition.task_role_arn),
     ):
-        if arn and arn.rsplit("/", 1)[-1] in said:
-            return kind, arn.rsplit("/", 1)[-1]
+        if role_arn and role_arn.rsplit("/", 1)[-1] in said:
+            return kind, role_arn.rsplit("/", 1)[-1]
     return None
 
 
@@ -805,7 +792,7 @@ def _role_not_found(scene: Scene) -> NextStep:
                 "--role-name",
                 name,
                 "--policy-arn",
-                scene.arn("iam", EXECUTION_POLICY),
+                scene.execution_policy,
             )
         )
     return _step(scene, action, "\n".join(lines))
@@ -912,10 +899,7 @@ def _missing_endpoint(scene: Scene) -> NextStep:
     subnets = scene.subnets()
     if network is None or network.vpc_id is None:
         return _step(scene, "Create the VPC endpoints the task needs in its VPC.")
-    present = {
-        e.rsplit(".", 2)[-1] if e.endswith(".s3") else ".".join(e.split(".")[3:])
-        for e in network.vpc_endpoints
-    }
+    present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     missing = [name for name in needed_endpoints(scene.facts) if name not in present]
     tables = list(dict.fromkeys(s.route_table_id for s in subnets if s.route_table_id))
     groups = [g.id for g in network.security_groups]

@@ -124,13 +124,8 @@ def _ecs_unreadable(facts: Facts) -> Gap | None:
 
 
 def _unknown(facts: Facts, guess: str, evidence: Iterable[str], step: Step, tasks: int) -> Finding:
-    fields = {
-        "guess": guess,
-        "cluster": facts.target.cluster or "<cluster>",
-        "service": facts.target.service or "<service>",
-    }
     return KNOWLEDGE[Cause.UNKNOWN].finding(
-        evidence, fields, confidence=GUESS, step=step, tasks=tasks
+        evidence, {"guess": guess}, confidence=GUESS, step=step, tasks=tasks
     )
 
 

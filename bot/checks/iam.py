@@ -90,7 +90,6 @@ def _role_fields(definition: TaskDefinition | None) -> dict[str, str]:
     return {
         "role": role_label(definition.execution_role_arn if definition else None),
         "kind": "execution",
-        "field": "executionRoleArn",
         "secrets": "its secrets",
         "features": "its features",
         "container": "<container>",
@@ -176,7 +175,7 @@ def _broken_roles(
             knowledge, said = TRUST_POLICY, [f"trust policy of {role.name}: {_trust(role)}"]
         else:
             continue
-        fields = {"kind": kind, "role": role.name, "field": f"{kind}RoleArn"}
+        fields = {"kind": kind, "role": role.name}
         severity = config_severity(facts)
         found.append(knowledge.finding(said, fields, confidence=PROVEN, severity=severity))
     return found

@@ -96,19 +96,10 @@ def _image_fields(facts: Facts) -> dict[str, str]:
     uri = uris[0] if uris else "<image>"
     return {
         "image": uri,
-        "repository": _repository(uri),
         "role": role_label(role) if role or on_fargate(facts) else "the container instance role",
         "image_platform": "another CPU architecture",
         "task_platform": f"linux/{_task_architecture(facts)}",
     }
-
-
-def _repository(uri: str) -> str:
-    """`123….dkr.ecr.us-east-1.amazonaws.com/team/api:1.2` → `team/api` (Docker's rules)."""
-    first, _, rest = uri.partition("/")
-    path = rest if rest and ("." in first or ":" in first or first == "localhost") else uri
-    name, _, tag = path.split("@", 1)[0].rpartition(":")
-    return name if name and "/" not in tag else path.split("@", 1)[0]
 
 
 def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
@@ -154,7 +145,7 @@ def _missing(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         found.append(
             IMAGE_NOT_FOUND.finding(
                 [said],
-                fields | {"image": image.uri, "repository": image.repository},
+                fields | {"image": image.uri},
                 confidence=PROVEN,
                 severity=config_severity(facts),
             )
@@ -188,7 +179,7 @@ def _pull_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     return [
         ECR_PERMISSION_DENIED.finding(
             said,
-            fields | {"image": image.uri, "repository": image.repository},
+            fields | {"image": image.uri},
             confidence=PROVEN,
             severity=config_severity(facts),
         )

@@ -112,7 +112,7 @@ def _way_out_proof(facts: Facts) -> list[str] | None:
     if network is None or not any(group.egress for group in network.security_groups):
         return None
     public_ip = _public_ip(facts, network)
-    subnets = _subnets(facts, network)
+    subnets = task_subnets(facts, network)
     ways = [(subnet, _way_out(subnet, public_ip)) for subnet in subnets]
     egress = "its security groups allow outbound traffic"
     if subnets and all(way for _, way in ways):
@@ -124,7 +124,7 @@ def _way_out_proof(facts: Facts) -> list[str] | None:
     return None
 
 
-def _subnets(facts: Facts, network: Network) -> list[Subnet]:
+def task_subnets(facts: Facts, network: Network) -> list[Subnet]:
     """The focus task's subnet when known, else every subnet the service may use."""
     task = facts.focus_task
     wanted = {task.subnet_id} if task and task.subnet_id else set()
@@ -134,11 +134,7 @@ def _subnets(facts: Facts, network: Network) -> list[Subnet]:
 
 
 def _where(subnets: list[Subnet]) -> dict[str, str]:
-    tables = [s.route_table_id for s in subnets if s.route_table_id]
-    return {
-        "subnets": ", ".join(s.id for s in subnets) or "their subnets",
-        "route_table": ", ".join(tables) or "the subnet's route table",
-    }
+    return {"subnets": ", ".join(s.id for s in subnets) or "their subnets"}
 
 
 def _network_fields(facts: Facts) -> dict[str, str]:
@@ -146,11 +142,9 @@ def _network_fields(facts: Facts) -> dict[str, str]:
     definition = facts.task_definition
     volumes = definition.efs_volumes if definition else ()
     groups = ", ".join(group.id for group in network.security_groups) if network else ""
-    return _where(_subnets(facts, network) if network else []) | {
-        "vpc": (network.vpc_id if network else None) or "<vpc>",
+    return _where(task_subnets(facts, network) if network else []) | {
         "groups": groups or "<security group>",
         "volume": volumes[0].name if volumes else "<volume>",
-        "file_system": volumes[0].file_system_id if volumes else "<file system>",
         "missing": "the services it needs",
     }
 
@@ -190,7 +184,7 @@ def needed_endpoints(facts: Facts) -> dict[str, str]:
 
 def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[Finding]:
     public_ip = _public_ip(facts, network)
-    stuck = [s for s in _subnets(facts, network) if _way_out(s, public_ip) is None]
+    stuck = [s for s in task_subnets(facts, network) if _way_out(s, public_ip) is None]
     if not stuck:
         return []
     present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
@@ -270,7 +264,7 @@ def _efs_unreachable(facts: Facts, network: Network, fields: dict[str, str]) -> 
                 f"{', '.join(zones)}, but the task ran in {zone}"
             )
         if said:
-            volume_fields = fields | {"volume": volume.name, "file_system": volume.file_system_id}
+            volume_fields = fields | {"volume": volume.name}
             severity = config_severity(facts)
             found.append(
                 EFS_MOUNT_FAILED.finding(said, volume_fields, confidence=PROVEN, severity=severity)
