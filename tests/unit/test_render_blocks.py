@@ -415,3 +415,10 @@ def test_any_text_from_aws_renders_safely(text: str, evidence: list[str]) -> Non
     sample = diagnosis(text=text or "x", evidence=tuple(evidence))
     for blocks in (render_card(sample), render_details(sample), render_logs(sample.log_streams)[0]):
         assert_sound(blocks)
+
+
+def test_the_fallback_text_escapes_like_the_blocks() -> None:
+    sample = diagnosis(text="Image <!channel> & <https://evil.example|x> is gone")
+    text = fallback_text(sample)
+    assert "<" not in text
+    assert "&lt;!channel&gt; &amp; &lt;https://evil.example|x&gt;" in text
