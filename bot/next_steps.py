@@ -27,7 +27,6 @@ from bot.model import (
     Gap,
     LogStream,
     NextStep,
-    Role,
     Subnet,
     Task,
     TaskDefinition,
@@ -125,9 +124,6 @@ class Scene:
     @property
     def said(self) -> str:
         return " ".join(self.cause.evidence)
-
-    def role(self, arn: str | None) -> Role | None:
-        return self.facts.roles.get(arn) if arn else None
 
     @property
     def execution_policy(self) -> str:
