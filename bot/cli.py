@@ -39,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--account", help="a short name from ECS_WHY_ACCOUNTS (default: own)")
     diagnose.add_argument("--format", choices=("text", "json", "blocks"), default="text")
     diagnose.add_argument("--no-cache", action="store_true", help="ask AWS again")
+    diagnose.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="the whole checklist and every finding, and log progress to stderr",
+    )
 
     demo = commands.add_parser("demo", help="diagnose an emulated account, no AWS needed")
     demo.add_argument("--format", choices=("text", "json", "blocks"), default="text")
@@ -100,11 +107,11 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
         diagnosis = diagnoser.diagnose(target, fresh=args.no_cache)
     finally:
         diagnoser.close()
-    _print(args.format, [diagnosis], many=False)
+    _print(args.format, [diagnosis], many=False, verbose=args.verbose)
     return EXIT_OK
 
 
-def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool) -> None:
+def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool, verbose: bool = False) -> None:
     if fmt == "json":
         from bot.render.json import diagnosis_to_json
 
@@ -125,7 +132,7 @@ def _print(fmt: str, diagnoses: Sequence[Diagnosis], *, many: bool) -> None:
             console = Console(width=140)  # a pipe or file: wide enough for the summary table
         if many:
             console.print(summary_table(diagnoses))
-        print_reports(console, diagnoses)
+        print_reports(console, diagnoses, verbose=verbose)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -433,7 +433,6 @@ class Finding(Frozen):
     severity: Severity
     title: str
     evidence: tuple[str, ...] = ()
-    fix: str = ""
     # How directly the evidence proves a root cause (0-100): an AWS message that names the
     # cause outranks a configuration smell, and a root cause outranks the symptom it explains.
     confidence: int = 50
@@ -447,8 +446,25 @@ class ChecklistItem(Frozen):
 
 
 class NextStep(Frozen):
+    """What to do about the cause, in words, and when one fixes or proves it, the command."""
+
     step: Step
     action: str
+    command: str | None = None  # one AWS CLI command, shell-quoted, ready to paste
+    # The console page of the resource at fault (the target group, the role, the log stream).
+    console_url: str | None = None
+    console_label: str | None = None
+
+
+class Impact(Frozen):
+    """How bad it is at a glance: tasks running against desired, stops, and which revision."""
+
+    running: int | None = None
+    desired: int | None = None
+    stopped: int = 0
+    first_stopped_at: datetime | None = None
+    revision: str | None = None  # family:revision the service deploys
+    rollout_state: str | None = None  # IN_PROGRESS, COMPLETED, FAILED
 
 
 class Diagnosis(Frozen):
@@ -469,3 +485,4 @@ class Diagnosis(Frozen):
     task_definition: TaskDefinition | None = None
     log_streams: tuple[LogStream, ...] = ()
     stopped_at: datetime | None = None  # when the task the diagnosis centres on stopped
+    impact: Impact | None = None

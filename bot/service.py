@@ -11,6 +11,7 @@ from bot.aws.clients import AwsClients
 from bot.aws.collect import collect_facts
 from bot.cache import SingleFlight, Store
 from bot.checks import run_checks
+from bot.impact import impact_of
 from bot.model import Diagnosis, Target
 from bot.settings import Settings
 from bot.verdict import conclude
@@ -75,6 +76,7 @@ class Diagnoser:
                 "task_definition": facts.task_definition,
                 "log_streams": facts.log_streams,
                 "stopped_at": facts.focus_task.stopped_at if facts.focus_task else None,
+                "impact": impact_of(facts),
             }
         )
         log.info(

@@ -30,6 +30,7 @@ from bot.model import (
     Step,
     StepStatus,
 )
+from bot.next_steps import grant_read, next_step
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 _BY_STEP: dict[Step, Check] = {check.step: check for check in CHECKS}
@@ -62,7 +63,7 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         cause=cause,
         findings=tuple(ranked),
         checklist=_checklist(facts, checked, cause if status == "failing" else None),
-        next_step=_next_step(cause, unreadable),
+        next_step=_next_step(facts, cause, unreadable),
         task_arn=facts.focus_task.arn if facts.focus_task else None,
         stopped_tasks=len(facts.stopped_tasks),
         summary=_summary(facts, status, cause),
@@ -123,13 +124,8 @@ def _ecs_unreadable(facts: Facts) -> Gap | None:
 
 
 def _unknown(facts: Facts, guess: str, evidence: Iterable[str], step: Step, tasks: int) -> Finding:
-    fields = {
-        "guess": guess,
-        "cluster": facts.target.cluster or "<cluster>",
-        "service": facts.target.service or "<service>",
-    }
     return KNOWLEDGE[Cause.UNKNOWN].finding(
-        evidence, fields, confidence=GUESS, step=step, tasks=tasks
+        evidence, {"guess": guess}, confidence=GUESS, step=step, tasks=tasks
     )
 
 
@@ -197,17 +193,12 @@ def _item(facts: Facts, step: Step, here: list[Finding], cause: Finding | None) 
     return ChecklistItem(step=step, status=status, note=note)
 
 
-def _next_step(cause: Finding | None, unreadable: Gap | None) -> NextStep | None:
-    """The cause's fix; or, when a read the diagnosis needed failed, the permission to grant."""
+def _next_step(facts: Facts, cause: Finding | None, unreadable: Gap | None) -> NextStep | None:
+    """The next step built from the facts; or, when a read the diagnosis needed failed, the
+    permission to grant."""
     if unreadable is not None:
-        action = (
-            f"Let ecs-why read what it needs: {unreadable.note}. Grant {unreadable.action} to "
-            "the role ecs-why runs as, then diagnose again."
-        )
-        return NextStep(step=unreadable.step, action=action)
-    if cause is None:
-        return None
-    return NextStep(step=cause.step, action=cause.fix)
+        return grant_read(unreadable)
+    return next_step(cause, facts) if cause is not None else None
 
 
 def _summary(facts: Facts, status: str, cause: Finding | None) -> str:

@@ -1,4 +1,4 @@
-"""The card's buttons: Fetch logs, Re-run and Details; the AWS console link needs only an ack."""
+"""The card's buttons: Fetch logs, Diagnose again and Details; console links need only an ack."""
 
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ from bot.render.blocks import (
     ACTION_DETAILS,
     ACTION_LOGS,
     ACTION_RERUN,
+    ACTION_RESOURCE,
     busy_card,
+    earlier_verdict,
+    fallback_text,
     logs_file,
+    render_card,
     render_details,
     render_logs,
 )
@@ -130,6 +134,12 @@ def register(app: App, deps: Deps) -> None:
                 deps.replies.replace(click.where, card)  # give the buttons back
             tell(click.where, message)
 
+        def show_again(diagnosis: Diagnosis) -> None:
+            """The new card, saying what the one it replaces had found."""
+            earlier = earlier_verdict(card.blocks) if card is not None and card.blocks else None
+            blocks = render_card(diagnosis, earlier=earlier)
+            deps.replies.replace(click.where, Reply(fallback_text(diagnosis), blocks))
+
         def show_busy_then_rerun() -> None:
             # In this order: a re-run that fails at once must not give the buttons back
             # before the busy note replaced them, or the card would stay busy for good.
@@ -138,9 +148,7 @@ def register(app: App, deps: Deps) -> None:
             finally:
                 deps.diagnose_then(
                     click.target,
-                    deliver=lambda diagnosis: deps.replies.replace(
-                        click.where, Reply.card(diagnosis)
-                    ),
+                    deliver=show_again,
                     tell=failed,
                     channel=click.where.channel,
                     fresh=True,
@@ -162,6 +170,7 @@ def register(app: App, deps: Deps) -> None:
             )
 
     @app.action(ACTION_CONSOLE)
+    @app.action(ACTION_RESOURCE)
     def on_console(ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL, we only acknowledge
 

@@ -1,7 +1,7 @@
 """The checklist: one check per step, in the order an expert works through them.
 
 Checks are pure functions of `Facts`. Each declares the AWS actions its facts come from and
-the knowledge (title, fix, what explains it) for each cause code it can find.
+the knowledge (title, what explains it) for each cause code it can find.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a check is made of: the knowledge behind each cause code, and the check itself.
 
-Each cause code's title and fix are written once, as a `Knowledge` next to the check that
+Each cause code's title is written once, as a `Knowledge` next to the check that
 finds it; every renderer reads them from the findings. A `Check` bundles a step's function
 with the AWS actions it relies on, so a test can hold the IAM policy to the code.
 """
@@ -29,9 +29,10 @@ NETWORK_ROOTS = frozenset(
 
 @dataclass(frozen=True)
 class Knowledge:
-    """What ecs-why knows about one cause code: how to say it, how to fix it, what explains it.
+    """What ecs-why knows about one cause code: how to say it and what explains it.
 
-    `title` and `fix` are `str.format` templates filled by the check that finds the cause.
+    `title` is a `str.format` template filled by the check that finds the cause (the next
+    step is built from the facts, in bot/next_steps.py).
     `severity` is "error" for anything that explains why tasks stop, on purpose or not (only
     a deployment's replacements are "info"); a check lowers it to "warning" for a fault that
     stops nothing yet. `explained_by` lists causes that, when also found, are the root of this
@@ -42,7 +43,6 @@ class Knowledge:
     code: Cause
     step: Step
     title: str
-    fix: str
     severity: Severity = "error"
     explained_by: frozenset[Cause] = frozenset()
     vagueness: int = 0
@@ -57,14 +57,13 @@ class Knowledge:
         severity: Severity | None = None,
         step: Step | None = None,
     ) -> Finding:
-        """A finding of this cause; `fields` fill the title and fix (extra ones are ignored)."""
+        """A finding of this cause; `fields` fill the title (extra ones are ignored)."""
         return Finding(
             code=self.code,
             step=step or self.step,
             severity=severity or self.severity,
             title=self.title.format(**fields),
             evidence=tuple(evidence),
-            fix=self.fix.format(**fields),
             confidence=confidence,
             tasks=tasks,
         )

@@ -234,7 +234,7 @@ def tallies(facts: Facts, causes: Collection[Cause]) -> list[Tally]:
 
 
 def names(facts: Facts) -> dict[str, str]:
-    """Fields every title and fix may use: where the problem is."""
+    """Fields every title may use: where the problem is."""
     service = facts.service.name if facts.service else facts.target.service
     cluster = facts.cluster.name if facts.cluster else facts.target.cluster
     return {

@@ -34,10 +34,6 @@ APP_CRASH = Knowledge(
     Cause.APP_CRASH,
     Step.EXIT_CODE,
     title="Container {container} exits with code {code}",
-    fix="Read why in its last log lines (ECS console → the stopped task → Logs, or `aws logs "
-    "tail <log-group> --since 1h`) and fix what they show: a missing environment variable, "
-    "an unreachable database, bad configuration. `docker run` the image with the same command "
-    "and environment to reproduce it.",
     explained_by=frozenset(
         {
             Cause.PLATFORM_MISMATCH,
@@ -51,44 +47,26 @@ EXEC_PERMISSION_DENIED = Knowledge(
     Cause.EXEC_PERMISSION_DENIED,
     Step.EXIT_CODE,
     title="Container {container}'s entrypoint cannot be executed (permission denied)",
-    fix="Make the entrypoint executable in the image (`RUN chmod +x <entrypoint>` in the "
-    'Dockerfile), or start it through a shell (`"command": ["sh", "<script>"]`), then push '
-    "the image and deploy a new task definition revision.",
 )
 COMMAND_NOT_FOUND = Knowledge(
     Cause.COMMAND_NOT_FOUND,
     Step.EXIT_CODE,
     title="Container {container}'s command does not exist in the image",
-    fix="Compare the task definition's entryPoint and command (`aws ecs describe-task-definition "
-    "--task-definition <family> --query 'taskDefinition.containerDefinitions[].[name,entryPoint,"
-    "command]'`) with the image (`docker run --rm --entrypoint sh <image> -c 'command -v "
-    "<binary>'`); fix the typo, the PATH, or the multi-stage build that left the binary out.",
 )
 OUT_OF_MEMORY = Knowledge(
     Cause.OUT_OF_MEMORY,
     Step.EXIT_CODE,
     title="Container {container} was killed for running out of memory ({limit})",
-    fix="Give it more memory (the container's `memory`, or the task-level `memory` on Fargate) "
-    "in a new task definition revision, or find the leak: watch MemoryUtilization up to the "
-    "kills (ECS console → service → Health and metrics). Cap runtimes that size themselves from "
-    "the host, e.g. the JVM with -XX:MaxRAMPercentage=75.",
 )
 SEGFAULT = Knowledge(
     Cause.SEGFAULT,
     Step.EXIT_CODE,
     title="Container {container} crashed with a segmentation fault (exit 139)",
-    fix="A native crash: read the last log lines (ECS console → the stopped task → Logs), then "
-    "look at native libraries built for another libc or CPU (musl on Alpine vs glibc, arm64 vs "
-    "amd64) and at recent dependency upgrades; reproduce with `docker run` of the same image.",
 )
 SIGTERM = Knowledge(
     Cause.SIGTERM,
     Step.EXIT_CODE,
     title="Container {container} stopped on SIGTERM from {sender} (exit 143)",
-    fix="If nobody meant to stop it, find the sender: the task's stop code and reason (`aws ecs "
-    "describe-tasks --cluster {cluster} --tasks <task-id> --query 'tasks[0].[stopCode,"
-    "stoppedReason]'`) and CloudTrail's StopTask events; a container that exits 143 by itself "
-    "was signalled from inside (a supervisor or script).",
     explained_by=frozenset(
         {
             Cause.STOPPED_BY_USER,
@@ -118,7 +96,7 @@ class _Exit:
     knowledge: Knowledge
     confidence: int
     said: tuple[str, ...]
-    fields: dict[str, str]  # the title's and fix's fields
+    fields: dict[str, str]  # the title's fields
 
 
 def check_exit_code(facts: Facts) -> list[Finding]:

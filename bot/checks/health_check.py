@@ -51,38 +51,22 @@ START_PERIOD = Knowledge(
     Step.HEALTH_CHECK,
     title="Container {container}'s health check gives up before the app has started "
     "(startPeriod {start_period} s)",
-    fix="Raise healthCheck.startPeriod of {container} above the app's start-up time, up to 300 s "
-    "(ECS console → Task definitions → Create new revision → Health check), or make the app "
-    "start faster; behind a load balancer also set the service's "
-    "healthCheckGracePeriodSeconds.",
 )
 FAILING = Knowledge(
     Cause.HEALTH_CHECK_FAILING,
     Step.HEALTH_CHECK,
     title="Container {container}'s health check keeps failing",
-    fix="Run the check by hand in a running task (`aws ecs execute-command --cluster {cluster} "
-    "--task <task-id> --container {container} --interactive --command sh`): the command must "
-    "exist in the image (curl and wget often do not), target the port the app listens on, and "
-    "exit 0 when the app is healthy.",
 )
 PORT_MISMATCH = Knowledge(
     Cause.HEALTH_CHECK_PORT_MISMATCH,
     Step.HEALTH_CHECK,
     title="Target group {target_group} checks port {checked}, but container {container} serves "
     "{served}",
-    fix="Make the target group check the traffic port or the container's port (EC2 → Target "
-    "groups → {target_group} → Health checks → Edit → Advanced → Port), and the service's "
-    "loadBalancers containerPort a port that {container} maps; a service's load balancer "
-    "settings change only with `aws ecs update-service --load-balancers …`.",
 )
 ELB = Knowledge(
     Cause.ELB_HEALTH_CHECK,
     Step.HEALTH_CHECK,
     title="Load balancer health checks fail for the tasks in {target_group}",
-    fix="Compare the target group's health check path, port and success codes with what the app "
-    "answers (EC2 → Target groups → {target_group} → Targets shows each target's reason), let "
-    "the load balancer's security group into the task's, and give slow starters a service "
-    "healthCheckGracePeriodSeconds.",
     explained_by=frozenset(
         {Cause.HEALTH_CHECK_PORT_MISMATCH, Cause.APP_CRASH, Cause.OUT_OF_MEMORY}
     ),

@@ -39,46 +39,28 @@ EXECUTION_ROLE_MISSING = Knowledge(
     Cause.EXECUTION_ROLE_MISSING,
     Step.IAM,
     title="The task definition has no execution role, but {features} need one",
-    fix="Create a role trusted by ecs-tasks.amazonaws.com with the AWS managed policy "
-    "AmazonECSTaskExecutionRolePolicy (IAM → Roles → Create role → Elastic Container Service "
-    "Task), set it as executionRoleArn in a new task definition revision, and update the "
-    "service to it.",
 )
 ROLE_NOT_FOUND = Knowledge(
     Cause.ROLE_NOT_FOUND,
     Step.IAM,
     title="The {kind} role {role} does not exist",
-    fix="Create the role (IAM → Roles → Create role → Elastic Container Service Task) or point "
-    "the task definition's {field} at a role that exists, then register a new revision and "
-    "update the service.",
 )
 TRUST_POLICY = Knowledge(
     Cause.TRUST_POLICY,
     Step.IAM,
     title="Role {role} does not let ECS tasks assume it",
-    fix="Edit its trust relationship (IAM → Roles → {role} → Trust relationships) to allow the "
-    "service principal ecs-tasks.amazonaws.com the action sts:AssumeRole, or `aws iam "
-    "update-assume-role-policy --role-name {role} --policy-document file://trust.json`.",
     explained_by=frozenset({Cause.ROLE_NOT_FOUND}),
 )
 SECRETS_ACCESS_DENIED = Knowledge(
     Cause.SECRETS_ACCESS_DENIED,
     Step.IAM,
     title="The execution role {role} cannot read {secrets}",
-    fix="Allow {role} secretsmanager:GetSecretValue (Secrets Manager) or ssm:GetParameters "
-    "(Parameter Store) on those ARNs, plus kms:Decrypt on their key if it is customer-managed "
-    "(IAM → Roles → {role} → Add permissions → Create inline policy), and check that each "
-    "secret exists in {region}.",
     explained_by=ROLE_ROOTS | NETWORK_ROOTS | {Cause.REGISTRY_AUTH},
 )
 TASK_ROLE_MISSING = Knowledge(
     Cause.TASK_ROLE_MISSING,
     Step.IAM,
     title="Container {container} looks for AWS credentials, but the task has no usable task role",
-    fix="Create a role with the permissions the app needs (IAM → Roles → Create role → Elastic "
-    "Container Service Task), set it as taskRoleArn (not executionRoleArn) in a new task "
-    "definition revision, and update the service; the SDKs then find its credentials on their "
-    "own.",
 )
 KNOWLEDGE = (
     EXECUTION_ROLE_MISSING,
@@ -108,7 +90,6 @@ def _role_fields(definition: TaskDefinition | None) -> dict[str, str]:
     return {
         "role": role_label(definition.execution_role_arn if definition else None),
         "kind": "execution",
-        "field": "executionRoleArn",
         "secrets": "its secrets",
         "features": "its features",
         "container": "<container>",
@@ -194,7 +175,7 @@ def _broken_roles(
             knowledge, said = TRUST_POLICY, [f"trust policy of {role.name}: {_trust(role)}"]
         else:
             continue
-        fields = {"kind": kind, "role": role.name, "field": f"{kind}RoleArn"}
+        fields = {"kind": kind, "role": role.name}
         severity = config_severity(facts)
         found.append(knowledge.finding(said, fields, confidence=PROVEN, severity=severity))
     return found

@@ -41,40 +41,24 @@ IMAGE_NOT_FOUND = Knowledge(
     Cause.IMAGE_NOT_FOUND,
     Step.IMAGE,
     title="Image {image} does not exist",
-    fix="Check the image URI in the task definition against the registry (`aws ecr "
-    "describe-images --repository-name {repository} --region {region}`, or ECR console → "
-    "Repositories → {repository} → Images); push the missing tag, or point a new task "
-    "definition revision at a tag that exists.",
     explained_by=frozenset({Cause.ECR_PERMISSION_DENIED, Cause.REGISTRY_AUTH}),
 )
 ECR_PERMISSION_DENIED = Knowledge(
     Cause.ECR_PERMISSION_DENIED,
     Step.IMAGE,
     title="The task may not pull {image} from ECR ({role} lacks permission)",
-    fix="Attach the AWS managed policy AmazonECSTaskExecutionRolePolicy to {role} (IAM → Roles → "
-    '{role} → Add permissions), or allow ecr:GetAuthorizationToken on "*" plus '
-    "ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the repository; also check the "
-    "repository policy (ECR → Repositories → {repository} → Permissions).",
     explained_by=ROLE_ROOTS,
 )
 REGISTRY_AUTH = Knowledge(
     Cause.REGISTRY_AUTH,
     Step.IMAGE,
     title="The registry of {image} refuses the task's credentials (or their absence)",
-    fix="Store the registry's username and password in Secrets Manager (Secrets Manager → Store a "
-    "new secret → Other type of secret), name it in the container's "
-    "repositoryCredentials.credentialsParameter, and allow the execution role {role} "
-    "secretsmanager:GetSecretValue on it. For Docker Hub rate limits, authenticate the same way "
-    "or copy the image to ECR (ECR → Private registry → Pull through cache).",
     explained_by=ROLE_ROOTS,
 )
 PLATFORM_MISMATCH = Knowledge(
     Cause.PLATFORM_MISMATCH,
     Step.IMAGE,
     title="Image {image} is built for {image_platform}, but the task runs on {task_platform}",
-    fix="Build and push the image for the task's platform (`docker buildx build --platform "
-    "{task_platform} …`, or a multi-architecture image), or set runtimePlatform.cpuArchitecture "
-    "in the task definition to the image's architecture.",
 )
 KNOWLEDGE = (IMAGE_NOT_FOUND, ECR_PERMISSION_DENIED, REGISTRY_AUTH, PLATFORM_MISMATCH)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -112,19 +96,10 @@ def _image_fields(facts: Facts) -> dict[str, str]:
     uri = uris[0] if uris else "<image>"
     return {
         "image": uri,
-        "repository": _repository(uri),
         "role": role_label(role) if role or on_fargate(facts) else "the container instance role",
         "image_platform": "another CPU architecture",
         "task_platform": f"linux/{_task_architecture(facts)}",
     }
-
-
-def _repository(uri: str) -> str:
-    """`123….dkr.ecr.us-east-1.amazonaws.com/team/api:1.2` → `team/api` (Docker's rules)."""
-    first, _, rest = uri.partition("/")
-    path = rest if rest and ("." in first or ":" in first or first == "localhost") else uri
-    name, _, tag = path.split("@", 1)[0].rpartition(":")
-    return name if name and "/" not in tag else path.split("@", 1)[0]
 
 
 def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
@@ -170,7 +145,7 @@ def _missing(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         found.append(
             IMAGE_NOT_FOUND.finding(
                 [said],
-                fields | {"image": image.uri, "repository": image.repository},
+                fields | {"image": image.uri},
                 confidence=PROVEN,
                 severity=config_severity(facts),
             )
@@ -204,7 +179,7 @@ def _pull_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     return [
         ECR_PERMISSION_DENIED.finding(
             said,
-            fields | {"image": image.uri, "repository": image.repository},
+            fields | {"image": image.uri},
             confidence=PROVEN,
             severity=config_severity(facts),
         )

@@ -28,19 +28,11 @@ LOG_GROUP_MISSING = Knowledge(
     Cause.LOG_GROUP_MISSING,
     Step.LOGS,
     title="Log group {group} does not exist and is not created automatically",
-    fix="Create it: `aws logs create-log-group --log-group-name {group} --region {region}` "
-    '(CloudWatch → Log groups → Create log group), or add "awslogs-create-group": "true" to '
-    "the container's logConfiguration options and allow logs:CreateLogGroup to the execution "
-    "role.",
 )
 LOG_CONFIG_INVALID = Knowledge(
     Cause.LOG_CONFIG_INVALID,
     Step.LOGS,
     title="The {driver} log driver of container {container} cannot start",
-    fix="Check {container}'s logConfiguration in the task definition (driver, option names, "
-    "awslogs-region) and that the execution role {role} allows logs:CreateLogStream and "
-    "logs:PutLogEvents on the group (IAM → Roles → {role} → Permissions). With FireLens, make "
-    "sure the log router container starts first and stays up.",
     explained_by=ROLE_ROOTS | NETWORK_ROOTS,
 )
 KNOWLEDGE = (LOG_GROUP_MISSING, LOG_CONFIG_INVALID)

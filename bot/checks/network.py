@@ -44,37 +44,22 @@ NO_ROUTE = Knowledge(
     Cause.NO_ROUTE_TO_INTERNET,
     Step.NETWORK,
     title="Tasks in {subnets} cannot reach the internet or AWS endpoints",
-    fix="Give the subnet a way out: in a private subnet a 0.0.0.0/0 route to a NAT gateway (VPC → "
-    "Route tables → {route_table}), in a public one assignPublicIp=ENABLED with a route to an "
-    "internet gateway; or add VPC endpoints for ecr.api, ecr.dkr, s3 (gateway), logs and "
-    "secretsmanager/ssm.",
     explained_by=frozenset({Cause.MISSING_VPC_ENDPOINT, Cause.SECURITY_GROUP_NO_EGRESS}),
 )
 MISSING_ENDPOINT = Knowledge(
     Cause.MISSING_VPC_ENDPOINT,
     Step.NETWORK,
     title="Private subnet {subnets} has no NAT gateway and no VPC endpoint for {missing}",
-    fix="Create the missing endpoints in {vpc} (VPC → Endpoints → Create endpoint, or `aws ec2 "
-    "create-vpc-endpoint --vpc-id {vpc} --service-name com.amazonaws.{region}.<name> …`): "
-    "interface endpoints with private DNS in the task subnets, and the S3 gateway endpoint on "
-    "route table {route_table}.",
 )
 SG_NO_EGRESS = Knowledge(
     Cause.SECURITY_GROUP_NO_EGRESS,
     Step.NETWORK,
     title="Security group {groups} allows no outbound traffic",
-    fix="Add outbound rules (EC2 → Security groups → {groups} → Outbound rules): at least HTTPS "
-    "443 to 0.0.0.0/0 or to the VPC endpoints, plus what the app needs (its database, EFS on "
-    "2049).",
 )
 EFS_MOUNT_FAILED = Knowledge(
     Cause.EFS_MOUNT_FAILED,
     Step.NETWORK,
     title="EFS volume {volume} cannot be mounted",
-    fix="Check that file system {file_system} has a mount target in each Availability Zone of "
-    "the task's subnets (EFS console → File systems → Network), that the task's security group "
-    "allows outbound TCP 2049 and the mount targets' group inbound 2049 from it, and that the "
-    "VPC has DNS resolution and DNS hostnames enabled.",
     explained_by=_NO_EGRESS,
 )
 KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
@@ -127,19 +112,19 @@ def _way_out_proof(facts: Facts) -> list[str] | None:
     if network is None or not any(group.egress for group in network.security_groups):
         return None
     public_ip = _public_ip(facts, network)
-    subnets = _subnets(facts, network)
+    subnets = task_subnets(facts, network)
     ways = [(subnet, _way_out(subnet, public_ip)) for subnet in subnets]
     egress = "its security groups allow outbound traffic"
     if subnets and all(way for _, way in ways):
         return [*(f"yet subnet {s.id} routes 0.0.0.0/0 to {way}" for s, way in ways), egress]
-    needed = _needed_endpoints(facts)
-    present = {_suffix(endpoint) for endpoint in network.vpc_endpoints}
+    needed = needed_endpoints(facts)
+    present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     if needed and set(needed) <= present and not _outside_ecr(facts):
         return [f"yet the VPC has endpoints for all it needs: {', '.join(sorted(needed))}", egress]
     return None
 
 
-def _subnets(facts: Facts, network: Network) -> list[Subnet]:
+def task_subnets(facts: Facts, network: Network) -> list[Subnet]:
     """The focus task's subnet when known, else every subnet the service may use."""
     task = facts.focus_task
     wanted = {task.subnet_id} if task and task.subnet_id else set()
@@ -149,11 +134,7 @@ def _subnets(facts: Facts, network: Network) -> list[Subnet]:
 
 
 def _where(subnets: list[Subnet]) -> dict[str, str]:
-    tables = [s.route_table_id for s in subnets if s.route_table_id]
-    return {
-        "subnets": ", ".join(s.id for s in subnets) or "their subnets",
-        "route_table": ", ".join(tables) or "the subnet's route table",
-    }
+    return {"subnets": ", ".join(s.id for s in subnets) or "their subnets"}
 
 
 def _network_fields(facts: Facts) -> dict[str, str]:
@@ -161,11 +142,9 @@ def _network_fields(facts: Facts) -> dict[str, str]:
     definition = facts.task_definition
     volumes = definition.efs_volumes if definition else ()
     groups = ", ".join(group.id for group in network.security_groups) if network else ""
-    return _where(_subnets(facts, network) if network else []) | {
-        "vpc": (network.vpc_id if network else None) or "<vpc>",
+    return _where(task_subnets(facts, network) if network else []) | {
         "groups": groups or "<security group>",
         "volume": volumes[0].name if volumes else "<volume>",
-        "file_system": volumes[0].file_system_id if volumes else "<file system>",
         "missing": "the services it needs",
     }
 
@@ -189,7 +168,7 @@ def _way_out(subnet: Subnet, public_ip: bool | None) -> str | None:
     return target
 
 
-def _needed_endpoints(facts: Facts) -> dict[str, str]:
+def needed_endpoints(facts: Facts) -> dict[str, str]:
     """VPC endpoint suffix → why the task needs it, for a subnet without internet."""
     needed: dict[str, str] = {}
     for container in container_definitions(facts):
@@ -205,10 +184,10 @@ def _needed_endpoints(facts: Facts) -> dict[str, str]:
 
 def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[Finding]:
     public_ip = _public_ip(facts, network)
-    stuck = [s for s in _subnets(facts, network) if _way_out(s, public_ip) is None]
+    stuck = [s for s in task_subnets(facts, network) if _way_out(s, public_ip) is None]
     if not stuck:
         return []
-    present = {_suffix(endpoint) for endpoint in network.vpc_endpoints}
+    present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     outside_ecr = _outside_ecr(facts)
     said = [_route_evidence(s, public_ip) for s in stuck]
     said.append(f"VPC endpoints: {', '.join(sorted(present)) or 'none'}")
@@ -218,7 +197,7 @@ def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[
         if outside_ecr:
             said.append(f"images outside ECR need the internet: {', '.join(outside_ecr)}")
         return [NO_ROUTE.finding(said, fields, confidence=PROVEN, severity=severity)]
-    needed = _needed_endpoints(facts)
+    needed = needed_endpoints(facts)
     missing = sorted(set(needed) - present)
     if not missing:
         return []
@@ -232,7 +211,7 @@ def _outside_ecr(facts: Facts) -> list[str]:
     return [c.image for c in container_definitions(facts) if ".dkr.ecr." not in c.image]
 
 
-def _suffix(endpoint: str) -> str:
+def endpoint_suffix(endpoint: str) -> str:
     """`com.amazonaws.us-east-1.ecr.dkr` → `ecr.dkr`."""
     parts = endpoint.split(".")
     return ".".join(parts[3:]) if len(parts) > 3 else endpoint
@@ -285,7 +264,7 @@ def _efs_unreachable(facts: Facts, network: Network, fields: dict[str, str]) -> 
                 f"{', '.join(zones)}, but the task ran in {zone}"
             )
         if said:
-            volume_fields = fields | {"volume": volume.name, "file_system": volume.file_system_id}
+            volume_fields = fields | {"volume": volume.name}
             severity = config_severity(facts)
             found.append(
                 EFS_MOUNT_FAILED.finding(said, volume_fields, confidence=PROVEN, severity=severity)

@@ -31,66 +31,40 @@ PERMISSIONS = (
     DEFINITION_READ,
 )
 
-_ADD_CAPACITY = (
-    "Add capacity (raise the Auto Scaling group's desired count, or use a capacity provider "
-    "with managed scaling) or shrink the task definition's {what}; see what is free with `aws "
-    "ecs describe-container-instances --cluster {cluster} --container-instances <id> --query "
-    "'containerInstances[].remainingResources'`."
-)
-
 INSUFFICIENT_CPU = Knowledge(
     Cause.INSUFFICIENT_CPU,
     Step.RESOURCES,
     title="No container instance has {cpu} CPU units free for the task",
-    fix=_ADD_CAPACITY.replace("{what}", "cpu"),
 )
 INSUFFICIENT_MEMORY = Knowledge(
     Cause.INSUFFICIENT_MEMORY,
     Step.RESOURCES,
     title="No container instance has {memory} MiB of memory free for the task",
-    fix=_ADD_CAPACITY.replace("{what}", "memory"),
 )
 NO_CONTAINER_INSTANCES = Knowledge(
     Cause.NO_CONTAINER_INSTANCES,
     Step.RESOURCES,
     title="Cluster {cluster} has no connected container instance to run tasks on",
-    fix="Launch instances into the cluster (ECS-optimized AMI, ECS_CLUSTER={cluster} in "
-    "/etc/ecs/ecs.config, instance profile with AmazonEC2ContainerServiceforEC2Role), or find "
-    "why their agent is disconnected (`sudo systemctl restart ecs`, /var/log/ecs/ecs-agent.log); "
-    "or move the service to Fargate.",
 )
 FARGATE_CAPACITY = Knowledge(
     Cause.FARGATE_CAPACITY,
     Step.RESOURCES,
     title="Fargate has no capacity for the task right now",
-    fix="Let the service use more subnets in more Availability Zones (`aws ecs update-service "
-    "--cluster {cluster} --service {service} --network-configuration …`), retry later, or mix "
-    "FARGATE and FARGATE_SPOT in the capacity provider strategy; the AWS Health Dashboard "
-    "shows regional capacity events.",
 )
 SERVICE_QUOTA = Knowledge(
     Cause.SERVICE_QUOTA,
     Step.RESOURCES,
     title="An account limit stops ECS from starting the task",
-    fix="Compare usage with the limits in Service Quotas → AWS Fargate / Amazon Elastic "
-    "Container Service (e.g. Fargate On-Demand vCPU resource count) and request an increase, or "
-    "lower desired counts; a task size must be a CPU/memory combination Fargate supports.",
 )
 PORT_IN_USE = Knowledge(
     Cause.PORT_IN_USE,
     Step.RESOURCES,
     title="Host port {port} is already taken on every container instance",
-    fix="Use dynamic host ports (ECS console → Task definitions → Create new revision → Port "
-    "mappings: host port 0 in bridge mode, behind a load balancer) or awsvpc networking, or add "
-    "container instances: a fixed host port fits one task per instance.",
 )
 DISK_FULL = Knowledge(
     Cause.DISK_FULL,
     Step.RESOURCES,
     title="The task's host ran out of disk space",
-    fix="On EC2, see what fills the instance's Docker volume (`docker system df`), then prune "
-    "images, cap json-file logs with max-size or grow the volume; on Fargate, raise "
-    "ephemeralStorage in the task definition (up to 200 GiB) or slim the image.",
 )
 KNOWLEDGE = (
     INSUFFICIENT_CPU,

@@ -20,59 +20,38 @@ from bot.model import Cause, Facts, Finding, Step
 
 PERMISSIONS = ("ecs:DescribeServices", *TASK_READS)
 
-_CONSOLE = "ECS console → Clusters → {cluster} → Tasks → filter Stopped"
-
 DEPLOYMENT = Knowledge(
     Cause.DEPLOYMENT_OR_SCALE_IN,
     Step.STOPPED_REASON,
     severity="info",
     title="Tasks were stopped on purpose by the service scheduler (deployment or scale-in)",
-    fix="Nothing to fix. If the deployment or scale-in was unexpected, see what started it: "
-    "`aws ecs describe-services --cluster {cluster} --services {service} "
-    "--query 'services[0].deployments'` (or the service's Deployments tab).",
 )
 STOPPED_BY_USER = Knowledge(
     Cause.STOPPED_BY_USER,
     Step.STOPPED_REASON,
     title="Someone or something called StopTask on the tasks",
-    fix="Find the caller in CloudTrail (Event history → Event name = StopTask, or `aws "
-    "cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=StopTask`)"
-    " and stop the script, pipeline or person doing it.",
 )
 SPOT = Knowledge(
     Cause.SPOT_INTERRUPTION,
     Step.STOPPED_REASON,
     title="Spot capacity was reclaimed and the tasks were interrupted",
-    fix="Expected with Spot: keep an on-demand base in the capacity provider strategy "
-    "(`aws ecs update-service --cluster {cluster} --service {service} "
-    "--capacity-provider-strategy capacityProvider=FARGATE,base=1,weight=1 "
-    "capacityProvider=FARGATE_SPOT,weight=3`) and let the app finish within the 2-minute notice.",
 )
 INFRASTRUCTURE = Knowledge(
     Cause.INFRASTRUCTURE,
     Step.STOPPED_REASON,
     title="The host or platform under the tasks went away",
-    fix="Check why: the container instance in EC2 console → Instances and its Auto Scaling "
-    "group's Activity tab, or for Fargate the AWS Health Dashboard's task retirement notices. "
-    "The service replaces such tasks on its own; run at least two tasks to ride it out.",
 )
 FAILED_TO_START = Knowledge(
     Cause.TASK_FAILED_TO_START,
     Step.STOPPED_REASON,
     vagueness=1,
     title="Tasks fail to start, and ECS does not say more",
-    fix=f"Open a stopped task ({_CONSOLE}) and read its whole stopped reason, or `aws ecs "
-    "describe-tasks --cluster {cluster} --tasks <task-id> --query 'tasks[0].stoppedReason'`: "
-    "it names what ECS could not prepare (image, secret, log group, network interface).",
 )
 UNKNOWN = Knowledge(
     Cause.UNKNOWN,
     Step.STOPPED_REASON,
     vagueness=2,
     title="The cause could not be determined; closest guess: {guess}",
-    fix=f"Read the raw evidence yourself: the stopped tasks ({_CONSOLE}) and the service "
-    "events (`aws ecs describe-services --cluster {cluster} --services {service} "
-    "--query 'services[0].events[:10]'`).",
 )
 KNOWLEDGE = (DEPLOYMENT, STOPPED_BY_USER, SPOT, INFRASTRUCTURE, FAILED_TO_START, UNKNOWN)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

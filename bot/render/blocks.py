@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -18,23 +19,34 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    DividerBlock,
-    HeaderBlock,
     LinkButtonElement,
     MarkdownTextObject,
-    PlainTextObject,
     SectionBlock,
 )
 
-from bot.model import ContainerDefinition, Diagnosis, LogStream, StepStatus, Target, TaskDefinition
+from bot.model import (
+    Cause,
+    ContainerDefinition,
+    Diagnosis,
+    LogStream,
+    Step,
+    StepStatus,
+    Target,
+    TaskDefinition,
+)
 from bot.redact import redact
+from bot.render.evidence import Line, shape
+from bot.render.glance import cause_title, headline, impact_bits, shown_note, state
 
 # Shared with handlers/actions.py: one name for each button.
 ACTION_LOGS = "ecs_why_logs"
 ACTION_RERUN = "ecs_why_rerun"
 ACTION_DETAILS = "ecs_why_details"
 ACTION_CONSOLE = "ecs_why_console"
+ACTION_RESOURCE = "ecs_why_resource"  # a link to the resource at fault: only acknowledged
 ACTIONS_BLOCK = "ecs_why_actions"
+COMMAND_BLOCK = "ecs_why_command"
+VERDICT_BLOCK = "ecs_why_verdict"  # the cause section's block_id: state:code:timestamp
 
 # https://docs.slack.dev/reference/block-kit/blocks
 SECTION_LIMIT = 3000
@@ -54,6 +66,7 @@ CUT_NOTE = "_…cut to fit_"
 
 STATUS_ICON = {
     "failing": ":red_circle:",
+    "recovering": ":large_yellow_circle:",
     "healthy": ":large_green_circle:",
     "unknown": ":grey_question:",
 }
@@ -107,29 +120,61 @@ def console_url(diagnosis: Diagnosis) -> str:
 
 
 def fallback_text(diagnosis: Diagnosis) -> str:
-    """The notification and screen-reader text: the whole answer in one line."""
-    head = f"{diagnosis.target.label} is {diagnosis.status}"
+    """The notification and screen-reader text: the whole answer in one line, escaped like
+    the blocks (a name from AWS can neither mention nor link)."""
+    head = escape(redact(headline(diagnosis)))
     if diagnosis.cause is None:
         return head
-    return cut(f"{head}: {diagnosis.cause.code} — {redact(diagnosis.cause.title)}", 300)
+    return cut(f"{head}: {diagnosis.cause.code} — {escape(redact(diagnosis.cause.title))}", 300)
 
 
 # --------------------------------------------------------------------------- the card
 
 
-def render_card(diagnosis: Diagnosis) -> list[dict[str, Any]]:
-    """The card as Block Kit JSON, validated by the models and within Slack's limits."""
-    icon = STATUS_ICON[diagnosis.status]
-    title = f"{icon} {diagnosis.target.label} is {diagnosis.status}"
+@dataclass(frozen=True)
+class Verdict:
+    """What a card said, read back from it: so a second diagnosis can say what changed."""
+
+    state: str
+    code: str | None
+    at: datetime
+
+
+def render_card(diagnosis: Diagnosis, earlier: Verdict | None = None) -> list[dict[str, Any]]:
+    """The card as Block Kit JSON, validated by the models and within Slack's limits.
+
+    The cause and its decisive line come first, then the impact, the next step (its command
+    in a code block of its own), the steps that did not pass, and the buttons. A healthy card
+    is its headline and one line of numbers.
+    """
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=cut(title, HEADER_LIMIT), emoji=True)),
-        _section(_cause_text(diagnosis)),
-        _section(_checklist_text(diagnosis)),
+        SectionBlock(
+            block_id=_verdict_id(diagnosis),
+            text=_mrkdwn(_clip(_cause_text(diagnosis), SECTION_LIMIT)),
+        ),
+        _context(_impact_text(diagnosis)),
     ]
-    if diagnosis.next_step is not None:
-        blocks.append(_section(f"*Next step:* {safe(diagnosis.next_step.action, ACTION_LINE)}"))
-    blocks += [_buttons(diagnosis), DividerBlock(), _context(_context_text(diagnosis))]
+    if diagnosis.status != "healthy" or diagnosis.stopped_tasks:
+        blocks += _failing_blocks(diagnosis)
+    if earlier is not None:
+        blocks.append(_context(_what_changed(earlier, diagnosis)))
+    blocks.append(_buttons(diagnosis))
     return _fit([block.to_dict() for block in blocks])
+
+
+def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
+    blocks: list[Block] = []
+    if more := _more_evidence(diagnosis):
+        blocks.append(_section(more))
+    if (step := diagnosis.next_step) is not None:
+        blocks.append(_section(f"*Next step* {prose(step.action, ACTION_LINE)}"))
+        if step.command:
+            blocks.append(
+                SectionBlock(block_id=COMMAND_BLOCK, text=_mrkdwn(command_block(step.command)))
+            )
+    blocks.append(_section(_checklist_text(diagnosis)))
+    blocks.append(_context(_context_text(diagnosis)))
+    return blocks
 
 
 def busy_card(blocks: Sequence[dict[str, Any]], note: str) -> list[dict[str, Any]]:
@@ -140,50 +185,167 @@ def busy_card(blocks: Sequence[dict[str, Any]], note: str) -> list[dict[str, Any
     ]
 
 
+def earlier_verdict(blocks: Sequence[dict[str, Any]]) -> Verdict | None:
+    """The verdict a card of ours carries in its cause section's block_id, if it is one."""
+    for block in blocks:
+        parts = str(block.get("block_id", "")).split(":")
+        if len(parts) == 4 and parts[0] == VERDICT_BLOCK and parts[3].isdigit():
+            when = datetime.fromtimestamp(int(parts[3]), UTC)
+            return Verdict(state=parts[1], code=parts[2] or None, at=when)
+    return None
+
+
+def _verdict_id(diagnosis: Diagnosis) -> str:
+    code = diagnosis.cause.code.value if diagnosis.cause else ""
+    return f"{VERDICT_BLOCK}:{state(diagnosis)}:{code}:{int(diagnosis.diagnosed_at.timestamp())}"
+
+
+def _what_changed(earlier: Verdict, diagnosis: Diagnosis) -> str:
+    now = state(diagnosis)
+    code = diagnosis.cause.code.value if diagnosis.cause else None
+    was = f"*{earlier.state}*" + (f" (`{earlier.code}`)" if earlier.code else "")
+    if (earlier.state, earlier.code) == (now, code):
+        return f":repeat: Diagnosed again: no change since {_date(earlier.at)}, still {was}."
+    shown = f"*{now}*" + (f" (`{code}`)" if code else "")
+    return f":repeat: Diagnosed again: was {was} at {_date(earlier.at)}, now {shown}."
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text)
+
+
 def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=_clip(text, SECTION_LIMIT)))
+    return SectionBlock(text=_mrkdwn(_clip(text, SECTION_LIMIT)))
 
 
 def _context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=cut(text, CONTEXT_LIMIT))])
 
 
+def prose(text: str, limit: int = SECTION_LIMIT) -> str:
+    """Our own sentence, whose `code spans` stay code: escaped and redacted, never altered
+    otherwise (with an odd backtick from the data in it, it is shown as plain data)."""
+    text = cut(redact(text), limit)
+    if text.count("`") % 2:
+        return safe(text, limit)
+    parts = text.split("`")
+    return "".join(
+        escape(part) if n % 2 == 0 else f"`{escape(part)}`" for n, part in enumerate(parts)
+    )
+
+
+def command_block(command: str) -> str:
+    """A command in a code block of its own, copyable as written: only &, < and > are escaped
+    (Slack shows them back as they were), nothing else is touched."""
+    return f"```{escape(redact(command))}```"
+
+
 def _cause_text(diagnosis: Diagnosis) -> str:
-    cause = diagnosis.cause
-    if cause is None:
-        return safe(diagnosis.summary or "No stopped tasks and nothing failing.", ACTION_LINE)
-    lines = [f"*{safe(cause.title, TITLE_LINE)}*", f"`{cause.code}` · step _{cause.step}_"]
-    if diagnosis.stopped_tasks:
-        share = cause.tasks == diagnosis.stopped_tasks
-        same = "all of them" if share else f"{cause.tasks} of them"
-        plural = "task" if diagnosis.stopped_tasks == 1 else "tasks"
-        lines.append(
-            f"{diagnosis.stopped_tasks} {plural} stopped recently; {same} for this reason."
-        )
-    lines += _quoted(cause.evidence)
+    icon = STATUS_ICON[state(diagnosis)]
+    head = f"{icon} *{escape(headline(diagnosis))}*"
+    cause, title = diagnosis.cause, cause_title(diagnosis)
+    if cause is None or title is None:
+        return head
+    if diagnosis.status == "healthy":
+        return f"{head}\n{safe(title, TITLE_LINE)} (`{cause.code}`)"
+    lines = [head, f"*{safe(title, TITLE_LINE)}* (`{cause.code}` · step _{cause.step}_)"]
+    shaped = shape(cause.evidence)
+    if shaped.decisive is not None:
+        lines.append(f"> {_evidence_line(shaped.decisive)}")
     return "\n".join(lines)
+
+
+def _evidence_line(line: Line) -> str:
+    """Words as words and the raw message as code."""
+    if line.quoted is None:
+        return safe(line.label, EVIDENCE_LINE)
+    return f"{safe(line.label, NOTE_LINE)}: {code(line.quoted)}"
 
 
 def _quoted(evidence: Sequence[str]) -> list[str]:
+    """Every line as it was read, for Details."""
     lines = [f"> {code(line)}" for line in evidence[:MAX_EVIDENCE]]
     if len(evidence) > MAX_EVIDENCE:
-        lines.append(f"_…and {len(evidence) - MAX_EVIDENCE} more: see Details_")
+        lines.append(f"_…and {len(evidence) - MAX_EVIDENCE} more_")
     return lines
 
 
-def _checklist_text(diagnosis: Diagnosis) -> str:
-    lines = ["*Checklist*"]
-    for item in diagnosis.checklist:
-        lines.append(f"{STEP_ICON[item.status]} *{item.step}* {safe(item.note, NOTE_LINE)}")
+def _more_evidence(diagnosis: Diagnosis) -> str | None:
+    if diagnosis.cause is None:
+        return None
+    rest = shape(diagnosis.cause.evidence).rest
+    if not rest:
+        return None
+    lines = [f"• {_evidence_line(line)}" for line in rest[:MAX_EVIDENCE]]
+    if len(rest) > MAX_EVIDENCE:
+        lines.append(f"_…and {len(rest) - MAX_EVIDENCE} more: see Details_")
     return "\n".join(lines)
 
 
+def _impact_text(diagnosis: Diagnosis) -> str:
+    bits = impact_bits(diagnosis, _date)
+    if diagnosis.status == "healthy" and not diagnosis.stopped_tasks:
+        bits.append(f"checked {_date(diagnosis.diagnosed_at)}")
+    return (
+        " · ".join(escape(bit) if "<!date" not in bit else bit for bit in bits)
+        or "no service counts"
+    )
+
+
+def _checklist_text(diagnosis: Diagnosis) -> str:
+    """The steps that did not pass, with their notes; one line for all the rest."""
+    lines = [
+        f"{STEP_ICON[item.status]} *{item.step}* "
+        + safe(shown_note(diagnosis, item.note), NOTE_LINE)
+        for item in diagnosis.checklist
+        if item.status in ("failed", "warning", "unknown")
+    ]
+    rest = [
+        f"{STEP_ICON[status]} "
+        + " · ".join(i.step.value for i in diagnosis.checklist if i.status == status)
+        for status in ("passed", "skipped")
+        if any(i.status == status for i in diagnosis.checklist)
+    ]
+    if rest:
+        lines.append("  ".join(rest))
+    return "\n".join(lines)
+
+
+def _crash(diagnosis: Diagnosis) -> bool:
+    """Whether the app's own logs are where the answer is."""
+    cause = diagnosis.cause
+    return cause is not None and (
+        cause.step is Step.EXIT_CODE or cause.code is Cause.TASK_ROLE_MISSING
+    )
+
+
 def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
+    """The most useful action is primary: the logs of a crash, else the resource at fault."""
     value = target_value(diagnosis.target)
+    step = diagnosis.next_step
     elements: list[ButtonElement] = []
-    if diagnosis.task_arn:
-        elements.append(ButtonElement(text="Fetch logs", action_id=ACTION_LOGS, value=value))
-    elements.append(ButtonElement(text="Re-run", action_id=ACTION_RERUN, value=value))
+    crash = _crash(diagnosis) and diagnosis.status != "healthy"
+    if diagnosis.task_arn and diagnosis.stopped_tasks:
+        style = "primary" if crash else None
+        elements.append(
+            ButtonElement(text="Fetch logs", action_id=ACTION_LOGS, value=value, style=style)
+        )
+    if (
+        step is not None
+        and step.console_url
+        and step.console_label
+        and diagnosis.status != "healthy"
+    ):
+        style = None if crash else "primary"
+        elements.append(
+            LinkButtonElement(
+                text=cut(step.console_label, 75),
+                url=step.console_url,
+                action_id=ACTION_RESOURCE,
+                style=style,
+            )
+        )
+    elements.append(ButtonElement(text="Diagnose again", action_id=ACTION_RERUN, value=value))
     elements.append(ButtonElement(text="Details", action_id=ACTION_DETAILS, value=value))
     elements.append(
         LinkButtonElement(text="AWS console", url=console_url(diagnosis), action_id=ACTION_CONSOLE)
@@ -213,7 +375,8 @@ def _fit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     blocks = blocks[:MAX_BLOCKS]
     while len(json.dumps(blocks)) > CARD_BUDGET:
         longest = max(
-            (b for b in blocks if b["type"] == "section"), key=lambda b: len(b["text"]["text"])
+            (b for b in blocks if b["type"] == "section" and b.get("block_id") != COMMAND_BLOCK),
+            key=lambda b: len(b["text"]["text"]),
         )
         longest["text"]["text"] = _clip(longest["text"]["text"], len(longest["text"]["text"]) // 2)
     return blocks

@@ -14,7 +14,6 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity,
         "title": finding.title,
         "evidence": list(finding.evidence),
-        "fix": finding.fix,
         "tasks": finding.tasks,
     }
 
@@ -40,7 +39,6 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
             "step": cause.step.value,
             "title": cause.title,
             "evidence": list(cause.evidence),
-            "fix": cause.fix,
         },
         "findings": [_finding(f) for f in diagnosis.findings],
         "checklist": [
@@ -49,7 +47,12 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
         ],
         "next_step": None
         if diagnosis.next_step is None
-        else {"step": diagnosis.next_step.step.value, "action": diagnosis.next_step.action},
+        else {
+            "step": diagnosis.next_step.step.value,
+            "action": diagnosis.next_step.action,
+            "command": diagnosis.next_step.command,
+            "console_url": diagnosis.next_step.console_url,
+        },
         "stopped_tasks": diagnosis.stopped_tasks,
         "stopped_at": diagnosis.stopped_at.isoformat() if diagnosis.stopped_at else None,
         "gaps": [

@@ -235,6 +235,7 @@ def test_rerun_diagnoses_afresh_and_replaces_the_card_in_place(bot: Bot) -> None
     assert not any(b["type"] == "actions" for b in busy["blocks"])
     assert fresh["replace_original"] is True
     assert "`out-of-memory`" in text_of(fresh["blocks"])
+    assert "Diagnosed again: no change since" in text_of(fresh["blocks"])  # the earlier verdict
     assert any(b["type"] == "actions" for b in fresh["blocks"])
     assert bot.diagnoser.calls[-1][1] is True  # fresh=True: the cache was bypassed
 

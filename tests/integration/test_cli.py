@@ -89,7 +89,8 @@ def test_text_and_blocks_formats(account: dict[str, str]) -> None:
     )
     assert blocks.returncode == 0, blocks.stderr
     card = json.loads(blocks.stdout)
-    assert card[0]["type"] == "header"
+    assert card[0]["type"] == "section"
+    assert scenario.cause.value in card[0]["text"]["text"]
     assert any(b["type"] == "actions" for b in card)
 
 

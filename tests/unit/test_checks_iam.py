@@ -7,6 +7,7 @@ from typing import Any
 from bot.checks.base import UNCONFIRMED
 from bot.checks.iam import check_iam
 from bot.model import Cause, Facts, SecretRef, Step
+from bot.next_steps import next_step
 from tests import facts_builder as fb
 
 NO_CREDENTIALS = "botocore.exceptions.NoCredentialsError: Unable to locate credentials"
@@ -65,9 +66,10 @@ def test_secrets_need_an_execution_role_anywhere() -> None:
 
 def test_a_role_that_does_not_exist() -> None:
     roles = {fb.EXECUTION_ROLE_ARN: fb.role(fb.EXECUTION_ROLE_ARN, exists=False)}
-    finding = fb.only(check_iam(fb.facts(roles=roles)), Cause.ROLE_NOT_FOUND)
+    facts = fb.facts(roles=roles)
+    finding = fb.only(check_iam(facts), Cause.ROLE_NOT_FOUND)
     assert finding.title == "The execution role api-execution does not exist"
-    assert "executionRoleArn" in finding.fix
+    assert "aws iam create-role --role-name api-execution" in str(next_step(finding, facts).command)
 
 
 def test_a_role_ecs_tasks_may_not_assume() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from bot.checks.base import UNCONFIRMED
 from bot.checks.image import check_image
 from bot.model import Cause, Step
+from bot.next_steps import next_step
 from tests import facts_builder as fb
 
 NOT_FOUND = fb.real("image-not-found", "Error response from daemon: manifest for")
@@ -25,7 +26,7 @@ def test_a_missing_repository() -> None:
     finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
     assert finding.title == f"Image {fb.IMAGE} does not exist"
     assert finding.evidence == (f"ECR has no repository named api for {fb.IMAGE}",)
-    assert "aws ecr describe-images --repository-name api --region us-east-1" in finding.fix
+    assert "ECR has no repository api" in next_step(finding, facts).action
 
 
 def test_a_missing_tag() -> None:

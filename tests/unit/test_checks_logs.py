@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.checks.logs import CHECK, check_logs
 from bot.model import Cause, LogGroup, Step
+from bot.next_steps import next_step
 from tests import facts_builder as fb
 
 MISSING_GROUP = fb.real("log-group-missing", "does not exist. status code: 400")
@@ -29,7 +30,8 @@ def test_a_missing_log_group_that_is_not_created_automatically() -> None:
     assert seen.title == "Log group /ecs/api does not exist and is not created automatically"
     assert f'stoppedReason: "{MISSING_GROUP}"' in said.evidence
     assert "CloudWatch Logs in us-east-1 has no log group named /ecs/api" in seen.evidence
-    assert "aws logs create-log-group --log-group-name /ecs/api --region us-east-1" in seen.fix
+    command = "aws logs create-log-group --log-group-name /ecs/api --region us-east-1"
+    assert next_step(seen, failing).command == command
     assert seen.severity == "error"
 
 

@@ -7,6 +7,7 @@ import pytest
 from bot.checks.base import UNCONFIRMED
 from bot.checks.network import CHECK, check_network
 from bot.model import Cause, EfsVolume, EgressRule, Route, SecretRef, SecurityGroup, Step
+from bot.next_steps import next_step
 from tests import facts_builder as fb
 
 LOCAL = Route(destination="10.0.0.0/16", target="local")
@@ -32,7 +33,7 @@ def test_a_private_subnet_without_nat_or_endpoints() -> None:
         "public IP",
         "VPC endpoints: none",
     )
-    assert "rtb-0private" in finding.fix
+    assert "rtb-0private" in next_step(finding, facts).action
 
 
 def test_a_public_subnet_without_a_public_ip() -> None:

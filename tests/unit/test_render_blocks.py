@@ -21,6 +21,7 @@ from bot.model import (
     Finding,
     Gap,
     HealthCheck,
+    Impact,
     LogStream,
     NextStep,
     PortMapping,
@@ -34,17 +35,20 @@ from bot.render.blocks import (
     ACTION_DETAILS,
     ACTION_LOGS,
     ACTION_RERUN,
+    ACTION_RESOURCE,
     CARD_BUDGET,
     HEADER_LIMIT,
     MAX_BLOCKS,
     SECTION_LIMIT,
     busy_card,
+    earlier_verdict,
     fallback_text,
     logs_file,
     render_card,
     render_details,
     render_logs,
 )
+from bot.render.glance import QUIET
 
 TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/production/0123456789abcdef0123456789abcdef"
 SECRETS = (
@@ -169,26 +173,193 @@ def assert_sound(blocks: list[dict[str, Any]]) -> None:
 def test_the_card_says_what_an_engineer_needs_first() -> None:
     card = render_card(diagnosis())
     assert_sound(card)
-    assert card[0]["text"]["text"] == ":red_circle: production/api-service is failing"
+    cause = card[0]["text"]["text"].split("\n")
+    assert cause[0] == ":red_circle: *production/api-service is failing*"
+    assert (
+        cause[1]
+        == "*Container app was killed at its memory limit* (`out-of-memory` · step _exit-code_)"
+    )
+    assert cause[2] == "> exit code 137"  # the decisive line, in words: no message quoted
+    assert "3 stopped (all 3 for this cause)" in card[1]["elements"][0]["text"]
     body = "\n".join(texts(card))
-    assert "*Container app was killed at its memory limit*" in body
-    assert "`out-of-memory`" in body
-    assert "3 tasks stopped recently; all of them for this reason." in body
-    assert "> `exit code 137`" in body
-    assert all(f"*{step}*" in body for step in STEPS)
-    assert "*Next step:* Raise the memory limit." in body
+    assert "*Next step* Raise the memory limit." in body
     assert "task `0123456789abcdef0123456789abcdef`" in body
     actions = next(b for b in card if b["type"] == "actions")
     ids = [e["action_id"] for e in actions["elements"]]
     assert ids == [ACTION_LOGS, ACTION_RERUN, ACTION_DETAILS, ACTION_CONSOLE]
+    assert actions["elements"][0]["style"] == "primary"  # a crash: its logs say why
+    assert [e["text"]["text"] for e in actions["elements"]][1] == "Diagnose again"
     assert Target.model_validate_json(actions["elements"][0]["value"]) == diagnosis().target
     assert fallback_text(diagnosis()).startswith("production/api-service is failing: out-of-memory")
+
+
+def test_the_evidence_leads_with_the_decisive_line_and_quotes_each_message_once() -> None:
+    event = (
+        "(service api) is unable to consistently start tasks successfully. For more information, "
+        "see the Troubleshooting section of the Amazon ECS Developer Guide."
+    )
+    evidence = (
+        "4 of 4 recent stopped tasks show this",
+        "container app exited with code 1",
+        "log: \"TypeError: Cannot read properties of undefined (reading 'map')\"",
+        "2 current service events say so",
+        f'service event at 20:12: "{event}"',
+        f'service event at 20:01: "{event}"',
+    )
+    card = render_card(diagnosis(evidence=evidence, stopped=4))
+    assert_sound(card)
+    decisive = card[0]["text"]["text"].split("\n")[2]
+    assert decisive == "> log: `TypeError: Cannot read properties of undefined (reading 'map')`"
+    body = "\n".join(texts(card))
+    folded = (
+        "service event ×2 since 20:01: "
+        "`(service api) is unable to consistently start tasks successfully.`"
+    )
+    assert folded in body
+    assert "For more information" not in body
+    assert "recent stopped tasks show this" not in body  # said once, as a number, beside the cause
+    lines = [line for text in texts(card) for line in text.split("\n") if line.strip()]
+    assert len(lines) == len(set(lines))
+
+
+def test_a_reason_ecs_cut_short_says_so() -> None:
+    reason = "CannotPullContainerError: " + "x" * 229  # 255 characters, as ECS cuts them
+    card = render_card(diagnosis(evidence=(f'stoppedReason: "{reason}"',)))
+    assert f"`{reason}…`" in card[0]["text"]["text"]
+
+
+def test_a_command_keeps_its_code_block_and_survives_escaping() -> None:
+    command = (
+        "aws iam put-role-policy --role-name a&b --policy-name p --policy-document "
+        '\'{"Statement":[{"Action":"s3:<Get>","Resource":"*"}]}\''
+    )
+    step = NextStep(step=Step.IAM, action="Allow it: `RUN chmod +x /app/start`.", command=command)
+    card = render_card(diagnosis().model_copy(update={"next_step": step}))
+    assert_sound(card)
+    block = next(b for b in card if b.get("block_id") == "ecs_why_command")["text"]["text"]
+    assert block.startswith("```")
+    assert block.endswith("```")
+    shown = block[3:-3].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert shown == command
+    assert "`RUN chmod +x /app/start`" in "\n".join(texts(card))  # never a look-alike
+
+
+def test_the_checklist_shows_what_did_not_pass_and_one_line_for_the_rest() -> None:
+    statuses = ("passed", "failed", "passed", "passed", "warning", "passed", "skipped", "skipped")
+    checklist = tuple(
+        ChecklistItem(step=step, status=status, note=f"note {step}")
+        for step, status in zip(STEPS, statuses, strict=True)
+    )
+    card = render_card(diagnosis().model_copy(update={"checklist": checklist}))
+    text = next(t for t in texts(card) if "exit-code" in t and ":x:" in t)
+    assert text.split("\n") == [
+        ":x: *exit-code* note exit-code",
+        ":warning: *iam* note iam",
+        ":white_check_mark: stopped-reason · logs · image · network"
+        "  :heavy_minus_sign: resources · health-check",
+    ]
+
+
+def test_a_healthy_card_is_two_lines_without_fetch_logs() -> None:
+    healthy = diagnosis().model_copy(
+        update={
+            "status": "healthy",
+            "cause": None,
+            "stopped_tasks": 0,
+            "next_step": None,
+            "impact": Impact(running=2, desired=2, revision="app:7"),
+        }
+    )
+    card = render_card(healthy)
+    assert_sound(card)
+    assert len(card) <= 3
+    assert card[0]["text"]["text"] == ":large_green_circle: *production/api-service is healthy*"
+    assert card[1]["elements"][0]["text"].startswith("2/2 tasks running · nothing stopped recently")
+    ids = [e["action_id"] for e in card[-1]["elements"]]
+    assert ACTION_LOGS not in ids
+
+
+def test_a_configuration_cause_makes_the_resource_at_fault_the_primary_action() -> None:
+    cause = Finding(
+        code=Cause.HEALTH_CHECK_PORT_MISMATCH,
+        step=Step.HEALTH_CHECK,
+        severity="error",
+        title="Target group web checks port 8080, but container web serves 3000",
+        tasks=3,
+    )
+    url = "https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#TargetGroup:x"
+    step = NextStep(
+        step=Step.HEALTH_CHECK,
+        action="Check the traffic port.",
+        console_url=url,
+        console_label="Target group",
+    )
+    card = render_card(diagnosis().model_copy(update={"cause": cause, "next_step": step}))
+    assert_sound(card)
+    buttons = next(b for b in card if b["type"] == "actions")["elements"]
+    primary = [b for b in buttons if b.get("style") == "primary"]
+    assert [(b["text"]["text"], b["url"], b["action_id"]) for b in primary] == [
+        ("Target group", url, ACTION_RESOURCE)
+    ]
+
+
+def test_an_unknown_cause_looks_unknown_and_drops_a_guess_the_evidence_argues_against() -> None:
+    cause = Finding(
+        code=Cause.UNKNOWN,
+        step=Step.NETWORK,
+        severity="error",
+        title="The cause could not be determined; closest guess: a connection timed out",
+        evidence=(
+            'stoppedReason: "signal: killed"',
+            "yet subnet subnet-1 routes 0.0.0.0/0 to nat-1",
+        ),
+    )
+    card = render_card(diagnosis().model_copy(update={"cause": cause}))
+    head = card[0]["text"]["text"]
+    assert head.startswith(":grey_question: *production/api-service: cause unknown*")
+    assert ":red_circle:" not in head
+    assert "closest guess" not in "\n".join(texts(card))
+    cause = cause.model_copy(update={"evidence": ('stoppedReason: "signal: killed"',)})
+    card = render_card(diagnosis().model_copy(update={"cause": cause}))
+    assert "closest guess: a connection timed out" in card[0]["text"]["text"]
+
+
+def test_a_failure_that_stopped_stopping_is_recovering() -> None:
+    now = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
+    recovering = diagnosis().model_copy(
+        update={"impact": Impact(running=2, desired=2, stopped=3), "stopped_at": now - QUIET}
+    )
+    assert render_card(recovering)[0]["text"]["text"].startswith(
+        ":large_yellow_circle: *production/api-service is recovering*"
+    )
+    still = recovering.model_copy(update={"stopped_at": now - QUIET / 2})
+    assert render_card(still)[0]["text"]["text"].startswith(":red_circle:")
+
+
+def test_diagnosing_again_says_what_changed() -> None:
+    before = render_card(diagnosis())
+    earlier = earlier_verdict(before)
+    assert earlier is not None
+    assert (earlier.state, earlier.code) == ("failing", "out-of-memory")
+    healthy = diagnosis().model_copy(
+        update={"status": "healthy", "cause": None, "stopped_tasks": 0}
+    )
+    after = render_card(healthy, earlier=earlier)
+    assert_sound(after)
+    changed = next(t for t in texts(after) if t.startswith(":repeat:"))
+    assert changed.startswith(
+        ":repeat: Diagnosed again: was *failing* (`out-of-memory`) at <!date^"
+    )
+    assert changed.endswith(", now *healthy*.")
+    same = render_card(diagnosis(), earlier=earlier)
+    assert any(t.startswith(":repeat: Diagnosed again: no change since") for t in texts(same))
+    assert earlier_verdict([{"type": "section", "block_id": "something else"}]) is None
 
 
 def test_the_context_line_says_when_the_task_stopped() -> None:
     stopped = datetime(2026, 11, 23, 9, 41, tzinfo=UTC)
     card = render_card(diagnosis().model_copy(update={"stopped_at": stopped}))
-    context = card[-1]["elements"][0]["text"]
+    context = next(t for t in texts(card) if t.startswith("cluster *production*"))
     assert f"stopped <!date^{int(stopped.timestamp())}^" in context
     assert "|2026-11-23 09:41 UTC>" in context
 
@@ -197,7 +368,7 @@ def test_extreme_diagnoses_stay_valid_safe_and_within_limits() -> None:
     extreme_diagnosis = extreme()
     card = render_card(extreme_diagnosis)
     assert_sound(card)
-    assert "100 tasks stopped recently; all of them for this reason." in "\n".join(texts(card))
+    assert "100 stopped (all 100 for this cause)" in "\n".join(texts(card))
     assert_sound(render_details(extreme_diagnosis))
     blocks, complete = render_logs(extreme_diagnosis.log_streams)
     assert_sound(blocks)
@@ -244,3 +415,10 @@ def test_any_text_from_aws_renders_safely(text: str, evidence: list[str]) -> Non
     sample = diagnosis(text=text or "x", evidence=tuple(evidence))
     for blocks in (render_card(sample), render_details(sample), render_logs(sample.log_streams)[0]):
         assert_sound(blocks)
+
+
+def test_the_fallback_text_escapes_like_the_blocks() -> None:
+    sample = diagnosis(text="Image <!channel> & <https://evil.example|x> is gone")
+    text = fallback_text(sample)
+    assert "<" not in text
+    assert "&lt;!channel&gt; &amp; &lt;https://evil.example|x&gt;" in text

@@ -1,0 +1,89 @@
+"""What every surface shows first: the state in one word, and the impact in a few numbers.
+
+CONTRACT's status is failing, healthy or unknown; a card may also say "recovering": the
+service failed, but now runs every task it wants and nothing stopped for a while.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.model import Cause, Diagnosis
+
+State = Literal["failing", "recovering", "healthy", "unknown"]
+QUIET = timedelta(minutes=15)  # no stop for this long, with every task running: recovering
+_GUESS = "; closest guess: "
+
+
+def state(diagnosis: Diagnosis) -> State:
+    """The status, except that an undetermined cause is unknown, never the red of a proven
+    one, and a failure that has stopped stopping tasks is recovering."""
+    cause = diagnosis.cause
+    if diagnosis.status == "failing" and cause is not None and cause.code is Cause.UNKNOWN:
+        return "unknown"
+    if diagnosis.status != "failing":
+        return diagnosis.status
+    impact, last = diagnosis.impact, diagnosis.stopped_at
+    running_all = (
+        impact is not None
+        and bool(impact.desired)
+        and impact.running is not None
+        and impact.desired is not None
+        and impact.running >= impact.desired
+    )
+    quiet = last is not None and diagnosis.diagnosed_at - last >= QUIET
+    return "recovering" if running_all and quiet else "failing"
+
+
+def headline(diagnosis: Diagnosis) -> str:
+    """The target and its state as a sentence head: "production/api is failing"."""
+    label = diagnosis.target.label
+    return {
+        "failing": f"{label} is failing",
+        "recovering": f"{label} is recovering",
+        "healthy": f"{label} is healthy",
+        "unknown": f"{label}: cause unknown",
+    }[state(diagnosis)]
+
+
+def cause_title(diagnosis: Diagnosis) -> str | None:
+    """The cause's title; an unknown cause offers its closest guess only when no evidence
+    argues against it (a line the checks begin with "yet")."""
+    cause = diagnosis.cause
+    return None if cause is None else shown_note(diagnosis, cause.title)
+
+
+def shown_note(diagnosis: Diagnosis, note: str) -> str:
+    """`note` without a closest guess that the cause's own evidence argues against."""
+    cause = diagnosis.cause
+    argued = cause is not None and any(line.startswith("yet ") for line in cause.evidence)
+    if argued and cause is not None and cause.code is Cause.UNKNOWN and _GUESS in note:
+        return note.split(_GUESS, 1)[0]
+    return note
+
+
+def impact_bits(diagnosis: Diagnosis, when: Callable[[datetime], str]) -> list[str]:
+    """Running/desired, the stops and since when, and the revision, each a short phrase."""
+    impact = diagnosis.impact
+    bits: list[str] = []
+    if impact is not None and impact.desired is not None and impact.running is not None:
+        bits.append(f"{impact.running}/{impact.desired} tasks running")
+    stopped = impact.stopped if impact else diagnosis.stopped_tasks
+    if stopped:
+        first = impact.first_stopped_at if impact else None
+        since = f" since {when(first)}" if first else ""
+        cause = diagnosis.cause
+        tasks = cause.tasks if cause is not None and diagnosis.status != "healthy" else 0
+        share = f"all {stopped}" if tasks == stopped else f"{tasks} of {stopped}"
+        bits.append(f"{stopped} stopped{since}" + (f" ({share} for this cause)" if tasks else ""))
+    elif diagnosis.status == "healthy":
+        bits.append("nothing stopped recently")
+    if impact is not None and impact.revision:
+        rollout = impact.rollout_state
+        shown = (
+            f" ({rollout.lower().replace('_', ' ')})" if rollout and rollout != "COMPLETED" else ""
+        )
+        bits.append(f"revision {impact.revision}{shown}")
+    return bits
