@@ -1279,8 +1279,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             "CannotPullContainerError: failed to resolve ref"
             ' "docker.io/docker/ecs-searchdomain-sidecar:1.0": failed to do request:'
             " Head"
-            " https://registry-1.docker.io/v2/docker/ecs-searchdomain-sidecar/manifests/1.0:"
-            " dial tcp: lookup registry-1.docker.io on 172.31.0..."
+            " https://registry-1.docker.io/v2/docker/ecs-searchdomain-sidecar/manifest"
+            "s/1.0: dial tcp: lookup registry-1.docker.io on 172.31.0..."
         ),
         source="https://github.com/docker-archive/compose-cli/issues/911",
     ),
@@ -1462,9 +1462,10 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text=(
             "CannotPullContainerError: pull image manifest has been retried 1"
             " time(s): failed to resolve ref"
-            " docker.io/library/sha256:8795397484604bc67cfcda4f4245dd248b172df523ce9778209e735ffe370426:"
-            " pull access denied, repository does not exist or may require"
-            " authorization: server message: insufficient_scope: authorization failed"
+            " docker.io/library/sha256:8795397484604bc67cfcda4f4245dd248b172df523ce977"
+            "8209e735ffe370426: pull access denied, repository does not exist or may"
+            " require authorization: server message: insufficient_scope:"
+            " authorization failed"
         ),
         source="https://github.com/aws-actions/amazon-ecs-deploy-task-definition/issues/584",
     ),
@@ -1473,8 +1474,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         kind="stopped-reason",
         text=(
             "CannotPullContainerError: API error (404): manifest for"
-            " 476593617425.dkr.ecr.eu-west-1.amazonaws.com/baker-repos-1lvq9scec8c5o:latest"
-            " not found"
+            " 476593617425.dkr.ecr.eu-west-1.amazonaws.com/baker-repos-1lvq9scec8c5o:l"
+            "atest not found"
         ),
         source="https://github.com/awslabs/ecs-refarch-continuous-deployment/issues/33",
     ),
@@ -1508,9 +1509,9 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         kind="log-line",
         text=(
             "2018-04-01T16:21:13Z [ERROR] Managed task"
-            " [arn:aws:ecs:us-east-1:066245240757:task/436501b9-5759-46e4-ada1-192f08892cc6]:"
-            " Error while pulling container deploy-ecs-basic-image, will try to run"
-            " anyway: API error (404): repository"
+            " [arn:aws:ecs:us-east-1:066245240757:task/436501b9-5759-46e4-ada1-192f088"
+            "92cc6]: Error while pulling container deploy-ecs-basic-image, will try"
+            " to run anyway: API error (404): repository"
             " 066245240757.dkr.ecr.us-east-1.amazonaws.com/deploy-ecs-basic not found"
         ),
         source="https://github.com/Shippable/support/issues/4234",
@@ -1668,8 +1669,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         kind="stopped-reason",
         text=(
             "CannotPullECRContainerError: AccessDeniedException: User:"
-            " arn:aws:sts::...:assumed-role/OvertureTilesCdkStack-OvertureTilesContainer..."
-            " is not authorized to perform: ecr:GetAuthorizationToken on r"
+            " arn:aws:sts::...:assumed-role/OvertureTilesCdkStack-OvertureTilesContain"
+            "er... is not authorized to perform: ecr:GetAuthorizationToken on r"
         ),
         source="https://github.com/OvertureMaps/overture-tiles/pull/20",
     ),
@@ -1680,8 +1681,9 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             "Error response from daemon: pull access denied for"
             " 254865750963.dkr.ecr.us-west-2.amazonaws.com/everything2/e2lib,"
             " repository does not exist or may require 'docker login': denied: User:"
-            " arn:aws:sts::254865750963:assumed-role/Docker-Builder-CodeBuild-Role/AWSCodeBuild-749228d3-4d07-4037-bd81-b631b0a0460e"
-            " is not authorized to perform: ecr:BatchGetImage on resource:"
+            " arn:aws:sts::254865750963:assumed-role/Docker-Builder-CodeBuild-Role/AWS"
+            "CodeBuild-749228d3-4d07-4037-bd81-b631b0a0460e is not authorized to"
+            " perform: ecr:BatchGetImage on resource:"
             " arn:aws:ecr:us-west-2:254865750963:repository/everything2/e2lib because"
             " no identity-based policy allows the ecr:BatchGetImage action"
         ),
@@ -1694,9 +1696,9 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             "Dec 28 23:57:02 ip-10-0-1-124 dockerd[487]:"
             ' time="2017-12-28T23:57:02.236510887Z" level=error msg="Not continuing'
             " with pull after error: denied: User:"
-            " arn:aws:sts::XXX:assumed-role/nomad-client20171228230446599800000004/i-03543d3e416f0f883"
-            " is not authorized to perform: ecr:BatchGetImage on resource:"
-            ' arn:aws:ecr:us-east-1:XXX:repository/YYY"'
+            " arn:aws:sts::XXX:assumed-role/nomad-client20171228230446599800000004/i-0"
+            "3543d3e416f0f883 is not authorized to perform: ecr:BatchGetImage on"
+            ' resource: arn:aws:ecr:us-east-1:XXX:repository/YYY"'
         ),
         source="https://github.com/awslabs/amazon-ecr-credential-helper/issues/88",
     ),
@@ -1706,8 +1708,9 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text=(
             "An error occurred (AccessDeniedException) when calling the"
             " GetAuthorizationToken operation: User:"
-            " arn:aws:sts::sdfsdfsd:assumed-role/buildkite-docker-builders-Role/i-sdfsdf"
-            " is not authorized to perform: ecr:GetAuthorizationToken on resource: *"
+            " arn:aws:sts::sdfsdfsd:assumed-role/buildkite-docker-builders-Role/i-sdfs"
+            "df is not authorized to perform: ecr:GetAuthorizationToken on resource:"
+            " *"
         ),
         source="https://github.com/buildkite/elastic-ci-stack-for-aws/issues/193",
     ),
@@ -1758,7 +1761,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text=(
             "CannotPullContainerError: inspect image has been retried 5 time(s):"
             " httpReaderSeeker: failed open: unexpected status code"
-            " https://registry-1.docker.io/v2/amazon/aws-for-fluent-bit/manifests/sha256:330a24bcd4e0058d70e70a0bb1ff805065161ffe3aa96296f09b555..."
+            " https://registry-1.docker.io/v2/amazon/aws-for-fluent-bit/manifests/sha2"
+            "56:330a24bcd4e0058d70e70a0bb1ff805065161ffe3aa96296f09b555..."
         ),
         source="https://github.com/aws/aws-for-fluent-bit/issues/234",
     ),
@@ -1769,11 +1773,11 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text=(
             "CannotPullContainerError: ref pull has been retried 1 time(s): failed to"
             " copy: httpReadSeeker: failed open: unexpected status code"
-            " https://registry-1.docker.io/v2/prefecthq/prefect/manifests/sha256:69998e9cf3744779b98d816351e6ac837dc0eea4f450e0ad4180b6aefe995d33:"
-            " 429 Too Many Requests - Server message: toomanyrequests: You have"
-            " reached your pull rate limit. You may increase the limit by"
-            " authenticating and upgrading:"
-            " https://www.docker.com/increase-rate-limit"
+            " https://registry-1.docker.io/v2/prefecthq/prefect/manifests/sha256:69998"
+            "e9cf3744779b98d816351e6ac837dc0eea4f450e0ad4180b6aefe995d33: 429 Too"
+            " Many Requests - Server message: toomanyrequests: You have reached your"
+            " pull rate limit. You may increase the limit by authenticating and"
+            " upgrading: https://www.docker.com/increase-rate-limit"
         ),
         source="https://github.com/PrefectHQ/prefect/issues/12003",
     ),
@@ -1783,10 +1787,10 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text=(
             "#4 ERROR: failed to copy: httpReadSeeker: failed open: unexpected status"
             " code"
-            " https://registry-1.docker.io/v2/cypress/included/manifests/sha256:86e3bff9634b85a5239a65974ac3c98f51277a8e1519fbd57b5e528f55ab8bf7:"
-            " 429 Too Many Requests - Server message: toomanyrequests: You have"
-            " reached your pull rate limit. You may increase the limit by"
-            " authenticating and upgrading:"
+            " https://registry-1.docker.io/v2/cypress/included/manifests/sha256:86e3bf"
+            "f9634b85a5239a65974ac3c98f51277a8e1519fbd57b5e528f55ab8bf7: 429 Too Many"
+            " Requests - Server message: toomanyrequests: You have reached your pull"
+            " rate limit. You may increase the limit by authenticating and upgrading:"
             " https://www.docker.com/increase-rate-limit"
         ),
         source="https://github.com/apptension/saas-boilerplate/issues/204",
@@ -1873,9 +1877,10 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             " code = Unknown desc = failed to pull and unpack image"
             ' "ghcr.io/banzaicloud/vault-env:1.15.0": failed to copy:'
             " httpReaderSeeker: failed open: unexpected status code"
-            " https://ghcr.io/v2/banzaicloud/vault-env/blobs/sha256:766c52bc20840538b2aa166e6f4ab30906ccb620ef58d7f49394eec61fbfe144:"
-            " 401 Unauthorized - Server message: unauthorized: unauthenticated: User"
-            " cannot be authenticated with the token provided."
+            " https://ghcr.io/v2/banzaicloud/vault-env/blobs/sha256:766c52bc20840538b2"
+            "aa166e6f4ab30906ccb620ef58d7f49394eec61fbfe144: 401 Unauthorized -"
+            " Server message: unauthorized: unauthenticated: User cannot be"
+            " authenticated with the token provided."
         ),
         source="https://github.com/bank-vaults/bank-vaults/issues/1640",
     ),
@@ -1900,8 +1905,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         kind="log-line",
         text=(
             "Head"
-            ' "https://ghcr.io/v2/long2ice/meilisync-admin/meilisync-admin/manifests/latest":'
-            " unauthorized"
+            ' "https://ghcr.io/v2/long2ice/meilisync-admin/meilisync-admin/manifests/l'
+            'atest": unauthorized'
         ),
         source="https://github.com/long2ice/meilisync-admin/issues/4",
     ),
@@ -1918,7 +1923,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text=(
             "CannotPullContainerError: ref pull has been retried 1 time(s): failed to"
             " copy: httpReaderSeeker: failed open: unexpected status code"
-            " https://registry-1.docker.io/v2/amazon/aws-xray-daemon/manifests/sha256:2d964e1dbe7a8c9f03f4e9580ff00220bc84ce0294539c6..."
+            " https://registry-1.docker.io/v2/amazon/aws-xray-daemon/manifests/sha256:"
+            "2d964e1dbe7a8c9f03f4e9580ff00220bc84ce0294539c6..."
         ),
         source="https://github.com/aws/aws-xray-daemon/issues/146",
     ),
@@ -2049,7 +2055,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         code="no-container-instances",
         kind="log-line",
         text=(
-            '{"Failures":[{"Arn":"arn:aws:ecs:us-west-2:763396238289:container-instance/eab7ed01-13fa-4280-a8f9-f5e48855e13e","Reason":"AGENT"}],"Tasks":[]}'
+            '{"Failures":[{"Arn":"arn:aws:ecs:us-west-2:763396238289:container-instan'
+            'ce/eab7ed01-13fa-4280-a8f9-f5e48855e13e","Reason":"AGENT"}],"Tasks":[]}'
         ),
         source="https://github.com/aws/amazon-ecs-agent/issues/375",
     ),
@@ -2300,8 +2307,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             " execution resource retrieval failed: unable to retrieve secrets from"
             " ssm: service call has been retried 1 time(s): AccessDeniedException:"
             " User:"
-            " arn:aws:sts::xxx:assumed-role/django-app-test-django-ExecutionRole-0GkTVxbLE8AS/10f3cb5a956e423b81737b131abd962d"
-            " is"
+            " arn:aws:sts::xxx:assumed-role/django-app-test-django-ExecutionRole-0GkTV"
+            "xbLE8AS/10f3cb5a956e423b81737b131abd962d is"
         ),
         source="https://github.com/aws/copilot-cli/issues/5639",
     ),
@@ -2314,10 +2321,11 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             " 18:04:17,668: WARNING/ForkPoolWorker-31] An error occurred"
             " (AccessDeniedException) when calling the GetSecretValue operation:"
             " User:"
-            " arn:aws:sts::*********:assumed-role/nautobot-stg-webserver-permissions-role/**********"
-            " is not authorized to perform: secretsmanager:GetSecretValue on"
-            " resource: sharepoint_account because no identity-based policy allows"
-            " the secretsmanager:GetSecretValue action"
+            " arn:aws:sts::*********:assumed-role/nautobot-stg-webserver-permissions-r"
+            "ole/********** is not authorized to perform:"
+            " secretsmanager:GetSecretValue on resource: sharepoint_account because"
+            " no identity-based policy allows the secretsmanager:GetSecretValue"
+            " action"
         ),
         source="https://github.com/nautobot/nautobot-app-secrets-providers/issues/64",
     ),
@@ -2358,12 +2366,12 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         kind="log-line",
         text=(
             'Exception in thread "main"'
-            " com.amazonaws.services.simplesystemsmanagement.model.AWSSimpleSystemsManagementException:"
-            " User:"
-            " arn:aws:sts::091144949931:assumed-role/nodes.example.cluster.k8s.local/i-05101c6ca462115a9"
-            " is not authorized to perform: ssm:GetParameter on resource:"
-            " arn:aws:ssm:us-east-1:091144949931:parameter/GREETING (Service:"
-            " AWSSimpleSystemsManagement; Status Code: 400; Error Code:"
+            " com.amazonaws.services.simplesystemsmanagement.model.AWSSimpleSystemsMan"
+            "agementException: User:"
+            " arn:aws:sts::091144949931:assumed-role/nodes.example.cluster.k8s.local/i"
+            "-05101c6ca462115a9 is not authorized to perform: ssm:GetParameter on"
+            " resource: arn:aws:ssm:us-east-1:091144949931:parameter/GREETING"
+            " (Service: AWSSimpleSystemsManagement; Status Code: 400; Error Code:"
             " AccessDeniedException; Request ID:"
             " d8a3e20a-d17f-11e7-a11d-5323541cf7d1)"
         ),
@@ -2376,8 +2384,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             "Error: Failed to fetch secret:"
             " 'dpfv2/snowflake_dbt_users-20240329094341248700000001'. Error:"
             " AccessDeniedException: User:"
-            " arn:aws:sts::822365211807:assumed-role/github-action-eks-node-group-20240321170827804400000001/i-0462d11c5e899cd8c"
-            " is not a"
+            " arn:aws:sts::822365211807:assumed-role/github-action-eks-node-group-2024"
+            "0321170827804400000001/i-0462d11c5e899cd8c is not a"
         ),
         source="https://github.com/aws-actions/aws-secretsmanager-get-secrets/issues/101",
     ),
@@ -2956,8 +2964,8 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
             " AWS_SECRET_ACCESS_KEY)),"
             " com.amazonaws.auth.InstanceProfileCredentialsProvider@7cc1ab93: Unable"
             " to load credentials from service endpoint,"
-            " com.hotels.shunting.yard.receiver.sqs.aws.ConfigurationAwsCredentialsProvider@3f8c1aca:"
-            " "
+            " com.hotels.shunting.yard.receiver.sqs.aws.ConfigurationAwsCredentialsPro"
+            "vider@3f8c1aca: "
         ),
         source="https://github.com/ExpediaGroup/circus-train/issues/109",
     ),
