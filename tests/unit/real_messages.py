@@ -2381,18 +2381,6 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         code="secrets-access-denied",
         kind="log-line",
         text=(
-            "Error: Failed to fetch secret:"
-            " 'dpfv2/snowflake_dbt_users-20240329094341248700000001'. Error:"
-            " AccessDeniedException: User:"
-            " arn:aws:sts::822365211807:assumed-role/github-action-eks-node-group-2024"
-            "0321170827804400000001/i-0462d11c5e899cd8c is not a"
-        ),
-        source="https://github.com/aws-actions/aws-secretsmanager-get-secrets/issues/101",
-    ),
-    RealMessage(
-        code="secrets-access-denied",
-        kind="log-line",
-        text=(
             "User: arn:aws-us-gov:sts::<source"
             " account>:assumed-role/cdk-hnb659fds-cfn-exec-role-<source"
             " account>-us-gov-west-1/AWSCloudFormation is not authorized to perform:"
