@@ -109,7 +109,7 @@ RULES: tuple[Rule, ...] = (
          r"|CannotPullContainerError: timeout\b|CannotPullContainerError.*dial tcp: lookup"),
     # A secrets fetch cut off (at 255 characters) before its reason, retried once: refused.
     Rule(Cause.SECRETS_ACCESS_DENIED, Step.IAM, "a secret or parameter could not be read",
-         r"unable to retrieve secrets? from (asm|ssm)|failed to fetch secret"),
+         r"from (asm|ssm): service call has been retried 1 time|failed to fetch secret"),
     Rule(Cause.LOG_CONFIG_INVALID, Step.LOGS, "the log driver could not start",
          r"logging driver|logger args|unknown log opt"),
     # Image pulls.

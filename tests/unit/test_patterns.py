@@ -160,7 +160,8 @@ def _ids(messages: list[RealMessage]) -> list[str]:
 BY_WORDS = [m for m in REAL_MESSAGES if not _by_context(m)]
 BY_CONTEXT = [m for m in REAL_MESSAGES if _by_context(m)]
 BOT_READS = [m for m in BY_WORDS if m.kind in READ_BY_THE_BOT]
-LONG = [m for m in BY_WORDS if m.kind in CUT_KINDS and len(m.text) > AWS_LIMIT]
+CUT = [m for m in BY_WORDS if m.kind in CUT_KINDS]
+LONG = [m for m in CUT if len(m.text) > AWS_LIMIT]
 
 
 # --------------------------------------------------------------------------- the words
@@ -195,6 +196,15 @@ def test_cutting_at_255_characters_never_turns_one_cause_into_another(
     # the cut may lose the specific words, leaving only the family (an unknown pull failure)
     assert cut.cause in {whole.cause, Cause.UNKNOWN}
     assert cut.step == whole.step
+
+
+@pytest.mark.parametrize("message", CUT, ids=_ids(CUT))
+def test_cut_short_at_any_length_a_reason_is_still_read(message: RealMessage) -> None:
+    """Consoles, CLIs and issue threads cut reasons anywhere ("...", "context deadli..."):
+    once a row reads the head of a reason, every longer head is read too."""
+    first = next(n for n in range(1, len(message.text) + 1) if classify(message.text[:n]))
+    unread = [n for n in range(first, len(message.text)) if classify(message.text[:n]) is None]
+    assert not unread, message.text[: unread[0]] if unread else ""
 
 
 @pytest.mark.parametrize(
@@ -258,3 +268,13 @@ def test_every_log_row_matches_at_least_one_real_log_line(rule: Rule) -> None:
 def test_every_situation_is_used() -> None:
     assert {code for code, _ in DECIDED_BY_CONTEXT} == set(CONTEXTS)
     assert all(any(m.source == source for m in BY_CONTEXT) for _, source in DECIDED_BY_CONTEXT)
+
+
+KINDS = {"stopped-reason", "container-reason", "service-event", "log-line", "target-health"}
+
+
+def test_the_collection_is_large_sourced_and_in_our_words() -> None:
+    assert len({m.text for m in REAL_MESSAGES}) >= 300
+    assert all(m.source.startswith("https://") for m in REAL_MESSAGES)
+    assert {m.kind for m in REAL_MESSAGES} == KINDS
+    assert {m.code for m in REAL_MESSAGES} <= {cause.value for cause in Cause}  # CONTRACT §4
