@@ -19,10 +19,8 @@ from bot.demo.builder import build_service
 from bot.demo.infrastructure import Clients, Infrastructure, build_infrastructure
 from bot.demo.specs import Scenario, ServiceSpec, Stop, container, fargate_task, repeat
 from bot.model import Cause
-from tests.unit.real_messages import RealMessage
+from tests.unit.real_messages import EXIT_CODES, RealMessage
 
-# The exit code ECS reports beside a message whose source gives one.
-EXIT_CODES = {"app-crash": 1, "segfault": 139, "out-of-memory": 137}
 ESSENTIAL_EXITED = "Essential container in task exited"
 # How AWS ends a task, by the words of its stopped reason; anything else never started.
 STOP_CODES = (

@@ -6,9 +6,11 @@ that timed out is a network problem before it is a pull problem, and "the log gr
 exist" beats a generic ResourceInitializationError. Patterns match anywhere in the text,
 ignore case, and key on the words AWS keeps across agent versions (Docker's "Error response
 from daemon" and containerd's "has been retried N time(s)"), so a reason AWS cut at about
-255 characters still matches on its head.
+255 characters, or a console or CLI cut anywhere, still matches on its head: at worst on its
+family's row ("the image could not be pulled").
 
-Application log lines have a separate, smaller table: they are the app's words, not AWS's.
+Application log lines have a separate table: they are the app's (or its runtime's) words, not
+AWS's, and what a crash with a bare exit code 1 really was.
 Every row is tested against real messages in tests/unit/real_messages.py.
 """
 
@@ -93,33 +95,33 @@ RULES: tuple[Rule, ...] = (
     # The log driver asks the agent for credentials: failing that is the driver's setup.
     Rule(Cause.LOG_CONFIG_INVALID, Step.LOGS, "the log driver could not get its credentials",
          r"logging driver: CredentialsEndpointError"),
-    # Said before the pull's retries, which a platform mismatch has too.
-    Rule(Cause.PLATFORM_MISMATCH, Step.IMAGE, "the image is built for another platform",
-         r"descriptor (matching|for) platform|no match(ing manifest)? for platform"
-         r"|no matching manifest for|exec format error"),
-    # A registry that answered with a refusal or a rate limit, retried or not.
-    Rule(Cause.REGISTRY_AUTH, Step.IMAGE, "the registry refused the pull or rate-limited it",
-         r"failed open: unexpected status code|toomanyrequests|pull rate limit"),
-    # Timeouts. The agent retries an AWS call (ECR auth, Secrets Manager, SSM) or a pull only
-    # on errors worth retrying, which a refusal is not: "retried 5 time(s)" means timeouts.
+    # Timeouts. The agent retries an AWS call (ECR auth, Secrets Manager, SSM) only on errors
+    # worth retrying, which a refusal is not: "retried 5 time(s)" means timeouts. (Not so for
+    # a pull: containerd retries a registry's refusals too.)
     Rule(Cause.NO_ROUTE_TO_INTERNET, Step.NETWORK, "a connection timed out",
          r"i/o timeout|context deadline exceeded|context canceled|request canceled"
          r"|Client\.Timeout exceeded|TLS handshake timeout|signal: killed|RequestError"
-         r"|has been retried ([2-9]|\d\d) time|Could not reach any registry endpoint"
-         r"|CannotPullContainerError: timeout\b|CannotPullContainerError.*dial tcp: lookup"),
+         r"|service call has been retried ([2-9]|\d\d) time|Could not reach any registry endpoint"
+         r"|CannotPullContainerError: timeout\b|CannotPullContainerError.*dial tcp: lookup"
+         r"|failed to do request: .*dial tcp"),
     # A secrets fetch cut off (at 255 characters) before its reason, retried once: refused.
     Rule(Cause.SECRETS_ACCESS_DENIED, Step.IAM, "a secret or parameter could not be read",
          r"from (asm|ssm): service call has been retried 1 time|failed to fetch secret"),
     Rule(Cause.LOG_CONFIG_INVALID, Step.LOGS, "the log driver could not start",
          r"logging driver|logger args|unknown log opt"),
     # Image pulls.
+    Rule(Cause.PLATFORM_MISMATCH, Step.IMAGE, "the image is built for another platform",
+         r"descriptor (matching|for) platform|no match(ing manifest)? for platform"
+         r"|no matching manifest for|exec format error"),
     Rule(Cause.IMAGE_NOT_FOUND, Step.IMAGE, "the image or tag does not exist",
          r"manifest for \S+ not found|manifest unknown|repository \S+ not found"
          r"|Tag \S+ not found in repository|image \S+ not found|repository does not exist"
          r"|Check whether the image exists|: not found\b"),
+    # A registry's refusal, or its rate limit for anonymous pulls: both want credentials.
     Rule(Cause.REGISTRY_AUTH, Step.IMAGE, "the registry wants credentials it did not get",
          r"no basic auth credentials|unauthorized|failed to authorize|anonymous token"
-         r"|\bdenied: denied\b"),
+         r"|\bdenied: denied\b|failed open: unexpected status code|toomanyrequests"
+         r"|pull rate limit"),
     Rule(Cause.UNKNOWN, Step.IMAGE, "the image's layers do not match its manifest",
          r"mismatched image rootfs and manifest layers"
          r"|layers from manifest don.t match image configuration"),

@@ -10,9 +10,7 @@ DECIDED_BY_CONTEXT) are planted in a healthy service all the same: they count, a
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
@@ -20,12 +18,11 @@ import pytest
 
 from bot.cache import MemoryStore
 from bot.checks import KNOWLEDGE
-from bot.demo.emulator import emulator_env
 from bot.demo.traffic import EmulatorServer
 from bot.model import Cause, Diagnosis, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
-from tests.conftest import reset_moto
+from tests.integration.conftest import emptied_emulator
 from tests.message_planting import build_planted_account, spec_for
 from tests.unit.real_messages import REAL_MESSAGES, RealMessage
 
@@ -61,24 +58,17 @@ def family(message: RealMessage) -> str:
 
 
 @pytest.fixture(scope="module")
-def diagnoses(emulator: EmulatorServer) -> Iterator[list[Diagnosis]]:
+def diagnoses(emulator: EmulatorServer) -> list[Diagnosis]:
     """One account holding a service per message, each diagnosed once."""
-    reset_moto(emulator.endpoint)
-    env = emulator_env(emulator.endpoint)
-    with pytest.MonkeyPatch.context() as patch:
-        for name in set(os.environ) - set(env):
-            patch.delenv(name)
-        for name, value in env.items():
-            patch.setenv(name, value)
+    with emptied_emulator(emulator):
         specs = [spec_for(message, index) for index, message in enumerate(REAL_MESSAGES)]
         build_planted_account(boto3.Session(), specs)
         diagnoser = Diagnoser(Settings(), MemoryStore())
-        targets = [
-            Target(cluster=spec.scenario.cluster, service=spec.scenario.service) for spec in specs
-        ]
+        targets = [Target(cluster=s.scenario.cluster, service=s.scenario.service) for s in specs]
         with ThreadPoolExecutor(max_workers=8) as pool:
-            yield list(pool.map(diagnoser.diagnose, targets))
+            found = list(pool.map(diagnoser.diagnose, targets))
         diagnoser.close()
+    return found
 
 
 def right_cause(message: RealMessage, diagnosis: Diagnosis) -> bool:

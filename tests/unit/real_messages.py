@@ -11,6 +11,9 @@ class RealMessage(NamedTuple):
     source: str  # URL where it was seen
 
 
+# The exit code ECS reports beside messages of these codes, as their sources give it.
+EXIT_CODES = {"app-crash": 1, "segfault": 139, "out-of-memory": 137}
+
 REAL_MESSAGES: tuple[RealMessage, ...] = (
     # --- image-not-found ---
     # newer containerd-based wording (Fargate PV 1.4 / newer agents); wrong digest pinned
@@ -1291,8 +1294,9 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text="CannotPullContainerError: Could not reach any registry endpoint",
         source="https://github.com/aws/amazon-ecs-agent/issues/719",
     ),
+    # the pull was retried and the reason cut off: the source never found the cause
     RealMessage(
-        code="no-route-to-internet",
+        code="unknown",
         kind="stopped-reason",
         text="CannotPullContainerError: inspect image has been retried 5 time(s):",
         source="https://github.com/aws/amazon-ecs-agent/issues/3035",

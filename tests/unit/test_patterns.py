@@ -16,7 +16,7 @@ import pytest
 from bot.checks.patterns import LOG_RULES, RULES, Rule, classify, classify_log
 from bot.model import Cause, Facts, Route, SecurityGroup
 from tests import facts_builder as fb
-from tests.unit.real_messages import REAL_MESSAGES, RealMessage
+from tests.unit.real_messages import EXIT_CODES, REAL_MESSAGES, RealMessage
 
 AWS_LIMIT = 255  # AWS cuts a task's stoppedReason and a container's reason here
 CUT_KINDS = {"stopped-reason", "container-reason"}
@@ -36,8 +36,6 @@ def read(message: RealMessage) -> Rule | None:
 
 # --------------------------------------------------------------------------- situations
 
-# The exit code ECS reports beside a message, where the source gives one.
-EXIT_CODES = {"app-crash": 1, "segfault": 139, "out-of-memory": 137}
 NO_DEFAULT_ROUTE = fb.subnet(routes=(Route(destination="10.0.0.0/16", target="local"),))
 ENDPOINTS = tuple(f"com.amazonaws.{fb.REGION}.{name}" for name in ("ecr.api", "ecr.dkr", "s3"))
 DOCKER_HUB_IMAGE = "myprivate/testbatch:latest"
