@@ -163,9 +163,13 @@ RULES: tuple[Rule, ...] = (
          r"CannotStopContainerError"),
     Rule(Cause.UNKNOWN, Step.EXIT_CODE, "the container runtime could not start the container",
          r"Cannot(Start|Create|Inspect)ContainerError"),
+    Rule(Cause.TASK_FAILED_TO_START, Step.STOPPED_REASON,
+         "the deployment circuit breaker stopped a deployment whose tasks kept failing",
+         r"deployment circuit breaker"),
     Rule(Cause.TASK_FAILED_TO_START, Step.STOPPED_REASON, "ECS could not prepare the task",
          r"ResourceInitializationError|Task failed to start|DockerTimeoutError"
-         r"|ContainerRuntimeTimeoutError|failed to launch a task|tasks failed to start"
+         r"|ContainerRuntimeTimeoutError|Could not transition to|failed to launch a task"
+         r"|tasks failed to start"
          r"|unable to consistently start tasks"),
     Rule(Cause.UNKNOWN, Step.RESOURCES, "ECS could not place the task",
          r"unable to place a task"),

@@ -3082,6 +3082,27 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         ),
         source="https://github.com/reproio/wrapbox/pull/53",
     ),
+    # --- more: DockerTimeoutError's words without the prefix, and the circuit breaker ---
+    # the agent timed out on the host's Docker daemon: a start that timed out
+    RealMessage(
+        code="task-failed-to-start",
+        kind="stopped-reason",
+        text="Could not transition to inspecting; timed out after waiting 10s",
+        source="https://github.com/aws/amazon-ecs-agent/issues/278",
+    ),
+    RealMessage(
+        code="task-failed-to-start",
+        kind="stopped-reason",
+        text="Could not transition to inspecting; timed out after waiting 30s",
+        source="https://github.com/aws/amazon-ecs-agent/issues/309",
+    ),
+    # CloudFormation's words when the deployment circuit breaker gave up
+    RealMessage(
+        code="task-failed-to-start",
+        kind="log-line",
+        text="Error occurred during operation 'ECS Deployment Circuit Breaker was triggered.",
+        source="https://github.com/aws/containers-roadmap/issues/1205",
+    ),
 )
 
 # Still thin, or left out on purpose:
