@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import boto3
 import pytest
@@ -16,10 +17,10 @@ from bot.demo.traffic import EmulatorServer
 from tests.conftest import reset_moto
 
 
-@pytest.fixture(scope="module")
-def account(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
-    """The demo account, built once per module. While the module runs, this process's
-    environment points boto3 at it; the environment is returned for subprocesses too."""
+@contextmanager
+def emptied_emulator(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
+    """A freshly reset emulator that this process's environment points boto3 at, for the
+    block; yields that environment (for subprocesses too)."""
     reset_moto(emulator.endpoint)
     env = emulator_env(emulator.endpoint)
     with pytest.MonkeyPatch.context() as patch:
@@ -27,6 +28,13 @@ def account(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
             patch.delenv(name)
         for name, value in env.items():
             patch.setenv(name, value)
+        yield env
+
+
+@pytest.fixture(scope="module")
+def account(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
+    """The demo account, built once per module."""
+    with emptied_emulator(emulator) as env:
         build_account(boto3.Session())
         yield env
 
