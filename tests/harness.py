@@ -19,6 +19,7 @@ from slack_bolt import App
 from waitress import wasyncore
 
 from bot.app import EVENTS_PATH, make_http_server
+from bot.settings import Settings
 from tests.fake_slack import TEAM
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -167,8 +168,8 @@ class BotClient:
 class BotServer(BotClient):
     """The real app on waitress, on a free local port, in a background thread."""
 
-    def __init__(self, app: App) -> None:
-        self._server = make_http_server(app, host="127.0.0.1", port=0)
+    def __init__(self, app: App, settings: Settings) -> None:
+        self._server = make_http_server(app, settings, host="127.0.0.1", port=0)
         super().__init__(f"http://127.0.0.1:{self._server.effective_port}")  # type: ignore[union-attr]
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

@@ -107,11 +107,12 @@ def console_url(diagnosis: Diagnosis) -> str:
 
 
 def fallback_text(diagnosis: Diagnosis) -> str:
-    """The notification and screen-reader text: the whole answer in one line."""
+    """The notification and screen-reader text: the whole answer in one line, escaped as the
+    blocks are (Slack reads mentions and links in it too)."""
     head = f"{diagnosis.target.label} is {diagnosis.status}"
     if diagnosis.cause is None:
-        return head
-    return cut(f"{head}: {diagnosis.cause.code} — {redact(diagnosis.cause.title)}", 300)
+        return escape(head)
+    return cut(escape(f"{head}: {diagnosis.cause.code} — {redact(diagnosis.cause.title)}"), 300)
 
 
 # --------------------------------------------------------------------------- the card

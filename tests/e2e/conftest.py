@@ -123,7 +123,7 @@ def running_bot(
     recording = Recording(diagnoser)
     with ThreadPoolExecutor(settings.diagnosis_workers) as executor:
         app = build_app(settings, recording, store, executor=executor)
-        with BotServer(app) as http:
+        with BotServer(app, settings) as http:
             yield Bot(slack, http, recording, emulator)
     diagnoser.close()
 

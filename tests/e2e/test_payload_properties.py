@@ -236,7 +236,14 @@ def world() -> Iterator[World]:
         env.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
         env.setenv("AWS_ENDPOINT_URL", AWS_DOWN)
         settings = bot_settings(slack).model_copy(
-            update={"aws_max_attempts": 1, "aws_connect_timeout": 1.0, "diagnosis_workers": 8}
+            update={
+                "aws_max_attempts": 1,
+                "aws_connect_timeout": 1.0,
+                "diagnosis_workers": 8,
+                # One user sends every example: what is checked here is not the rate limit.
+                "rate_limit_user": 1000,
+                "rate_limit_channel": 1000,
+            }
         )
         store = MemoryStore()
         diagnoser = Diagnoser(settings, store)
@@ -246,7 +253,7 @@ def world() -> Iterator[World]:
         with Settling(16) as pool:
             app = build_app(settings, recording, store, executor=pool)
             app.listener_runner.listener_executor = pool  # Bolt's listeners: settled too
-            with BotServer(app) as http:
+            with BotServer(app, settings) as http:
                 yield World(app, slack, pool, recording, logs, http)
             pool.settle()
         logging.getLogger().removeHandler(logs)
