@@ -145,6 +145,7 @@ class BotClient:
         content_type: str = FORM,
         path: str = EVENTS_PATH,
         method: str = "POST",
+        timeout: float = 30,
     ) -> Response:
         request = urllib.request.Request(  # noqa: S310 - our local server
             self.url + path,
@@ -154,15 +155,19 @@ class BotClient:
         )
         started = time.perf_counter()
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 body = response.read().decode()
                 return Response(response.status, body, time.perf_counter() - started)
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode(), time.perf_counter() - started)
 
-    def signed(self, body: str, *, content_type: str = FORM, **sign_args: Any) -> Response:
+    def signed(
+        self, body: str, *, content_type: str = FORM, timeout: float = 30, **sign_args: Any
+    ) -> Response:
         """POSTs `body` to /slack/events signed as Slack signs it."""
-        return self.request(body, headers=sign(body, **sign_args), content_type=content_type)
+        return self.request(
+            body, headers=sign(body, **sign_args), content_type=content_type, timeout=timeout
+        )
 
 
 class BotServer(BotClient):

@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
+from moto.ecs.models import ecs_backends
 
 from bot.cache import RedisStore
 from bot.demo.traffic import EmulatorServer
@@ -21,7 +22,7 @@ from bot.model import Cause
 from bot.render.blocks import ACTION_DETAILS
 from bot.settings import Account
 from tests.e2e.conftest import Bot, running_bot, scenario
-from tests.e2e.test_http_mode import card_for, slash, text_of
+from tests.e2e.test_http_mode import card_for, click, slash, text_of
 from tests.fake_slack import FakeSlack
 from tests.harness import (
     CHANNEL,
@@ -325,3 +326,38 @@ def test_replicas_share_one_bucket(
             texts.append(replicas[n % 2].http.signed(form(fields)).json()["text"])
         assert ["Diagnosing" in text for text in texts] == [True] * 3 + [False] * 3
         assert json.dumps(texts).count("Slow down") == 3
+
+
+# --------------------------------------------------------------------------- 8. mentions in data
+
+HIDDEN = "<!channel>"
+
+
+@pytest.fixture
+def stop_reason_with_a_mention(demo_account: EmulatorServer) -> Iterator[str]:
+    """ws-gateway's stopped tasks (exit 143), as if whoever stopped them wrote `<!channel>` in
+    the reason (StopTask takes any text and AWS shows it as the stopped reason; no stop code,
+    so the card names the reason as the SIGTERM's sender, in its title)."""
+    case = scenario(Cause.SIGTERM)
+    tasks: dict[str, Any] = ecs_backends[OWN_ACCOUNT_ID]["us-east-1"].tasks[case.cluster]
+    stopped = [
+        t for t in tasks.values() if t.group == f"service:{case.service}" and t.status == "STOPPED"
+    ]
+    saved = [(t, t.stopped_reason, t.stop_code) for t in stopped]
+    for task in stopped:
+        task.stopped_reason = f"Stopped by the on-call bot {HIDDEN} for a restart"
+        task.stop_code = None
+    yield f"{case.cluster}/{case.service}"
+    for task, reason, code in saved:
+        task.stopped_reason, task.stop_code = reason, code
+
+
+def test_a_mention_in_aws_data_never_reaches_slack_raw(
+    bot: Bot, stop_reason_with_a_mention: str
+) -> None:
+    _, card = card_for(bot, stop_reason_with_a_mention)
+    click(bot, ACTION_DETAILS, card)
+    bot.slack.wait_for("chat.postMessage", where=lambda c: c.body.get("thread_ts") == card["ts"])
+    assert "&lt;!channel&gt;" in card["text"]  # the notification text carries it, escaped
+    sent = json.dumps([c.body for c in bot.slack.calls], ensure_ascii=False)
+    assert HIDDEN not in sent
