@@ -20,7 +20,7 @@ from bot.verdict import conclude
 
 log = logging.getLogger(__name__)
 
-MAX_CLIENT_SETS = 64  # AwsClients kept, by account, region and freshness; least recently used out
+MAX_CLIENT_SETS = 16  # AwsClients kept (~3 MiB each), by account, region and freshness; LRU
 ACCOUNT_ID_TTL = 24 * 3600.0  # how long the account id AWS showed for a scope is remembered
 
 
