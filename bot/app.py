@@ -10,7 +10,6 @@ import hmac
 import io
 import json
 import logging
-import os
 import re
 import secrets
 import signal
@@ -36,7 +35,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from waitress.server import create_server
 
-from bot.access import OWN_ACCOUNT, Access
+from bot.access import Access
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
 from bot.ratelimit import RateLimit
@@ -122,7 +121,7 @@ def build_app(
         dedup=dedup,
         clicks=Deduplicator(store, ttl=CLICK_WINDOW),
         replies=Replies(client, store, slack_api_url=settings.slack_api_url),
-        access=Access(settings.channels, settings.access_contact, default_regions(settings)),
+        access=Access(settings.channels, settings.access_contact, settings.default_regions()),
         limit=RateLimit(
             store,
             per_user=settings.rate_limit_user,
@@ -148,13 +147,6 @@ def signing_secret(settings: Settings) -> str:
         "SLACK_SIGNING_SECRET",
         "the app's signing secret (or set SLACK_APP_TOKEN to use Socket Mode)",
     )
-
-
-def default_regions(settings: Settings) -> dict[str, str]:
-    """The region each account is read in when a target names none, as far as settings say."""
-    own = settings.aws_region or os.environ.get("AWS_DEFAULT_REGION")
-    regions = {name: account.region or own for name, account in settings.accounts.items()}
-    return {name: region for name, region in [(OWN_ACCOUNT, own), *regions.items()] if region}
 
 
 def refuse_replays(
@@ -275,8 +267,6 @@ def make_http_server(
         connection_limit=settings.http_connection_limit,
         channel_timeout=settings.http_channel_timeout,
         cleanup_interval=max(1, min(30, settings.http_channel_timeout // 2)),
-        # poll(), not select(): select() cannot watch file descriptors above 1023.
-        asyncore_use_poll=True,
         ident="ecs-why",
     )
 

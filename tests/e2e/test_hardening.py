@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -38,6 +39,9 @@ from tests.harness import (
 OOM = scenario(Cause.OUT_OF_MEMORY)
 OWN_ACCOUNT_ID = "123456789012"  # moto's
 CLUSTERS = ("production", "staging", "legacy-ec2")  # clusters of the demo account
+# Seconds a Redis call may take before the store falls back to memory (0.5 by default): on a
+# loaded machine a replica would otherwise count on its own, and the test would not share.
+REDIS_PATIENCE = 5.0
 
 
 class Lines(logging.Handler):
@@ -109,7 +113,9 @@ def test_a_replay_to_another_replica_is_dropped(
 ) -> None:
     with ExitStack() as stack:
         replicas = [
-            stack.enter_context(running_bot(slack, demo_account, RedisStore(redis_url)))
+            stack.enter_context(
+                running_bot(slack, demo_account, RedisStore(redis_url, timeout=REDIS_PATIENCE))
+            )
             for _ in range(2)
         ]
         url = slack.new_response_url()
@@ -313,9 +319,9 @@ def test_replicas_share_one_bucket(
     slack: FakeSlack, demo_account: EmulatorServer, redis_url: str
 ) -> None:
     with ExitStack() as stack:
-        store = RedisStore(redis_url)
+        store = RedisStore(redis_url, timeout=REDIS_PATIENCE)
         # A user of their own: the bucket lives in the shared Redis, across tests too.
-        user = f"U0BUCKET{id(store)}"
+        user = f"U0{uuid.uuid4().hex[:8].upper()}"
         replicas = [
             stack.enter_context(running_bot(slack, demo_account, store, rate_limit_user=3))
             for _ in range(2)
