@@ -186,8 +186,13 @@ class BotServer(BotClient):
         # waitress stops when its socket map is empty. Empty it from inside its own loop (the
         # trigger runs a thunk there): closing sockets under a running select() raises EBADF.
         server = self._server
-        server.trigger.pull_trigger(  # type: ignore[union-attr]
-            lambda: wasyncore.close_all(server._map)  # type: ignore[union-attr]
-        )
+        try:
+            server.trigger.pull_trigger(  # type: ignore[union-attr]
+                lambda: wasyncore.close_all(server._map)  # type: ignore[union-attr]
+            )
+        except OSError:
+            # Its trigger's pipe is already closed (seen twice in ~1,300 tests on a loaded
+            # machine, cause not found): nothing can run in its loop; empty the map from here.
+            wasyncore.close_all(server._map)  # type: ignore[union-attr]
         self._thread.join(timeout=5)
         server.task_dispatcher.shutdown()

@@ -247,8 +247,9 @@ def test_malformed_requests_are_a_4xx_with_one_log_line_and_no_traceback(
     response = bot.http.request(body, headers=headers, content_type=kind)
     assert response.status == status  # 404: signed and well-formed, but nothing handles it
     assert lines.tracebacks() == []
-    ours = [r for r in lines.records if r.levelno >= logging.WARNING]
-    assert len(ours) <= 1, [r.getMessage() for r in ours]
+    # One line from the edge (other tests' background threads may log meanwhile).
+    edge = [r.getMessage() for r in lines.records if r.name == "bot.app"]
+    assert len(edge) == 1, edge
     assert bot.diagnoser.calls == []
     assert bot.http.request("", method="GET", path="/healthz").status == 200
 
