@@ -54,12 +54,14 @@ def main() -> None:
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url,
             diagnosis_ttl=0,
+            rate_limit_user=COMMANDS,  # one user sends them all: measure acks, not the limit
+            rate_limit_channel=COMMANDS,
         )
         store = MemoryStore()
         diagnoser = Diagnoser(settings, store)
         with (
             ThreadPoolExecutor(settings.diagnosis_workers) as executor,
-            BotServer(build_app(settings, diagnoser, store, executor=executor)) as bot,
+            BotServer(build_app(settings, diagnoser, store, executor=executor), settings) as bot,
         ):
             urls = [slack.new_response_url() for _ in range(COMMANDS)]
 

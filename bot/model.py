@@ -87,6 +87,7 @@ class Target(Frozen):
     task_id: str | None = None
     region: str | None = None
     account: str | None = None  # a short name from the settings' accounts, e.g. "prod"
+    account_id: str | None = Field(default=None, pattern=r"^[0-9]{12}$")  # named by an ARN
 
     @property
     def label(self) -> str:

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
-from bot.aws.clients import AwsClients
+from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
-from bot.cache import SingleFlight, Store
+from bot.cache import SingleFlight, Store, cache_key
 from bot.checks import run_checks
+from bot.errors import TargetError
 from bot.impact import impact_of
 from bot.model import Diagnosis, Target
 from bot.settings import Settings
+from bot.target import named_account
 from bot.verdict import conclude
 
 log = logging.getLogger(__name__)
+
+MAX_CLIENT_SETS = 16  # AwsClients kept (~3 MiB each), by account, region and freshness; LRU
+ACCOUNT_ID_TTL = 24 * 3600.0  # how long the account id AWS showed for a scope is remembered
 
 
 class Diagnoser:
@@ -29,7 +35,8 @@ class Diagnoser:
             max_workers=settings.aws_concurrency, thread_name_prefix="ecs-why-aws"
         )
         self._store = store
-        self._clients: dict[tuple[str | None, str | None, bool], AwsClients] = {}
+        self._sessions = Sessions(settings)
+        self._clients: OrderedDict[tuple[str | None, str | None, bool], AwsClients] = OrderedDict()
         self._clients_lock = threading.Lock()
 
     def clients(
@@ -45,12 +52,21 @@ class Diagnoser:
                     account=account,
                     store=self._store,
                     immutable_only=fresh,
+                    sessions=self._sessions,
                 )
+                if len(self._clients) > MAX_CLIENT_SETS:
+                    self._clients.popitem(last=False)
+            self._clients.move_to_end(key)
             return self._clients[key]
 
     def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
-        """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again."""
+        """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again.
+
+        A target whose ARN names an account is answered for that account or not at all."""
+        target = named_account(target, self._settings.account_ids())
         clients = self.clients(target.region, target.account, fresh=fresh)
+        seen_id = cache_key("account-id", clients.scope)
+        self._hold_to_account(target, self._store.get(seen_id))
         key = (
             f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
         )
@@ -60,7 +76,24 @@ class Diagnoser:
             ttl=self._settings.diagnosis_ttl,
             fresh=fresh,
         )
-        return Diagnosis.model_validate_json(data)
+        diagnosis = Diagnosis.model_validate_json(data)
+        if diagnosis.account:
+            self._store.set(seen_id, diagnosis.account.encode(), ACCOUNT_ID_TTL)
+        self._hold_to_account(target, diagnosis.account.encode() if diagnosis.account else None)
+        return diagnosis
+
+    @staticmethod
+    def _hold_to_account(target: Target, seen: bytes | None) -> None:
+        """Refuses a target whose ARN names another account than the one these clients read
+        (as AWS showed it): before any AWS call once it is known, else before any answer."""
+        if target.account_id is None or seen is None or seen.decode() == target.account_id:
+            return
+        where = f"account {target.account}" if target.account else "the bot's own account"
+        raise TargetError(
+            f"the ARN names AWS account {target.account_id}, but {where} is another one: "
+            "this bot answers only for the account an ARN names (ask for a configured account "
+            "by its short name, like prod:CLUSTER/SERVICE)"
+        )
 
     def _diagnose_now(self, target: Target, clients: AwsClients) -> Diagnosis:
         now = datetime.now(UTC)

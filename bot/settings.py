@@ -11,6 +11,11 @@ class Account(BaseModel):
     external_id: SecretStr | None = None
     region: str | None = None
 
+    @property
+    def account_id(self) -> str:
+        """The 12-digit id of the account, from its role's ARN."""
+        return self.role_arn.split(":")[4]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
@@ -24,6 +29,7 @@ class Settings(BaseSettings):
 
     # boto3 itself reads only AWS_DEFAULT_REGION; the other SDKs' AWS_REGION is honoured too.
     aws_region: str | None = None
+    aws_default_region: str | None = None
 
     # Diagnoses run on a pool of their own: Bolt's listener pool (5 threads) must stay free to ack.
     diagnosis_workers: int = Field(default=8, ge=1, le=64)
@@ -37,6 +43,17 @@ class Settings(BaseSettings):
     # How long a finished diagnosis is reused for the same target.
     diagnosis_ttl: int = Field(default=60, ge=0)
 
+    # HTTP mode: connections open at once (idle ones included), and seconds after which an idle
+    # connection is closed. Run behind a proxy that buffers requests (README, Security).
+    # At most 900: waitress watches them with select(), which stops at file descriptor 1023.
+    http_connection_limit: int = Field(default=500, ge=10, le=900)
+    http_channel_timeout: int = Field(default=30, ge=1, le=600)
+
+    # Diagnoses one user, and one channel, may start within `rate_limit_window` seconds.
+    rate_limit_user: int = Field(default=10, ge=1, le=1000)
+    rate_limit_channel: int = Field(default=30, ge=1, le=1000)
+    rate_limit_window: float = Field(default=60.0, gt=0, le=3600)
+
     # Short names for other accounts, as JSON: {"prod": {"role_arn": "arn:aws:iam::…:role/…",
     # "external_id": "…", "region": "eu-west-1"}}. `/ecs-why prod:api-service` reads "prod".
     accounts: dict[str, Account] = Field(default_factory=dict, validation_alias="ECS_WHY_ACCOUNTS")
@@ -49,3 +66,14 @@ class Settings(BaseSettings):
     access_contact: str = Field(
         default="your platform team", validation_alias="ECS_WHY_ACCESS_CONTACT"
     )
+
+    def default_regions(self) -> dict[str, str]:
+        """The region each account (by short name; `default`: the bot's own) is read in when a
+        target names none, as far as the environment says (an AWS profile's is not seen)."""
+        own = self.aws_region or self.aws_default_region
+        named = {name: account.region or own for name, account in self.accounts.items()}
+        return {name: region for name, region in {"default": own, **named}.items() if region}
+
+    def account_ids(self) -> dict[str, str]:
+        """Each configured account's short name and 12-digit id."""
+        return {name: account.account_id for name, account in self.accounts.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bot.errors import TargetError
 from bot.model import Target
@@ -15,7 +16,7 @@ USAGE = (
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"
 _TASK_ID = r"(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
-_ARN = rf"arn:aws(?:-cn|-us-gov)?:ecs:(?P<region>{_REGION}):\d{{12}}:"
+_ARN = rf"arn:aws(?:-cn|-us-gov)?:ecs:(?P<region>{_REGION}):(?P<account_id>\d{{12}}):"
 
 NAME = re.compile(_NAME)
 TASK_ID = re.compile(_TASK_ID)
@@ -71,10 +72,14 @@ def _parse(text: str, cluster: str | None, region: str | None) -> Target:
             cluster=match["cluster"] or cluster,
             task_id=match["task"],
             region=match["region"],
+            account_id=match["account_id"],
         )
     if match := SERVICE_ARN.fullmatch(text):
         return Target(
-            cluster=match["cluster"] or cluster, service=match["service"], region=match["region"]
+            cluster=match["cluster"] or cluster,
+            service=match["service"],
+            region=match["region"],
+            account_id=match["account_id"],
         )
     if text.startswith("arn:"):
         raise TargetError(f"{quoted(text)} is not an ECS task or service ARN: {USAGE}")
@@ -90,6 +95,28 @@ def _parse(text: str, cluster: str | None, region: str | None) -> Target:
     if NAME.fullmatch(text):
         return Target(cluster=cluster, service=text, region=region)
     raise TargetError(f"{quoted(text)} is not a valid target: {USAGE}")
+
+
+def named_account(target: Target, account_ids: Mapping[str, str]) -> Target:
+    """The target in the configured account whose id its ARN names (`account_ids`: short name
+    to 12-digit id); an id of no configured account stays for the bot's own account, which
+    the Diagnoser holds to it. Decided before any AWS call, and before the channel rules."""
+    if target.account_id is None:
+        return target
+    names = [name for name, number in account_ids.items() if number == target.account_id]
+    if not names:
+        if target.account is not None:
+            raise TargetError(
+                f"the ARN names account {target.account_id}, not {quoted(target.account)}: "
+                "expected the same account in both, or only one of them"
+            )
+        return target
+    if target.account is not None and target.account not in names:
+        raise TargetError(
+            f"the ARN names account {target.account_id}, which is not {quoted(target.account)}: "
+            "expected the same account in both, or only one of them"
+        )
+    return target.model_copy(update={"account": target.account or names[0]})
 
 
 def find_targets(text: str) -> list[str]:

@@ -103,6 +103,9 @@ def register(app: App, deps: Deps) -> None:
         if not deps.clicks.first_time(f"click:{card}:{action['action_id']}"):
             log.info("ignoring a second %s click on %s", action["action_id"], card)
             return None
+        if slow := deps.slowed(click.where.user, click.where.channel):
+            deps.background("slowing a click down", lambda: tell(click.where, slow))
+            return None
         return click
 
     def tell(where: Conversation, message: str) -> bool:

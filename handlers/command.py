@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from bot.errors import TargetError
-from bot.target import parse_target
 from handlers.deps import Deps
 from handlers.messages import COMMAND_USAGE, bad_targets, diagnosing
 from handlers.replies import Conversation, Reply
@@ -40,13 +39,16 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", text=COMMAND_USAGE)
             return
         try:
-            target = parse_target(text)
+            target = deps.parse(text)
         except TargetError as error:
             ack(response_type="ephemeral", text=bad_targets([error], COMMAND_USAGE))
             return
         channel = str(command.get("channel_id") or "")
         if refusal := deps.access.refusal(channel, target):
             ack(response_type="ephemeral", text=refusal)
+            return
+        if slow := deps.slowed(command.get("user_id"), channel):
+            ack(response_type="ephemeral", text=slow)
             return
         ack(response_type="ephemeral", text=diagnosing(target))
         where = Conversation(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.access import Access
 from bot.cache import Deduplicator
-from bot.errors import EcsWhyError
+from bot.errors import EcsWhyError, UnknownName
 from bot.model import Diagnosis, Target
-from handlers.messages import problem, sorry
+from bot.ratelimit import RateLimit
+from bot.target import named_account, parse_target
+from handlers.messages import problem, slow_down, sorry
 from handlers.replies import Replies
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,19 @@ class Deps:
     clicks: Deduplicator  # the same button on the same card, for a few seconds
     replies: Replies
     access: Access  # which channels may query which accounts and clusters
+    limit: RateLimit  # how many diagnoses a user and a channel may start
+    account_ids: Mapping[str, str] = field(default_factory=dict)  # configured: name → id
+
+    def parse(self, text: str) -> Target:
+        """What the user typed as a Target, in the configured account an ARN names (so the
+        channel rules judge the account that will be read); TargetError when it is not one."""
+        return named_account(parse_target(text), self.account_ids)
+
+    def slowed(self, user: str | None, channel: str) -> str | None:
+        """The "slow down" answer once this user or channel has started its share of
+        diagnoses; else None, and one diagnosis is counted against both."""
+        refused = self.limit.refused(user, channel)
+        return slow_down(refused) if refused else None
 
     def background(
         self, what: str, job: Callable[[], object], on_error: Callable[[], object] | None = None
@@ -71,6 +86,8 @@ class Deps:
                 diagnosis = self.diagnoser.diagnose(target, fresh=fresh)
             except EcsWhyError as error:  # unknown service, AWS unreachable: the user can act
                 log.info("could not diagnose %s: %s", target.label, error)
+                if isinstance(error, UnknownName):  # only the clusters this channel may see
+                    error = error.keeping(lambda name: self.access.may_see(channel, target, name))
                 tell(problem(target, error))
                 return
             deliver(diagnosis)

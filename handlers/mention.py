@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.errors import TargetError
-from bot.target import CLUSTER_SERVICE, NAME, find_targets, parse_target
+from bot.target import CLUSTER_SERVICE, NAME, find_targets
 from handlers.deps import Deps
 from handlers.messages import MENTION_USAGE, bad_targets, too_many
 from handlers.replies import Conversation, Reply
@@ -62,7 +62,7 @@ def register(app: App, deps: Deps) -> None:
         targets, errors = [], []
         for text in named[:MAX_TARGETS]:
             try:
-                targets.append(parse_target(text))
+                targets.append(deps.parse(text))
             except TargetError as error:
                 errors.append(error)
         if errors or not targets:
@@ -70,6 +70,9 @@ def register(app: App, deps: Deps) -> None:
         if len(named) > MAX_TARGETS:
             say(where, too_many(len(named), MAX_TARGETS))
         for target in targets:
+            if slow := deps.slowed(where.user, channel):
+                whisper(where, slow)
+                break
             deps.diagnose_then(
                 target,
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
@@ -80,3 +83,7 @@ def register(app: App, deps: Deps) -> None:
     def say(where: Conversation, message: str) -> None:
         reply = Reply(message)
         deps.background("answering a mention", lambda: deps.replies.post(where, reply))
+
+    def whisper(where: Conversation, message: str) -> None:
+        reply = Reply(message)
+        deps.background("slowing a mention down", lambda: deps.replies.ephemeral(where, reply))

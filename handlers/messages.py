@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.errors import AwsUnavailable, EcsWhyError, TargetError
 from bot.model import Target
+from bot.ratelimit import Refused
 from bot.render.blocks import code, safe
 
 EXAMPLES = (
@@ -64,3 +65,13 @@ STALE_BUTTON = (
 
 def rerunning(target: Target) -> str:
     return f":hourglass_flowing_sand: Re-running {code(target.label)} with fresh data from AWS…"
+
+
+def slow_down(refused: Refused) -> str:
+    """The answer past the rate limit: polite, and when to try again."""
+    who = "You have" if refused.whose == "user" else "This channel has"
+    return (
+        f":hourglass: Slow down a little: {who} asked for {refused.limit} diagnoses in the last "
+        f"{refused.window:g} seconds, which is all I allow so that AWS does not throttle your "
+        f"team. Please try again in {refused.seconds:g} seconds."
+    )

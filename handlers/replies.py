@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
@@ -26,6 +27,8 @@ from bot.render.blocks import fallback_text, render_card
 
 log = logging.getLogger(__name__)
 
+# Where Slack's response_urls point; the host of SLACK_API_URL is allowed too (a local fake).
+SLACK_HOOKS = "https://hooks.slack.com"
 RESPONSE_URL_POSTS = 5
 RESPONSE_URL_WINDOW = 30 * 60
 TIMEOUT = 10
@@ -63,14 +66,19 @@ class Conversation:
 class Replies:
     """Every way the bot talks back; each returns whether the message got through."""
 
-    def __init__(self, client: WebClient, store: Store) -> None:
+    def __init__(self, client: WebClient, store: Store, *, slack_api_url: str) -> None:
         self._client = client
         self._budget = Deduplicator(store, ttl=RESPONSE_URL_WINDOW)
+        self._slack_origins = {_origin(SLACK_HOOKS), _origin(slack_api_url)}
 
     def respond(self, url: str | None, payload: dict[str, Any]) -> bool:
         """Posts to a response_url while it has posts left; False when it has none or fails."""
-        if url is None or not url.startswith(("https://", "http://")):
-            return False  # none, or not a URL at all (a malformed request)
+        if url is None:
+            return False
+        if _origin(url) not in self._slack_origins:
+            # A signed request can still carry any URL: the card must not go to someone else.
+            log.warning("not posting to a response_url outside Slack: %s", _origin(url)[:80])
+            return False
         digest = hashlib.sha256(url.encode()).hexdigest()[:32]
         slots = (f"response-url:{digest}:{n}" for n in range(RESPONSE_URL_POSTS))
         if not any(self._budget.first_time(slot) for slot in slots):
@@ -79,7 +87,7 @@ class Replies:
         webhook = WebhookClient(url, timeout=TIMEOUT, retry_handlers=self._client.retry_handlers)
         try:
             response = webhook.send_dict(payload)
-        except (*SLACK_FAILURES, ValueError) as error:  # ValueError: not a URL at all
+        except (*SLACK_FAILURES, ValueError) as error:  # ValueError: a URL urllib cannot open
             log.warning("posting to a response_url failed: %s", error)
             return False
         if response.status_code != 200:
@@ -180,3 +188,16 @@ class Replies:
             log.warning("%s in %s failed: %s", method, where.channel, error)
             return False
         return True
+
+
+def _origin(url: str) -> str:
+    """`scheme://host:port` of a URL, lower-cased; "" when it is not an http(s) URL."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return ""
+    port = port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{parts.hostname}:{port}"

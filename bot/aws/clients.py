@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -95,6 +95,7 @@ THROTTLING_CODES = frozenset(
     }
 )
 
+MAX_CLIENTS = 32  # per account, region and freshness: 7 services, a few regions each
 ECR_THROTTLE_BASE_DELAY = 0.2  # seconds; doubled on each attempt
 ECR_THROTTLE_MAX_DELAY = 5.0
 
@@ -155,8 +156,13 @@ class AwsClients:
         store: Store | None = None,
         immutable_only: bool = False,
         role_arn: str | None = None,
+        region: str | None = None,
+        session_lock: threading.Lock | None = None,
     ) -> None:
         self._session = session
+        # The session may be shared with other AwsClients (other regions): so is its lock.
+        self._session_lock = session_lock or threading.Lock()
+        self._region = region or session.region_name
         self._role_arn = role_arn
         # Answers are cached in `store` by how long they stay true; `immutable_only` (a re-run)
         # reuses only those that can never change.
@@ -165,7 +171,8 @@ class AwsClients:
         )
         self._scope: str | None = None
         self._lock = threading.Lock()
-        self._clients: dict[tuple[str, str | None], BaseClient] = {}
+        # Bounded: task definitions name log and registry regions too.
+        self._clients: OrderedDict[tuple[str, str | None], BaseClient] = OrderedDict()
         self._max_attempts = settings.aws_max_attempts
         self.recorder = CallRecorder()
         self._config = Config(
@@ -185,20 +192,26 @@ class AwsClients:
         account: str | None = None,
         store: Store | None = None,
         immutable_only: bool = False,
+        sessions: Sessions | None = None,
     ) -> AwsClients:
         """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given,
-        or in a configured account through the role the bot assumes there."""
-        if account is None:
-            session = boto3.Session(region_name=region or settings.aws_region)
-            role_arn = None
-        elif account in settings.accounts:
-            chosen = settings.accounts[account]
-            role_arn = chosen.role_arn
-            session = assumed_role_session(chosen, region or chosen.region or settings.aws_region)
-        else:
-            known = ", ".join(sorted(settings.accounts)) or "none are configured (ECS_WHY_ACCOUNTS)"
-            raise TargetError(f"unknown account {account!r}: expected one of {known}")
-        return cls(session, settings, store=store, immutable_only=immutable_only, role_arn=role_arn)
+        or in a configured account through the role the bot assumes there. A region must be
+        one botocore knows ECS in: each costs clients, and a user may name any."""
+        sessions = sessions or Sessions(settings)
+        session, role_arn, lock = sessions.get(account)
+        if region is not None and region not in sessions.regions():
+            raise TargetError(
+                f"{region!r} is not a region ECS runs in: expected one like us-east-1 or eu-west-1"
+            )
+        return cls(
+            session,
+            settings,
+            store=store,
+            immutable_only=immutable_only,
+            role_arn=role_arn,
+            region=region,
+            session_lock=lock,
+        )
 
     @property
     def scope(self) -> str:
@@ -206,7 +219,7 @@ class AwsClients:
         access key id and endpoint (no credential itself)."""
         if self._scope is None:
             endpoint = self.ecs().meta.endpoint_url
-            with self._lock:  # sessions are not thread-safe
+            with self._session_lock:  # sessions are not thread-safe
                 credentials = None if self._role_arn else self._session.get_credentials()
             # An assumed role's keys change at every renewal; the role itself does not.
             key_id = self._role_arn or (credentials.access_key if credentials else "")
@@ -217,7 +230,7 @@ class AwsClients:
     @property
     def region(self) -> str:
         """The region of the session (boto3's standard chain), or AwsUnavailable if none."""
-        region = self._session.region_name
+        region = self._region
         if not region:
             raise AwsUnavailable(
                 "no AWS region configured: set AWS_REGION (or pass --region, or set a "
@@ -231,19 +244,23 @@ class AwsClients:
 
     def client(self, service_name: str, region: str | None = None) -> BaseClient:
         """The shared client for a service (in `region`, default: the session's)."""
-        key = (service_name, None if region == self._session.region_name else region)
+        key = (service_name, None if region == self._region else region)
         with self._lock:
             if key not in self._clients:
                 self._clients[key] = self._make(*key)
+                if len(self._clients) > MAX_CLIENTS:
+                    self._clients.popitem(last=False)
+            self._clients.move_to_end(key)
             return self._clients[key]
 
     def _make(self, service_name: str, region: str | None) -> BaseClient:
         try:
-            client: BaseClient = self._session.client(
-                service_name,  # type: ignore[call-overload]
-                region_name=region,
-                config=self._config,
-            )
+            with self._session_lock:
+                client: BaseClient = self._session.client(
+                    service_name,  # type: ignore[call-overload]
+                    region_name=region or self._region,
+                    config=self._config,
+                )
         except NoRegionError as error:
             raise AwsUnavailable("no AWS region configured: set AWS_REGION") from error
         events = client.meta.events
@@ -280,6 +297,50 @@ class AwsClients:
 
     def efs(self) -> EFSClient:
         return cast("EFSClient", self.client("efs"))
+
+
+class Sessions:
+    """One boto3 session per account, shared by the clients of every region and freshness.
+
+    A session holds the service models and endpoint data it loaded (about 10 MiB each): one
+    per region would let a user who names many regions grow the process without bound.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._made: dict[str | None, tuple[boto3.Session, str | None, threading.Lock]] = {}
+        self._regions: frozenset[str] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, account: str | None) -> tuple[boto3.Session, str | None, threading.Lock]:
+        """The session of `account` (None: the bot's own), the role assumed there, its lock."""
+        with self._lock:
+            if account not in self._made:
+                self._made[account] = (*self._make(account), threading.Lock())
+            return self._made[account]
+
+    def _make(self, account: str | None) -> tuple[boto3.Session, str | None]:
+        settings = self._settings
+        if account is None:
+            return boto3.Session(region_name=settings.aws_region), None
+        if account in settings.accounts:
+            chosen = settings.accounts[account]
+            region = chosen.region or settings.aws_region
+            return assumed_role_session(chosen, region), chosen.role_arn
+        known = ", ".join(sorted(settings.accounts)) or "none are configured (ECS_WHY_ACCOUNTS)"
+        raise TargetError(f"unknown account {account!r}: expected one of {known}")
+
+    def regions(self) -> frozenset[str]:
+        """Every region botocore's endpoint data lists ECS in, in every partition."""
+        if self._regions is None:
+            session, _, lock = self.get(None)
+            with lock:
+                self._regions = frozenset(
+                    region
+                    for partition in session.get_available_partitions()
+                    for region in session.get_available_regions("ecs", partition)
+                )
+        return self._regions
 
 
 class _AssumedRole(CredentialProvider):

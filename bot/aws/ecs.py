@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from bot.errors import TargetError
+from bot.errors import TargetError, UnknownName
 from bot.model import (
     Cluster,
     ContainerDefinition,
@@ -87,8 +87,8 @@ def resolve_target(ecs: ECSClient, target: Target, region: str, pool: Executor) 
     found = pool.map(lambda arn: describe_service(ecs, arn, name), clusters)
     matches = [service for service in found if service is not None]
     if not matches:
-        raise TargetError(
-            f"no service named {name} in any cluster of {region}; clusters: {_names(clusters)}"
+        raise UnknownName(
+            f"no service named {name} in any cluster of {region}", [name_of(c) for c in clusters]
         )
     if len(matches) > 1:
         raise TargetError(
@@ -140,16 +140,14 @@ def _resolve_task(ecs: ECSClient, target: Target, region: str, pool: Executor) -
 
 @contextmanager
 def _known_cluster(ecs: ECSClient, cluster: str, region: str) -> Iterator[None]:
-    """Turns ECS's ClusterNotFoundException into a TargetError that lists the clusters."""
+    """Turns ECS's ClusterNotFoundException into an UnknownName that lists the clusters."""
     try:
         yield
     except ClientError as error:
         if error.response["Error"]["Code"] != "ClusterNotFoundException":
             raise
-        clusters = _names(list_cluster_arns(ecs))
-        raise TargetError(
-            f"no cluster named {cluster} in {region}; clusters: {clusters}"
-        ) from error
+        clusters = [name_of(arn) for arn in list_cluster_arns(ecs)]
+        raise UnknownName(f"no cluster named {cluster} in {region}", clusters) from error
 
 
 def _names(arns: Iterable[str]) -> str:

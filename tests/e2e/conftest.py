@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import boto3
 import pytest
@@ -115,15 +116,17 @@ def running_bot(
     emulator: EmulatorServer,
     store: Store | None = None,
     channels: dict[str, list[str]] | None = None,
+    **settings_: Any,
 ) -> Iterator[Bot]:
-    """One bot instance over HTTP; `store` shared with other instances when given."""
-    settings = bot_settings(slack).model_copy(update={"channels": channels or {}})
+    """One bot instance over HTTP; `store` shared with other instances when given; `settings_`
+    are Settings fields to change."""
+    settings = bot_settings(slack).model_copy(update={"channels": channels or {}, **settings_})
     store = store or MemoryStore()
     diagnoser = Diagnoser(settings, store)
     recording = Recording(diagnoser)
     with ThreadPoolExecutor(settings.diagnosis_workers) as executor:
         app = build_app(settings, recording, store, executor=executor)
-        with BotServer(app) as http:
+        with BotServer(app, settings) as http:
             yield Bot(slack, http, recording, emulator)
     diagnoser.close()
 

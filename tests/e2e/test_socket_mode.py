@@ -14,7 +14,7 @@ from bot.cache import MemoryStore
 from bot.demo.traffic import EmulatorServer
 from bot.model import Cause
 from bot.service import Diagnoser
-from tests.e2e.conftest import bot_settings, scenario
+from tests.e2e.conftest import Recording, bot_settings, scenario
 from tests.fake_slack import APP_TOKEN, FakeSlack
 from tests.harness import mention_event, slash_command
 
@@ -59,3 +59,29 @@ def test_a_mention_envelope_is_acked_and_answered_in_its_thread(socket_bot: Fake
         "chat.postMessage", where=lambda c: c.body.get("thread_ts") == "1700000900.9"
     )
     assert "out-of-memory" in card.body["text"]
+
+
+def test_an_envelope_sent_again_with_the_same_trigger_id_is_acked_and_dropped(
+    slack: FakeSlack, demo_account: EmulatorServer
+) -> None:
+    settings = bot_settings(slack, socket_mode=True)
+    recording = Recording(Diagnoser(settings, MemoryStore()))
+    case = scenario(Cause.OUT_OF_MEMORY)
+    with ThreadPoolExecutor(settings.diagnosis_workers) as executor:
+        app = build_app(settings, recording, MemoryStore(), executor=executor)
+        handler = SocketModeHandler(app, APP_TOKEN)
+        handler.client.connect()
+        try:
+            url = slack.new_response_url()
+            command = slash_command(f"{case.cluster}/{case.service}", url)
+            sent = [slack.socket.send("slash_commands", command) for _ in range(2)]
+            acks = [slack.socket.wait_for_ack(envelope) for envelope in sent]
+            # Either may be handled first; the other is acknowledged with nothing more.
+            answered = [ack["payload"]["text"] for ack in acks if "payload" in ack]
+            assert len(answered) == 1
+            assert answered[0].startswith(":mag: Diagnosing")
+            slack.wait_for("response_url", where=lambda c: c.path in url)
+            assert len(recording.calls) == 1
+        finally:
+            handler.client.close()
+    recording.inner.close()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Callable
+
 import pytest
 
-from bot.app import build_app
+from bot.app import build_app, malformed, signed
 from bot.cache import MemoryStore
 from bot.errors import EcsWhyError
 from bot.model import Diagnosis, Target
@@ -50,3 +53,38 @@ def test_socket_mode_needs_no_signing_secret_and_building_calls_nothing() -> Non
         settings(slack_signing_secret=None, slack_app_token="xapp-1"), NoDiagnoses(), MemoryStore()
     )
     assert app.client.base_url == UNREACHABLE
+
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+NOW = 1_700_000_000
+
+
+def signature(raw: bytes, stamp: str) -> str:
+    return (
+        "v0="
+        + hmac.new(SECRET.encode(), b"v0:" + stamp.encode() + b":" + raw, "sha256").hexdigest()
+    )
+
+
+@pytest.mark.parametrize("raw", [b"", b"text=hi", b"\xff\xfe not utf-8", b"&" * 10_000])
+def test_a_signature_over_the_exact_bytes_passes(raw: bytes) -> None:
+    assert signed(raw, str(NOW), signature(raw, str(NOW)), SECRET, now=NOW + 299)
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [str(NOW - 301), str(NOW + 301), "1700²", "+1700000000", " 1700000000", "1e9", "", "0x10"],
+)
+def test_a_stale_or_odd_timestamp_fails_without_raising(stamp: str) -> None:
+    assert not signed(b"text=hi", stamp, signature(b"text=hi", stamp), SECRET, now=NOW)
+
+
+@pytest.mark.parametrize("mangle", [str.upper, lambda s: s + "0", lambda s: s[3:], lambda s: ""])
+def test_a_wrong_or_odd_signature_fails(mangle: Callable[[str], str]) -> None:
+    good = signature(b"text=hi", str(NOW))
+    assert not signed(b"text=hi", str(NOW), mangle(good), SECRET, now=NOW)
+
+
+def test_a_deep_json_body_is_malformed_not_a_crash() -> None:
+    assert malformed(b"[" * 100_000 + b"]" * 100_000, "application/json")
+    assert malformed(b"payload=" + b"%7B%22a%22%3A" * 5000, "application/x-www-form-urlencoded")

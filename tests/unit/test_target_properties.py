@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.errors import TargetError
 from bot.model import Target
-from bot.target import parse_target
+from bot.target import named_account, parse_target
 
 NAMES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}", fullmatch=True)
 HEX_ID = st.from_regex(r"[0-9a-f]{32}", fullmatch=True)
@@ -108,7 +108,9 @@ def test_task_arn_round_trips(
     partition: str, region: str, account: str, cluster: str, task_id: str
 ) -> None:
     arn = f"arn:{partition}:ecs:{region}:{account}:task/{cluster}/{task_id}"
-    assert parse_target(arn) == Target(cluster=cluster, task_id=task_id, region=region)
+    assert parse_target(arn) == Target(
+        cluster=cluster, task_id=task_id, region=region, account_id=account
+    )
 
 
 @given(REGIONS, ACCOUNTS, NAMES, TASK_IDS)
@@ -116,16 +118,34 @@ def test_old_task_arn_takes_the_cluster_from_the_option(
     region: str, account: str, cluster: str, task_id: str
 ) -> None:
     arn = f"arn:aws:ecs:{region}:{account}:task/{task_id}"
-    assert parse_target(arn) == Target(task_id=task_id, region=region)
+    assert parse_target(arn) == Target(task_id=task_id, region=region, account_id=account)
     assert parse_target(arn, cluster=cluster) == Target(
-        cluster=cluster, task_id=task_id, region=region
+        cluster=cluster, task_id=task_id, region=region, account_id=account
     )
 
 
 @given(REGIONS, ACCOUNTS, NAMES, NAMES)
 def test_service_arn_round_trips(region: str, account: str, cluster: str, service: str) -> None:
     arn = f"arn:aws:ecs:{region}:{account}:service/{cluster}/{service}"
-    assert parse_target(arn) == Target(cluster=cluster, service=service, region=region)
+    assert parse_target(arn) == Target(
+        cluster=cluster, service=service, region=region, account_id=account
+    )
+
+
+@given(ACCOUNTS, ACCOUNTS, NAMES, NAMES)
+def test_an_arn_is_read_in_the_configured_account_of_its_id(
+    configured: str, other: str, cluster: str, service: str
+) -> None:
+    ids = {"prod": configured}
+    arn = f"arn:aws:ecs:us-east-1:{configured}:service/{cluster}/{service}"
+    assert named_account(parse_target(arn), ids).account == "prod"
+    assert named_account(parse_target(f"prod:{arn}"), ids).account == "prod"
+    if other != configured:
+        elsewhere = parse_target(arn.replace(configured, other))
+        # Not a configured account: the bot's own, which the Diagnoser holds to the id.
+        assert named_account(elsewhere, ids) == elsewhere
+        with pytest.raises(TargetError, match=f"names account {other}"):
+            named_account(parse_target(f"prod:{arn.replace(configured, other)}"), ids)
 
 
 @given(NAMES, TASK_IDS, st.none() | REGIONS)
