@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from bot.cache import MemoryStore, make_store
+from bot.duration import parse_duration
 from bot.errors import AwsUnavailable, EcsWhyError, TargetError
 from bot.model import Diagnosis
 from bot.render.blocks import render_card
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--cluster", help="the cluster (default: search every cluster)")
     diagnose.add_argument("--region", help="the AWS region (default: from the AWS settings)")
     diagnose.add_argument("--account", help="a short name from ECS_WHY_ACCOUNTS (default: own)")
+    diagnose.add_argument(
+        "--since", metavar="DURATION", help="window of stopped tasks, e.g. 90m, 12h, 3d"
+    )
     diagnose.add_argument("--format", choices=("text", "json", "blocks"), default="text")
     diagnose.add_argument("--no-cache", action="store_true", help="ask AWS again")
 
@@ -86,9 +90,10 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
     target = parse_target(
         args.target, cluster=args.cluster, region=args.region, account=args.account
     )
+    since = parse_duration(args.since) if args.since is not None else None
     diagnoser = Diagnoser(settings, make_store(settings.redis_url))
     try:
-        diagnosis = diagnoser.diagnose(target, fresh=args.no_cache)
+        diagnosis = diagnoser.diagnose(target, fresh=args.no_cache, since=since)
     finally:
         diagnoser.close()
     _print(args.format, [diagnosis], many=False)
