@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
-from bot.aws import archive, ec2, ecr, ecs, efs, elbv2, iam, logs
+from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.changes import baseline_arn, family_and_revision
 from bot.model import (
@@ -40,6 +40,7 @@ from bot.model import (
     Role,
     SecurityGroup,
     Service,
+    ServiceDeployment,
     Step,
     Subnet,
     Target,
@@ -203,6 +204,7 @@ class _Collector:
         self.window = window
         self.archive: ArchiveRead | None = None
         self.family: list[str] = []  # the service family's revisions, newest first
+        self.service_deployments: tuple[ServiceDeployment, ...] = ()
         self.baseline: tuple[str, str] | None = None  # (task definition ARN, source)
         self.baseline_definitions: dict[str, TaskDefinition] = {}
         self.ecs = clients.ecs()
@@ -311,6 +313,19 @@ class _Collector:
                     self._on_archive,
                 )
             )
+        started.append(
+            self.flow.call(
+                Step.STOPPED_REASON,
+                "ecs:ListServiceDeployments",
+                partial(
+                    deployments.read_service_deployments,
+                    self.ecs,
+                    service.cluster_arn,
+                    service.name,
+                ),
+                self._on_service_deployments,
+            )
+        )
         if family := family_and_revision(service.task_definition_arn):
             started.append(
                 self.flow.call(
@@ -321,6 +336,9 @@ class _Collector:
                 )
             )
         return started
+
+    def _on_service_deployments(self, found: tuple[ServiceDeployment, ...]) -> None:
+        self.service_deployments = found
 
     def _on_archive(self, read: ArchiveRead) -> None:
         self.archive = read
@@ -396,7 +414,11 @@ class _Collector:
             return
         archived = self.archive.stops if self.archive else ()
         self.baseline = baseline_arn(
-            focus.task_definition_arn, self.found.service, self.family, (*self.stopped, *archived)
+            focus.task_definition_arn,
+            self.found.service,
+            self.family,
+            (*self.stopped, *archived),
+            self.service_deployments,
         )
         # A live deployment's revision is read anyway; any other is read for the diff only.
         if self.baseline and self._once("task-definition", self.baseline[0]):
@@ -654,6 +676,7 @@ class _Collector:
             ),
             gaps=tuple(dict.fromkeys(self.flow.gaps)),
             archive=self.archive,
+            service_deployments=self.service_deployments,
             baseline=self._baseline_definition(),
             baseline_source=self.baseline[1] if self.baseline else None,
         )

@@ -16,8 +16,8 @@ from bot.aws.archive import read_archive
 from bot.cache import MemoryStore
 from bot.demo.emulator import REGION
 from bot.demo.scenarios import CART_ENV_VALUE
-from bot.demo.traffic import EmulatorServer
-from bot.model import Diagnosis, Target
+from bot.demo.traffic import EmulatorServer, Faults
+from bot.model import Changes, Diagnosis, FieldChange, Target
 from bot.render.blocks import render_card
 from bot.render.history import ARCHIVE_HINT
 from bot.render.json import diagnosis_to_json
@@ -92,24 +92,44 @@ def test_a_crash_that_began_with_the_new_revision_offers_the_rollback(
     )
 
 
-def test_without_the_old_deployment_the_family_finds_the_same_baseline(
-    account: dict[str, str], diagnoser: Diagnoser
+def test_the_deployments_api_gives_the_baseline_and_the_resolved_digests(
+    diagnoser: Diagnoser,
 ) -> None:
-    """Once the ACTIVE deployment has drained (as after a finished rollout), only the
-    family's revisions are left to find the healthy one."""
-    service = ecs_backends["123456789012"][REGION].services["production:cart-api"]
-    active = service.deployments.pop()  # what ECS shows once the old tasks are gone
-    try:
-        fallback = diagnoser.diagnose(CART, fresh=True)
-    finally:
-        service.deployments.append(active)
-    primary = diagnoser.diagnose(CART, fresh=True)
+    diagnosis = diagnoser.diagnose(CART)
 
-    assert fallback.changes is not None
-    assert primary.changes is not None
-    assert (fallback.changes.source, primary.changes.source) == ("family", "deployments")
-    assert fallback.changes.from_arn == primary.changes.from_arn
-    assert fallback.changes.fields == primary.changes.fields
+    assert diagnosis.changes is not None
+    assert diagnosis.changes.source == "deployments-api"
+    [digest] = [f for f in diagnosis.changes.fields if f.field == "imageDigest"]
+    assert digest.before.startswith("sha256:")
+    assert digest.after.startswith("sha256:")
+    assert digest.before != digest.after
+
+
+def without_digests(changes: Changes | None) -> tuple[str, list[FieldChange]]:
+    assert changes is not None
+    return changes.from_arn, [f for f in changes.fields if f.field != "imageDigest"]
+
+
+def test_with_the_deployments_api_unavailable_the_fallbacks_find_the_same_baseline(
+    emulator: EmulatorServer, diagnoser: Diagnoser
+) -> None:
+    """Refused, the API gives way to the service's deployments[]; once the ACTIVE deployment
+    has drained too (as after a finished rollout), to the family's revisions."""
+    best = diagnoser.diagnose(CART, fresh=True)
+    service = ecs_backends["123456789012"][REGION].services["production:cart-api"]
+    with emulator.traffic.inject(Faults(deny=frozenset({"ecs:ListServiceDeployments"}))):
+        live = diagnoser.diagnose(CART, fresh=True)
+        active = service.deployments.pop()  # what ECS shows once the old tasks are gone
+        try:
+            family = diagnoser.diagnose(CART, fresh=True)
+        finally:
+            service.deployments.append(active)
+
+    sources = [d.changes.source if d.changes else None for d in (best, live, family)]
+    assert sources == ["deployments-api", "deployments", "family"]
+    assert without_digests(live.changes) == without_digests(best.changes)
+    assert without_digests(family.changes) == without_digests(best.changes)
+    assert not [g for g in (*live.gaps, *family.gaps) if "ServiceDeployments" in g.action]
 
 
 # ----------------------------------------------------------------------------- the archive
