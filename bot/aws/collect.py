@@ -9,6 +9,9 @@ without deadlock), and the state being collected is touched by one thread only.
 The longest chain of dependent calls (a service named without its cluster):
 ListClusters → DescribeServices → ListTasks → DescribeTasks → DescribeTaskDefinition (a
 stopped task's older revision) → ListAttachedRolePolicies → GetPolicy → GetPolicyVersion.
+Beside ListTasks run the event archive's read (the stops wait for it: one round trip) and what
+ran before (the service deployments API, three calls in one leaf, and the family's
+revisions): only the last healthy revision waits for those.
 """
 
 from __future__ import annotations
@@ -268,7 +271,7 @@ class _Collector:
         if task:
             self._on_tasks([task])
         elif service:
-            self._list_tasks(service, self._start_history(service))
+            self._list_tasks(service, self._start_archive(service), self._start_lineage(service))
         if service:
             # Recent tasks mostly run a revision of a live deployment: read those now rather
             # than after DescribeTasks names them (one round trip less on the longest chain).
@@ -294,26 +297,29 @@ class _Collector:
                 self.instances.extend,
             )
 
-    def _start_history(self, service: Service) -> list[Future[Any]]:
-        """The archive's stops of the window and the family's revisions, beside ListTasks."""
-        started: list[Future[Any]] = []
-        if self.window.group:
-            started.append(
-                self.flow.call(
-                    Step.STOPPED_REASON,
-                    "logs:FilterLogEvents",
-                    partial(
-                        archive.read_archive,
-                        self.clients.logs(),
-                        self.window.group,
-                        cluster=ecs.name_of(service.cluster_arn),
-                        service=service.name,
-                        since=self.window.since,
-                    ),
-                    self._on_archive,
-                )
+    def _start_archive(self, service: Service) -> list[Future[Any]]:
+        """The archive's stops of the window, beside ListTasks."""
+        if not self.window.group:
+            return []
+        return [
+            self.flow.call(
+                Step.STOPPED_REASON,
+                "logs:FilterLogEvents",
+                partial(
+                    archive.read_archive,
+                    self.clients.logs(),
+                    self.window.group,
+                    cluster=ecs.name_of(service.cluster_arn),
+                    service=service.name,
+                    since=self.window.since,
+                ),
+                self._on_archive,
             )
-        started.append(
+        ]
+
+    def _start_lineage(self, service: Service) -> list[Future[Any]]:
+        """What ran before: the service's deployments and its family's revisions."""
+        started: list[Future[Any]] = [
             self.flow.call(
                 Step.STOPPED_REASON,
                 "ecs:ListServiceDeployments",
@@ -325,7 +331,7 @@ class _Collector:
                 ),
                 self._on_service_deployments,
             )
-        )
+        ]
         if family := family_and_revision(service.task_definition_arn):
             started.append(
                 self.flow.call(
@@ -343,7 +349,9 @@ class _Collector:
     def _on_archive(self, read: ArchiveRead) -> None:
         self.archive = read
 
-    def _list_tasks(self, service: Service, history: list[Future[Any]]) -> None:
+    def _list_tasks(
+        self, service: Service, archived: list[Future[Any]], lineage: list[Future[Any]]
+    ) -> None:
         lists = [
             self.flow.call(
                 Step.STOPPED_REASON,
@@ -353,15 +361,17 @@ class _Collector:
             )
             for status, arns in (("STOPPED", self.stopped_arns), ("RUNNING", self.running_arns))
         ]
-        self.flow.after(lists, partial(self._describe_tasks, service.name, history))
+        self.flow.after(lists, partial(self._describe_tasks, service.name, archived, lineage))
 
-    def _describe_tasks(self, service: str, history: list[Future[Any]]) -> None:
+    def _describe_tasks(
+        self, service: str, archived: list[Future[Any]], lineage: list[Future[Any]]
+    ) -> None:
         # Stopped tasks first: they are why we are here; running ones fill the rest of the call.
         arns = list(dict.fromkeys(self.stopped_arns + self.running_arns))[: ecs.MAX_DESCRIBE_TASKS]
         described: list[Task] = []
         if arns:
-            history = [
-                *history,
+            archived = [
+                *archived,
                 self.flow.call(
                     Step.STOPPED_REASON,
                     "ecs:DescribeTasks",
@@ -369,13 +379,15 @@ class _Collector:
                     described.extend,
                 ),
             ]
-        self.flow.after(history, partial(self._on_service_tasks, service, described))
+        # The stops are known once ECS and the archive have answered; the baseline, once
+        # what ran before is known too (the stops' revisions need no wait for it).
+        self.flow.after(archived, partial(self._on_service_tasks, service, described))
+        self.flow.after([*archived, *lineage], self._start_baseline)
 
     def _on_service_tasks(self, service: str, tasks: list[Task]) -> None:
         # moto's ListTasks ignores serviceName: keep only the service's own tasks.
         group = ecs.SERVICE_GROUP_PREFIX + service
         self._on_tasks([t for t in tasks if t.group == group])
-        self._start_baseline()
 
     def _on_tasks(self, tasks: list[Task]) -> None:
         listed = ecs.newest_first(t for t in tasks if ecs.is_stopping(t))
