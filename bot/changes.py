@@ -24,6 +24,7 @@ from bot.model import (
     Task,
     TaskDefinition,
 )
+from bot.redact import redact
 
 # The stop code of a task the scheduler replaced on purpose (a deployment, a scale-in).
 REPLACED = "ServiceSchedulerInitiated"
@@ -194,13 +195,12 @@ def _names_changed(
 
 
 def _show(value: Any) -> str:
+    """A field's value as shown, redacted: a command line may carry a password."""
     if value is None:
         return "none"
-    if isinstance(value, str):
-        return value
     if isinstance(value, tuple | list | dict):
-        return json.dumps(list(value) if isinstance(value, tuple) else value, sort_keys=True)
-    return str(value)
+        value = json.dumps(list(value) if isinstance(value, tuple) else value, sort_keys=True)
+    return redact(str(value))
 
 
 def changes_of(facts: Facts) -> Changes | None:

@@ -140,3 +140,20 @@ def test_a_failure_that_predates_the_revision_gets_no_rollback() -> None:
     diagnosis = diagnose(facts)
 
     assert with_rollback(diagnosis, facts, changes_of(facts)) == diagnosis
+
+
+def test_a_changed_command_is_shown_redacted() -> None:
+    before = task_definition(arn=OLD, revision=41)
+    after = task_definition(
+        arn=NEW,
+        revision=42,
+        containers=(
+            container_definition(command=("serve", "--dsn", "postgres://app:hunter2@db/app")),
+        ),
+    )
+
+    [change] = diff(before, after)
+
+    assert change.field == "command"
+    assert "serve" in change.after
+    assert "hunter2" not in change.after
