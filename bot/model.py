@@ -187,6 +187,11 @@ class ContainerDefinition(Frozen):
     repository_credentials: str | None = None
     entry_point: tuple[str, ...] = ()
     command: tuple[str, ...] = ()
+    user: str | None = None
+    working_directory: str | None = None
+    environment_files: tuple[str, ...] = ()  # S3 object ARNs
+    depends_on: tuple[str, ...] = ()  # "CONTAINER:CONDITION"
+    mount_points: tuple[str, ...] = ()  # "VOLUME:PATH"
 
 
 class EfsVolume(Frozen):
@@ -209,6 +214,7 @@ class TaskDefinition(Frozen):
     os_family: str | None = None
     containers: tuple[ContainerDefinition, ...] = ()
     efs_volumes: tuple[EfsVolume, ...] = ()
+    volumes: tuple[str, ...] = ()  # every volume's name
 
 
 class ServiceEvent(Frozen):
@@ -384,6 +390,32 @@ class TargetGroup(Frozen):
     targets: tuple[TargetHealth, ...] = ()
 
 
+class ServiceDeployment(Frozen):
+    """One deployment of the service deployments API, its revisions as task definitions."""
+
+    arn: str
+    status: str  # SUCCESSFUL, IN_PROGRESS, ROLLBACK_SUCCESSFUL, STOPPED, …
+    created_at: datetime | None = None
+    target: str | None = None  # the task definition it deploys
+    sources: tuple[str, ...] = ()  # the task definitions it replaces
+    rollback: bool = False  # the circuit breaker or an alarm rolled it back
+    # task definition ARN → container → the image digest that revision resolved
+    digests: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+class ArchiveRead(Frozen):
+    """What the event archive (CONTRACT §5) held for one service in a window."""
+
+    group: str
+    since: datetime
+    found: bool  # False: the log group does not exist (no archive set up)
+    stops: tuple[Task, ...] = ()  # one per task, its last change, newest first
+    service_events: tuple[ServiceEvent, ...] = ()  # service actions and deployment changes
+    skipped: int = 0  # lines that were not an ECS event
+    duplicates: int = 0  # the same task change delivered again
+    requests: int = 0  # FilterLogEvents pages read
+
+
 class Facts(Frozen):
     """A read-only snapshot of everything the checks may look at, plus what could not be read."""
 
@@ -403,6 +435,13 @@ class Facts(Frozen):
     images: tuple[Image, ...] = ()
     target_groups: tuple[TargetGroup, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    archive: ArchiveRead | None = None  # None: the archive was not read
+    # Newest first; empty when the service deployments API could not be read (then the
+    # service's deployments[] and the family's revisions stand in).
+    service_deployments: tuple[ServiceDeployment, ...] = ()
+    # The last revision that ran healthy before the focus task's, and how it was found.
+    baseline: TaskDefinition | None = None
+    baseline_source: str | None = None
 
     @property
     def focus_task(self) -> Task | None:
@@ -468,6 +507,38 @@ class Impact(Frozen):
     rollout_state: str | None = None  # IN_PROGRESS, COMPLETED, FAILED
 
 
+class FieldChange(Frozen):
+    """One task-definition field that differs; environment and secrets list names only."""
+
+    container: str | None
+    field: str
+    before: str
+    after: str
+
+
+class Changes(Frozen):
+    """What differs between the last revision that ran healthy and the failing one."""
+
+    from_arn: str
+    from_revision: int
+    to_arn: str
+    to_revision: int
+    source: str  # how the healthy revision was found: deployments or family
+    fields: tuple[FieldChange, ...] = ()
+
+
+class History(Frozen):
+    """What stopped in the window, and where that was read (CONTRACT §4 `history`)."""
+
+    source: Literal["ecs", "archive"]
+    since: datetime
+    stops: int
+    first: datetime | None = None
+    last: datetime | None = None
+    by_cause: dict[str, int] = Field(default_factory=dict)
+    skipped: int = 0
+
+
 class Diagnosis(Frozen):
     target: Target
     region: str
@@ -487,3 +558,6 @@ class Diagnosis(Frozen):
     log_streams: tuple[LogStream, ...] = ()
     stopped_at: datetime | None = None  # when the task the diagnosis centres on stopped
     impact: Impact | None = None
+    changes: Changes | None = None
+    history: History | None = None
+    archive_missing: bool = False  # no event archive: say once how to set one up

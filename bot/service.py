@@ -6,15 +6,18 @@ import logging
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
 from bot.cache import SingleFlight, Store, cache_key
+from bot.changes import changes_of
 from bot.checks import run_checks
 from bot.errors import TargetError
+from bot.history import history_of
 from bot.impact import impact_of
-from bot.model import Diagnosis, Target
+from bot.model import Diagnosis, Facts, Target
+from bot.rollback import with_rollback
 from bot.settings import Settings
 from bot.target import named_account
 from bot.verdict import conclude
@@ -59,8 +62,11 @@ class Diagnoser:
             self._clients.move_to_end(key)
             return self._clients[key]
 
-    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
-        """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again.
+    def diagnose(
+        self, target: Target, *, fresh: bool = False, since: timedelta | None = None
+    ) -> Diagnosis:
+        """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again;
+        `since` widens or narrows the window of stopped tasks (CONTRACT §2).
 
         A target whose ARN names an account is answered for that account or not at all."""
         target = named_account(target, self._settings.account_ids())
@@ -70,9 +76,11 @@ class Diagnoser:
         key = (
             f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
         )
+        if since is not None:
+            key += f":since={int(since.total_seconds())}"
         data = self._flight.run(
             key,
-            lambda: self._diagnose_now(target, clients).model_dump_json().encode(),
+            lambda: self._diagnose_now(target, clients, since).model_dump_json().encode(),
             ttl=self._settings.diagnosis_ttl,
             fresh=fresh,
         )
@@ -95,10 +103,18 @@ class Diagnoser:
             "by its short name, like prod:CLUSTER/SERVICE)"
         )
 
-    def _diagnose_now(self, target: Target, clients: AwsClients) -> Diagnosis:
+    def _diagnose_now(
+        self, target: Target, clients: AwsClients, since: timedelta | None
+    ) -> Diagnosis:
         now = datetime.now(UTC)
         facts = collect_facts(
-            target, clients, now=now, pool=self._pool, timeout=self._settings.diagnosis_deadline
+            target,
+            clients,
+            now=now,
+            pool=self._pool,
+            timeout=self._settings.diagnosis_deadline,
+            archive_group=self._settings.events_log_group,
+            since=since,
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(
@@ -112,6 +128,7 @@ class Diagnoser:
                 "impact": impact_of(facts),
             }
         )
+        diagnosis = _with_time(diagnosis, facts)
         log.info(
             "diagnosed %s: %s (%s)",
             diagnosis.target.label,
@@ -122,3 +139,17 @@ class Diagnoser:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _with_time(diagnosis: Diagnosis, facts: Facts) -> Diagnosis:
+    """What changed since the last healthy revision, what the archive held, and the rollback
+    when the failure began with the new revision."""
+    changes = changes_of(facts) if diagnosis.status == "failing" else None
+    diagnosis = with_rollback(diagnosis, facts, changes)
+    return diagnosis.model_copy(
+        update={
+            "changes": changes,
+            "history": history_of(facts),
+            "archive_missing": facts.archive is not None and not facts.archive.found,
+        }
+    )

@@ -77,3 +77,8 @@ class Settings(BaseSettings):
     def account_ids(self) -> dict[str, str]:
         """Each configured account's short name and 12-digit id."""
         return {name: account.account_id for name, account in self.accounts.items()}
+
+    # The event archive (CONTRACT §5): where EventBridge keeps ECS events past ECS's hour.
+    events_log_group: str = Field(
+        default="/aws/events/ecs-why", validation_alias="ECS_WHY_EVENTS_LOG_GROUP"
+    )

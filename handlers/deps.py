@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from bot.access import Access
@@ -23,7 +24,9 @@ log = logging.getLogger(__name__)
 class Diagnoses(Protocol):
     """What handlers need of `bot.service.Diagnoser`."""
 
-    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis: ...
+    def diagnose(
+        self, target: Target, *, fresh: bool = False, since: timedelta | None = None
+    ) -> Diagnosis: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Deps:
         *,
         channel: str,
         fresh: bool = False,
+        since: timedelta | None = None,
     ) -> None:
         """Diagnoses `target` in the background, then `deliver`s it or `tell`s what went wrong.
 
@@ -83,7 +87,7 @@ class Deps:
 
         def job() -> None:
             try:
-                diagnosis = self.diagnoser.diagnose(target, fresh=fresh)
+                diagnosis = self.diagnoser.diagnose(target, fresh=fresh, since=since)
             except EcsWhyError as error:  # unknown service, AWS unreachable: the user can act
                 log.info("could not diagnose %s: %s", target.label, error)
                 if isinstance(error, UnknownName):  # only the clusters this channel may see

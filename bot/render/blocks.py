@@ -37,6 +37,7 @@ from bot.model import (
 from bot.redact import redact
 from bot.render.evidence import Line, shape
 from bot.render.glance import cause_title, headline, impact_bits, shown_note, state
+from bot.render.history import changes_heading, changes_lines, history_line
 
 # Shared with handlers/actions.py: one name for each button.
 ACTION_LOGS = "ecs_why_logs"
@@ -166,6 +167,7 @@ def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
     blocks: list[Block] = []
     if more := _more_evidence(diagnosis):
         blocks.append(_section(more))
+    blocks += _time_blocks(diagnosis)
     if (step := diagnosis.next_step) is not None:
         blocks.append(_section(f"*Next step* {prose(step.action, ACTION_LINE)}"))
         if step.command:
@@ -174,6 +176,17 @@ def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
             )
     blocks.append(_section(_checklist_text(diagnosis)))
     blocks.append(_context(_context_text(diagnosis)))
+    return blocks
+
+
+def _time_blocks(diagnosis: Diagnosis) -> list[Block]:
+    """What changed since the last healthy revision; what the archive held, or how to keep one."""
+    blocks: list[Block] = []
+    if heading := changes_heading(diagnosis):
+        lines = [f"*{escape(heading)}*", *(f"• {code(line)}" for line in changes_lines(diagnosis))]
+        blocks.append(_section("\n".join(lines)))
+    if line := history_line(diagnosis):
+        blocks.append(_context(safe(line, ACTION_LINE)))
     return blocks
 
 

@@ -14,6 +14,7 @@ from rich.text import Text
 from bot.model import Diagnosis, StepStatus
 from bot.render.evidence import Line, shape
 from bot.render.glance import State, cause_title, impact_bits, shown_note, state
+from bot.render.history import changes_heading, changes_lines, history_line
 
 STATE_STYLE: dict[State, str] = {
     "failing": "bold red",
@@ -57,6 +58,7 @@ def render_report(diagnosis: Diagnosis, *, verbose: bool = False) -> list[Render
         parts.extend(_evidence(shaped.rest))
     if bits := impact_bits(diagnosis, _time):
         parts.append(Text("  " + " · ".join(bits), style="dim"))
+    parts.extend(_time_section(diagnosis))
     if (step := diagnosis.next_step) is not None:
         parts.append(Text.from_markup(f"\n[bold]Next step[/] {escape(step.action)}"))
         if step.command:
@@ -83,6 +85,17 @@ def _command(command: str) -> list[RenderableType]:
 
 def _time(when: datetime) -> str:
     return f"{when:%H:%M} UTC"
+
+
+def _time_section(diagnosis: Diagnosis) -> list[RenderableType]:
+    """What changed since the last healthy revision, and what the archive held."""
+    parts: list[RenderableType] = []
+    if heading := changes_heading(diagnosis):
+        parts.append(Text(f"\n{heading}", style="bold"))
+        parts.extend(Text(f"  ~ {line}") for line in changes_lines(diagnosis))
+    if line := history_line(diagnosis):
+        parts.append(Text(f"\n{line}", style="dim"))
+    return parts
 
 
 def _evidence(lines: Sequence[Line]) -> list[RenderableType]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
@@ -17,7 +18,9 @@ UNREACHABLE = "http://127.0.0.1:9/api/"  # the discard port: any call would fail
 
 
 class NoDiagnoses:
-    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
+    def diagnose(
+        self, target: Target, *, fresh: bool = False, since: timedelta | None = None
+    ) -> Diagnosis:
         raise AssertionError("building the app must not diagnose anything")
 
 
