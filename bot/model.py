@@ -170,6 +170,13 @@ class SecretRef(Frozen):
     value_from: str  # an ARN or parameter name: never the value
 
 
+class Dependency(Frozen):
+    """A container's `dependsOn` entry: start only once `container` reached `condition`."""
+
+    container: str
+    condition: str  # START | COMPLETE | SUCCESS | HEALTHY
+
+
 class ContainerDefinition(Frozen):
     name: str
     image: str
@@ -186,6 +193,7 @@ class ContainerDefinition(Frozen):
     repository_credentials: str | None = None
     entry_point: tuple[str, ...] = ()
     command: tuple[str, ...] = ()
+    depends_on: tuple[Dependency, ...] = ()
 
 
 class EfsVolume(Frozen):
@@ -274,6 +282,16 @@ class Cluster(Frozen):
     running_tasks: int = 0
     pending_tasks: int = 0
     instances: tuple[ContainerInstance, ...] = ()
+
+
+class CapacityProvider(Frozen):
+    """An EC2 capacity provider of the service: its Auto Scaling group and managed scaling."""
+
+    name: str
+    status: str = "ACTIVE"
+    auto_scaling_group_arn: str | None = None
+    managed_scaling: bool | None = None  # None: not an Auto Scaling group provider
+    target_capacity: int | None = None
 
 
 class LogStream(Frozen):
@@ -401,6 +419,7 @@ class Facts(Frozen):
     network: Network | None = None
     images: tuple[Image, ...] = ()
     target_groups: tuple[TargetGroup, ...] = ()
+    capacity_providers: tuple[CapacityProvider, ...] = ()  # the EC2 ones the service uses
     gaps: tuple[Gap, ...] = ()
 
     @property
@@ -438,6 +457,9 @@ class Finding(Frozen):
     # cause outranks a configuration smell, and a root cause outranks the symptom it explains.
     confidence: int = 50
     tasks: int = 0  # how many of the recent stopped tasks show it
+    # Seen in what the tasks or the service did (a stop, an event, a log line, a target's
+    # health), not only read from the configuration: only observed failures make a service fail.
+    observed: bool = False
 
 
 class ChecklistItem(Frozen):

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from bot.checks import CHECKS, KNOWLEDGE
-from bot.checks.base import GUESS, UNCONFIRMED, Check
+from bot.checks.base import GUESS, LATE, START_ORDER, UNCONFIRMED, Check
 from bot.checks.evidence import service_short, tasks_unread
 from bot.model import (
     STEPS,
@@ -36,9 +36,14 @@ _BY_STEP: dict[Step, Check] = {check.step: check for check in CHECKS}
 
 
 def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
-    """Rank the findings, pick the root cause, and fill in the checklist and the next step."""
+    """Rank the findings, pick the root cause, and fill in the checklist and the next step.
+
+    Only an error, something that stops tasks now, makes a service fail; a fault that stops
+    nothing yet is a warning, shown but never the cause.
+    """
     checked = sorted(_merge_same(findings), key=_rank)
     problems = [f for f in checked if f.severity != "info"]
+    errors = [f for f in checked if f.severity == "error"]
     unreadable = _ecs_unreadable(facts) or tasks_unread(facts)
     status: Literal["failing", "healthy", "unknown"]
     cause: Finding | None
@@ -46,14 +51,17 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         root = _root_cause(problems) if problems else None
         status, cause = "unknown", _cannot_read(facts, unreadable, root)
         ranked = [cause, *checked]
-    elif problems:
-        root = _root_cause(problems)
+    elif errors:
+        root = _root_cause(errors)
+        checked = _fix_these_too(checked, root)
         status, cause = "failing", _confirmed(facts, root)
         unreadable = _hiding(facts, root) if cause is not root else None
         ranked = [cause, *(f for f in checked if (f.code, f.step) != (cause.code, cause.step))]
     else:
-        status, cause = "healthy", checked[0] if checked else None
-        ranked = checked
+        checked = [_latent(f) for f in checked]
+        status = "healthy"
+        cause = next((f for f in checked if f.severity == "info"), None)
+        ranked = [*([cause] if cause else []), *(f for f in checked if f is not cause)]
     return Diagnosis(
         target=facts.target,
         region=facts.region,
@@ -71,8 +79,16 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
     )
 
 
-def _rank(finding: Finding) -> tuple[int, int, int]:
-    return (_SEVERITY_RANK[finding.severity], -finding.confidence, -finding.tasks)
+def _rank(finding: Finding) -> tuple[int, bool, int, int, int]:
+    """What was seen before what could go wrong; then how sure, then which fault a starting
+    task meets first, then how many tasks show it."""
+    return (
+        _SEVERITY_RANK[finding.severity],
+        not finding.observed,
+        -finding.confidence,
+        START_ORDER.get(finding.code, LATE),
+        -finding.tasks,
+    )
 
 
 def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
@@ -88,14 +104,65 @@ def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
             update={
                 "evidence": tuple(dict.fromkeys((*kept.evidence, *finding.evidence))),
                 "tasks": max(kept.tasks, finding.tasks),
+                "observed": kept.observed or finding.observed,
             }
         )
     return list(merged.values())
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _latent(finding: Finding) -> Finding:
+    """A fault in the configuration of a service that runs: what the next task will meet."""
+    if finding.severity != "warning" or finding.observed:
+        return finding
+    title = f"The next task that starts will fail: {_lower_first(finding.title)}"
+    return finding.model_copy(update={"title": title})
+
+
+def _fix_these_too(checked: list[Finding], root: Finding) -> list[Finding]:
+    """Configuration faults that explain nothing the tasks showed become warnings.
+
+    When the stopped tasks show what stopped them, a fault read only from the configuration is
+    their cause only if it explains something they showed and nothing ranked higher explains;
+    otherwise it is a fault the tasks never reached (the pull failed before the log driver
+    started): a warning, to fix too.
+    """
+    observed = [f for f in checked if f.severity == "error" and f.observed]
+    if not observed:
+        return checked
+    left = [f for f in observed if _key(f) != _key(root) and not _explains(root, f)]
+    kept: list[Finding] = []
+    for finding in checked:
+        if (
+            finding.severity == "error"
+            and not finding.observed
+            and _key(finding) != _key(root)
+            and not _explains(root, finding)
+            and not any(_explains(finding, shown) for shown in left)
+        ):
+            title = f"Fix this too: {_lower_first(finding.title)}"
+            evidence = (
+                f"Not what stopped the recent tasks ({_lower_first(root.title)}), but the next "
+                "task that gets that far will fail on it",
+                *finding.evidence,
+            )
+            finding = finding.model_copy(
+                update={"severity": "warning", "title": title, "evidence": evidence}
+            )
+        kept.append(finding)
+    return sorted(kept, key=_rank)
+
+
+def _key(finding: Finding) -> tuple[Cause, Step]:
+    return finding.code, finding.step
+
+
 def _explains(root: Finding, symptom: Finding) -> bool:
     """Whether `root` is the deeper cause of `symptom`."""
-    if root is symptom:
+    if root is symptom or _key(root) == _key(symptom):
         return False
     knowledge, root_knowledge = KNOWLEDGE[symptom.code], KNOWLEDGE[root.code]
     if root.code in knowledge.explained_by:

@@ -17,10 +17,12 @@ from botocore.exceptions import ClientError
 
 from bot.errors import TargetError
 from bot.model import (
+    CapacityProvider,
     Cluster,
     ContainerDefinition,
     ContainerInstance,
     ContainerState,
+    Dependency,
     Deployment,
     EfsVolume,
     HealthCheck,
@@ -383,6 +385,29 @@ def container_definition_from_aws(raw: Raw) -> ContainerDefinition:
         repository_credentials=raw.get("repositoryCredentials", {}).get("credentialsParameter"),
         entry_point=tuple(raw.get("entryPoint") or ()),
         command=tuple(raw.get("command") or ()),
+        depends_on=tuple(
+            Dependency(container=d["containerName"], condition=d.get("condition", "START"))
+            for d in raw.get("dependsOn", [])
+            if "containerName" in d
+        ),
+    )
+
+
+def describe_capacity_providers(ecs: ECSClient, names: list[str]) -> list[CapacityProvider]:
+    """The EC2 capacity providers a service names (Fargate's own are not described)."""
+    response: Raw = dict(ecs.describe_capacity_providers(capacityProviders=names))
+    return [capacity_provider_from_aws(raw) for raw in response.get("capacityProviders", [])]
+
+
+def capacity_provider_from_aws(raw: Raw) -> CapacityProvider:
+    group = raw.get("autoScalingGroupProvider") or {}
+    scaling = group.get("managedScaling") or {}
+    return CapacityProvider(
+        name=raw["name"],
+        status=raw.get("status", "ACTIVE"),
+        auto_scaling_group_arn=group.get("autoScalingGroupArn"),
+        managed_scaling=scaling.get("status") == "ENABLED" if group else None,
+        target_capacity=scaling.get("targetCapacity"),
     )
 
 
@@ -439,3 +464,19 @@ def newest_first(tasks: Iterable[Task]) -> tuple[Task, ...]:
         return when.timestamp() if when else float("-inf")
 
     return tuple(sorted(tasks, key=moment, reverse=True))
+
+
+# Logs read beyond the focus task's: one task per other way the recent tasks ended.
+MAX_EXTRA_LOG_TAILS = 3
+
+
+def distinct_endings(stopped: Iterable[Task]) -> tuple[Task, ...]:
+    """The newest task of each distinct way tasks that ran ended (stop code and exit codes),
+    at most MAX_EXTRA_LOG_TAILS of them: tasks that never started left no logs."""
+    seen: dict[tuple[object, ...], Task] = {}
+    for task in stopped:
+        if task.started_at is None:
+            continue
+        ending = (task.stop_code, *((c.name, c.exit_code) for c in task.containers))
+        seen.setdefault(ending, task)
+    return tuple(seen.values())[: MAX_EXTRA_LOG_TAILS + 1]

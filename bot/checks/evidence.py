@@ -214,7 +214,12 @@ class Tally:
         """What these messages say, as a finding of `knowledge` (as sure as the words are)."""
         confidence = (NAMED, VAGUE, GUESS)[knowledge.vagueness]
         return knowledge.finding(
-            self.evidence, fields, confidence=confidence, tasks=self.tasks, step=self.step
+            self.evidence,
+            fields,
+            confidence=confidence,
+            tasks=self.tasks,
+            step=self.step,
+            observed=True,
         )
 
 

@@ -134,6 +134,7 @@ def check_exit_code(facts: Facts) -> list[Finding]:
             names(facts) | exits[0].fields,
             confidence=max(e.confidence for e in exits),
             tasks=len(exits),
+            observed=True,
         )
         for exits in groups.values()
     ]

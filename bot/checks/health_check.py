@@ -195,7 +195,10 @@ def _unhealthy_targets(facts: Facts, fields: dict[str, str]) -> list[Finding]:
             count = f"{len(said)} of {len(group.targets)} targets in {group.name} are unhealthy"
             found.append(
                 ELB.finding(
-                    (count, *said[:3]), fields | {"target_group": group.name}, confidence=NAMED
+                    (count, *said[:3]),
+                    fields | {"target_group": group.name},
+                    confidence=NAMED,
+                    observed=True,
                 )
             )
     return found

@@ -240,6 +240,7 @@ def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding
             {"container": hits[0].container},
             confidence=NAMED,
             tasks=len(hits),
+            observed=True,
         )
     ]
 

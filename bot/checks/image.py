@@ -271,7 +271,11 @@ def _exec_format_errors(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     if not hits:
         return []
     evidence = hit_evidence(facts, hits)
-    return [PLATFORM_MISMATCH.finding(evidence, fields, confidence=NAMED, tasks=len(hits))]
+    return [
+        PLATFORM_MISMATCH.finding(
+            evidence, fields, confidence=NAMED, tasks=len(hits), observed=True
+        )
+    ]
 
 
 CHECK = Check(

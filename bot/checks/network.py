@@ -118,7 +118,7 @@ def _app_timeouts(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     if not hits:
         return []
     evidence = hit_evidence(facts, hits)
-    return [NO_ROUTE.finding(evidence, fields, confidence=NAMED, tasks=len(hits))]
+    return [NO_ROUTE.finding(evidence, fields, confidence=NAMED, tasks=len(hits), observed=True)]
 
 
 def _way_out_proof(facts: Facts) -> list[str] | None:

@@ -162,7 +162,7 @@ def _stuck_provisioning(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         for task in stuck
         if task.created_at
     ]
-    return [FARGATE_CAPACITY.finding(said[:3], fields, confidence=INFERRED)]
+    return [FARGATE_CAPACITY.finding(said[:3], fields, confidence=INFERRED, observed=True)]
 
 
 def _describe(instance: ContainerInstance) -> str:
@@ -190,7 +190,11 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
             f"cluster {cluster.name}: {cluster.registered_instances} registered "
             "container instances, none ACTIVE with a connected agent",
         )
-        return [NO_CONTAINER_INSTANCES.finding(said, fields, confidence=PROVEN, severity=severity)]
+        return [
+            NO_CONTAINER_INSTANCES.finding(
+                said, fields, confidence=PROVEN, severity=severity, observed=True
+            )
+        ]
     cpu, memory = _needs(facts)
     short = []
     if cpu and max(i.remaining_cpu for i in usable) < cpu:
@@ -203,7 +207,7 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
                 (PORT_IN_USE, f"the task needs host port {port}", fields | {"port": str(port)})
             )
     return [
-        knowledge.finding((need, *said), where, confidence=PROVEN, severity=severity)
+        knowledge.finding((need, *said), where, confidence=PROVEN, severity=severity, observed=True)
         for knowledge, need, where in short
     ]
 

@@ -76,15 +76,16 @@ def test_tasks_replaced_by_a_deployment_leave_the_service_healthy() -> None:
     assert statuses(diagnosis)[Step.EXIT_CODE] == "passed"
 
 
-def test_a_warning_alone_is_still_failing() -> None:
+def test_a_latent_fault_alone_is_healthy_with_the_warning() -> None:
+    """Issue 11 §1: a fault that stopped nothing is a warning, never the cause (this test used
+    to assert "failing")."""
     closed = fb.network(security_groups=(SecurityGroup(id=fb.SECURITY_GROUP, name="api"),))
     diagnosis = fb.diagnose(fb.facts(network=closed))
-    assert diagnosis.status == "failing"
-    assert diagnosis.cause is not None
-    assert (diagnosis.cause.code, diagnosis.cause.severity) == (
-        Cause.SECURITY_GROUP_NO_EGRESS,
-        "warning",
-    )
+    assert diagnosis.status == "healthy"
+    assert diagnosis.cause is None
+    warning = diagnosis.findings[0]
+    assert (warning.code, warning.severity) == (Cause.SECURITY_GROUP_NO_EGRESS, "warning")
+    assert warning.title.startswith("The next task that starts will fail: security group")
     assert statuses(diagnosis)[Step.NETWORK] == "warning"
 
 
