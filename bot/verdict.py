@@ -240,9 +240,10 @@ def _checklist(
 def _item(facts: Facts, step: Step, here: list[Finding], cause: Finding | None) -> ChecklistItem:
     """A step fails on an error, warns on a warning; else it may not apply, or not be readable.
 
-    A step whose reads (or the reads it needs from other steps) failed is unknown, whatever
-    else it found, unless it holds the cause of a failing service: then it fails, and its note
-    also says what could not be read.
+    The cause's own step shows the cause; a step whose errors the cause explains says so
+    rather than count a symptom as a second failure. A step whose reads (or the reads it needs
+    from other steps) failed is unknown, whatever else it found, unless it holds the cause of a
+    failing service: then it fails, and its note also says what could not be read.
     """
     check = _BY_STEP[step]
     errors = [f for f in here if f.severity == "error"]
@@ -252,9 +253,13 @@ def _item(facts: Facts, step: Step, here: list[Finding], cause: Finding | None) 
     )
     holds_cause = cause is not None and cause.step is step
     status: StepStatus
-    if (errors or warnings) and (gap is None or holds_cause):
-        status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
+    if holds_cause and cause is not None:
+        status, note = "failed", cause.title
         note = f"{note}; {gap.note}" if gap else note
+    elif cause is not None and errors and gap is None and all(_explains(cause, e) for e in errors):
+        status, note = "failed", f"explained by the cause: {_lower_first(cause.title)}"
+    elif (errors or warnings) and gap is None:
+        status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
     elif skipped := check.skip(facts):
         status, note = "skipped", skipped
     elif gap is not None:

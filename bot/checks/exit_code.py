@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    NO_CONTAINER_STARTED,
     TASK_READS,
     essential,
     failed_exit,
@@ -20,6 +21,7 @@ from bot.checks.evidence import (
     log_lines,
     logs_unread,
     names,
+    none_started,
     quote,
     share,
     task_sighting,
@@ -201,6 +203,8 @@ def _sender(task: Task) -> str:
 
 
 def _no_stopped_tasks(facts: Facts) -> str | None:
+    if none_started(facts):
+        return NO_CONTAINER_STARTED
     if facts.stopped_tasks or tasks_unread(facts):
         return None  # tasks that could not be read may have stopped
     return "No stopped task to inspect"

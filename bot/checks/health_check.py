@@ -13,11 +13,13 @@ from datetime import datetime
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     DEFINITION_READ,
+    NO_CONTAINER_STARTED,
     Tally,
     config_severity,
     container_definitions,
     definition_unread,
     names,
+    none_started,
     tallies,
     unconfirmed,
     unread,
@@ -266,6 +268,8 @@ def _mismatch(
 
 
 def _no_health_checks(facts: Facts) -> str | None:
+    if none_started(facts):
+        return f"{NO_CONTAINER_STARTED}, so no health check ran"
     if facts.service and facts.service.load_balancers:
         return None
     if facts.task_definition is None or _checked_container(facts):

@@ -31,6 +31,10 @@ def statuses(diagnosis: Diagnosis) -> dict[Step, str]:
     return {item.step: item.status for item in diagnosis.checklist}
 
 
+def notes(diagnosis: Diagnosis) -> dict[Step, str]:
+    return {item.step: item.note for item in diagnosis.checklist}
+
+
 def checklist(diagnosis: Diagnosis) -> dict[Step, ChecklistItem]:
     return {item.step: item for item in diagnosis.checklist}
 
@@ -179,6 +183,11 @@ def test_something_specific_explains_a_generic_failure_to_start() -> None:
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.EXECUTION_ROLE_MISSING
     assert statuses(diagnosis)[Step.STOPPED_REASON] == "failed"  # the symptom still shows
+    note = notes(diagnosis)[Step.STOPPED_REASON]
+    assert note == "explained by the cause: the task definition has no execution role, but " + (
+        diagnosis.cause.title.split(", but ", 1)[1]
+    )
+    assert notes(diagnosis)[Step.IAM] == diagnosis.cause.title  # the cause's own step
 
 
 def test_exec_format_error_makes_exit_1_a_platform_mismatch() -> None:
