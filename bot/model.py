@@ -303,6 +303,7 @@ class LogStream(Frozen):
     stream: str
     lines: tuple[str, ...] = ()
     found: bool = True
+    times: tuple[datetime, ...] = ()  # when each line was logged, when known
 
 
 class LogGroup(Frozen):
@@ -399,6 +400,8 @@ class TargetGroup(Frozen):
     health_check_protocol: str | None = None
     matcher: str | None = None
     targets: tuple[TargetHealth, ...] = ()
+    health_check_interval: int | None = None  # seconds
+    unhealthy_threshold: int | None = None
 
 
 class Facts(Frozen):
@@ -460,6 +463,8 @@ class Finding(Frozen):
     # Seen in what the tasks or the service did (a stop, an event, a log line, a target's
     # health), not only read from the configuration: only observed failures make a service fail.
     observed: bool = False
+    # Tells two findings of one cause apart (two crashes whose last log lines differ).
+    variant: str = ""
 
 
 class ChecklistItem(Frozen):

@@ -56,7 +56,7 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         checked = _fix_these_too(checked, root)
         status, cause = "failing", _confirmed(facts, root)
         unreadable = _hiding(facts, root) if cause is not root else None
-        ranked = [cause, *(f for f in checked if (f.code, f.step) != (cause.code, cause.step))]
+        ranked = [cause, *(f for f in checked if _key(f) != _key(cause))]
     else:
         checked = [_latent(f) for f in checked]
         status = "healthy"
@@ -93,9 +93,9 @@ def _rank(finding: Finding) -> tuple[int, bool, int, int, int]:
 
 def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per cause and step: what AWS said and what the configuration shows, together."""
-    merged: dict[tuple[Cause, Step], Finding] = {}
+    merged: dict[tuple[Cause, Step, str], Finding] = {}
     for finding in sorted(findings, key=_rank):
-        key = (finding.code, finding.step)
+        key = (finding.code, finding.step, finding.variant)
         if key not in merged:
             merged[key] = finding
             continue
@@ -156,8 +156,8 @@ def _fix_these_too(checked: list[Finding], root: Finding) -> list[Finding]:
     return sorted(kept, key=_rank)
 
 
-def _key(finding: Finding) -> tuple[Cause, Step]:
-    return finding.code, finding.step
+def _key(finding: Finding) -> tuple[Cause, Step, str]:
+    return finding.code, finding.step, finding.variant
 
 
 def _explains(root: Finding, symptom: Finding) -> bool:

@@ -109,6 +109,7 @@ class Knowledge:
         severity: Severity | None = None,
         step: Step | None = None,
         observed: bool = False,
+        variant: str = "",
     ) -> Finding:
         """A finding of this cause; `fields` fill the title and fix (extra ones are ignored)."""
         return Finding(
@@ -121,6 +122,7 @@ class Knowledge:
             confidence=confidence,
             tasks=tasks,
             observed=observed,
+            variant=variant,
         )
 
 

@@ -118,7 +118,12 @@ def test_a_standalone_task_that_exits_0_finished_its_work() -> None:
 def test_a_service_task_that_exits_0_stopped_when_it_should_not() -> None:
     stop = fb.stopped(exit_code=0)
     finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.APP_CRASH)
-    assert finding.title == "Container app exits with code 0"
+    # Issue 11 §6: exit 0 is a process that ended, not a crash (the title used to say only
+    # "exits with code 0").
+    assert finding.title == (
+        "Container app exits with code 0: its main process ended (or put itself in the "
+        "background), it did not crash"
+    )
 
 
 def test_a_non_essential_container_exiting_is_not_the_cause() -> None:

@@ -184,8 +184,10 @@ def test_something_specific_explains_a_generic_failure_to_start() -> None:
     assert diagnosis.cause.code is Cause.EXECUTION_ROLE_MISSING
     assert statuses(diagnosis)[Step.STOPPED_REASON] == "failed"  # the symptom still shows
     note = notes(diagnosis)[Step.STOPPED_REASON]
-    assert note == "explained by the cause: the task definition has no execution role, but " + (
-        diagnosis.cause.title.split(", but ", 1)[1]
+    assert (
+        note
+        == "explained by the cause: the task definition has no execution role, but "
+        + (diagnosis.cause.title.split(", but ", 1)[1])
     )
     assert notes(diagnosis)[Step.IAM] == diagnosis.cause.title  # the cause's own step
 
@@ -223,7 +225,14 @@ def test_findings_rank_by_severity_then_confidence_then_tasks() -> None:
     crash, oom, sigterm = (
         KNOWLEDGE[c] for c in (Cause.APP_CRASH, Cause.OUT_OF_MEMORY, Cause.SIGTERM)
     )
-    fields = {"container": "app", "code": "1", "limit": "?", "sender": "?", "cluster": "c"}
+    fields = {
+        "container": "app",
+        "code": "1",
+        "limit": "?",
+        "sender": "?",
+        "cluster": "c",
+        "why": "",
+    }
     findings = [
         sigterm.finding(["a"], fields, confidence=90, tasks=9, severity="warning"),
         crash.finding(["b"], fields, confidence=80, tasks=1),
