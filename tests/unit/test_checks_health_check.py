@@ -74,6 +74,8 @@ def test_unhealthy_targets() -> None:
         "1 of 2 targets in api are unhealthy",
         "target 10.0.1.1:8080 unhealthy: Target.ResponseCodeMismatch (Health checks failed with "
         "these codes: [404])",
+        # issue 11 §5: the target group's health-check settings are cited (new line)
+        "target group api checks HTTP /health on port traffic-port, expecting 200",
     )
 
 
