@@ -74,7 +74,5 @@ def tail_log_stream(logs: CloudWatchLogsClient, stream: LogStream) -> LogStream:
         return stream.model_copy(update={"found": False})
     events = response.get("events", [])
     lines = tuple(e.get("message", "").rstrip("\n") for e in events)
-    times = tuple(
-        datetime.fromtimestamp(e.get("timestamp", 0) / 1000, tz=UTC) for e in events
-    )
+    times = tuple(datetime.fromtimestamp(e.get("timestamp", 0) / 1000, tz=UTC) for e in events)
     return stream.model_copy(update={"lines": lines, "times": times})

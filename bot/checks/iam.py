@@ -101,7 +101,28 @@ def check_iam(facts: Facts) -> list[Finding]:
     task_role = _task_role_missing(facts, definition)
     found += task_role + _execution_role_missing(facts, definition)
     found += _broken_roles(facts, definition, skip_task_role=bool(task_role))
+    found += _app_secrets_denied(facts, definition, fields)
     return found + _secrets_denied(facts, definition, fields)
+
+
+def _app_secrets_denied(
+    facts: Facts, definition: TaskDefinition, fields: dict[str, str]
+) -> list[Finding]:
+    """The app logged AccessDenied reading a secret or parameter itself: its task role (not the
+    execution role, which only reads the task definition's secrets) lacks the permission."""
+    hits = log_hits(facts, Cause.SECRETS_ACCESS_DENIED)
+    if not hits:
+        return []
+    role = role_label(definition.task_role_arn)
+    finding = SECRETS_ACCESS_DENIED.finding(
+        hit_evidence(facts, hits),
+        fields | {"role": role, "secrets": "a secret or parameter"},
+        confidence=NAMED,
+        tasks=len(hits),
+        observed=True,
+    )
+    title = f"Container {hits[0].container} may not read a secret or parameter (task role {role})"
+    return [finding.model_copy(update={"title": title})]
 
 
 def _role_fields(definition: TaskDefinition | None) -> dict[str, str]:

@@ -80,6 +80,9 @@ EFS_MOUNT_FAILED = Knowledge(
 KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
 _EFS_PORT = 2049
+# The agent kills a pull that outlives its timeout: "pull command failed: : signal: killed"
+# (https://github.com/awslabs/amazon-s3-find-and-forget/issues/290, endpoints all in place).
+_KILLED = "signal: killed"
 
 
 def check_network(facts: Facts) -> list[Finding]:
@@ -108,6 +111,13 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
     proof = _way_out_proof(facts) if tally.cause is Cause.NO_ROUTE_TO_INTERNET else None
     if proof is None:
         return finding
+    if all(_KILLED in s.quote for s in tally.sightings):
+        guess = (
+            "the image pull was killed before it finished: a large image or a slow pull (see "
+            "the image's size in ECR against how long pulls take), not the network"
+        )
+        unknown = tally.finding(UNKNOWN, fields | {"guess": guess})
+        return with_evidence(unknown.model_copy(update={"step": Step.IMAGE}), *proof)
     unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
     return with_evidence(unknown, *proof)
 

@@ -39,9 +39,7 @@ class Ready:
 
 
 def _streams(facts: Facts, task: Task, container: str) -> list[LogStream]:
-    return [
-        s for s in facts.log_streams if s.task_id == task.task_id and s.container == container
-    ]
+    return [s for s in facts.log_streams if s.task_id == task.task_id and s.container == container]
 
 
 def ready(facts: Facts, task: Task, container: str) -> Ready | None:
