@@ -375,10 +375,9 @@ class _Collector:
 
     def _maybe_tail_logs(self) -> None:
         """Once a task and its definition are both known, read the end of its logs: the focus
-        task's, and one task's of every other way the recent tasks ended (two crashes with
-        different exit codes are two stories)."""
+        task's and a few more recent stopped tasks' (two crashes are two stories)."""
         tasks = [self.focus] if self.focus else []
-        tasks += list(ecs.distinct_endings(self.stopped))
+        tasks += list(ecs.tasks_to_tail(self.stopped))
         for task in dict.fromkeys(tasks):
             if task is None or task.task_definition_arn not in self.task_definitions:
                 continue

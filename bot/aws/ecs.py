@@ -466,17 +466,18 @@ def newest_first(tasks: Iterable[Task]) -> tuple[Task, ...]:
     return tuple(sorted(tasks, key=moment, reverse=True))
 
 
-# Logs read beyond the focus task's: one task per other way the recent tasks ended.
-MAX_EXTRA_LOG_TAILS = 3
+# How many recent stopped tasks' logs are read: two crashes alike in ECS's eyes may still
+# differ in their last lines.
+MAX_LOG_TAILS = 5
 
 
-def distinct_endings(stopped: Iterable[Task]) -> tuple[Task, ...]:
-    """The newest task of each distinct way tasks that ran ended (stop code and exit codes),
-    at most MAX_EXTRA_LOG_TAILS of them: tasks that never started left no logs."""
-    seen: dict[tuple[object, ...], Task] = {}
-    for task in stopped:
-        if task.started_at is None:
-            continue
+def tasks_to_tail(stopped: Iterable[Task]) -> tuple[Task, ...]:
+    """Stopped tasks that ran (those that never started left no logs): first the newest of
+    each way they ended (stop code and exit codes), then the others, newest first."""
+    ran = [task for task in stopped if task.started_at is not None]
+    firsts: dict[tuple[object, ...], Task] = {}
+    for task in ran:
         ending = (task.stop_code, *((c.name, c.exit_code) for c in task.containers))
-        seen.setdefault(ending, task)
-    return tuple(seen.values())[: MAX_EXTRA_LOG_TAILS + 1]
+        firsts.setdefault(ending, task)
+    ordered = dict.fromkeys([*firsts.values(), *ran])
+    return tuple(ordered)[:MAX_LOG_TAILS]

@@ -133,6 +133,13 @@ def check_exit_code(facts: Facts) -> list[Finding]:
     for task in facts.stopped_tasks:
         if judged := _judge(facts, task):
             groups.setdefault((judged.knowledge.code, judged.variant), []).append(judged)
+    for (code, variant), exits in list(groups.items()):
+        # tasks whose logs were not read count with the most common crash of their code
+        if variant == _UNREAD:
+            del groups[code, variant]
+            alike = [key for key in groups if key[0] is code]
+            into = max(alike, key=lambda key: len(groups[key]), default=(code, ""))
+            groups.setdefault(into, []).extend(exits)
     stopped = len(facts.stopped_tasks)
     found = [
         exits[0].knowledge.finding(
@@ -188,8 +195,9 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
     else:
         knowledge, confidence = _BY_EXIT.get(code, (APP_CRASH, PROVEN))
     if knowledge is APP_CRASH:
-        why = _why_crashed(code, key)
-        variant = _shape(key[1] if key else (lines[-1] if lines else ""))
+        why = _why_crashed(code, key, lines[-1] if lines else None)
+        read = any(s.task_id == task.task_id for s in facts.log_streams)
+        variant = _shape(key[1] if key else (lines[-1] if lines else "")) if read else _UNREAD
     fields = {
         "container": container.name,
         "code": str(code),
@@ -208,17 +216,20 @@ def _key_line(lines: tuple[str, ...]) -> tuple[Rule, str] | None:
     return None
 
 
+_UNREAD = "logs not read"
+_TITLE_QUOTE = 100
 _ADDRESS = re.compile(r"\b[\w.-]+\.[\w-]+:\d{2,5}\b")
 _VARIABLE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
 
 
-def _why_crashed(code: int | None, key: tuple[Rule, str] | None) -> str:
+def _why_crashed(code: int | None, key: tuple[Rule, str] | None, last: str | None) -> str:
     """What the title adds to "exits with code N": the log table's reading, naming the
-    dependency or variable the line names; or, for 0, that the process simply ended."""
+    dependency or variable the line names, else the last error line; or, for 0, that the
+    process simply ended."""
     if code == 0:
         return ": its main process ended (or put itself in the background), it did not crash"
     if key is None:
-        return ""
+        return f': "{quote(last, _TITLE_QUOTE)}"' if last else ""
     rule, line = key
     named = _ADDRESS.search(line) or _VARIABLE.search(line)
     return f": {rule.meaning}" + (f" ({named.group(0)})" if named else "")

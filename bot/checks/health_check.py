@@ -99,12 +99,15 @@ _REPLACEMENT_SLACK = 60
 def check_health_check(facts: Facts) -> list[Finding]:
     """Health-check kills (too early or not), unhealthy targets, and ports that do not line up."""
     fields = names(facts) | _fields(facts)
+    mismatches = _port_mismatches(facts, fields)
     found: list[Finding] = []
     for tally in tallies(facts, _BY_CODE):
         if tally.cause is Cause.HEALTH_CHECK_FAILING:
             found += _container_check_kills(facts, tally, fields)
-        elif tally.cause is Cause.ELB_HEALTH_CHECK and (
-            grace := _grace_too_short(facts, tally, fields)
+        elif (
+            tally.cause is Cause.ELB_HEALTH_CHECK
+            and not mismatches  # checks of the wrong port never pass, however long they wait
+            and (grace := _grace_too_short(facts, tally, fields))
         ):
             found.append(grace)
         else:
@@ -112,7 +115,7 @@ def check_health_check(facts: Facts) -> list[Finding]:
     found += _unhealthy_targets(facts, fields) + _log_port_mismatches(facts, fields)
     if gap := _ports_unread(facts):
         found = [unconfirmed(f, gap) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
-    return found + _port_mismatches(facts, fields)
+    return found + mismatches
 
 
 def _ports_unread(facts: Facts) -> Gap | None:
@@ -214,7 +217,7 @@ def _app_words(
     if (up := ready(facts, task, container.name)) is not None:
         when = f" {int(up.seconds)} s after the task started" if up.seconds is not None else ""
         said.append(f'the app said it was ready{when}: "{quote(up.line)}"')
-    answers = health_responses(facts, task, container.name)
+    answers = list(dict.fromkeys(health_responses(facts, task, container.name)))
     said += [f'the app answered a health check: "{quote(line)}"' for line in answers[-2:]]
     return said
 
@@ -225,7 +228,7 @@ def _balancer_answers(facts: Facts) -> list[str]:
     if task is None or facts.service is None or not facts.service.load_balancers:
         return []
     name = facts.service.load_balancers[0].container_name
-    lines = health_responses(facts, task, name)
+    lines = list(dict.fromkeys(health_responses(facts, task, name)))
     return [f'the app answered a health check: "{quote(line)}"' for line in lines[-2:]]
 
 
