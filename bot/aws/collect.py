@@ -170,6 +170,17 @@ def _uses_container_instances(service: Service | None, task: Task | None) -> boo
     return not providers or not all(p.startswith("FARGATE") for p in providers)
 
 
+def platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
+    """Whether a stopped task's reasons or a log line read as a platform mismatch: only then
+    is an image's manifest worth reading (ecr:BatchGetImage counts as a pull)."""
+    tasks = list(stopped)
+    texts = [t.stopped_reason or "" for t in tasks]
+    texts += [c.reason or "" for t in tasks for c in t.containers]
+    lines = [line for stream in log_streams for line in stream.lines]
+    rules = [classify(text) for text in texts] + [classify_log(line) for line in lines]
+    return any(rule and rule.cause is Cause.PLATFORM_MISMATCH for rule in rules)
+
+
 def _ec2_capacity_providers(service: Service) -> list[str]:
     """The capacity providers of the service that are not Fargate's (those have no settings)."""
     return [p for p in service.capacity_providers if not p.startswith("FARGATE")]
@@ -483,7 +494,7 @@ class _Collector:
         """Read the platforms of multi-platform images, only once a stop or a log line points
         at a platform mismatch: ecr:BatchGetImage counts as a pull for ECR lifecycle rules
         (it updates the image's lastRecordedPullTime)."""
-        if not self._platform_evidence():
+        if not platform_evidence(self.stopped, self.log_streams):
             return
         for uri, (account, region) in self.multi_platform.items():
             if self._once("platforms", uri):
@@ -496,13 +507,6 @@ class _Collector:
                     self._on_image_architectures,
                 )
 
-    def _platform_evidence(self) -> bool:
-        """Whether a stopped task's reasons or a log line read as a platform mismatch."""
-        texts = [t.stopped_reason or "" for t in self.stopped]
-        texts += [c.reason or "" for t in self.stopped for c in t.containers]
-        lines = [line for stream in self.log_streams for line in stream.lines]
-        rules = [classify(text) for text in texts] + [classify_log(line) for line in lines]
-        return any(rule and rule.cause is Cause.PLATFORM_MISMATCH for rule in rules)
 
     def _on_image_architectures(self, image: Image) -> None:
         self.images[image.uri] = image

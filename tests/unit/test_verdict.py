@@ -12,6 +12,7 @@ from bot.model import (
     ChecklistItem,
     Diagnosis,
     Facts,
+    LogGroup,
     Route,
     SecurityGroup,
     Step,
@@ -372,3 +373,61 @@ def test_steps_that_need_the_task_definition_are_unknown_without_it() -> None:
         Step.RESOURCES: ("skipped", "Fargate: AWS manages the hosts"),
         Step.HEALTH_CHECK: ("unknown", note),
     }
+
+
+# --------------------------------------------------------------------------- issue 11: seen first
+
+NO_WAY_OUT = fb.subnet(routes=(Route(destination="10.0.0.0/16", target="local"),))
+NO_LOG_GROUP = (LogGroup(name=fb.LOG_GROUP, exists=False, region=fb.REGION),)
+
+
+def test_what_the_tasks_showed_outranks_a_configuration_fault() -> None:
+    """An OOM kill (exit 137, inferred) was seen; the missing log group only read: the tasks ran,
+    so the log group cannot be why they stopped. It stays, as a fault to fix too."""
+    stops = tuple(fb.stopped(n, exit_code=137) for n in (1, 2))
+    diagnosis = fb.diagnose(failing(*stops, log_groups=NO_LOG_GROUP))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.OUT_OF_MEMORY
+    also = next(f for f in diagnosis.findings if f.code is Cause.LOG_GROUP_MISSING)
+    assert also.severity == "warning"
+    assert also.title.startswith("Fix this too: log group /ecs/api does not exist")
+    assert also.evidence[0].startswith("Not what stopped the recent tasks (container app was")
+    assert statuses(diagnosis)[Step.LOGS] == "warning"
+
+
+def test_the_order_ecs_starts_a_task_in_decides_between_two_faults() -> None:
+    """A generic start failure, a subnet with no way out and a missing log group: the pull
+    (which needs the network) comes before the log driver, so the network is the cause."""
+    stop = fb.stopped(reason=GENERIC, stop_code="TaskFailedToStart")
+    facts = failing(stop, network=fb.network(subnets=(NO_WAY_OUT,)), log_groups=NO_LOG_GROUP)
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.NO_ROUTE_TO_INTERNET
+    also = next(f for f in diagnosis.findings if f.code is Cause.LOG_GROUP_MISSING)
+    assert also.severity == "warning"
+    assert also.title.startswith("Fix this too:")
+    assert notes(diagnosis)[Step.STOPPED_REASON].startswith("explained by the cause: tasks in")
+
+
+def test_a_fault_that_explains_what_the_tasks_showed_stays_an_error() -> None:
+    """No execution role explains the refused pull the tasks reported: it is the cause, and
+    the refusal is its symptom, not a second failure."""
+    definition = fb.task_definition(execution_role_arn=None)
+    stop = fb.stopped(reason=GENERIC, stop_code="TaskFailedToStart")
+    diagnosis = fb.diagnose(failing(stop, task_definitions={fb.TASK_DEFINITION_ARN: definition}))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.EXECUTION_ROLE_MISSING
+    assert [f.severity for f in diagnosis.findings].count("warning") == 0
+
+
+def test_two_crashes_with_different_last_lines_stay_two_findings() -> None:
+    first, second = fb.stopped(1, exit_code=1), fb.stopped(2, exit_code=1)
+    streams = (
+        fb.logs(first, "Traceback (most recent call last):", "KeyError: 'SMTP_HOST'"),
+        fb.logs(second, "redis.exceptions.ConnectionError: Error 111 connecting to cache:6379."),
+    )
+    diagnosis = fb.diagnose(failing(first, second, log_streams=streams))
+    crashes = [f for f in diagnosis.findings if f.code is Cause.APP_CRASH]
+    assert len(crashes) == 2
+    assert {f.severity for f in crashes} == {"error"}
+    assert diagnosis.findings[0] == diagnosis.cause
