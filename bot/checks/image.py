@@ -24,6 +24,7 @@ from bot.checks.evidence import (
     role_named,
     tallies,
     unconfirmed,
+    unread,
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
@@ -159,6 +160,9 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
             unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
             return with_evidence(unknown, *proof)
         return looks_fixed(finding, *proof)
+    if on_fargate(facts) and (gap := unread(facts, *ROLE_READS)):
+        # whether the role may pull, which tells a refusal from a fix, could not be read
+        return unconfirmed(looks_fixed(finding, *proof), gap)
     refused = ECR_PERMISSION_DENIED if all(i.registry == "ecr" for i in images) else REGISTRY_AUTH
     return with_evidence(tally.finding(refused, fields), *proof)
 

@@ -1297,7 +1297,7 @@ SPECS: tuple[ServiceSpec, ...] = (
                 CONTAINER_UNHEALTHY,
                 code="ServiceSchedulerInitiated",
                 exit_code=143,
-                ran=timedelta(minutes=3),
+                ran=timedelta(minutes=5),
                 logs=QUOTE_503,
                 health="UNHEALTHY",
             ),

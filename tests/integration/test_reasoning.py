@@ -137,8 +137,9 @@ def test_two_different_exit_1_crashes_are_two_findings(diagnoses: dict[str, Diag
     assert [c.tasks for c in crashes] == [2, 2]
     assert {c.severity for c in crashes} == {"error"}
     titles = " | ".join(c.title for c in crashes)
-    assert "Error 111 connecting to notify-cache.internal:6379" in titles
-    assert "KeyError: 'SMTP_HOST'" in titles
+    # the dependency and the variable are named, whether the log table reads the lines or not
+    assert "notify-cache.internal:6379" in titles
+    assert "SMTP_HOST" in titles
 
 
 def test_a_failing_migration_container_is_the_cause(diagnoses: dict[str, Diagnosis]) -> None:
