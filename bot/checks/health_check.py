@@ -19,6 +19,7 @@ from bot.checks.evidence import (
     config_severity,
     container_definitions,
     definition_unread,
+    logs_unread,
     names,
     none_started,
     quote,
@@ -110,6 +111,9 @@ def check_health_check(facts: Facts) -> list[Finding]:
             and (grace := _grace_too_short(facts, tally, fields))
         ):
             found.append(grace)
+        elif tally.cause is Cause.ELB_HEALTH_CHECK and (gap := logs_unread(facts)):
+            # the app's logs would tell whether it was ready before the grace period ended
+            found.append(unconfirmed(tally.finding(ELB, fields), gap))
         else:
             found.append(tally.finding(_BY_CODE[tally.cause], fields))
     found += _unhealthy_targets(facts, fields) + _log_port_mismatches(facts, fields)
