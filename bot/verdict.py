@@ -52,7 +52,7 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         status, cause = "unknown", _cannot_read(facts, unreadable, root)
         ranked = [cause, *checked]
     elif errors:
-        root = _root_cause(errors)
+        root = _with_rollout(facts, _root_cause(errors))
         checked = _fix_these_too(checked, root)
         status, cause = "failing", _confirmed(facts, root)
         unreadable = _hiding(facts, root) if cause is not root else None
@@ -108,6 +108,21 @@ def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
             }
         )
     return list(merged.values())
+
+
+def _with_rollout(facts: Facts, root: Finding) -> Finding:
+    """The cause with what its deployments show: a rollout the circuit breaker failed, and how
+    many tasks each live deployment has failed to keep running."""
+    lines = [
+        f"deployment {d.id} ({d.status.lower()}): rollout {d.rollout_state}"
+        + (f" ({d.rollout_state_reason})" if d.rollout_state_reason else "")
+        + f", {d.failed_tasks} failed tasks"
+        for d in (facts.service.deployments if facts.service else ())
+        if d.failed_tasks or d.rollout_state == "FAILED"
+    ]
+    if not lines:
+        return root
+    return root.model_copy(update={"evidence": tuple(dict.fromkeys((*root.evidence, *lines[:2])))})
 
 
 def _lower_first(text: str) -> str:

@@ -76,7 +76,13 @@ UNKNOWN = Knowledge(
 )
 KNOWLEDGE = (DEPLOYMENT, STOPPED_BY_USER, SPOT, INFRASTRUCTURE, FAILED_TO_START, UNKNOWN)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
-_EXPECTED = frozenset({Cause.STOPPED_BY_USER, Cause.SPOT_INTERRUPTION, Cause.INFRASTRUCTURE})
+# What happened, said as what it is: information, once every stopped task was replaced.
+_REPLACED = {
+    Cause.STOPPED_BY_USER: "{count} stopped with StopTask, all replaced",
+    Cause.SPOT_INTERRUPTION: "{count} interrupted by Spot reclaims, all replaced",
+    Cause.INFRASTRUCTURE: "{count} lost their host or platform, all replaced",
+}
+_EXPECTED = frozenset(_REPLACED)
 
 
 def check_stopped_reason(facts: Facts) -> list[Finding]:
@@ -108,8 +114,10 @@ def _replaced(facts: Facts, finding: Finding) -> Finding:
         return finding
     runs = f"{service.running} of {service.desired}"
     replaced = f"all replaced: the service runs {runs} desired tasks"
+    count = f"{finding.tasks} {'task' if finding.tasks == 1 else 'tasks'}"
+    title = _REPLACED[finding.code].format(count=count)
     return finding.model_copy(
-        update={"severity": "info", "evidence": (*finding.evidence, replaced)}
+        update={"severity": "info", "title": title, "evidence": (*finding.evidence, replaced)}
     )
 
 

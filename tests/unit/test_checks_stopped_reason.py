@@ -55,6 +55,8 @@ def test_expected_stops_that_were_replaced_are_information(
     assert (diagnosis.cause.code, diagnosis.cause.severity) == (code, "info")
     assert "all replaced: the service runs 2 of 2 desired tasks" in diagnosis.cause.evidence
     assert diagnosis.cause.evidence[0] == "3 of 3 recent stopped tasks show this"
+    assert diagnosis.cause.title.startswith("3 tasks ")
+    assert diagnosis.cause.title.endswith(", all replaced")
 
 
 def test_spot_interruption() -> None:

@@ -10,6 +10,7 @@ from bot.model import (
     STEPS,
     Cause,
     ChecklistItem,
+    Deployment,
     Diagnosis,
     Facts,
     LogGroup,
@@ -431,3 +432,21 @@ def test_two_crashes_with_different_last_lines_stay_two_findings() -> None:
     assert len(crashes) == 2
     assert {f.severity for f in crashes} == {"error"}
     assert diagnosis.findings[0] == diagnosis.cause
+
+
+def test_the_cause_carries_what_the_deployment_shows() -> None:
+    rollout = Deployment(
+        id="ecs-svc/1",
+        status="PRIMARY",
+        task_definition_arn=fb.TASK_DEFINITION_ARN,
+        failed_tasks=4,
+        rollout_state="FAILED",
+        rollout_state_reason="ECS deployment circuit breaker: tasks failed to start.",
+    )
+    stops = tuple(fb.stopped(n, exit_code=1) for n in (1, 2))
+    diagnosis = fb.diagnose(failing(*stops, service=fb.service(running=0, deployments=(rollout,))))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.evidence[-1] == (
+        "deployment ecs-svc/1 (primary): rollout FAILED (ECS deployment circuit breaker: tasks "
+        "failed to start.), 4 failed tasks"
+    )
