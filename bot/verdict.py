@@ -73,7 +73,7 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         next_step=_next_step(cause, unreadable),
         task_arn=facts.focus_task.arn if facts.focus_task else None,
         stopped_tasks=len(facts.stopped_tasks),
-        summary=_summary(facts, status, cause),
+        summary=_summary(facts, status, cause, [f for f in ranked if f.severity == "warning"]),
         diagnosed_at=facts.collected_at,
         gaps=facts.gaps,
     )
@@ -297,12 +297,15 @@ def _next_step(cause: Finding | None, unreadable: Gap | None) -> NextStep | None
     return NextStep(step=cause.step, action=cause.fix)
 
 
-def _summary(facts: Facts, status: str, cause: Finding | None) -> str:
+def _summary(facts: Facts, status: str, cause: Finding | None, warnings: list[Finding]) -> str:
     """One plain sentence: the target, its status, and why."""
     label = facts.target.label
     if status == "unknown":
         reason = cause.evidence[0] if cause and cause.evidence else "ECS could not be read"
         return f"Could not diagnose {label}: {reason}."
+    if status == "healthy" and warnings:
+        more = f" (and {len(warnings) - 1} more warnings)" if len(warnings) > 1 else ""
+        return f"{label} is healthy, but: {_lower_first(warnings[0].title)}{more}."
     if cause is None:
         return f"{label} is healthy: nothing stopped recently and every check passed."
     if status == "healthy":

@@ -507,7 +507,6 @@ class _Collector:
                     self._on_image_architectures,
                 )
 
-
     def _on_image_architectures(self, image: Image) -> None:
         self.images[image.uri] = image
 

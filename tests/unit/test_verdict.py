@@ -92,6 +92,9 @@ def test_a_latent_fault_alone_is_healthy_with_the_warning() -> None:
     warning = diagnosis.findings[0]
     assert (warning.code, warning.severity) == (Cause.SECURITY_GROUP_NO_EGRESS, "warning")
     assert warning.title.startswith("The next task that starts will fail: security group")
+    assert diagnosis.summary.startswith(
+        "production/api is healthy, but: the next task that starts will fail: security group"
+    )
     assert statuses(diagnosis)[Step.NETWORK] == "warning"
 
 
