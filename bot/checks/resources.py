@@ -196,11 +196,8 @@ def _waiting_for_instances(
                 "size, or its new instances do not register with the cluster"
             )
     cluster = facts.cluster
-    usable = (
-        [i for i in cluster.instances if i.status == "ACTIVE" and i.agent_connected]
-        if (cluster)
-        else []
-    )
+    instances = cluster.instances if cluster else ()
+    usable = [i for i in instances if i.status == "ACTIVE" and i.agent_connected]
     scaling_off = any(p.managed_scaling is False for p in facts.capacity_providers)
     why = "managed scaling is off" if scaling_off else "its Auto Scaling group does not grow"
     if usable:
@@ -209,7 +206,7 @@ def _waiting_for_instances(
     else:
         title = f"Tasks wait in PROVISIONING for container instances, but {why}"
         knowledge = NO_CONTAINER_INSTANCES
-    finding = knowledge.finding((*waited, *said), fields, confidence=PROVEN, observed=True, tasks=0)
+    finding = knowledge.finding((*waited, *said), fields, confidence=PROVEN, observed=True)
     return [finding.model_copy(update={"title": title})]
 
 
