@@ -252,9 +252,20 @@ def _secrets_denied(
 def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding]:
     """The app logged that no SDK credentials exist, and indeed the task role is unusable."""
     hits = log_hits(facts, Cause.TASK_ROLE_MISSING)
-    problem = _task_role_problem(facts, definition)
-    if not hits or problem is None:
+    if not hits:
         return []
+    problem = _task_role_problem(facts, definition)
+    if problem is None and role_named(facts, definition.task_role_arn) is None:
+        return []  # the task role could not be read: the exit code's step tells the crash
+    if problem is None:
+        # The app's own words name the cause, though the role looks usable now: the tasks may
+        # have run before it was set, or the container hides the ECS credential endpoint.
+        problem = (
+            f"yet task role {role_label(definition.task_role_arn)} exists and trusts ECS tasks: "
+            "if a new task still finds no credentials, check that the container does not "
+            "override AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and that its SDK reads ECS "
+            "task credentials"
+        )
     return [
         TASK_ROLE_MISSING.finding(
             (*hit_evidence(facts, hits), problem),
