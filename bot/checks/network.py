@@ -16,6 +16,7 @@ from bot.checks.evidence import (
     container_definitions,
     hit_evidence,
     log_hits,
+    looks_fixed,
     names,
     tallies,
     unconfirmed,
@@ -118,8 +119,8 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
         )
         unknown = tally.finding(UNKNOWN, fields | {"guess": guess})
         return with_evidence(unknown.model_copy(update={"step": Step.IMAGE}), *proof)
-    unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
-    return with_evidence(unknown, *proof)
+    # The timeout is the first witness: the way out may have been added since.
+    return looks_fixed(finding, *proof)
 
 
 def _app_timeouts(facts: Facts, fields: dict[str, str]) -> list[Finding]:
