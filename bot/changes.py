@@ -171,7 +171,7 @@ CONTAINER_FIELDS: tuple[tuple[str, Callable[[ContainerDefinition], Any]], ...] =
     ("healthCheck", _health),
     ("portMappings", lambda c: tuple(f"{p.container_port}/{p.protocol}" for p in c.port_mappings)),
     ("logConfiguration", _log),
-    ("dependsOn", lambda c: c.depends_on),
+    ("dependsOn", lambda c: tuple(f"{d.container}:{d.condition}" for d in c.depends_on)),
     ("mountPoints", lambda c: c.mount_points),
 )
 

@@ -171,6 +171,13 @@ class SecretRef(Frozen):
     value_from: str  # an ARN or parameter name: never the value
 
 
+class Dependency(Frozen):
+    """A container's `dependsOn` entry: start only once `container` reached `condition`."""
+
+    container: str
+    condition: str  # START | COMPLETE | SUCCESS | HEALTHY
+
+
 class ContainerDefinition(Frozen):
     name: str
     image: str
@@ -190,7 +197,7 @@ class ContainerDefinition(Frozen):
     user: str | None = None
     working_directory: str | None = None
     environment_files: tuple[str, ...] = ()  # S3 object ARNs
-    depends_on: tuple[str, ...] = ()  # "CONTAINER:CONDITION"
+    depends_on: tuple[Dependency, ...] = ()
     mount_points: tuple[str, ...] = ()  # "VOLUME:PATH"
 
 
@@ -283,6 +290,16 @@ class Cluster(Frozen):
     instances: tuple[ContainerInstance, ...] = ()
 
 
+class CapacityProvider(Frozen):
+    """An EC2 capacity provider of the service: its Auto Scaling group and managed scaling."""
+
+    name: str
+    status: str = "ACTIVE"
+    auto_scaling_group_arn: str | None = None
+    managed_scaling: bool | None = None  # None: not an Auto Scaling group provider
+    target_capacity: int | None = None
+
+
 class LogStream(Frozen):
     """The tail of one container's awslogs stream."""
 
@@ -292,6 +309,7 @@ class LogStream(Frozen):
     stream: str
     lines: tuple[str, ...] = ()
     found: bool = True
+    times: tuple[datetime, ...] = ()  # when each line was logged, when known
 
 
 class LogGroup(Frozen):
@@ -388,6 +406,8 @@ class TargetGroup(Frozen):
     health_check_protocol: str | None = None
     matcher: str | None = None
     targets: tuple[TargetHealth, ...] = ()
+    health_check_interval: int | None = None  # seconds
+    unhealthy_threshold: int | None = None
 
 
 class ServiceDeployment(Frozen):
@@ -434,6 +454,7 @@ class Facts(Frozen):
     network: Network | None = None
     images: tuple[Image, ...] = ()
     target_groups: tuple[TargetGroup, ...] = ()
+    capacity_providers: tuple[CapacityProvider, ...] = ()  # the EC2 ones the service uses
     gaps: tuple[Gap, ...] = ()
     archive: ArchiveRead | None = None  # None: the archive was not read
     # Newest first; empty when the service deployments API could not be read (then the
@@ -477,6 +498,11 @@ class Finding(Frozen):
     # cause outranks a configuration smell, and a root cause outranks the symptom it explains.
     confidence: int = 50
     tasks: int = 0  # how many of the recent stopped tasks show it
+    # Seen in what the tasks or the service did (a stop, an event, a log line, a target's
+    # health), not only read from the configuration: only observed failures make a service fail.
+    observed: bool = False
+    # Tells two findings of one cause apart (two crashes whose last log lines differ).
+    variant: str = ""
 
 
 class ChecklistItem(Frozen):

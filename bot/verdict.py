@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from bot.checks import CHECKS, KNOWLEDGE
-from bot.checks.base import GUESS, UNCONFIRMED, Check
+from bot.checks.base import GUESS, LATE, START_ORDER, UNCONFIRMED, Check
 from bot.checks.evidence import service_short, tasks_unread
 from bot.model import (
     STEPS,
@@ -37,9 +37,14 @@ _BY_STEP: dict[Step, Check] = {check.step: check for check in CHECKS}
 
 
 def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
-    """Rank the findings, pick the root cause, and fill in the checklist and the next step."""
+    """Rank the findings, pick the root cause, and fill in the checklist and the next step.
+
+    Only an error, something that stops tasks now, makes a service fail; a fault that stops
+    nothing yet is a warning, shown but never the cause.
+    """
     checked = sorted(_merge_same(findings), key=_rank)
     problems = [f for f in checked if f.severity != "info"]
+    errors = [f for f in checked if f.severity == "error"]
     unreadable = _ecs_unreadable(facts) or tasks_unread(facts)
     status: Literal["failing", "healthy", "unknown"]
     cause: Finding | None
@@ -47,14 +52,17 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         root = _root_cause(problems) if problems else None
         status, cause = "unknown", _cannot_read(facts, unreadable, root)
         ranked = [cause, *checked]
-    elif problems:
-        root = _root_cause(problems)
+    elif errors:
+        root = _with_rollout(facts, _root_cause(errors))
+        checked = _fix_these_too(checked, root)
         status, cause = "failing", _confirmed(facts, root)
         unreadable = _hiding(facts, root) if cause is not root else None
-        ranked = [cause, *(f for f in checked if (f.code, f.step) != (cause.code, cause.step))]
+        ranked = [cause, *(f for f in checked if _key(f) != _key(cause))]
     else:
-        status, cause = "healthy", checked[0] if checked else None
-        ranked = checked
+        checked = [_latent(f) for f in checked]
+        status = "healthy"
+        cause = next((f for f in checked if f.severity == "info"), None)
+        ranked = [*([cause] if cause else []), *(f for f in checked if f is not cause)]
     return Diagnosis(
         target=facts.target,
         region=facts.region,
@@ -66,21 +74,29 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         next_step=_next_step(facts, cause, unreadable),
         task_arn=facts.focus_task.arn if facts.focus_task else None,
         stopped_tasks=len(facts.stopped_tasks),
-        summary=_summary(facts, status, cause),
+        summary=_summary(facts, status, cause, [f for f in ranked if f.severity == "warning"]),
         diagnosed_at=facts.collected_at,
         gaps=facts.gaps,
     )
 
 
-def _rank(finding: Finding) -> tuple[int, int, int]:
-    return (_SEVERITY_RANK[finding.severity], -finding.confidence, -finding.tasks)
+def _rank(finding: Finding) -> tuple[int, bool, int, int, int]:
+    """What was seen before what could go wrong; then how sure, then which fault a starting
+    task meets first, then how many tasks show it."""
+    return (
+        _SEVERITY_RANK[finding.severity],
+        not finding.observed,
+        -finding.confidence,
+        START_ORDER.get(finding.code, LATE),
+        -finding.tasks,
+    )
 
 
 def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per cause and step: what AWS said and what the configuration shows, together."""
-    merged: dict[tuple[Cause, Step], Finding] = {}
+    merged: dict[tuple[Cause, Step, str], Finding] = {}
     for finding in sorted(findings, key=_rank):
-        key = (finding.code, finding.step)
+        key = (finding.code, finding.step, finding.variant)
         if key not in merged:
             merged[key] = finding
             continue
@@ -89,14 +105,80 @@ def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
             update={
                 "evidence": tuple(dict.fromkeys((*kept.evidence, *finding.evidence))),
                 "tasks": max(kept.tasks, finding.tasks),
+                "observed": kept.observed or finding.observed,
             }
         )
     return list(merged.values())
 
 
+def _with_rollout(facts: Facts, root: Finding) -> Finding:
+    """The cause with what its deployments show: a rollout the circuit breaker failed, and how
+    many tasks each live deployment has failed to keep running."""
+    lines = [
+        f"deployment {d.id} ({d.status.lower()}): rollout {d.rollout_state}"
+        + (f" ({d.rollout_state_reason})" if d.rollout_state_reason else "")
+        + f", {d.failed_tasks} failed tasks"
+        for d in (facts.service.deployments if facts.service else ())
+        if d.failed_tasks or d.rollout_state == "FAILED"
+    ]
+    if not lines:
+        return root
+    return root.model_copy(update={"evidence": tuple(dict.fromkeys((*root.evidence, *lines[:2])))})
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _latent(finding: Finding) -> Finding:
+    """A fault in the configuration of a service that runs: what the next task will meet."""
+    if finding.severity != "warning" or finding.observed:
+        return finding
+    title = f"The next task that starts will fail: {_lower_first(finding.title)}"
+    return finding.model_copy(update={"title": title})
+
+
+def _fix_these_too(checked: list[Finding], root: Finding) -> list[Finding]:
+    """Configuration faults that explain nothing the tasks showed become warnings.
+
+    When the stopped tasks show what stopped them, a fault read only from the configuration is
+    their cause only if it explains something they showed and nothing ranked higher explains;
+    otherwise it is a fault the tasks never reached (the pull failed before the log driver
+    started): a warning, to fix too.
+    """
+    observed = [f for f in checked if f.severity == "error" and f.observed]
+    if not observed:
+        return checked
+    left = [f for f in observed if _key(f) != _key(root) and not _explains(root, f)]
+    kept: list[Finding] = []
+    for finding in checked:
+        if (
+            finding.severity == "error"
+            and not finding.observed
+            and _key(finding) != _key(root)
+            and not _explains(root, finding)
+            and not any(_explains(finding, shown) for shown in left)
+        ):
+            title = f"Fix this too: {_lower_first(finding.title)}"
+            evidence = (
+                f"Not what stopped the recent tasks ({_lower_first(root.title)}), but the next "
+                "task that gets that far will fail on it",
+                *finding.evidence,
+            )
+            finding = finding.model_copy(
+                update={"severity": "warning", "title": title, "evidence": evidence}
+            )
+        kept.append(finding)
+    return sorted(kept, key=_rank)
+
+
+def _key(finding: Finding) -> tuple[Cause, Step, str]:
+    return finding.code, finding.step, finding.variant
+
+
 def _explains(root: Finding, symptom: Finding) -> bool:
     """Whether `root` is the deeper cause of `symptom`."""
-    if root is symptom:
+    if root is symptom or _key(root) == _key(symptom):
         return False
     knowledge, root_knowledge = KNOWLEDGE[symptom.code], KNOWLEDGE[root.code]
     if root.code in knowledge.explained_by:
@@ -169,9 +251,10 @@ def _checklist(
 def _item(facts: Facts, step: Step, here: list[Finding], cause: Finding | None) -> ChecklistItem:
     """A step fails on an error, warns on a warning; else it may not apply, or not be readable.
 
-    A step whose reads (or the reads it needs from other steps) failed is unknown, whatever
-    else it found, unless it holds the cause of a failing service: then it fails, and its note
-    also says what could not be read.
+    The cause's own step shows the cause; a step whose errors the cause explains says so
+    rather than count a symptom as a second failure. A step whose reads (or the reads it needs
+    from other steps) failed is unknown, whatever else it found, unless it holds the cause of a
+    failing service: then it fails, and its note also says what could not be read.
     """
     check = _BY_STEP[step]
     errors = [f for f in here if f.severity == "error"]
@@ -181,9 +264,13 @@ def _item(facts: Facts, step: Step, here: list[Finding], cause: Finding | None) 
     )
     holds_cause = cause is not None and cause.step is step
     status: StepStatus
-    if (errors or warnings) and (gap is None or holds_cause):
-        status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
+    if holds_cause and cause is not None:
+        status, note = "failed", cause.title
         note = f"{note}; {gap.note}" if gap else note
+    elif cause is not None and errors and gap is None and all(_explains(cause, e) for e in errors):
+        status, note = "failed", f"explained by the cause: {_lower_first(cause.title)}"
+    elif (errors or warnings) and gap is None:
+        status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
     elif skipped := check.skip(facts):
         status, note = "skipped", skipped
     elif gap is not None:
@@ -201,12 +288,15 @@ def _next_step(facts: Facts, cause: Finding | None, unreadable: Gap | None) -> N
     return next_step(cause, facts) if cause is not None else None
 
 
-def _summary(facts: Facts, status: str, cause: Finding | None) -> str:
+def _summary(facts: Facts, status: str, cause: Finding | None, warnings: list[Finding]) -> str:
     """One plain sentence: the target, its status, and why."""
     label = facts.target.label
     if status == "unknown":
         reason = cause.evidence[0] if cause and cause.evidence else "ECS could not be read"
         return f"Could not diagnose {label}: {reason}."
+    if status == "healthy" and warnings:
+        more = f" (and {len(warnings) - 1} more warnings)" if len(warnings) > 1 else ""
+        return f"{label} is healthy, but: {_lower_first(warnings[0].title)}{more}."
     if cause is None:
         return f"{label} is healthy: nothing stopped recently and every check passed."
     if status == "healthy":

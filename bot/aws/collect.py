@@ -29,8 +29,11 @@ from bot.archive import DEFAULT_WINDOW, stopped_since
 from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.changes import baseline_arn, family_and_revision
+from bot.checks.patterns import classify, classify_log
 from bot.model import (
     ArchiveRead,
+    CapacityProvider,
+    Cause,
     Cluster,
     ContainerInstance,
     Facts,
@@ -197,6 +200,22 @@ class _Window:
         return ecs.newest_first((*listed, *(t for t in read.stops if t.arn not in known)))
 
 
+def platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
+    """Whether a stopped task's reasons or a log line read as a platform mismatch: only then
+    is an image's manifest worth reading (ecr:BatchGetImage counts as a pull)."""
+    tasks = list(stopped)
+    texts = [t.stopped_reason or "" for t in tasks]
+    texts += [c.reason or "" for t in tasks for c in t.containers]
+    lines = [line for stream in log_streams for line in stream.lines]
+    rules = [classify(text) for text in texts] + [classify_log(line) for line in lines]
+    return any(rule and rule.cause is Cause.PLATFORM_MISMATCH for rule in rules)
+
+
+def _ec2_capacity_providers(service: Service) -> list[str]:
+    """The capacity providers of the service that are not Fargate's (those have no settings)."""
+    return [p for p in service.capacity_providers if not p.startswith("FARGATE")]
+
+
 class _Collector:
     """The calls of one diagnosis and what they returned; used from the caller's thread only."""
 
@@ -236,6 +255,8 @@ class _Collector:
         self.efs_zones: dict[str, tuple[str, ...]] = {}  # file system → zones it mounts in
         self.target_groups: list[TargetGroup] = []
         self.target_health: dict[str, tuple[TargetHealth, ...]] = {}
+        self.capacity_providers: list[CapacityProvider] = []
+        self.multi_platform: dict[str, tuple[str, str]] = {}  # image → (account, region)
 
     def _once(self, *key: str) -> bool:
         if key in self._asked:
@@ -272,6 +293,13 @@ class _Collector:
             self._on_tasks([task])
         elif service:
             self._list_tasks(service, self._start_archive(service), self._start_lineage(service))
+        if service and (providers := _ec2_capacity_providers(service)):
+            self.flow.call(
+                Step.RESOURCES,
+                "ecs:DescribeCapacityProviders",
+                partial(ecs.describe_capacity_providers, self.ecs, providers),
+                self.capacity_providers.extend,
+            )
         if service:
             # Recent tasks mostly run a revision of a live deployment: read those now rather
             # than after DescribeTasks names them (one round trip less on the longest chain).
@@ -409,6 +437,7 @@ class _Collector:
                 self._on_eni,
             )
         self._maybe_tail_logs()
+        self._maybe_read_platforms()
 
     def _want_task_definition(self, arn: str) -> None:
         if arn and self._once("task-definition", arn):
@@ -481,21 +510,28 @@ class _Collector:
             )
 
     def _maybe_tail_logs(self) -> None:
-        """Once the focus task and its definition are both known, read the end of its logs."""
-        focus = self.focus
-        if focus is None or focus.task_definition_arn not in self.task_definitions:
-            return
-        if not self._once("log-tail", focus.arn):
-            return
-        for source in logs.awslogs_sources(self.task_definitions[focus.task_definition_arn]):
-            stream = logs.stream_of(source, focus.task_id)
-            if stream is not None:
-                self.flow.call(
-                    Step.LOGS,
-                    "logs:GetLogEvents",
-                    partial(logs.tail_log_stream, self.clients.logs(source.region), stream),
-                    self.log_streams.append,
-                )
+        """Once a task and its definition are both known, read the end of its logs: the focus
+        task's and a few more recent stopped tasks' (two crashes are two stories)."""
+        tasks = [self.focus] if self.focus else []
+        tasks += list(ecs.tasks_to_tail(self.stopped))
+        for task in dict.fromkeys(tasks):
+            if task is None or task.task_definition_arn not in self.task_definitions:
+                continue
+            if not self._once("log-tail", task.arn):
+                continue
+            for source in logs.awslogs_sources(self.task_definitions[task.task_definition_arn]):
+                stream = logs.stream_of(source, task.task_id)
+                if stream is not None:
+                    self.flow.call(
+                        Step.LOGS,
+                        "logs:GetLogEvents",
+                        partial(logs.tail_log_stream, self.clients.logs(source.region), stream),
+                        self._on_log_stream,
+                    )
+
+    def _on_log_stream(self, stream: LogStream) -> None:
+        self.log_streams.append(stream)
+        self._maybe_read_platforms()
 
     # ------------------------------------------------------------------ IAM
 
@@ -576,12 +612,25 @@ class _Collector:
         image, multi_platform = result
         self.images[image.uri] = image
         if multi_platform:
-            self.flow.call(
-                Step.IMAGE,
-                "ecr:BatchGetImage",
-                partial(ecr.image_architectures, self.clients.ecr(region), image, account),
-                self._on_image_architectures,
-            )
+            self.multi_platform[image.uri] = (account, region)
+            self._maybe_read_platforms()
+
+    def _maybe_read_platforms(self) -> None:
+        """Read the platforms of multi-platform images, only once a stop or a log line points
+        at a platform mismatch: ecr:BatchGetImage counts as a pull for ECR lifecycle rules
+        (it updates the image's lastRecordedPullTime)."""
+        if not platform_evidence(self.stopped, self.log_streams):
+            return
+        for uri, (account, region) in self.multi_platform.items():
+            if self._once("platforms", uri):
+                self.flow.call(
+                    Step.IMAGE,
+                    "ecr:BatchGetImage",
+                    partial(
+                        ecr.image_architectures, self.clients.ecr(region), self.images[uri], account
+                    ),
+                    self._on_image_architectures,
+                )
 
     def _on_image_architectures(self, image: Image) -> None:
         self.images[image.uri] = image
@@ -686,6 +735,7 @@ class _Collector:
                 group.model_copy(update={"targets": self.target_health.get(group.arn, ())})
                 for group in self.target_groups
             ),
+            capacity_providers=tuple(sorted(self.capacity_providers, key=lambda p: p.name)),
             gaps=tuple(dict.fromkeys(self.flow.gaps)),
             archive=self.archive,
             service_deployments=self.service_deployments,

@@ -17,10 +17,12 @@ from botocore.exceptions import ClientError
 
 from bot.errors import TargetError, UnknownName
 from bot.model import (
+    CapacityProvider,
     Cluster,
     ContainerDefinition,
     ContainerInstance,
     ContainerState,
+    Dependency,
     Deployment,
     EfsVolume,
     HealthCheck,
@@ -393,14 +395,33 @@ def container_definition_from_aws(raw: Raw) -> ContainerDefinition:
         user=raw.get("user") or None,
         working_directory=raw.get("workingDirectory") or None,
         environment_files=tuple(f.get("value", "") for f in raw.get("environmentFiles", [])),
-        depends_on=tuple(
-            f"{d.get('containerName', '')}:{d.get('condition', '')}"
-            for d in raw.get("dependsOn", [])
-        ),
         mount_points=tuple(
             f"{m.get('sourceVolume', '')}:{m.get('containerPath', '')}"
             for m in raw.get("mountPoints", [])
         ),
+        depends_on=tuple(
+            Dependency(container=d["containerName"], condition=d.get("condition", "START"))
+            for d in raw.get("dependsOn", [])
+            if "containerName" in d
+        ),
+    )
+
+
+def describe_capacity_providers(ecs: ECSClient, names: list[str]) -> list[CapacityProvider]:
+    """The EC2 capacity providers a service names (Fargate's own are not described)."""
+    response: Raw = dict(ecs.describe_capacity_providers(capacityProviders=names))
+    return [capacity_provider_from_aws(raw) for raw in response.get("capacityProviders", [])]
+
+
+def capacity_provider_from_aws(raw: Raw) -> CapacityProvider:
+    group = raw.get("autoScalingGroupProvider") or {}
+    scaling = group.get("managedScaling") or {}
+    return CapacityProvider(
+        name=raw["name"],
+        status=raw.get("status", "ACTIVE"),
+        auto_scaling_group_arn=group.get("autoScalingGroupArn"),
+        managed_scaling=scaling.get("status") == "ENABLED" if group else None,
+        target_capacity=scaling.get("targetCapacity"),
     )
 
 
@@ -457,3 +478,20 @@ def newest_first(tasks: Iterable[Task]) -> tuple[Task, ...]:
         return when.timestamp() if when else float("-inf")
 
     return tuple(sorted(tasks, key=moment, reverse=True))
+
+
+# How many recent stopped tasks' logs are read: two crashes alike in ECS's eyes may still
+# differ in their last lines.
+MAX_LOG_TAILS = 5
+
+
+def tasks_to_tail(stopped: Iterable[Task]) -> tuple[Task, ...]:
+    """Stopped tasks that ran (those that never started left no logs): first the newest of
+    each way they ended (stop code and exit codes), then the others, newest first."""
+    ran = [task for task in stopped if task.started_at is not None]
+    firsts: dict[tuple[object, ...], Task] = {}
+    for task in ran:
+        ending = (task.stop_code, *((c.name, c.exit_code) for c in task.containers))
+        firsts.setdefault(ending, task)
+    ordered = dict.fromkeys([*firsts.values(), *ran])
+    return tuple(ordered)[:MAX_LOG_TAILS]

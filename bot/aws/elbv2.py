@@ -38,6 +38,8 @@ def target_group_from_aws(raw: Raw) -> TargetGroup:
         health_check_path=raw.get("HealthCheckPath"),
         health_check_protocol=raw.get("HealthCheckProtocol"),
         matcher=matcher.get("HttpCode") or matcher.get("GrpcCode"),
+        health_check_interval=raw.get("HealthCheckIntervalSeconds"),
+        unhealthy_threshold=raw.get("UnhealthyThresholdCount"),
     )
 
 

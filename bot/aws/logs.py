@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -71,5 +72,7 @@ def tail_log_stream(logs: CloudWatchLogsClient, stream: LogStream) -> LogStream:
         if error.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
         return stream.model_copy(update={"found": False})
-    lines = tuple(e.get("message", "").rstrip("\n") for e in response.get("events", []))
-    return stream.model_copy(update={"lines": lines})
+    events = response.get("events", [])
+    lines = tuple(e.get("message", "").rstrip("\n") for e in events)
+    times = tuple(datetime.fromtimestamp(e.get("timestamp", 0) / 1000, tz=UTC) for e in events)
+    return stream.model_copy(update={"lines": lines, "times": times})

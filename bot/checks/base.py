@@ -26,6 +26,58 @@ NETWORK_ROOTS = frozenset(
     {Cause.NO_ROUTE_TO_INTERNET, Cause.MISSING_VPC_ENDPOINT, Cause.SECURITY_GROUP_NO_EGRESS}
 )
 
+# The order in which ECS starts a task: a fault of an earlier stage stops the task before a
+# later one can matter. Of two faults, the earlier one is what the stopped tasks hit.
+START_ORDER: dict[Cause, int] = {
+    cause: stage
+    for stage, causes in enumerate(
+        (
+            # a place to run
+            (
+                Cause.NO_CONTAINER_INSTANCES,
+                Cause.INSUFFICIENT_CPU,
+                Cause.INSUFFICIENT_MEMORY,
+                Cause.PORT_IN_USE,
+                Cause.FARGATE_CAPACITY,
+                Cause.SERVICE_QUOTA,
+            ),
+            # execution-role credentials
+            (*sorted(ROLE_ROOTS),),
+            # a way out to ECR, Secrets Manager and CloudWatch Logs
+            (*sorted(NETWORK_ROOTS), Cause.EFS_MOUNT_FAILED),
+            # image pull and secrets
+            (
+                Cause.IMAGE_NOT_FOUND,
+                Cause.ECR_PERMISSION_DENIED,
+                Cause.REGISTRY_AUTH,
+                Cause.DISK_FULL,
+                Cause.SECRETS_ACCESS_DENIED,
+            ),
+            # log driver
+            (Cause.LOG_GROUP_MISSING, Cause.LOG_CONFIG_INVALID),
+            # container start
+            (Cause.PLATFORM_MISMATCH, Cause.COMMAND_NOT_FOUND, Cause.EXEC_PERMISSION_DENIED),
+            # the app runs
+            (
+                Cause.APP_CRASH,
+                Cause.OUT_OF_MEMORY,
+                Cause.SEGFAULT,
+                Cause.SIGTERM,
+                Cause.TASK_ROLE_MISSING,
+            ),
+            # health checks
+            (
+                Cause.HEALTH_CHECK_START_PERIOD,
+                Cause.HEALTH_CHECK_FAILING,
+                Cause.HEALTH_CHECK_PORT_MISMATCH,
+                Cause.ELB_HEALTH_CHECK,
+            ),
+        )
+    )
+    for cause in causes
+}
+LATE = len(set(START_ORDER.values()))  # causes with no stage: deliberate stops, unknown
+
 
 @dataclass(frozen=True)
 class Knowledge:
@@ -56,6 +108,8 @@ class Knowledge:
         tasks: int = 0,
         severity: Severity | None = None,
         step: Step | None = None,
+        observed: bool = False,
+        variant: str = "",
     ) -> Finding:
         """A finding of this cause; `fields` fill the title (extra ones are ignored)."""
         return Finding(
@@ -66,6 +120,8 @@ class Knowledge:
             evidence=tuple(evidence),
             confidence=confidence,
             tasks=tasks,
+            observed=observed,
+            variant=variant,
         )
 
 

@@ -173,6 +173,21 @@ def sightings(facts: Facts) -> list[Sighting]:
     return found
 
 
+LOOKS_FIXED = (
+    "It looks fixed since: AWS named this cause when the tasks stopped, but today's "
+    "configuration no longer shows it; diagnose again once a new task has started (or force a "
+    "new deployment) to confirm"
+)
+
+
+def looks_fixed(finding: Finding, *proof: str) -> Finding:
+    """The cause AWS named, though the configuration read now contradicts it: the message is
+    the first witness, and the fix may simply have landed since."""
+    title = f"{finding.title} (when the tasks stopped; it looks fixed since)"
+    evidence = (*finding.evidence, *proof, LOOKS_FIXED)
+    return finding.model_copy(update={"title": title, "evidence": evidence})
+
+
 def with_evidence(finding: Finding, *lines: str) -> Finding:
     """The finding with more evidence after its own."""
     return finding.model_copy(update={"evidence": (*finding.evidence, *lines)})
@@ -214,7 +229,12 @@ class Tally:
         """What these messages say, as a finding of `knowledge` (as sure as the words are)."""
         confidence = (NAMED, VAGUE, GUESS)[knowledge.vagueness]
         return knowledge.finding(
-            self.evidence, fields, confidence=confidence, tasks=self.tasks, step=self.step
+            self.evidence,
+            fields,
+            confidence=confidence,
+            tasks=self.tasks,
+            step=self.step,
+            observed=True,
         )
 
 
@@ -259,6 +279,19 @@ def in_trouble(facts: Facts) -> bool:
     if any(s.cause not in DELIBERATE for s in sightings(facts)):
         return True
     return any(failed_exit(facts, task) for task in facts.stopped_tasks)
+
+
+def none_started(facts: Facts) -> bool:
+    """Recent tasks stopped and none of them, nor any live task, ever started a container."""
+    if not facts.stopped_tasks or any(t.last_status == "RUNNING" for t in facts.running_tasks):
+        return False
+    return all(
+        task.started_at is None and all(c.exit_code is None for c in task.containers)
+        for task in facts.stopped_tasks
+    )
+
+
+NO_CONTAINER_STARTED = "No container started: the tasks stopped before any could run"
 
 
 def config_severity(facts: Facts) -> Severity:

@@ -9,10 +9,12 @@ judged on their code, their container's reason and their last log lines.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    NO_CONTAINER_STARTED,
     TASK_READS,
     essential,
     failed_exit,
@@ -20,12 +22,14 @@ from bot.checks.evidence import (
     log_lines,
     logs_unread,
     names,
+    none_started,
     quote,
     share,
     task_sighting,
     tasks_unread,
     unconfirmed,
 )
+from bot.checks.patterns import Rule, classify_log
 from bot.model import Cause, ContainerState, Facts, Finding, Step, Task
 
 PERMISSIONS = (*TASK_READS, "ecs:DescribeTaskDefinition", "logs:GetLogEvents")
@@ -33,7 +37,7 @@ PERMISSIONS = (*TASK_READS, "ecs:DescribeTaskDefinition", "logs:GetLogEvents")
 APP_CRASH = Knowledge(
     Cause.APP_CRASH,
     Step.EXIT_CODE,
-    title="Container {container} exits with code {code}",
+    title="Container {container} exits with code {code}{why}",
     explained_by=frozenset(
         {
             Cause.PLATFORM_MISMATCH,
@@ -97,14 +101,23 @@ class _Exit:
     confidence: int
     said: tuple[str, ...]
     fields: dict[str, str]  # the title's fields
+    variant: str = ""  # what tells this crash from another of the same code
 
 
 def check_exit_code(facts: Facts) -> list[Finding]:
-    """One finding per way the recent tasks' essential containers ended."""
-    groups: dict[Cause, list[_Exit]] = {}
+    """One finding per way the recent tasks' essential containers ended: two crashes whose
+    last log lines differ are two findings."""
+    groups: dict[tuple[Cause, str], list[_Exit]] = {}
     for task in facts.stopped_tasks:
         if judged := _judge(facts, task):
-            groups.setdefault(judged.knowledge.code, []).append(judged)
+            groups.setdefault((judged.knowledge.code, judged.variant), []).append(judged)
+    for (code, variant), exits in list(groups.items()):
+        # tasks whose logs were not read count with the most common crash of their code
+        if variant == _UNREAD:
+            del groups[code, variant]
+            alike = [key for key in groups if key[0] is code]
+            into = max(alike, key=lambda key: len(groups[key]), default=(code, ""))
+            groups.setdefault(into, []).extend(exits)
     stopped = len(facts.stopped_tasks)
     found = [
         exits[0].knowledge.finding(
@@ -112,8 +125,10 @@ def check_exit_code(facts: Facts) -> list[Finding]:
             names(facts) | exits[0].fields,
             confidence=max(e.confidence for e in exits),
             tasks=len(exits),
+            observed=True,
+            variant=variant,
         )
-        for exits in groups.values()
+        for (_, variant), exits in groups.items()
     ]
     return [_unexplained(facts, finding) for finding in found]
 
@@ -126,8 +141,14 @@ def _unexplained(facts: Facts, finding: Finding) -> Finding:
 
 
 def _judge(facts: Facts, task: Task) -> _Exit | None:
-    """How one stopped task's essential container ended, unless another step tells it."""
+    """How one stopped task's essential container ended, unless another step tells it.
+
+    The exit code and the last log lines are read together: a log line the log table knows
+    (a JVM OutOfMemoryError, a segfault, a missing binary) names the cause whatever the code.
+    """
     sighting = task_sighting(task)
+    if failed_first := _failed_dependency(facts, task):
+        return failed_first  # a container the app waits on failed: the app never ran
     if sighting and sighting.cause not in _BY_CODE:
         return None  # the stop is another step's story (deployment, health check, pull…)
     if sighting is None and not failed_exit(facts, task):
@@ -136,21 +157,102 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
     if container is None:
         return None
     code = container.exit_code
-    lines = last_meaningful(log_lines(facts, task, container.name))
+    tail = log_lines(facts, task, container.name)
+    key = _key_line(tail)
+    lines = last_meaningful(tail)
     said = [sighting.quote] if sighting else []
     said += [f"container {container.name} exited with code {code}"] if code is not None else []
+    if key and key[1] not in lines:
+        said.append(f'log: "{quote(key[1])}"')
     said += [f'log: "{quote(line)}"' for line in lines]
+    why, variant = "", ""
     if sighting:
         knowledge, confidence = _BY_CODE[sighting.cause], NAMED
+    elif key and key[0].cause in _BY_CODE and key[0].cause is not Cause.APP_CRASH:
+        knowledge, confidence = _BY_CODE[key[0].cause], NAMED
     else:
         knowledge, confidence = _BY_EXIT.get(code, (APP_CRASH, PROVEN))
+    if knowledge is APP_CRASH:
+        why = _why_crashed(code, key, lines[-1] if lines else None)
+        read = any(s.task_id == task.task_id for s in facts.log_streams)
+        variant = _shape(key[1] if key else (lines[-1] if lines else "")) if read else _UNREAD
     fields = {
         "container": container.name,
         "code": str(code),
         "limit": _memory_limit(facts, task, container.name),
         "sender": _sender(task),
+        "why": why,
     }
-    return _Exit(knowledge, confidence, tuple(said), fields)
+    return _Exit(knowledge, confidence, tuple(said), fields, variant)
+
+
+def _key_line(lines: tuple[str, ...]) -> tuple[Rule, str] | None:
+    """The newest log line the log table recognises, with its row."""
+    for line in reversed(lines):
+        if rule := classify_log(line):
+            return rule, line
+    return None
+
+
+_UNREAD = "logs not read"
+_TITLE_QUOTE = 100
+_ADDRESS = re.compile(r"\b[\w.-]+\.[\w-]+:\d{2,5}\b")
+_VARIABLE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
+
+
+def _why_crashed(code: int | None, key: tuple[Rule, str] | None, last: str | None) -> str:
+    """What the title adds to "exits with code N": the log table's reading, naming the
+    dependency or variable the line names, else the last error line; or, for 0, that the
+    process simply ended."""
+    if code == 0:
+        return ": its main process ended (or put itself in the background), it did not crash"
+    if key is None:
+        return f': "{quote(last, _TITLE_QUOTE)}"' if last else ""
+    rule, line = key
+    named = _ADDRESS.search(line) or _VARIABLE.search(line)
+    return f": {rule.meaning}" + (f" ({named.group(0)})" if named else "")
+
+
+def _shape(line: str) -> str:
+    """A log line without the numbers that differ between tasks (times, ids, counts)."""
+    return re.sub(r"[0-9a-f]{8,}|\d+", "#", line.strip())[:160]
+
+
+def _failed_dependency(facts: Facts, task: Task) -> _Exit | None:
+    """An essential container waits (dependsOn SUCCESS or COMPLETE) on a non-essential one,
+    an init or migration container, that exited non-zero: that exit is why the app never ran.
+    """
+    definition = facts.task_definitions.get(task.task_definition_arn)
+    if definition is None:
+        return None
+    by_name = {c.name: c for c in task.containers}
+    for spec in definition.containers:
+        if not spec.essential:
+            continue
+        for dependency in spec.depends_on:
+            ended = by_name.get(dependency.container)
+            waits_for_end = dependency.condition in {"SUCCESS", "COMPLETE"}
+            if ended is None or not waits_for_end or not ended.exit_code:
+                continue
+            tail = log_lines(facts, task, ended.name)
+            said = [
+                f"container {ended.name} (essential: false) exited with code {ended.exit_code}; "
+                f"{spec.name} waits for it (dependsOn {dependency.condition}) and never started",
+                *(f'log: "{quote(line)}"' for line in last_meaningful(tail)),
+            ]
+            key = _key_line(tail)
+            why = f" before {spec.name} could start" + (
+                f": {key[0].meaning}" if key and key[0].cause is Cause.APP_CRASH else ""
+            )
+            fields = {
+                "container": ended.name,
+                "code": str(ended.exit_code),
+                "limit": _memory_limit(facts, task, ended.name),
+                "sender": _sender(task),
+                "why": why,
+            }
+            return _Exit(APP_CRASH, NAMED, tuple(said), fields, f"dependency {ended.name}")
+    return None
 
 
 def _ended(facts: Facts, task: Task) -> ContainerState | None:
@@ -178,6 +280,8 @@ def _sender(task: Task) -> str:
 
 
 def _no_stopped_tasks(facts: Facts) -> str | None:
+    if none_started(facts):
+        return NO_CONTAINER_STARTED
     if facts.stopped_tasks or tasks_unread(facts):
         return None  # tasks that could not be read may have stopped
     return "No stopped task to inspect"

@@ -13,17 +13,23 @@ from datetime import datetime
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     DEFINITION_READ,
+    NO_CONTAINER_STARTED,
+    Sighting,
     Tally,
     config_severity,
     container_definitions,
     definition_unread,
+    logs_unread,
     names,
+    none_started,
+    quote,
     tallies,
     unconfirmed,
     unread,
     with_evidence,
 )
 from bot.checks.patterns import classify
+from bot.checks.readiness import command_port, health_responses, ready
 from bot.model import (
     Cause,
     ContainerDefinition,
@@ -49,8 +55,7 @@ PERMISSIONS = (
 START_PERIOD = Knowledge(
     Cause.HEALTH_CHECK_START_PERIOD,
     Step.HEALTH_CHECK,
-    title="Container {container}'s health check gives up before the app has started "
-    "(startPeriod {start_period} s)",
+    title="{checker} gives up before the app has started ({setting})",
 )
 FAILING = Knowledge(
     Cause.HEALTH_CHECK_FAILING,
@@ -60,8 +65,7 @@ FAILING = Knowledge(
 PORT_MISMATCH = Knowledge(
     Cause.HEALTH_CHECK_PORT_MISMATCH,
     Step.HEALTH_CHECK,
-    title="Target group {target_group} checks port {checked}, but container {container} serves "
-    "{served}",
+    title="{checker} checks port {checked}, but container {container} serves {served}",
 )
 ELB = Knowledge(
     Cause.ELB_HEALTH_CHECK,
@@ -80,16 +84,26 @@ _REPLACEMENT_SLACK = 60
 def check_health_check(facts: Facts) -> list[Finding]:
     """Health-check kills (too early or not), unhealthy targets, and ports that do not line up."""
     fields = names(facts) | _fields(facts)
+    mismatches = _port_mismatches(facts, fields)
     found: list[Finding] = []
     for tally in tallies(facts, _BY_CODE):
         if tally.cause is Cause.HEALTH_CHECK_FAILING:
             found += _container_check_kills(facts, tally, fields)
+        elif (
+            tally.cause is Cause.ELB_HEALTH_CHECK
+            and not mismatches  # checks of the wrong port never pass, however long they wait
+            and (grace := _grace_too_short(facts, tally, fields))
+        ):
+            found.append(grace)
+        elif tally.cause is Cause.ELB_HEALTH_CHECK and (gap := logs_unread(facts)):
+            # the app's logs would tell whether it was ready before the grace period ended
+            found.append(unconfirmed(tally.finding(ELB, fields), gap))
         else:
             found.append(tally.finding(_BY_CODE[tally.cause], fields))
-    found += _unhealthy_targets(facts, fields)
+    found += _unhealthy_targets(facts, fields) + _log_port_mismatches(facts, fields)
     if gap := _ports_unread(facts):
         found = [unconfirmed(f, gap) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
-    return found + _port_mismatches(facts, fields)
+    return found + mismatches
 
 
 def _ports_unread(facts: Facts) -> Gap | None:
@@ -111,10 +125,14 @@ def _fields(facts: Facts) -> dict[str, str]:
     groups = [group.name for group in facts.target_groups]
     if not groups and facts.service:  # …:targetgroup/NAME/ID
         groups = [ref.target_group_arn.split("/")[-2] for ref in facts.service.load_balancers]
+    name = container.name if container else "<container>"
+    start_period = check.start_period if check else 0
     return {
-        "container": container.name if container else "<container>",
-        "start_period": str(check.start_period if check else 0),
+        "container": name,
+        "start_period": str(start_period),
         "target_group": groups[0] if groups else "<target group>",
+        "checker": f"Container {name}'s health check",
+        "setting": f"startPeriod {start_period} s",
     }
 
 
@@ -145,9 +163,18 @@ def _container_check_kills(facts: Facts, tally: Tally, fields: dict[str, str]) -
         for s in tally.sightings
         if s.task and (runtime := _runtime(s.task)) is not None
     }
-    early = tuple(
-        s for s in tally.sightings if s.task and runtimes.get(s.task.arn, limit + 1) <= limit
-    )
+
+    def too_early(sighting: Sighting) -> bool:
+        """Killed before the app could be ready: by when it said it was ready, if it did,
+        else by how soon the check killed it."""
+        if sighting.task is None:
+            return False
+        said = ready(facts, sighting.task, container.name) if container else None
+        if said and said.seconds is not None:
+            return said.seconds > check.start_period
+        return runtimes.get(sighting.task.arn, limit + 1) <= limit
+
+    early = tuple(s for s in tally.sightings if too_early(s))
     late = tuple(s for s in tally.sightings if s not in early)
     found = []
     if early:
@@ -158,11 +185,110 @@ def _container_check_kills(facts: Facts, tally: Tally, fields: dict[str, str]) -
             f"up after about {_gives_up_after(check)} s (startPeriod {check.start_period} s + "
             f"{check.retries} retries × {check.interval} s)"
         )
-        found.append(
-            with_evidence(replace(tally, sightings=early).finding(START_PERIOD, fields), said)
-        )
+        finding = replace(tally, sightings=early).finding(START_PERIOD, fields)
+        found.append(with_evidence(finding, said, *_app_words(facts, early, container)))
     if late:
-        found.append(replace(tally, sightings=late).finding(FAILING, fields))
+        finding = replace(tally, sightings=late).finding(FAILING, fields)
+        found.append(with_evidence(finding, *_app_words(facts, late, container)))
+    return found
+
+
+def _app_words(
+    facts: Facts, sightings: tuple[Sighting, ...], container: ContainerDefinition | None
+) -> list[str]:
+    """What the app itself logged about its start and the checks: when it was ready, on which
+    port, and the failed health-check answers, as evidence."""
+    task = next((s.task for s in sightings if s.task), None)
+    if task is None or container is None:
+        return []
+    said = []
+    if (up := ready(facts, task, container.name)) is not None:
+        when = f" {int(up.seconds)} s after the task started" if up.seconds is not None else ""
+        said.append(f'the app said it was ready{when}: "{quote(up.line)}"')
+    answers = list(dict.fromkeys(health_responses(facts, task, container.name)))
+    said += [f'the app answered a health check: "{quote(line)}"' for line in answers[-2:]]
+    return said
+
+
+def _balancer_answers(facts: Facts) -> list[str]:
+    """The app's access-log lines of the load balancer's failed checks, as evidence."""
+    task = facts.focus_task
+    if task is None or facts.service is None or not facts.service.load_balancers:
+        return []
+    name = facts.service.load_balancers[0].container_name
+    lines = list(dict.fromkeys(health_responses(facts, task, name)))
+    return [f'the app answered a health check: "{quote(line)}"' for line in lines[-2:]]
+
+
+def _grace_too_short(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding | None:
+    """Tasks killed by load balancer checks before the app said it was ready, because the
+    service's grace period ended first: the grace period is too short, not the app broken."""
+    service = facts.service
+    if service is None or not service.load_balancers:
+        return None
+    grace = service.health_check_grace_period or 0
+    name = service.load_balancers[0].container_name
+    early = []
+    for sighting in tally.sightings:
+        up = ready(facts, sighting.task, name) if sighting.task else None
+        if up and up.seconds is not None and up.seconds > grace:
+            early.append((sighting, up))
+    if not early:
+        return None
+    group = next(iter(facts.target_groups), None)
+    window = ""
+    if group and group.health_check_interval and group.unhealthy_threshold:
+        checks = group.health_check_interval * group.unhealthy_threshold
+        window = (
+            f"; it marks a target unhealthy after about {grace + checks} s (grace period + "
+            f"{group.unhealthy_threshold} checks × {group.health_check_interval} s)"
+        )
+    seconds = sorted(int(up.seconds or 0) for _, up in early)
+    said = (
+        f"the app said it was ready {seconds[0]}–{seconds[-1]} s after starting"
+        if seconds[0] != seconds[-1]
+        else f"the app said it was ready {seconds[0]} s after starting",
+        f'"{quote(early[0][1].line)}"',
+        f"the service's healthCheckGracePeriodSeconds is {grace} s{window}",
+    )
+    where = fields | {
+        "container": name,
+        "checker": "The load balancer's health check",
+        "setting": f"the service's health-check grace period of {grace} s",
+    }
+    subset = replace(tally, sightings=tuple(s for s, _ in early))
+    return with_evidence(subset.finding(START_PERIOD, where), *said)
+
+
+def _log_port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+    """The app says it listens on one port; its health check or its port mapping uses another."""
+    task = facts.focus_task
+    if task is None:
+        return []
+    found = []
+    for container in container_definitions(facts):
+        up = ready(facts, task, container.name)
+        if up is None or up.port is None:
+            continue
+        said = []
+        checked = command_port(container.health_check.command) if container.health_check else None
+        if checked is not None and checked != up.port:
+            said.append(f"{container.name}'s health check command calls port {checked}")
+        mapped = [m.container_port for m in container.port_mappings]
+        if mapped and up.port not in mapped:
+            said.append(f"{container.name} maps containerPort {', '.join(map(str, mapped))}")
+        if not said:
+            continue
+        said.append(f'but the app listens on {up.port}: "{quote(up.line)}"')
+        where = fields | {
+            "container": container.name,
+            "checked": str(checked if checked is not None else mapped[0]),
+            "served": str(up.port),
+            "checker": f"Container {container.name}'s health check"
+            if checked is not None
+            else f"The port mapping of {container.name}",
+        }
+        found.append(PORT_MISMATCH.finding(said, where, confidence=NAMED, observed=True))
     return found
 
 
@@ -177,9 +303,17 @@ def _unhealthy_targets(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         ]
         if said:
             count = f"{len(said)} of {len(group.targets)} targets in {group.name} are unhealthy"
+            settings = (
+                f"target group {group.name} checks {group.health_check_protocol or 'HTTP'} "
+                f"{group.health_check_path or '/'} on port "
+                f"{group.health_check_port or 'traffic-port'}, expecting {group.matcher or '200'}"
+            )
             found.append(
                 ELB.finding(
-                    (count, *said[:3]), fields | {"target_group": group.name}, confidence=NAMED
+                    (count, *said[:3], settings, *_balancer_answers(facts)),
+                    fields | {"target_group": group.name},
+                    confidence=NAMED,
+                    observed=True,
                 )
             )
     return found
@@ -211,7 +345,7 @@ def _port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
             found.append(
                 PORT_MISMATCH.finding(
                     said,
-                    where | {"checked": checked},
+                    where | {"checked": checked, "checker": f"Target group {group.name}"},
                     confidence=PROVEN,
                     severity=config_severity(facts),
                 )
@@ -247,6 +381,8 @@ def _mismatch(
 
 
 def _no_health_checks(facts: Facts) -> str | None:
+    if none_started(facts):
+        return f"{NO_CONTAINER_STARTED}, so no health check ran"
     if facts.service and facts.service.load_balancers:
         return None
     if facts.task_definition is None or _checked_container(facts):

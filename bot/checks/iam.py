@@ -83,7 +83,28 @@ def check_iam(facts: Facts) -> list[Finding]:
     task_role = _task_role_missing(facts, definition)
     found += task_role + _execution_role_missing(facts, definition)
     found += _broken_roles(facts, definition, skip_task_role=bool(task_role))
+    found += _app_secrets_denied(facts, definition, fields)
     return found + _secrets_denied(facts, definition, fields)
+
+
+def _app_secrets_denied(
+    facts: Facts, definition: TaskDefinition, fields: dict[str, str]
+) -> list[Finding]:
+    """The app logged AccessDenied reading a secret or parameter itself: its task role (not the
+    execution role, which only reads the task definition's secrets) lacks the permission."""
+    hits = log_hits(facts, Cause.SECRETS_ACCESS_DENIED)
+    if not hits:
+        return []
+    role = role_label(definition.task_role_arn)
+    finding = SECRETS_ACCESS_DENIED.finding(
+        hit_evidence(facts, hits),
+        fields | {"role": role, "secrets": "a secret or parameter"},
+        confidence=NAMED,
+        tasks=len(hits),
+        observed=True,
+    )
+    title = f"Container {hits[0].container} may not read a secret or parameter (task role {role})"
+    return [finding.model_copy(update={"title": title})]
 
 
 def _role_fields(definition: TaskDefinition | None) -> dict[str, str]:
@@ -212,15 +233,27 @@ def _secrets_denied(
 def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding]:
     """The app logged that no SDK credentials exist, and indeed the task role is unusable."""
     hits = log_hits(facts, Cause.TASK_ROLE_MISSING)
-    problem = _task_role_problem(facts, definition)
-    if not hits or problem is None:
+    if not hits:
         return []
+    problem = _task_role_problem(facts, definition)
+    if problem is None and role_named(facts, definition.task_role_arn) is None:
+        return []  # the task role could not be read: the exit code's step tells the crash
+    if problem is None:
+        # The app's own words name the cause, though the role looks usable now: the tasks may
+        # have run before it was set, or the container hides the ECS credential endpoint.
+        problem = (
+            f"yet task role {role_label(definition.task_role_arn)} exists and trusts ECS tasks: "
+            "if a new task still finds no credentials, check that the container does not "
+            "override AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and that its SDK reads ECS "
+            "task credentials"
+        )
     return [
         TASK_ROLE_MISSING.finding(
             (*hit_evidence(facts, hits), problem),
             {"container": hits[0].container},
             confidence=NAMED,
             tasks=len(hits),
+            observed=True,
         )
     ]
 

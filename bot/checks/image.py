@@ -16,6 +16,7 @@ from bot.checks.evidence import (
     denial,
     hit_evidence,
     log_hits,
+    looks_fixed,
     names,
     on_fargate,
     policies_readable,
@@ -23,6 +24,7 @@ from bot.checks.evidence import (
     role_named,
     tallies,
     unconfirmed,
+    unread,
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
@@ -66,6 +68,9 @@ _ECR_URI = re.compile(
     r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)"
 )
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
+# Docker's refusal that names no cause: "pull access denied for X, repository does not exist or
+# may require 'docker login'" (https://github.com/aws/amazon-ecs-agent/issues/2137).
+_EITHER_OR = "does not exist or may require"
 _PULLS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
 _PULL_FAILURES = frozenset({Cause.IMAGE_NOT_FOUND, Cause.ECR_PERMISSION_DENIED})
 _REFUSALS = frozenset({Cause.ECR_PERMISSION_DENIED, Cause.REGISTRY_AUTH})
@@ -74,7 +79,12 @@ _REFUSALS = frozenset({Cause.ECR_PERMISSION_DENIED, Cause.REGISTRY_AUTH})
 def check_image(facts: Facts) -> list[Finding]:
     """Pull failures AWS reported, and images that are missing, refused or built for another CPU."""
     fields = names(facts) | _image_fields(facts)
-    found = [_message_finding(facts, tally, fields) for tally in tallies(facts, _BY_CODE)]
+    found = [
+        _platform_message(facts, tally, fields)
+        if tally.cause is Cause.PLATFORM_MISMATCH
+        else _message_finding(facts, tally, fields)
+        for tally in tallies(facts, _BY_CODE)
+    ]
     found += _missing(facts, fields) + _pull_denied(facts, fields)
     found += _credentials_unreadable(facts, fields) + _wrong_platform(facts, fields)
     return found + _exec_format_errors(facts, fields)
@@ -108,6 +118,8 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
     "Not found" or "pull access denied" for an image the registry proves exists was a refusal;
     and a refusal when the execution role provably may pull is something else again. A refusal
     may also be a task definition without an execution role, which only the definition shows.
+    When the registry has the image and the role may pull it now, the message still names the
+    cause (the tag was pushed since, the policy fixed since), unless its words leave it open.
     """
     finding = tally.finding(_BY_CODE[tally.cause], fields)
     if tally.cause in _REFUSALS and (gap := definition_unread(facts)):
@@ -118,10 +130,27 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
         return finding
     proof = [f"the registry has {i.repository}:{i.tag}" for i in present]
     if _may_pull(facts):
-        unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
-        return with_evidence(unknown, *proof, f"and {fields['role']} may pull it")
+        proof.append(f"and {fields['role']} may pull it")
+        if any(_EITHER_OR in s.quote for s in tally.sightings):
+            unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
+            return with_evidence(unknown, *proof)
+        return looks_fixed(finding, *proof)
+    if on_fargate(facts) and (gap := unread(facts, *ROLE_READS)):
+        # whether the role may pull, which tells a refusal from a fix, could not be read
+        return unconfirmed(looks_fixed(finding, *proof), gap)
     refused = ECR_PERMISSION_DENIED if all(i.registry == "ecr" for i in images) else REGISTRY_AUTH
     return with_evidence(tally.finding(refused, fields), *proof)
+
+
+def _platform_message(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
+    """AWS found no image for the task's platform: still so, unless the image has it now."""
+    finding = tally.finding(PLATFORM_MISMATCH, fields)
+    architecture = _task_architecture(facts)
+    images = _images(facts)
+    built = [{_architecture(a) for a in i.architectures} for i in images]
+    if images and all(architecture in b for b in built):
+        return looks_fixed(finding, f"every image is now built for linux/{architecture}")
+    return finding
 
 
 def _may_pull(facts: Facts) -> bool:
@@ -246,7 +275,11 @@ def _exec_format_errors(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     if not hits:
         return []
     evidence = hit_evidence(facts, hits)
-    return [PLATFORM_MISMATCH.finding(evidence, fields, confidence=NAMED, tasks=len(hits))]
+    return [
+        PLATFORM_MISMATCH.finding(
+            evidence, fields, confidence=NAMED, tasks=len(hits), observed=True
+        )
+    ]
 
 
 CHECK = Check(

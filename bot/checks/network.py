@@ -16,6 +16,7 @@ from bot.checks.evidence import (
     container_definitions,
     hit_evidence,
     log_hits,
+    looks_fixed,
     names,
     tallies,
     unconfirmed,
@@ -65,6 +66,9 @@ EFS_MOUNT_FAILED = Knowledge(
 KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
 _EFS_PORT = 2049
+# The agent kills a pull that outlives its timeout: "pull command failed: : signal: killed"
+# (https://github.com/awslabs/amazon-s3-find-and-forget/issues/290, endpoints all in place).
+_KILLED = "signal: killed"
 
 
 def check_network(facts: Facts) -> list[Finding]:
@@ -93,8 +97,15 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
     proof = _way_out_proof(facts) if tally.cause is Cause.NO_ROUTE_TO_INTERNET else None
     if proof is None:
         return finding
-    unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
-    return with_evidence(unknown, *proof)
+    if all(_KILLED in s.quote for s in tally.sightings):
+        guess = (
+            "the image pull was killed before it finished: a large image or a slow pull (see "
+            "the image's size in ECR against how long pulls take), not the network"
+        )
+        unknown = tally.finding(UNKNOWN, fields | {"guess": guess})
+        return with_evidence(unknown.model_copy(update={"step": Step.IMAGE}), *proof)
+    # The timeout is the first witness: the way out may have been added since.
+    return looks_fixed(finding, *proof)
 
 
 def _app_timeouts(facts: Facts, fields: dict[str, str]) -> list[Finding]:
@@ -103,7 +114,7 @@ def _app_timeouts(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     if not hits:
         return []
     evidence = hit_evidence(facts, hits)
-    return [NO_ROUTE.finding(evidence, fields, confidence=NAMED, tasks=len(hits))]
+    return [NO_ROUTE.finding(evidence, fields, confidence=NAMED, tasks=len(hits), observed=True)]
 
 
 def _way_out_proof(facts: Facts) -> list[str] | None:

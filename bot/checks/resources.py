@@ -20,10 +20,11 @@ from bot.checks.evidence import (
     tallies,
     unread,
 )
-from bot.model import Cause, Cluster, ContainerInstance, Facts, Finding, Step
+from bot.model import Cause, Cluster, ContainerInstance, Facts, Finding, Step, Task
 
 _INSTANCE_READS = ("ecs:ListContainerInstances", "ecs:DescribeContainerInstances")
 PERMISSIONS = (
+    "ecs:DescribeCapacityProviders",
     "ecs:DescribeClusters",
     *_INSTANCE_READS,
     "ecs:DescribeServices",
@@ -86,9 +87,10 @@ def check_resources(facts: Facts) -> list[Finding]:
     fields = names(facts) | {"cpu": str(cpu or "enough"), "memory": str(memory or "enough")}
     fields |= {"port": ", ".join(map(str, _host_ports(facts))) or "<port>"}
     found = [tally.finding(_BY_CODE[tally.cause], fields) for tally in tallies(facts, _BY_CODE)]
-    found += _stuck_provisioning(facts, fields)
+    waiting = _stuck_provisioning(facts, fields)
+    found += waiting
     if facts.cluster and not on_fargate(facts) and service_short(facts):
-        found += _no_room(facts, facts.cluster, fields)
+        found += [f for f in _no_room(facts, facts.cluster, fields) if not waiting]
     return found
 
 
@@ -128,6 +130,8 @@ def _stuck_provisioning(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         and task.created_at
         and facts.collected_at - task.created_at > _PROVISIONING_PATIENCE
     ]
+    if stuck and not on_fargate(facts) and facts.capacity_providers:
+        return _waiting_for_instances(facts, stuck, fields)
     if not stuck or not on_fargate(facts):
         return []
     said = [
@@ -136,7 +140,53 @@ def _stuck_provisioning(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         for task in stuck
         if task.created_at
     ]
-    return [FARGATE_CAPACITY.finding(said[:3], fields, confidence=INFERRED)]
+    return [FARGATE_CAPACITY.finding(said[:3], fields, confidence=INFERRED, observed=True)]
+
+
+def _waiting_for_instances(
+    facts: Facts, stuck: list[Task], fields: dict[str, str]
+) -> list[Finding]:
+    """Tasks wait in PROVISIONING for an EC2 capacity provider to launch instances: with
+    managed scaling off nothing launches them, with it on the Auto Scaling group is at its
+    maximum (or its instances cannot join the cluster)."""
+    waited = [
+        f"task {task.task_id} has been PROVISIONING for "
+        f"{int((facts.collected_at - task.created_at).total_seconds() // 60)} min"
+        for task in stuck
+        if task.created_at
+    ][:3]
+    said = []
+    for provider in facts.capacity_providers:
+        group = (provider.auto_scaling_group_arn or "").rsplit("/", 1)[-1] or "its group"
+        if provider.managed_scaling is False:
+            said.append(
+                f"capacity provider {provider.name}: managed scaling DISABLED, so ECS does not "
+                f"grow Auto Scaling group {group} for waiting tasks"
+            )
+        elif provider.managed_scaling:
+            said.append(
+                f"capacity provider {provider.name}: managed scaling ENABLED (target "
+                f"{provider.target_capacity}%): Auto Scaling group {group} is at its maximum "
+                "size, or its new instances do not register with the cluster"
+            )
+    cluster = facts.cluster
+    instances = cluster.instances if cluster else ()
+    usable = [i for i in instances if i.status == "ACTIVE" and i.agent_connected]
+    scaling_off = any(p.managed_scaling is False for p in facts.capacity_providers)
+    why = "managed scaling is off" if scaling_off else "its Auto Scaling group does not grow"
+    if usable:
+        title = f"Tasks wait in PROVISIONING: no container instance has room and {why}"
+        knowledge = INSUFFICIENT_MEMORY if _memory_short(facts, usable) else INSUFFICIENT_CPU
+    else:
+        title = f"Tasks wait in PROVISIONING for container instances, but {why}"
+        knowledge = NO_CONTAINER_INSTANCES
+    finding = knowledge.finding((*waited, *said), fields, confidence=PROVEN, observed=True)
+    return [finding.model_copy(update={"title": title})]
+
+
+def _memory_short(facts: Facts, usable: list[ContainerInstance]) -> bool:
+    _, memory = _needs(facts)
+    return bool(memory) and max(i.remaining_memory for i in usable) < memory
 
 
 def _describe(instance: ContainerInstance) -> str:
@@ -164,7 +214,11 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
             f"cluster {cluster.name}: {cluster.registered_instances} registered "
             "container instances, none ACTIVE with a connected agent",
         )
-        return [NO_CONTAINER_INSTANCES.finding(said, fields, confidence=PROVEN, severity=severity)]
+        return [
+            NO_CONTAINER_INSTANCES.finding(
+                said, fields, confidence=PROVEN, severity=severity, observed=True
+            )
+        ]
     cpu, memory = _needs(facts)
     short = []
     if cpu and max(i.remaining_cpu for i in usable) < cpu:
@@ -177,7 +231,7 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
                 (PORT_IN_USE, f"the task needs host port {port}", fields | {"port": str(port)})
             )
     return [
-        knowledge.finding((need, *said), where, confidence=PROVEN, severity=severity)
+        knowledge.finding((need, *said), where, confidence=PROVEN, severity=severity, observed=True)
         for knowledge, need, where in short
     ]
 

@@ -55,22 +55,49 @@ UNKNOWN = Knowledge(
 )
 KNOWLEDGE = (DEPLOYMENT, STOPPED_BY_USER, SPOT, INFRASTRUCTURE, FAILED_TO_START, UNKNOWN)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
+# What happened, said as what it is: information, once every stopped task was replaced.
+_REPLACED = {
+    Cause.STOPPED_BY_USER: "{count} stopped with StopTask, all replaced",
+    Cause.SPOT_INTERRUPTION: "{count} interrupted by Spot reclaims, all replaced",
+    Cause.INFRASTRUCTURE: "{count} lost their host or platform, all replaced",
+}
+_EXPECTED = frozenset(_REPLACED)
 
 
 def check_stopped_reason(facts: Facts) -> list[Finding]:
     """Deliberate stops, generic start failures, and reasons no rule recognises."""
     fields = names(facts)
     found = [
-        tally.finding(
-            _BY_CODE[tally.cause],
-            fields | {"guess": tally.sightings[0].meaning},
+        _replaced(
+            facts,
+            tally.finding(
+                _BY_CODE[tally.cause],
+                fields | {"guess": tally.sightings[0].meaning},
+            ),
         )
         for tally in tallies(facts, _BY_CODE)
     ]
     if shortfall := _unexplained_shortfall(facts):
         guess = f"nothing: {shortfall} and no AWS message says why"
-        found.append(UNKNOWN.finding([shortfall], fields | {"guess": guess}, confidence=GUESS))
+        found.append(
+            UNKNOWN.finding([shortfall], fields | {"guess": guess}, confidence=GUESS, observed=True)
+        )
     return found
+
+
+def _replaced(facts: Facts, finding: Finding) -> Finding:
+    """A stop that nobody's mistake caused (a Spot reclaim, StopTask, a retired host) is no
+    failure while the service runs every task it wants: only what happened, for information."""
+    service = facts.service
+    if finding.code not in _EXPECTED or service is None or service_short(facts):
+        return finding
+    runs = f"{service.running} of {service.desired}"
+    replaced = f"all replaced: the service runs {runs} desired tasks"
+    count = f"{finding.tasks} {'task' if finding.tasks == 1 else 'tasks'}"
+    title = _REPLACED[finding.code].format(count=count)
+    return finding.model_copy(
+        update={"severity": "info", "title": title, "evidence": (*finding.evidence, replaced)}
+    )
 
 
 def _unexplained_shortfall(facts: Facts) -> str | None:

@@ -9,7 +9,8 @@ exactly as AWS would. Everything else is built through the emulator's AWS API.
 moto attributes written (moto 5.2):
 - ecs `Task`: status (lastStatus), desired_status, stop_code, stopped_reason, created_at,
   pull_started_at, pull_stopped_at, started_at, stopping_at, execution_stopped_at, stopped_at,
-  health_status, availability_zone, launch_type; its `Container`: last_status, exitCode, reason,
+  health_status, availability_zone, launch_type, capacity_provider_name, containers (a copy of
+  the first for a second container); its `Container`: name, last_status, exitCode, reason,
   health_status, task_arn, container_arn.
 - ecs `Service`: running_count, pending_count, events, launch_type, capacity_provider_strategy,
   health_check_grace_period_seconds, and its deployment dict's runningCount, pendingCount,
@@ -25,6 +26,7 @@ routing table of moto modules is computed once.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -61,6 +63,9 @@ class TaskState:
     health_status: str = "UNKNOWN"  # HEALTHY | UNHEALTHY | UNKNOWN (no container health check)
     availability_zone: str | None = None
     launch_type: str = "FARGATE"
+    capacity_provider: str | None = None  # an EC2 capacity provider's name
+    # A second container (name, exit code, reason): moto makes one container per task only.
+    side: tuple[str, int | None, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,17 @@ class MotoAccount:
         container.exitCode = state.exit_code
         container.reason = state.container_reason
         container.health_status = state.health_status
+        if state.capacity_provider is not None:
+            task.capacity_provider_name = state.capacity_provider
+        if state.side is not None:
+            name, exit_code, reason = state.side
+            side = copy.copy(container)
+            side.name = name
+            side.container_arn = task_arn.replace(":task/", ":container/") + f"/{uuid.uuid4()}"
+            side.exitCode = exit_code
+            side.reason = reason
+            side.health_status = "UNKNOWN"
+            task.containers = [container, side]
 
     def set_service(self, cluster: str, service: str, state: ServiceState) -> None:
         svc = self._service(cluster, service)

@@ -201,6 +201,10 @@ class _ServiceBuilder:
                 health_status=stop.health,
                 availability_zone=task.zone,
                 launch_type=self.launch_type,
+                capacity_provider=self._ec2_capacity_provider(),
+                side=None
+                if stop.side is None
+                else (stop.side.name, stop.side.exit_code, self._reason(stop.side.reason)),
             )
             self.moto.set_task(self.cluster, task.arn, state)
             events.append(self._started_event(created_at, task))
@@ -211,7 +215,18 @@ class _ServiceBuilder:
                 events.append((stopped_at - timedelta(seconds=10), message))
             if started_at is not None:
                 self._write_logs(task, stop.logs, started_at, stopped_at)
+                if stop.side is not None:
+                    self._write_logs(
+                        task, stop.side.logs, started_at, stopped_at, self._side_container()
+                    )
         return events
+
+    def _side_container(self) -> ContainerDefinitionTypeDef:
+        return cast("ContainerDefinitionTypeDef", self.task_definition["containerDefinitions"][1])
+
+    def _ec2_capacity_provider(self) -> str | None:
+        """The EC2 capacity provider the service's tasks run on, if any."""
+        return self.spec.capacity_provider if self.spec.placement is None else None
 
     def _keep_alive(self, tasks: Sequence[_Launched]) -> list[Event]:
         """Make the first `running` tasks RUNNING and the rest wait in PROVISIONING."""
@@ -233,6 +248,8 @@ class _ServiceBuilder:
                     last_status="PROVISIONING",
                     created_at=self.now - timedelta(minutes=25),
                     availability_zone=task.zone,
+                    launch_type=self.launch_type,
+                    capacity_provider=self._ec2_capacity_provider(),
                 )
             self.moto.set_task(self.cluster, task.arn, state)
             events.append(self._started_event(state.created_at, task))
@@ -355,6 +372,19 @@ class _ServiceBuilder:
         if count == 0:
             return []
         group = f"service:{self.name}"
+        if self.spec.placement is None and not hosts:
+            # Tasks waiting for an EC2 capacity provider's instances: moto places EC2 tasks
+            # only on instances, so they are made as Fargate's, then shown as EC2's.
+            tasks = self.clients.ecs.run_task(
+                cluster=self.cluster,
+                taskDefinition=task_definition_arn,
+                count=count,
+                group=group,
+                startedBy=started_by,
+                capacityProviderStrategy=[{"capacityProvider": "FARGATE"}],
+            )["tasks"]
+            zone = self.infra.zones[self.infra.subnets["private-a"]]
+            return [_Launched(task["taskArn"], None, zone) for task in tasks]
         if self.spec.placement is None:
             tasks = self.clients.ecs.start_task(
                 cluster=self.cluster,
@@ -385,14 +415,20 @@ class _ServiceBuilder:
         return [_Launched(task["taskArn"], _private_ip(task), zone) for task in tasks]
 
     def _write_logs(
-        self, task: _Launched, lines: Sequence[str], start: datetime, end: datetime
+        self,
+        task: _Launched,
+        lines: Sequence[str],
+        start: datetime,
+        end: datetime,
+        container: ContainerDefinitionTypeDef | None = None,
     ) -> None:
         """The container's awslogs stream (`PREFIX/CONTAINER/TASK-ID`), lines spread over its
         life, as the awslogs driver writes one event per line."""
         if self.log_group is None or not lines:
             return
-        options = self.container["logConfiguration"].get("options", {})
-        stream = f"{options['awslogs-stream-prefix']}/{self.container['name']}/{task.task_id}"
+        container = container or self.container
+        options = container["logConfiguration"].get("options", {})
+        stream = f"{options['awslogs-stream-prefix']}/{container['name']}/{task.task_id}"
         self.clients.logs.create_log_stream(logGroupName=self.log_group, logStreamName=stream)
         step = (end - start) / len(lines)
         self.clients.logs.put_log_events(
@@ -407,6 +443,8 @@ class _ServiceBuilder:
     def _register_targets(self, tasks: Sequence[_Launched]) -> None:
         target_group = self.refs["target_group"]
         ips = [task.private_ip for task in tasks if task.private_ip is not None]
+        if not ips:
+            return
         port = self._container_port()
         self.clients.elbv2.register_targets(
             TargetGroupArn=target_group, Targets=[{"Id": ip, "Port": port} for ip in ips]

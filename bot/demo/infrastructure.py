@@ -100,7 +100,9 @@ class Infrastructure:
     host_instances: dict[str, str]  # name -> EC2 instance id
 
 
-CLUSTERS = ("production", "legacy-ec2", "batch-ec2")
+CLUSTERS = ("production", "legacy-ec2", "batch-ec2", "batch-cp", "platform")
+# The EC2 capacity provider of batch-cp: its Auto Scaling group exists only by name here.
+CAPACITY_PROVIDER = "batch-cp-asg"
 HOSTS = ("host-a", "host-b", "host-doomed")  # the last one's instance gets terminated
 T3_MEDIUM = (2048, 3904)  # CPU units and MiB that ECS registers for a t3.medium
 
@@ -191,7 +193,7 @@ def build_infrastructure(
     )
     efs_id = _efs(clients.efs, subnets["private-a"], groups["efs-mount-targets"])
     target_groups = _load_balancer(clients.elbv2, subnets, groups)
-    hosts, host_instances = _clusters(clients, moto, subnets["private-a"], region)
+    hosts, host_instances = _clusters(clients, moto, subnets["private-a"], region, account_id)
     refs = {
         "account": account_id,
         "region": region,
@@ -380,6 +382,7 @@ def _load_balancer(
         "healthy-service": (8080, "/healthz", "traffic-port"),
         "checkout-web": (8080, "/health", "traffic-port"),
         "web-frontend": (3000, "/", "8080"),
+        "slow-start-api": (8080, "/ready", "traffic-port"),
     }
     arns: dict[str, str] = {}
     for name, (port, path, health_port) in specs.items():
@@ -415,7 +418,7 @@ def _load_balancer(
 
 
 def _clusters(
-    clients: Clients, moto: MotoAccount, subnet: str, region: str
+    clients: Clients, moto: MotoAccount, subnet: str, region: str, account_id: str
 ) -> tuple[dict[str, str], dict[str, str]]:
     clients.ecs.create_cluster(
         clusterName="production",
@@ -424,6 +427,19 @@ def _clusters(
     )
     for name in CLUSTERS[1:]:
         clients.ecs.create_cluster(clusterName=name)
+    clients.ecs.create_capacity_provider(
+        name=CAPACITY_PROVIDER,
+        autoScalingGroupProvider={
+            "autoScalingGroupArn": f"arn:aws:autoscaling:{region}:{account_id}:autoScalingGroup:"
+            "5b2c1f0e-7d4a-4e8b-9a61-0c3d2e1f4a5b:autoScalingGroupName/batch-cp-asg",
+            "managedScaling": {"status": "DISABLED"},
+        },
+    )
+    clients.ecs.put_cluster_capacity_providers(
+        cluster="batch-cp",
+        capacityProviders=[CAPACITY_PROVIDER],
+        defaultCapacityProviderStrategy=[{"capacityProvider": CAPACITY_PROVIDER, "weight": 1}],
+    )
     instances = clients.ec2.run_instances(
         ImageId="ami-0c2b6f1a8e7d45e3b",  # an ECS-optimised Amazon Linux 2023 image id
         InstanceType="t3.medium",

@@ -17,15 +17,22 @@ import boto3
 from bot.demo.archive import deploy_event_archive
 from bot.demo.backend_patch import MotoAccount, prepare_emulator
 from bot.demo.builder import build_service
-from bot.demo.infrastructure import Clients, build_infrastructure, retire_doomed_host
+from bot.demo.infrastructure import (
+    CAPACITY_PROVIDER,
+    Clients,
+    build_infrastructure,
+    retire_doomed_host,
+)
 from bot.demo.specs import (
     Placement,
     Scenario,
     ServiceSpec,
+    SideContainer,
     Stop,
     container,
     ec2_task,
     fargate_task,
+    migration,
     repeat,
 )
 from bot.model import Cause, Step
@@ -195,6 +202,47 @@ HEALTHY_TRAFFIC = (
     '10.0.0.37 - - "GET /healthz HTTP/1.1" 200 2 "-" "ELB-HealthChecker/2.0"',
 )
 GRACEFUL_SHUTDOWN = ("Received SIGTERM, draining connections", "Shutdown complete")
+QUOTE_503 = (
+    "quote-service 1.2.0 listening on 0.0.0.0:8080",
+    "health: dependency pricing-db unreachable (timeout after 2000 ms)",
+    '127.0.0.1 - - "GET /healthz HTTP/1.1" 503 61 "-" "curl/8.5.0"',
+    '127.0.0.1 - - "GET /healthz HTTP/1.1" 503 61 "-" "curl/8.5.0"',
+    '127.0.0.1 - - "GET /healthz HTTP/1.1" 503 61 "-" "curl/8.5.0"',
+)
+MIGRATION_FAILED = (
+    "INFO  [alembic.runtime.migration] Context impl PostgresqlImpl.",
+    "INFO  [alembic.runtime.migration] Running upgrade 4f2a9c1d7e3b -> 9b8e7f6a5d4c, add "
+    "accounts.plan_id",
+    'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) relation "plans" does '
+    "not exist",
+)
+NOTIFY_REDIS = (
+    "notify-worker 2.3.0 starting",
+    "redis.exceptions.ConnectionError: Error 111 connecting to notify-cache.internal:6379. "
+    "Connection refused.",
+)
+NOTIFY_NO_ENV = (
+    "notify-worker 2.3.0 starting",
+    "Traceback (most recent call last):",
+    '  File "/app/worker.py", line 12, in <module>',
+    '    SMTP_HOST = os.environ["SMTP_HOST"]',
+    "KeyError: 'SMTP_HOST'",
+)
+SLOW_START = (
+    "INFO 1 --- [main] c.a.slow.SlowStartApplication : Starting SlowStartApplication v1.0.3",
+    "INFO 1 --- [main] o.s.b.w.embedded.tomcat.TomcatWebServer : Tomcat initialized with "
+    "port 8080 (http)",
+    "INFO 1 --- [main] c.a.slow.cache.ReferenceDataLoader : loading reference data (48,112 rows)",
+    "INFO 1 --- [main] c.a.slow.cache.ReferenceDataLoader : reference data loaded",
+    "INFO 1 --- [main] o.s.b.w.embedded.tomcat.TomcatWebServer : Tomcat started on port 8080 "
+    "(http) with context path ''",
+    "INFO 1 --- [ionShutdownHook] o.s.b.w.e.tomcat.GracefulShutdown : Commencing graceful "
+    "shutdown. Waiting for active requests to complete",
+)
+DAEMONIZED = (
+    "report-daemon: starting scheduler in the background",
+    "report-daemon: scheduler started (pid 27), launcher exiting",
+)
 
 # ----------------------------------------------------------------------------- scenarios
 
@@ -1158,10 +1206,10 @@ SPECS: tuple[ServiceSpec, ...] = (
             "report-exporter",
             "production",
             Cause.UNKNOWN,
-            Step.NETWORK,
+            Step.IMAGE,
             "signal: killed",
             "Image pulls are killed half-way, yet its subnet routes through the NAT, its security "
-            "group allows egress and its role may pull: nothing in the configuration explains it.",
+            "group allows egress and its role may pull: the pull's size or time, not the network.",
         ),
         fargate_task(container("report-exporter", "{registry}/report-exporter:1.4.0", port=None)),
         stops=repeat(
@@ -1173,6 +1221,232 @@ SPECS: tuple[ServiceSpec, ...] = (
             4,
         ),
         desired=1,
+    ),
+    # --- what was seen outranks what could go wrong (issue 11). In a cluster of their own:
+    # moto's ListTasks ignores serviceName, and production already holds 100 stopped tasks.
+    ServiceSpec(
+        Scenario(
+            "profile-api",
+            "platform",
+            None,
+            None,
+            "",
+            "Runs 2 of 2 tasks; its log group was deleted since: the next task to start fails.",
+            warning=Cause.LOG_GROUP_MISSING,
+        ),
+        fargate_task(container("profile-api", "{registry}/profile-api:2.2.0")),
+        running=2,
+        log_group_exists=False,
+    ),
+    ServiceSpec(
+        Scenario(
+            "scaled-in-worker",
+            "platform",
+            Cause.DEPLOYMENT_OR_SCALE_IN,
+            Step.STOPPED_REASON,
+            "Scaling activity initiated by",
+            "Auto scaling took it from 4 tasks to 2; the 2 it stopped were meant to stop.",
+            extra=True,
+        ),
+        fargate_task(container("scaled-in-worker", "{registry}/scaled-in-worker:1.1.0", port=None)),
+        stops=repeat(
+            Stop(
+                "Scaling activity initiated by (deployment {deployment})",
+                code="ServiceSchedulerInitiated",
+                exit_code=0,
+                ran=timedelta(hours=6),
+                logs=GRACEFUL_SHUTDOWN,
+                failure=False,
+            ),
+            2,
+        ),
+        minutes_between_stops=1,
+        running=2,
+    ),
+    ServiceSpec(
+        Scenario(
+            "inventory-sync",
+            "platform",
+            Cause.NO_ROUTE_TO_INTERNET,
+            Step.NETWORK,
+            "unable to retrieve ecr registry auth",
+            "Pulls time out in a subnet with no way out; its log group is missing too, which "
+            "the tasks never got far enough to meet.",
+            warning=Cause.LOG_GROUP_MISSING,
+            extra=True,
+        ),
+        fargate_task(container("inventory-sync", "{registry}/inventory-sync:0.8.1", port=None)),
+        stops=repeat(
+            Stop(
+                "ResourceInitializationError: unable to pull secrets or registry auth: execution "
+                "resource retrieval failed: unable to retrieve ecr registry auth: service call "
+                "has been retried 3 time(s): RequestError: send request failed caused by: Post "
+                '"https://api.ecr.{region}.amazonaws.com/": dial tcp 52.46.157.188:443: i/o '
+                "timeout",
+                code="TaskFailedToStart",
+            ),
+            4,
+        ),
+        placement=Placement(("isolated-a",), "app-tasks"),
+        log_group_exists=False,
+    ),
+    ServiceSpec(
+        Scenario(
+            "quote-service",
+            "platform",
+            Cause.HEALTH_CHECK_FAILING,
+            Step.HEALTH_CHECK,
+            "503",
+            "Listens at once, but its health endpoint answers 503 (a dependency check fails).",
+            extra=True,
+        ),
+        fargate_task(
+            container(
+                "quote-service",
+                "{registry}/quote-service:1.2.0",
+                health_check=curl_check("/healthz", start_period=30),
+            )
+        ),
+        stops=repeat(
+            Stop(
+                CONTAINER_UNHEALTHY,
+                code="ServiceSchedulerInitiated",
+                exit_code=143,
+                ran=timedelta(minutes=5),
+                logs=QUOTE_503,
+                health="UNHEALTHY",
+            ),
+            3,
+        ),
+        minutes_between_stops=5,
+    ),
+    ServiceSpec(
+        Scenario(
+            "wishlist-api",
+            "platform",
+            Cause.IMAGE_NOT_FOUND,
+            Step.IMAGE,
+            "wishlist-api:3.1.0: not found",
+            "Pulls failed on tag 3.1.0, which has been pushed since: the cause AWS named stands.",
+            extra=True,
+        ),
+        fargate_task(container("wishlist-api", "{registry}/wishlist-api:3.1.0")),
+        stops=repeat(
+            Stop(
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+                "failed to resolve ref {registry}/wishlist-api:3.1.0: "
+                "{registry}/wishlist-api:3.1.0: not found",
+                code="TaskFailedToStart",
+            ),
+            3,
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "accounts-web",
+            "platform",
+            Cause.APP_CRASH,
+            Step.EXIT_CODE,
+            "migrate",
+            "Its essential: false migration container exits 1, so the app (dependsOn SUCCESS) "
+            "never starts.",
+            extra=True,
+        ),
+        fargate_task(
+            container("accounts-web", "{registry}/accounts-web:5.0.0"),
+            memory="1024",
+            side=migration("migrate", "{registry}/accounts-web:5.0.0", "accounts-web"),
+        ),
+        stops=repeat(
+            Stop(
+                ESSENTIAL_EXITED,
+                exit_code=143,
+                container_reason=(
+                    "CannotStartContainerError: dependency graph: failed to resolve container "
+                    "ordering dependency [migrate({registry}/accounts-web:5.0.0) "
+                    "(STOPPED->RUNNING) - Exit: 1] for target [accounts-web("
+                    "{registry}/accounts-web:5.0.0) (NONE->RUNNING)]"
+                ),
+                ran=timedelta(seconds=12),
+                side=SideContainer("migrate", exit_code=1, logs=MIGRATION_FAILED),
+            ),
+            3,
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "notify-worker",
+            "platform",
+            Cause.APP_CRASH,
+            Step.EXIT_CODE,
+            "Connection refused",
+            "Two different crashes, both exit 1: Redis refuses connections, and a variable is "
+            "missing on the newer revision's tasks.",
+            extra=True,
+        ),
+        fargate_task(container("notify-worker", "{registry}/notify-worker:2.3.0", port=None)),
+        stops=(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=4), logs=NOTIFY_REDIS),
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=2), logs=NOTIFY_NO_ENV),
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=4), logs=NOTIFY_REDIS),
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=2), logs=NOTIFY_NO_ENV),
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "slow-start-api",
+            "platform",
+            Cause.HEALTH_CHECK_START_PERIOD,
+            Step.HEALTH_CHECK,
+            "Tomcat started on port 8080",
+            "Ready after about a minute, but the load balancer starts judging it after 30 s.",
+            extra=True,
+        ),
+        fargate_task(container("slow-start-api", "{registry}/slow-start-api:1.0.3")),
+        stops=repeat(
+            Stop(
+                ELB_FAILED,
+                code="ServiceSchedulerInitiated",
+                exit_code=143,
+                ran=timedelta(seconds=75),
+                logs=SLOW_START,
+            ),
+            3,
+        ),
+        target_group="slow-start-api",
+        grace_period=30,
+    ),
+    ServiceSpec(
+        Scenario(
+            "batch-cp-runner",
+            "batch-cp",
+            Cause.NO_CONTAINER_INSTANCES,
+            Step.RESOURCES,
+            "batch-cp-asg",
+            "Two tasks wait in PROVISIONING on an EC2 capacity provider whose managed scaling is "
+            "off, in a cluster with no instances.",
+            extra=True,
+        ),
+        ec2_task(container("batch-cp-runner", "{registry}/batch-cp-runner:0.4.0", port=None)),
+        placement=None,
+        provisioning=2,
+        capacity_provider=CAPACITY_PROVIDER,
+    ),
+    ServiceSpec(
+        Scenario(
+            "report-daemon",
+            "platform",
+            Cause.APP_CRASH,
+            Step.EXIT_CODE,
+            "launcher exiting",
+            "Its entrypoint starts the daemon in the background and returns: the essential "
+            "container exits 0.",
+            extra=True,
+        ),
+        fargate_task(container("report-daemon", "{registry}/report-daemon:3.0.1", port=None)),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=0, ran=timedelta(seconds=3), logs=DAEMONIZED), 4
+        ),
     ),
 )
 

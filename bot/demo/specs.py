@@ -41,6 +41,34 @@ class Scenario:
     evidence: str  # a substring a correct diagnosis quotes
     description: str
     since: timedelta | None = None  # the window it is diagnosed over (`--since`)
+    warning: Cause | None = None  # a fault that stopped nothing: shown as a warning only
+    extra: bool = False  # a further case of a cause code another service already shows
+
+    @property
+    def status(self) -> str:
+        """The status its diagnosis must have: stops nobody's mistake caused are no failure."""
+        return "healthy" if self.cause is None or self.cause in EXPECTED_STOPS else "failing"
+
+
+# Stops that are nobody's mistake; the demo's services replaced every one of them.
+EXPECTED_STOPS = frozenset(
+    {
+        Cause.DEPLOYMENT_OR_SCALE_IN,
+        Cause.STOPPED_BY_USER,
+        Cause.SPOT_INTERRUPTION,
+        Cause.INFRASTRUCTURE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class SideContainer:
+    """How a task's second container ended (an init or migration container, a sidecar)."""
+
+    name: str
+    exit_code: int | None = None
+    reason: str | None = None
+    logs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +83,7 @@ class Stop:
     logs: tuple[str, ...] = ()  # what its container wrote, oldest first
     health: str = "UNKNOWN"
     failure: bool = True  # False when the service meant it (deployment, user, Spot, host)
+    side: SideContainer | None = None  # the task definition's second container
 
 
 @dataclass(frozen=True)
@@ -173,6 +202,15 @@ def container(
     return definition
 
 
+def migration(name: str, image: str, family: str) -> ContainerDefinitionTypeDef:
+    """A non-essential container that runs once before the app (its logs go to the app's
+    group, under its own name)."""
+    definition = container(name, image, port=None, memory=256, log_options=awslogs(family))
+    definition["essential"] = False
+    definition["command"] = ["alembic", "upgrade", "head"]
+    return definition
+
+
 def fargate_task(
     definition: ContainerDefinitionTypeDef,
     *,
@@ -181,11 +219,17 @@ def fargate_task(
     execution_role: str = "ecsTaskExecutionRole",
     task_role: str | None = None,
     volumes: list[VolumeTypeDef] | None = None,
+    side: ContainerDefinitionTypeDef | None = None,
 ) -> RegisterTaskDefinitionRequestTypeDef:
-    """A Fargate task definition (family = container name) for one container."""
+    """A Fargate task definition (family = container name) for one container, and maybe a
+    second one (`side`) that the first waits on."""
+    if side is not None:
+        definition = definition | {
+            "dependsOn": [{"containerName": side["name"], "condition": "SUCCESS"}]
+        }
     task: RegisterTaskDefinitionRequestTypeDef = {
         "family": definition["name"],
-        "containerDefinitions": [definition],
+        "containerDefinitions": [definition] if side is None else [definition, side],
         "networkMode": "awsvpc",
         "requiresCompatibilities": ["FARGATE"],
         "cpu": cpu,

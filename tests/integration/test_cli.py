@@ -10,7 +10,7 @@ import pytest
 from bot.demo.scenarios import SCENARIOS
 from bot.demo.specs import Scenario
 from bot.demo.traffic import EmulatorServer
-from bot.model import STEPS, Cause
+from bot.model import STEPS
 from tests.integration.conftest import run_cli
 
 
@@ -21,11 +21,10 @@ def diagnose_json(env: dict[str, str], target: str, *extra: str) -> dict[str, An
     return document
 
 
-FAILING = [
-    s
-    for s in SCENARIOS
-    if s.cause not in (None, Cause.DEPLOYMENT_OR_SCALE_IN) and s.step is not None
-]
+# Issue 11 §1: replaced Spot, StopTask and host stops are healthy now (this list used to take
+# every scenario with a cause but deployments).
+FAILING = [s for s in SCENARIOS if s.status == "failing"]
+EXPECTED = [s for s in SCENARIOS if s.status == "healthy" and s.cause is not None]
 
 
 @pytest.mark.parametrize("scenario", FAILING, ids=[s.service for s in FAILING])
@@ -42,8 +41,21 @@ def test_each_broken_service_gets_its_cause(account: dict[str, str], scenario: S
     assert checklist[scenario.step.value] == "failed"
     assert document["findings"][0]["code"] == cause["code"]
     assert document["next_step"]["action"]
-    if scenario.cause.value != "deployment-or-scale-in":
-        assert document["status"] == "failing"
+    assert document["status"] == "failing"
+
+
+@pytest.mark.parametrize("scenario", EXPECTED, ids=[s.service for s in EXPECTED])
+def test_expected_stops_that_were_replaced_are_healthy(
+    account: dict[str, str], scenario: Scenario
+) -> None:
+    document = diagnose_json(account, f"{scenario.cluster}/{scenario.service}")
+    assert scenario.cause is not None
+    assert document["status"] == "healthy"
+    cause = document["cause"]
+    assert cause["code"] == scenario.cause.value
+    assert document["findings"][0]["severity"] == "info"
+    assert any(scenario.evidence in line for line in cause["evidence"]), cause["evidence"]
+    assert all(item["status"] != "failed" for item in document["checklist"])
 
 
 def test_the_demo_covers_every_cause_code() -> None:

@@ -138,13 +138,17 @@ def literal_prefix(template: str) -> str:
 
 
 def test_scenarios_cover_every_cause_code_and_every_step() -> None:
-    causes = [scenario.cause for scenario in SCENARIOS if scenario.cause is not None]
-    # The time scenarios (a broken rollout, stops only the archive holds) repeat a cause.
+    # One service per cause code, plus further cases (issue 11) marked `extra`, a broken rollout
+    # and stops only the archive holds, which repeat a cause.
     plain = [
         s.scenario.cause
         for s in SPECS
-        if s.scenario.cause and s.new_revision is None and not s.archived_stops
+        if s.scenario.cause
+        and not s.scenario.extra
+        and s.new_revision is None
+        and not s.archived_stops
     ]
+    causes = [scenario.cause for scenario in SCENARIOS if scenario.cause is not None]
     assert len(set(causes)) >= 16
     assert len(plain) == len(set(plain)), "one service per cause"
     assert set(causes) == set(Cause)
@@ -153,6 +157,10 @@ def test_scenarios_cover_every_cause_code_and_every_step() -> None:
     for scenario in SCENARIOS:
         assert (scenario.cause is None) == (scenario.step is None) == (not scenario.evidence)
     assert "healthy-service" in {s.service for s in SCENARIOS if s.cause is None}
+    latent = [s for s in SCENARIOS if s.cause is None and s.warning is not None]
+    two_faults = [s for s in SCENARIOS if s.cause is not None and s.warning is not None]
+    assert latent
+    assert two_faults
 
 
 def test_the_build_refuses_an_endpoint_that_is_not_local() -> None:
@@ -254,6 +262,7 @@ def test_the_evidence_is_in_the_aws_state(aws: Aws, scenario: Scenario) -> None:
         seen += [
             event["message"] for event in aws.logs.filter_log_events(logGroupName=group)["events"]
         ]
+    seen.append(json.dumps(service.get("capacityProviderStrategy", [])))
     for balancer in service.get("loadBalancers", []):
         arn = balancer["targetGroupArn"]
         seen.append(json.dumps(aws.elbv2.describe_target_groups(TargetGroupArns=[arn])))
@@ -404,14 +413,18 @@ def test_ecr_holds_every_image_but_the_missing_tag(aws: Aws) -> None:
             image_id.get("imageTag")
             for image_id in aws.ecr.list_images(repositoryName=repository)["imageIds"]
         }
-        assert (tag in tags) == (spec.scenario.cause is not Cause.IMAGE_NOT_FOUND), image
+        # wishlist-api's tag was pushed after its tasks failed to pull it (issue 11 §2)
+        missing = (
+            spec.scenario.cause is Cause.IMAGE_NOT_FOUND and spec.scenario.service != "wishlist-api"
+        )
+        assert (tag in tags) == (not missing), image
     assert {"2.3.0", "2.3.1"} <= {
         image_id.get("imageTag")
         for image_id in aws.ecr.list_images(repositoryName="checkout-api")["imageIds"]
     }
 
 
-def test_every_awslogs_group_exists_but_one(aws: Aws) -> None:
+def test_every_awslogs_group_exists_but_the_missing_ones(aws: Aws) -> None:
     groups = {group["logGroupName"] for group in aws.logs.describe_log_groups()["logGroups"]}
     for spec in SPECS:
         definition = aws.task_definition(aws.service(spec.scenario)["taskDefinition"])
@@ -419,7 +432,9 @@ def test_every_awslogs_group_exists_but_one(aws: Aws) -> None:
         if config["logDriver"] != "awslogs":
             continue
         group = config["options"]["awslogs-group"]
-        assert (group in groups) == (spec.scenario.cause is not Cause.LOG_GROUP_MISSING), group
+        scenario = spec.scenario
+        missing = Cause.LOG_GROUP_MISSING in (scenario.cause, scenario.warning)
+        assert (group in groups) == (not missing), group
 
 
 def test_target_groups_show_the_health_check_problems(aws: Aws) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from bot.checks.base import UNCONFIRMED
 from bot.checks.exit_code import CHECK, check_exit_code
-from bot.model import Cause, Step
+from bot.model import Cause, Dependency, Step
 from tests import facts_builder as fb
 
 ELB_KILL = fb.real("elb-health-check", "Task failed ELB health checks in (target-group")
@@ -29,7 +29,9 @@ def test_exit_1_is_an_app_crash_quoting_the_last_meaningful_log_lines() -> None:
     )
     facts = fb.facts(stopped_tasks=(stop,), log_streams=(fb.logs(stop, *lines),))
     finding = fb.only(check_exit_code(facts), Cause.APP_CRASH)
-    assert finding.title == "Container app exits with code 1"
+    # Issue 11 §4: the title names the missing variable (it used to stop at the code).
+    assert finding.title.startswith("Container app exits with code 1: ")
+    assert "DATABASE_URL" in finding.title
     assert "container app exited with code 1" in finding.evidence
     assert "log: \"KeyError: 'DATABASE_URL'\"" in finding.evidence
     assert 'log: "Starting api 1.4.2"' not in finding.evidence
@@ -118,7 +120,12 @@ def test_a_standalone_task_that_exits_0_finished_its_work() -> None:
 def test_a_service_task_that_exits_0_stopped_when_it_should_not() -> None:
     stop = fb.stopped(exit_code=0)
     finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.APP_CRASH)
-    assert finding.title == "Container app exits with code 0"
+    # Issue 11 §6: exit 0 is a process that ended, not a crash (the title used to say only
+    # "exits with code 0").
+    assert finding.title == (
+        "Container app exits with code 0: its main process ended (or put itself in the "
+        "background), it did not crash"
+    )
 
 
 def test_a_non_essential_container_exiting_is_not_the_cause() -> None:
@@ -171,3 +178,80 @@ def test_exit_1_without_logs_to_read_is_still_an_app_crash() -> None:
 def test_no_stopped_task_is_not_said_when_the_tasks_could_not_be_read() -> None:
     assert CHECK.skip(fb.facts()) == "No stopped task to inspect"
     assert CHECK.skip(fb.facts(running_tasks=(), gaps=fb.denied("ecs:DescribeTasks"))) is None
+
+
+# --------------------------------------------------------------------------- issue 11
+
+
+def test_crashes_differing_only_in_numbers_are_one_finding() -> None:
+    stops = (fb.stopped(1, exit_code=1), fb.stopped(2, exit_code=1))
+    streams = tuple(
+        fb.logs(stop, f"ConnectionError: Error 111 connecting to cache.internal:6379 (try {n})")
+        for n, stop in enumerate(stops)
+    )
+    finding = fb.only(
+        check_exit_code(fb.facts(stopped_tasks=stops, log_streams=streams)), Cause.APP_CRASH
+    )
+    assert finding.tasks == 2
+
+
+def test_a_crash_whose_logs_were_not_read_counts_with_the_common_one() -> None:
+    stops = tuple(fb.stopped(n, exit_code=1) for n in (1, 2, 3))
+    streams = (
+        fb.logs(stops[0], "KeyError: 'SMTP_HOST'"),
+        fb.logs(stops[1], "KeyError: 'SMTP_HOST'"),
+    )
+    finding = fb.only(
+        check_exit_code(fb.facts(stopped_tasks=stops, log_streams=streams)), Cause.APP_CRASH
+    )
+    assert finding.tasks == 3
+
+
+def test_a_failed_migration_container_the_app_waits_on_is_the_cause() -> None:
+    """essential: false, dependsOn SUCCESS: its exit 1 is why the app never started. The app's
+    own reason is the agent's, from https://github.com/aws/amazon-ecs-agent/pull/3218."""
+    app = fb.container_definition(
+        depends_on=(Dependency(container="migrate", condition="SUCCESS"),)
+    )
+    migrate = fb.container_definition(name="migrate", essential=False)
+    definition = fb.task_definition(containers=(app, migrate))
+    reason = (
+        "CannotStartContainerError: dependency graph: failed to resolve container ordering "
+        "dependency [migrate(public.ecr.aws/u5s6c6g2/just-sleep) (STOPPED->RUNNING) - Exit: 1] "
+        "for target [app(public.ecr.aws/u5s6c6g2/just-sleep) (NONE->RUNNING)"
+    )
+    stop = fb.stopped(
+        containers=(
+            fb.container(exit_code=143, reason=reason),
+            fb.container(name="migrate", exit_code=1),
+        )
+    )
+    logs = fb.logs(stop, 'relation "plans" does not exist', container_name="migrate")
+    facts = fb.failing(
+        stop, task_definitions={fb.TASK_DEFINITION_ARN: definition}, log_streams=(logs,)
+    )
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.APP_CRASH
+    assert diagnosis.cause.title == "Container migrate exits with code 1 before app could start"
+    assert diagnosis.cause.evidence[1] == (
+        "container migrate (essential: false) exited with code 1; app waits for it "
+        "(dependsOn SUCCESS) and never started"
+    )
+    assert 'log: "relation "plans" does not exist"' in diagnosis.cause.evidence
+
+
+def test_a_dependency_that_only_has_to_start_is_not_blamed() -> None:
+    app = fb.container_definition(depends_on=(Dependency(container="agent", condition="START"),))
+    agent = fb.container_definition(name="agent", essential=False)
+    definition = fb.task_definition(containers=(app, agent))
+    stop = fb.stopped(
+        containers=(fb.container(exit_code=1), fb.container(name="agent", exit_code=1))
+    )
+    finding = fb.only(
+        check_exit_code(
+            fb.facts(stopped_tasks=(stop,), task_definitions={fb.TASK_DEFINITION_ARN: definition})
+        ),
+        Cause.APP_CRASH,
+    )
+    assert finding.title.startswith("Container app exits with code 1")

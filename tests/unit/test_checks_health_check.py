@@ -74,6 +74,8 @@ def test_unhealthy_targets() -> None:
         "1 of 2 targets in api are unhealthy",
         "target 10.0.1.1:8080 unhealthy: Target.ResponseCodeMismatch (Health checks failed with "
         "these codes: [404])",
+        # issue 11 §5: the target group's health-check settings are cited (new line)
+        "target group api checks HTTP /health on port traffic-port, expecting 200",
     )
 
 
@@ -174,3 +176,83 @@ def test_elb_kills_whose_target_health_could_not_be_read_are_still_elb_kills() -
     diagnosis = fb.diagnose(facts)
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.ELB_HEALTH_CHECK
+
+
+# --------------------------------------------------------------------------- issue 11: in time
+
+
+def with_times(task: Any, *lines: tuple[int, str], container_name: str = "app") -> Any:
+    """The task's log stream, each line `seconds` after the task started."""
+    stream = fb.logs(task, *(line for _, line in lines), container_name=container_name)
+    times = tuple(task.started_at + timedelta(seconds=s) for s, _ in lines)
+    return stream.model_copy(update={"times": times})
+
+
+def test_an_app_ready_at_once_but_killed_early_has_a_failing_check_not_a_short_start() -> None:
+    facts = checked(timedelta(seconds=95), count=1)
+    stop = facts.stopped_tasks[0]
+    streams = (
+        with_times(
+            stop,
+            (0, "quote-service 1.2.0 listening on 0.0.0.0:8080"),
+            (40, '127.0.0.1 - - "GET /health HTTP/1.1" 503 61 "-" "curl/8.5.0"'),
+        ),
+    )
+    finding = fb.only(
+        check_health_check(facts.model_copy(update={"log_streams": streams})),
+        Cause.HEALTH_CHECK_FAILING,
+    )
+    assert (
+        'the app said it was ready 0 s after the task started: "quote-service 1.2.0 listening '
+        'on 0.0.0.0:8080"'
+    ) in finding.evidence
+    assert (
+        'the app answered a health check: "127.0.0.1 - - "GET /health HTTP/1.1" 503 61 "-" '
+        '"curl/8.5.0""'
+    ) in finding.evidence
+
+
+def test_an_app_ready_after_the_start_period_had_ended_needs_a_longer_one() -> None:
+    facts = checked(timedelta(minutes=20), count=1)  # late by runtime, yet never ready in time
+    stop = facts.stopped_tasks[0]
+    streams = (with_times(stop, (140, "Tomcat started on port 8080 (http) with context path ''")),)
+    finding = fb.only(
+        check_health_check(facts.model_copy(update={"log_streams": streams})),
+        Cause.HEALTH_CHECK_START_PERIOD,
+    )
+    assert finding.title.endswith("(startPeriod 0 s)")
+
+
+def test_a_grace_period_shorter_than_the_start_is_the_cause_of_elb_kills() -> None:
+    stop = fb.stopped(1, ELB_KILL, stop_code="ServiceSchedulerInitiated", exit_code=143)
+    streams = (with_times(stop, (5, "Starting api"), (75, "Server listening on port 8080")),)
+    group = fb.target_group(health_check_interval=15, unhealthy_threshold=2)
+    facts = fb.failing(stop, log_streams=streams, target_groups=(group,))
+    finding = fb.only(check_health_check(facts), Cause.HEALTH_CHECK_START_PERIOD)
+    assert finding.title == (
+        "The load balancer's health check gives up before the app has started (the service's "
+        "health-check grace period of 60 s)"
+    )
+    assert "the app said it was ready 75 s after starting" in finding.evidence
+    assert finding.evidence[-1] == (
+        "the service's healthCheckGracePeriodSeconds is 60 s; it marks a target unhealthy after "
+        "about 90 s (grace period + 2 checks × 15 s)"
+    )
+
+
+def test_an_app_listening_on_another_port_than_its_health_check_calls() -> None:
+    container = fb.container_definition(health_check=CURL)
+    definition = fb.task_definition(containers=(container,))
+    task = fb.task(1)
+    streams = (fb.logs(task, "Server listening on port 3000"),)
+    facts = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: definition}, log_streams=streams)
+    finding = fb.only(check_health_check(facts), Cause.HEALTH_CHECK_PORT_MISMATCH)
+    assert (
+        finding.title
+        == "Container app's health check checks port 8080, but container app serves 3000"
+    )
+    assert finding.evidence == (
+        "app's health check command calls port 8080",
+        "app maps containerPort 8080",
+        'but the app listens on 3000: "Server listening on port 3000"',
+    )

@@ -151,8 +151,11 @@ def test_a_task_role_that_does_not_exist_is_reported_once_as_missing() -> None:
     assert "names a role that does not exist" in findings[0].evidence[-1]
 
 
-def test_an_app_without_credentials_despite_a_good_task_role_is_not_a_role_problem() -> None:
-    assert check_iam(crashed_without_credentials()) == []
+def test_an_app_without_credentials_despite_a_good_task_role_is_what_the_app_said() -> None:
+    """Issue 11 §2, §4: the app's own words name the cause, with what the role shows now (this
+    test used to expect no finding at all)."""
+    finding = fb.only(check_iam(crashed_without_credentials()), Cause.TASK_ROLE_MISSING)
+    assert finding.evidence[-1].startswith("yet task role api-task exists and trusts ECS tasks")
 
 
 # --------------------------------------------------------------------------- unread facts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.aws.collect import platform_evidence
 from bot.checks.base import UNCONFIRMED
 from bot.checks.image import check_image
 from bot.model import Cause, Step
@@ -176,3 +177,30 @@ def test_a_refused_pull_with_the_definition_read_is_still_a_refused_pull() -> No
     )
     facts = fb.on_ec2(service=fb.service(launch_type="EC2", running=0), stopped_tasks=(stop,))
     assert fb.only(check_image(facts), Cause.ECR_PERMISSION_DENIED).confidence > UNCONFIRMED
+
+
+# --------------------------------------------------------------------------- issue 11 §2, §8
+
+
+def test_a_missing_tag_pushed_since_is_still_the_cause_aws_named() -> None:
+    """The tag exists now and the role may pull: what AWS said stands, and looks fixed since."""
+    said = fb.real("image-not-found", "not found")
+    facts = fb.failing(fb.stopped(reason=said, stop_code="TaskFailedToStart"))
+    finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
+    assert finding.title.endswith("does not exist (when the tasks stopped; it looks fixed since)")
+    assert finding.evidence[-3:-1] == (
+        "the registry has api:1.4.2",
+        "and api-execution may pull it",
+    )
+    assert finding.evidence[-1].startswith("It looks fixed since: AWS named this cause")
+
+
+def test_platform_evidence_is_what_makes_the_manifest_worth_reading() -> None:
+    """ecr:BatchGetImage counts as a pull for lifecycle rules: only read on this evidence."""
+    stop = fb.stopped(exit_code=1)
+    exec_format = fb.logs(stop, fb.real("platform-mismatch", "streamlit"))
+    crash = fb.logs(stop, "KeyError: 'DATABASE_URL'")
+    assert platform_evidence([stop], [exec_format])
+    assert not platform_evidence([stop], [crash])
+    pull = fb.stopped(reason=fb.real("image-not-found", "not found"))
+    assert not platform_evidence([pull], [])

@@ -144,12 +144,14 @@ def test_aws_reporting_a_timeout_from_a_subnet_with_no_way_out() -> None:
     assert said.evidence[1] == f'stoppedReason: "{TIMED_OUT}"'
 
 
-def test_a_timeout_from_a_subnet_with_a_nat_route_is_not_a_missing_route() -> None:
+def test_a_timeout_from_a_subnet_with_a_nat_route_now_looks_fixed_since() -> None:
+    """Issue 11 §2: the timeout AWS reported is the first witness; the way out the subnet has
+    now may have come since (this test used to expect an unknown cause)."""
     stop = fb.stopped(reason=TIMED_OUT, stop_code="TaskFailedToStart")
-    finding = fb.only(check_network(fb.facts(stopped_tasks=(stop,))), Cause.UNKNOWN)
+    finding = fb.only(check_network(fb.facts(stopped_tasks=(stop,))), Cause.NO_ROUTE_TO_INTERNET)
     assert finding.step is Step.NETWORK
-    assert finding.title.endswith("closest guess: the task could not reach an AWS endpoint")
-    assert finding.evidence[-2:] == (
+    assert finding.title.endswith("(when the tasks stopped; it looks fixed since)")
+    assert finding.evidence[-3:-1] == (
         "yet subnet subnet-0aaa routes 0.0.0.0/0 to nat-0abc",
         "its security groups allow outbound traffic",
     )

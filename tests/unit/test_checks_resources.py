@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.checks.resources import CHECK, check_resources
-from bot.model import Cause, Step
+from bot.model import CapacityProvider, Cause, Step
 from tests import facts_builder as fb
 
 SHORT = fb.service(launch_type="EC2", subnets=(), security_groups=(), running=1)
@@ -136,3 +136,41 @@ def test_a_cluster_that_counts_no_instances_has_none_even_unread() -> None:
     gaps = fb.denied("ecs:ListContainerInstances")
     facts = fb.on_ec2(service=SHORT, cluster=cluster, gaps=gaps)
     assert fb.codes(check_resources(facts)) == [Cause.NO_CONTAINER_INSTANCES]
+
+
+def test_tasks_waiting_for_an_ec2_capacity_provider_without_managed_scaling() -> None:
+    waiting = tuple(
+        fb.task(
+            n,
+            last_status="PROVISIONING",
+            launch_type="EC2",
+            started_at=None,
+            created_at=fb.NOW - timedelta(minutes=25),
+            capacity_provider="batch-asg",
+        )
+        for n in (1, 2)
+    )
+    provider = CapacityProvider(
+        name="batch-asg",
+        auto_scaling_group_arn="arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:"
+        "5b2c:autoScalingGroupName/batch-asg",
+        managed_scaling=False,
+    )
+    facts = fb.on_ec2(
+        service=fb.service(launch_type=None, capacity_providers=("batch-asg",), running=0),
+        running_tasks=waiting,
+        cluster=fb.cluster(registered_instances=0, instances=()),
+        capacity_providers=(provider,),
+    )
+    finding = fb.only(check_resources(facts), Cause.NO_CONTAINER_INSTANCES)
+    assert finding.title == (
+        "Tasks wait in PROVISIONING for container instances, but managed scaling is off"
+    )
+    assert finding.evidence[:2] == (
+        f"task {waiting[0].task_id} has been PROVISIONING for 25 min",
+        f"task {waiting[1].task_id} has been PROVISIONING for 25 min",
+    )
+    assert finding.evidence[2] == (
+        "capacity provider batch-asg: managed scaling DISABLED, so ECS does not grow Auto "
+        "Scaling group batch-asg for waiting tasks"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.checks.stopped_reason import check_stopped_reason
 from bot.model import Cause, Step
 from tests import facts_builder as fb
@@ -26,10 +28,35 @@ def test_tasks_replaced_by_a_deployment_are_no_failure() -> None:
 
 def test_stop_task_is_told_by_its_stop_code_whatever_the_reason_says() -> None:
     stop = fb.stopped(reason="Rotating credentials (ops ticket 4411)", stop_code="UserInitiated")
-    findings = check_stopped_reason(fb.facts(stopped_tasks=(stop,)))
+    short = fb.service(running=1)
+    findings = check_stopped_reason(fb.facts(stopped_tasks=(stop,), service=short))
     finding = fb.only(findings, Cause.STOPPED_BY_USER)
-    assert finding.severity == "error"  # it is why the task stopped, meant or not
+    assert finding.severity == "error"  # the service is short of the task: a failure
     assert "stopCode UserInitiated" in finding.evidence[1]
+
+
+@pytest.mark.parametrize(
+    ("code", "stop_code", "reason"),
+    [
+        (Cause.STOPPED_BY_USER, "UserInitiated", "Task stopped by user"),
+        (Cause.SPOT_INTERRUPTION, "SpotInterruption", "Your Spot Task was interrupted."),
+        (Cause.INFRASTRUCTURE, "TerminationNotice", "Host EC2 (instance i-0abc) terminated."),
+    ],
+)
+def test_expected_stops_that_were_replaced_are_information(
+    code: Cause, stop_code: str, reason: str
+) -> None:
+    """Issue 11 §1: a stop nobody's mistake caused, while every desired task runs, is not a
+    failure (the StopTask case used to be an error whatever the service ran)."""
+    stops = tuple(fb.stopped(n, reason, stop_code=stop_code) for n in (3, 4, 5))
+    diagnosis = fb.diagnose(fb.facts(stopped_tasks=stops))
+    assert diagnosis.status == "healthy"
+    assert diagnosis.cause is not None
+    assert (diagnosis.cause.code, diagnosis.cause.severity) == (code, "info")
+    assert "all replaced: the service runs 2 of 2 desired tasks" in diagnosis.cause.evidence
+    assert diagnosis.cause.evidence[0] == "3 of 3 recent stopped tasks show this"
+    assert diagnosis.cause.title.startswith("3 tasks ")
+    assert diagnosis.cause.title.endswith(", all replaced")
 
 
 def test_spot_interruption() -> None:

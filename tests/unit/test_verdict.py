@@ -10,8 +10,10 @@ from bot.model import (
     STEPS,
     Cause,
     ChecklistItem,
+    Deployment,
     Diagnosis,
     Facts,
+    LogGroup,
     Route,
     SecurityGroup,
     Step,
@@ -29,6 +31,10 @@ GENERIC = "ResourceInitializationError: unable to pull secrets or registry auth"
 
 def statuses(diagnosis: Diagnosis) -> dict[Step, str]:
     return {item.step: item.status for item in diagnosis.checklist}
+
+
+def notes(diagnosis: Diagnosis) -> dict[Step, str]:
+    return {item.step: item.note for item in diagnosis.checklist}
 
 
 def checklist(diagnosis: Diagnosis) -> dict[Step, ChecklistItem]:
@@ -76,14 +82,18 @@ def test_tasks_replaced_by_a_deployment_leave_the_service_healthy() -> None:
     assert statuses(diagnosis)[Step.EXIT_CODE] == "passed"
 
 
-def test_a_warning_alone_is_still_failing() -> None:
+def test_a_latent_fault_alone_is_healthy_with_the_warning() -> None:
+    """Issue 11 §1: a fault that stopped nothing is a warning, never the cause (this test used
+    to assert "failing")."""
     closed = fb.network(security_groups=(SecurityGroup(id=fb.SECURITY_GROUP, name="api"),))
     diagnosis = fb.diagnose(fb.facts(network=closed))
-    assert diagnosis.status == "failing"
-    assert diagnosis.cause is not None
-    assert (diagnosis.cause.code, diagnosis.cause.severity) == (
-        Cause.SECURITY_GROUP_NO_EGRESS,
-        "warning",
+    assert diagnosis.status == "healthy"
+    assert diagnosis.cause is None
+    warning = diagnosis.findings[0]
+    assert (warning.code, warning.severity) == (Cause.SECURITY_GROUP_NO_EGRESS, "warning")
+    assert warning.title.startswith("The next task that starts will fail: security group")
+    assert diagnosis.summary.startswith(
+        "production/api is healthy, but: the next task that starts will fail: security group"
     )
     assert statuses(diagnosis)[Step.NETWORK] == "warning"
 
@@ -178,6 +188,13 @@ def test_something_specific_explains_a_generic_failure_to_start() -> None:
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.EXECUTION_ROLE_MISSING
     assert statuses(diagnosis)[Step.STOPPED_REASON] == "failed"  # the symptom still shows
+    note = notes(diagnosis)[Step.STOPPED_REASON]
+    assert (
+        note
+        == "explained by the cause: the task definition has no execution role, but "
+        + (diagnosis.cause.title.split(", but ", 1)[1])
+    )
+    assert notes(diagnosis)[Step.IAM] == diagnosis.cause.title  # the cause's own step
 
 
 def test_exec_format_error_makes_exit_1_a_platform_mismatch() -> None:
@@ -213,7 +230,14 @@ def test_findings_rank_by_severity_then_confidence_then_tasks() -> None:
     crash, oom, sigterm = (
         KNOWLEDGE[c] for c in (Cause.APP_CRASH, Cause.OUT_OF_MEMORY, Cause.SIGTERM)
     )
-    fields = {"container": "app", "code": "1", "limit": "?", "sender": "?", "cluster": "c"}
+    fields = {
+        "container": "app",
+        "code": "1",
+        "limit": "?",
+        "sender": "?",
+        "cluster": "c",
+        "why": "",
+    }
     findings = [
         sigterm.finding(["a"], fields, confidence=90, tasks=9, severity="warning"),
         crash.finding(["b"], fields, confidence=80, tasks=1),
@@ -353,3 +377,79 @@ def test_steps_that_need_the_task_definition_are_unknown_without_it() -> None:
         Step.RESOURCES: ("skipped", "Fargate: AWS manages the hosts"),
         Step.HEALTH_CHECK: ("unknown", note),
     }
+
+
+# --------------------------------------------------------------------------- issue 11: seen first
+
+NO_WAY_OUT = fb.subnet(routes=(Route(destination="10.0.0.0/16", target="local"),))
+NO_LOG_GROUP = (LogGroup(name=fb.LOG_GROUP, exists=False, region=fb.REGION),)
+
+
+def test_what_the_tasks_showed_outranks_a_configuration_fault() -> None:
+    """An OOM kill (exit 137, inferred) was seen; the missing log group only read: the tasks ran,
+    so the log group cannot be why they stopped. It stays, as a fault to fix too."""
+    stops = tuple(fb.stopped(n, exit_code=137) for n in (1, 2))
+    diagnosis = fb.diagnose(failing(*stops, log_groups=NO_LOG_GROUP))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.OUT_OF_MEMORY
+    also = next(f for f in diagnosis.findings if f.code is Cause.LOG_GROUP_MISSING)
+    assert also.severity == "warning"
+    assert also.title.startswith("Fix this too: log group /ecs/api does not exist")
+    assert also.evidence[0].startswith("Not what stopped the recent tasks (container app was")
+    assert statuses(diagnosis)[Step.LOGS] == "warning"
+
+
+def test_the_order_ecs_starts_a_task_in_decides_between_two_faults() -> None:
+    """A generic start failure, a subnet with no way out and a missing log group: the pull
+    (which needs the network) comes before the log driver, so the network is the cause."""
+    stop = fb.stopped(reason=GENERIC, stop_code="TaskFailedToStart")
+    facts = failing(stop, network=fb.network(subnets=(NO_WAY_OUT,)), log_groups=NO_LOG_GROUP)
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.NO_ROUTE_TO_INTERNET
+    also = next(f for f in diagnosis.findings if f.code is Cause.LOG_GROUP_MISSING)
+    assert also.severity == "warning"
+    assert also.title.startswith("Fix this too:")
+    assert notes(diagnosis)[Step.STOPPED_REASON].startswith("explained by the cause: tasks in")
+
+
+def test_a_fault_that_explains_what_the_tasks_showed_stays_an_error() -> None:
+    """No execution role explains the refused pull the tasks reported: it is the cause, and
+    the refusal is its symptom, not a second failure."""
+    definition = fb.task_definition(execution_role_arn=None)
+    stop = fb.stopped(reason=GENERIC, stop_code="TaskFailedToStart")
+    diagnosis = fb.diagnose(failing(stop, task_definitions={fb.TASK_DEFINITION_ARN: definition}))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.EXECUTION_ROLE_MISSING
+    assert [f.severity for f in diagnosis.findings].count("warning") == 0
+
+
+def test_two_crashes_with_different_last_lines_stay_two_findings() -> None:
+    first, second = fb.stopped(1, exit_code=1), fb.stopped(2, exit_code=1)
+    streams = (
+        fb.logs(first, "Traceback (most recent call last):", "KeyError: 'SMTP_HOST'"),
+        fb.logs(second, "redis.exceptions.ConnectionError: Error 111 connecting to cache:6379."),
+    )
+    diagnosis = fb.diagnose(failing(first, second, log_streams=streams))
+    crashes = [f for f in diagnosis.findings if f.code is Cause.APP_CRASH]
+    assert len(crashes) == 2
+    assert {f.severity for f in crashes} == {"error"}
+    assert diagnosis.findings[0] == diagnosis.cause
+
+
+def test_the_cause_carries_what_the_deployment_shows() -> None:
+    rollout = Deployment(
+        id="ecs-svc/1",
+        status="PRIMARY",
+        task_definition_arn=fb.TASK_DEFINITION_ARN,
+        failed_tasks=4,
+        rollout_state="FAILED",
+        rollout_state_reason="ECS deployment circuit breaker: tasks failed to start.",
+    )
+    stops = tuple(fb.stopped(n, exit_code=1) for n in (1, 2))
+    diagnosis = fb.diagnose(failing(*stops, service=fb.service(running=0, deployments=(rollout,))))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.evidence[-1] == (
+        "deployment ecs-svc/1 (primary): rollout FAILED (ECS deployment circuit breaker: tasks "
+        "failed to start.), 4 failed tasks"
+    )

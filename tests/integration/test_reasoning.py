@@ -1,0 +1,196 @@
+"""What was seen outranks what could go wrong (issue 11), on the demo account in the emulator.
+
+Every demo service is diagnosed in this process, as the bot would, over HTTP against moto; the
+tests read the diagnosis a user gets: its status, its cause, the warnings and the checklist.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from bot.cache import MemoryStore
+from bot.demo.scenarios import SCENARIOS
+from bot.demo.specs import Scenario
+from bot.model import Cause, Diagnosis, Finding, Step, Target
+from bot.service import Diagnoser
+from bot.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def diagnoses(account: dict[str, str]) -> dict[str, Diagnosis]:
+    diagnoser = Diagnoser(Settings(), MemoryStore())
+    targets = [Target(cluster=s.cluster, service=s.service) for s in SCENARIOS]
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            found = list(pool.map(diagnoser.diagnose, targets))
+    finally:
+        diagnoser.close()
+    return {d.target.service or "": d for d in found}
+
+
+def codes(diagnosis: Diagnosis, severity: str) -> list[Cause]:
+    return [f.code for f in diagnosis.findings if f.severity == severity]
+
+
+def finding(diagnosis: Diagnosis, code: Cause, severity: str) -> Finding:
+    return next(f for f in diagnosis.findings if f.code is code and f.severity == severity)
+
+
+def checklist(diagnosis: Diagnosis) -> dict[Step, tuple[str, str]]:
+    return {item.step: (item.status, item.note) for item in diagnosis.checklist}
+
+
+HEALTHY = [s for s in SCENARIOS if s.status == "healthy"]
+
+
+@pytest.mark.parametrize("scenario", HEALTHY, ids=[s.service for s in HEALTHY])
+def test_no_false_alarm(diagnoses: dict[str, Diagnosis], scenario: Scenario) -> None:
+    """Healthy, scaled-in, redeployed, Spot-reclaimed, user-stopped, host-retired and
+    latent-only services: none is failing, and expected stops are only information."""
+    diagnosis = diagnoses[scenario.service]
+    assert diagnosis.status == "healthy", diagnosis.cause
+    assert codes(diagnosis, "error") == []
+    cause = diagnosis.cause
+    assert (cause.code if cause else None) == scenario.cause
+    assert cause is None or cause.severity == "info"
+    assert all(status != "failed" for status, _ in checklist(diagnosis).values())
+
+
+def test_the_no_false_alarm_set_holds_every_kind_of_quiet_service() -> None:
+    kinds = {s.cause for s in HEALTHY} | {s.warning for s in HEALTHY}
+    assert {
+        None,
+        Cause.DEPLOYMENT_OR_SCALE_IN,
+        Cause.SPOT_INTERRUPTION,
+        Cause.STOPPED_BY_USER,
+        Cause.INFRASTRUCTURE,
+        Cause.LOG_GROUP_MISSING,
+    } <= kinds
+    assert len([s for s in HEALTHY if s.cause is Cause.DEPLOYMENT_OR_SCALE_IN]) >= 2
+
+
+def test_a_deleted_log_group_under_running_tasks_is_a_warning(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    diagnosis = diagnoses["profile-api"]
+    assert (diagnosis.status, diagnosis.cause) == ("healthy", None)
+    warning = finding(diagnosis, Cause.LOG_GROUP_MISSING, "warning")
+    assert warning.title.startswith("The next task that starts will fail: log group")
+    assert "/ecs/profile-api" in warning.title
+    assert checklist(diagnosis)[Step.LOGS][0] == "warning"
+
+
+def test_a_pull_that_timed_out_outranks_a_missing_log_group(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    diagnosis = diagnoses["inventory-sync"]
+    assert diagnosis.status == "failing"
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.NO_ROUTE_TO_INTERNET
+    also = finding(diagnosis, Cause.LOG_GROUP_MISSING, "warning")
+    assert also.title.startswith("Fix this too: log group /ecs/inventory-sync")
+    assert "Not what stopped the recent tasks" in also.evidence[0]
+    steps = checklist(diagnosis)
+    assert steps[Step.NETWORK][0] == "failed"
+    assert steps[Step.LOGS][0] == "warning"
+    assert steps[Step.EXIT_CODE] == (
+        "skipped",
+        "No container started: the tasks stopped before any could run",
+    )
+
+
+def test_an_app_that_listens_at_once_but_answers_503(diagnoses: dict[str, Diagnosis]) -> None:
+    cause = diagnoses["quote-service"].cause
+    assert cause is not None
+    assert cause.code is Cause.HEALTH_CHECK_FAILING
+    assert any("ready 0 s after the task started" in line for line in cause.evidence)
+    assert any('"GET /healthz HTTP/1.1" 503' in line for line in cause.evidence)
+
+
+def test_a_health_check_on_the_wrong_port_names_both_ports(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    cause = diagnoses["web-frontend"].cause
+    assert cause is not None
+    assert cause.code is Cause.HEALTH_CHECK_PORT_MISMATCH
+    assert (
+        cause.title
+        == "Target group web-frontend checks port 8080, but container web-frontend serves 3000"
+    )
+
+
+def test_a_pull_error_whose_image_exists_now_keeps_the_named_cause(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    cause = diagnoses["wishlist-api"].cause
+    assert cause is not None
+    assert (cause.code, cause.step) == (Cause.IMAGE_NOT_FOUND, Step.IMAGE)
+    assert cause.title.endswith("(when the tasks stopped; it looks fixed since)")
+    assert "the registry has wishlist-api:3.1.0" in cause.evidence
+    assert any(line.startswith("It looks fixed since") for line in cause.evidence)
+
+
+def test_two_different_exit_1_crashes_are_two_findings(diagnoses: dict[str, Diagnosis]) -> None:
+    crashes = [f for f in diagnoses["notify-worker"].findings if f.code is Cause.APP_CRASH]
+    assert [c.tasks for c in crashes] == [2, 2]
+    assert {c.severity for c in crashes} == {"error"}
+    titles = " | ".join(c.title for c in crashes)
+    # the dependency and the variable are named, whether the log table reads the lines or not
+    assert "notify-cache.internal:6379" in titles
+    assert "SMTP_HOST" in titles
+
+
+def test_a_failing_migration_container_is_the_cause(diagnoses: dict[str, Diagnosis]) -> None:
+    cause = diagnoses["accounts-web"].cause
+    assert cause is not None
+    assert cause.code is Cause.APP_CRASH
+    assert cause.title == "Container migrate exits with code 1 before accounts-web could start"
+    assert any("dependsOn SUCCESS" in line for line in cause.evidence)
+    assert any('relation "plans" does not exist' in line for line in cause.evidence)
+
+
+def test_a_grace_period_shorter_than_the_start(diagnoses: dict[str, Diagnosis]) -> None:
+    cause = diagnoses["slow-start-api"].cause
+    assert cause is not None
+    assert cause.code is Cause.HEALTH_CHECK_START_PERIOD
+    assert "grace period of 30 s" in cause.title
+    assert "the app said it was ready 50 s after starting" in cause.evidence
+
+
+def test_tasks_stuck_provisioning_on_an_ec2_capacity_provider(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    cause = diagnoses["batch-cp-runner"].cause
+    assert cause is not None
+    assert cause.code is Cause.NO_CONTAINER_INSTANCES
+    assert cause.title == (
+        "Tasks wait in PROVISIONING for container instances, but managed scaling is off"
+    )
+    assert any(
+        "capacity provider batch-cp-asg: managed scaling DISABLED" in line
+        for line in cause.evidence
+    )
+
+
+def test_an_essential_container_that_exits_0_ended_rather_than_crashed(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    cause = diagnoses["report-daemon"].cause
+    assert cause is not None
+    assert cause.code is Cause.APP_CRASH
+    assert cause.title == (
+        "Container report-daemon exits with code 0: its main process ended (or put itself in "
+        "the background), it did not crash"
+    )
+
+
+def test_a_killed_pull_points_at_the_image_not_the_network(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    cause = diagnoses["report-exporter"].cause
+    assert cause is not None
+    assert (cause.code, cause.step) == (Cause.UNKNOWN, Step.IMAGE)
+    assert "the image pull was killed before it finished" in cause.title
+    assert checklist(diagnoses["report-exporter"])[Step.NETWORK][0] == "passed"
