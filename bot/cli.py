@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--cluster", help="the cluster (default: search every cluster)")
     diagnose.add_argument("--region", help="the AWS region (default: from the AWS settings)")
     diagnose.add_argument("--account", help="a short name from ECS_WHY_ACCOUNTS (default: own)")
+    diagnose.add_argument(
+        "--since", metavar="DURATION", help="window of stopped tasks, e.g. 90m, 12h, 3d"
+    )
     diagnose.add_argument("--format", choices=("text", "json", "blocks"), default="text")
     diagnose.add_argument("--no-cache", action="store_true", help="ask AWS again")
 
@@ -93,11 +96,13 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
         args.target, cluster=args.cluster, region=args.region, account=args.account
     )
     from bot.cache import make_store
+    from bot.duration import parse_duration
     from bot.service import Diagnoser
 
+    since = parse_duration(args.since) if args.since is not None else None
     diagnoser = Diagnoser(settings, make_store(settings.redis_url))
     try:
-        diagnosis = diagnoser.diagnose(target, fresh=args.no_cache)
+        diagnosis = diagnoser.diagnose(target, fresh=args.no_cache, since=since)
     finally:
         diagnoser.close()
     _print(args.format, [diagnosis], many=False)

@@ -186,6 +186,11 @@ class ContainerDefinition(Frozen):
     repository_credentials: str | None = None
     entry_point: tuple[str, ...] = ()
     command: tuple[str, ...] = ()
+    user: str | None = None
+    working_directory: str | None = None
+    environment_files: tuple[str, ...] = ()  # S3 object ARNs
+    depends_on: tuple[str, ...] = ()  # "CONTAINER:CONDITION"
+    mount_points: tuple[str, ...] = ()  # "VOLUME:PATH"
 
 
 class EfsVolume(Frozen):
@@ -208,6 +213,7 @@ class TaskDefinition(Frozen):
     os_family: str | None = None
     containers: tuple[ContainerDefinition, ...] = ()
     efs_volumes: tuple[EfsVolume, ...] = ()
+    volumes: tuple[str, ...] = ()  # every volume's name
 
 
 class ServiceEvent(Frozen):
@@ -383,6 +389,19 @@ class TargetGroup(Frozen):
     targets: tuple[TargetHealth, ...] = ()
 
 
+class ArchiveRead(Frozen):
+    """What the event archive (CONTRACT §5) held for one service in a window."""
+
+    group: str
+    since: datetime
+    found: bool  # False: the log group does not exist (no archive set up)
+    stops: tuple[Task, ...] = ()  # one per task, its last change, newest first
+    service_events: tuple[ServiceEvent, ...] = ()  # service actions and deployment changes
+    skipped: int = 0  # lines that were not an ECS event
+    duplicates: int = 0  # the same task change delivered again
+    requests: int = 0  # FilterLogEvents pages read
+
+
 class Facts(Frozen):
     """A read-only snapshot of everything the checks may look at, plus what could not be read."""
 
@@ -402,6 +421,10 @@ class Facts(Frozen):
     images: tuple[Image, ...] = ()
     target_groups: tuple[TargetGroup, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    archive: ArchiveRead | None = None  # None: the archive was not read
+    # The last revision that ran healthy before the focus task's, and how it was found.
+    baseline: TaskDefinition | None = None
+    baseline_source: str | None = None
 
     @property
     def focus_task(self) -> Task | None:
@@ -451,6 +474,38 @@ class NextStep(Frozen):
     action: str
 
 
+class FieldChange(Frozen):
+    """One task-definition field that differs; environment and secrets list names only."""
+
+    container: str | None
+    field: str
+    before: str
+    after: str
+
+
+class Changes(Frozen):
+    """What differs between the last revision that ran healthy and the failing one."""
+
+    from_arn: str
+    from_revision: int
+    to_arn: str
+    to_revision: int
+    source: str  # how the healthy revision was found: deployments or family
+    fields: tuple[FieldChange, ...] = ()
+
+
+class History(Frozen):
+    """What stopped in the window, and where that was read (CONTRACT §4 `history`)."""
+
+    source: Literal["ecs", "archive"]
+    since: datetime
+    stops: int
+    first: datetime | None = None
+    last: datetime | None = None
+    by_cause: dict[str, int] = Field(default_factory=dict)
+    skipped: int = 0
+
+
 class Diagnosis(Frozen):
     target: Target
     region: str
@@ -469,3 +524,6 @@ class Diagnosis(Frozen):
     task_definition: TaskDefinition | None = None
     log_streams: tuple[LogStream, ...] = ()
     stopped_at: datetime | None = None  # when the task the diagnosis centres on stopped
+    changes: Changes | None = None
+    history: History | None = None
+    archive_missing: bool = False  # no event archive: say once how to set one up

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.aws.clients import AwsClients
 from bot.aws.collect import collect_facts
 from bot.cache import SingleFlight, Store
+from bot.changes import changes_of
 from bot.checks import run_checks
-from bot.model import Diagnosis, Target
+from bot.history import history_of
+from bot.model import Diagnosis, Facts, Target
+from bot.rollback import with_rollback
 from bot.settings import Settings
 from bot.verdict import conclude
 
@@ -47,24 +50,37 @@ class Diagnoser:
                 )
             return self._clients[key]
 
-    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
-        """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again."""
+    def diagnose(
+        self, target: Target, *, fresh: bool = False, since: timedelta | None = None
+    ) -> Diagnosis:
+        """The diagnosis of `target`, reused for a short while; `fresh` asks AWS again;
+        `since` widens or narrows the window of stopped tasks (CONTRACT §2)."""
         clients = self.clients(target.region, target.account, fresh=fresh)
         key = (
             f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
         )
+        if since is not None:
+            key += f":since={int(since.total_seconds())}"
         data = self._flight.run(
             key,
-            lambda: self._diagnose_now(target, clients).model_dump_json().encode(),
+            lambda: self._diagnose_now(target, clients, since).model_dump_json().encode(),
             ttl=self._settings.diagnosis_ttl,
             fresh=fresh,
         )
         return Diagnosis.model_validate_json(data)
 
-    def _diagnose_now(self, target: Target, clients: AwsClients) -> Diagnosis:
+    def _diagnose_now(
+        self, target: Target, clients: AwsClients, since: timedelta | None
+    ) -> Diagnosis:
         now = datetime.now(UTC)
         facts = collect_facts(
-            target, clients, now=now, pool=self._pool, timeout=self._settings.diagnosis_deadline
+            target,
+            clients,
+            now=now,
+            pool=self._pool,
+            timeout=self._settings.diagnosis_deadline,
+            archive_group=self._settings.events_log_group,
+            since=since,
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(
@@ -77,6 +93,7 @@ class Diagnoser:
                 "stopped_at": facts.focus_task.stopped_at if facts.focus_task else None,
             }
         )
+        diagnosis = _with_time(diagnosis, facts)
         log.info(
             "diagnosed %s: %s (%s)",
             diagnosis.target.label,
@@ -87,3 +104,17 @@ class Diagnoser:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _with_time(diagnosis: Diagnosis, facts: Facts) -> Diagnosis:
+    """What changed since the last healthy revision, what the archive held, and the rollback
+    when the failure began with the new revision."""
+    changes = changes_of(facts) if diagnosis.status == "failing" else None
+    diagnosis = with_rollback(diagnosis, facts, changes)
+    return diagnosis.model_copy(
+        update={
+            "changes": changes,
+            "history": history_of(facts),
+            "archive_missing": facts.archive is not None and not facts.archive.found,
+        }
+    )

@@ -49,3 +49,8 @@ class Settings(BaseSettings):
     access_contact: str = Field(
         default="your platform team", validation_alias="ECS_WHY_ACCESS_CONTACT"
     )
+
+    # The event archive (CONTRACT §5): where EventBridge keeps ECS events past ECS's hour.
+    events_log_group: str = Field(
+        default="/aws/events/ecs-why", validation_alias="ECS_WHY_EVENTS_LOG_GROUP"
+    )

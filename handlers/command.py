@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
+from bot.duration import split_since
 from bot.errors import TargetError
 from bot.target import parse_target
 from handlers.deps import Deps
@@ -40,6 +41,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", text=COMMAND_USAGE)
             return
         try:
+            text, since = split_since(text)  # `/ecs-why api-service since 3d`
             target = parse_target(text)
         except TargetError as error:
             ack(response_type="ephemeral", text=bad_targets([error], COMMAND_USAGE))
@@ -59,4 +61,5 @@ def register(app: App, deps: Deps) -> None:
             deliver=lambda diagnosis: deps.replies.publish(where, Reply.card(diagnosis)),
             tell=lambda message: deps.replies.ephemeral(where, Reply(message)),
             channel=where.channel,
+            since=since,
         )

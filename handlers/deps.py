@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from bot.access import Access
@@ -21,7 +22,9 @@ log = logging.getLogger(__name__)
 class Diagnoses(Protocol):
     """What handlers need of `bot.service.Diagnoser`."""
 
-    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis: ...
+    def diagnose(
+        self, target: Target, *, fresh: bool = False, since: timedelta | None = None
+    ) -> Diagnosis: ...
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Deps:
         *,
         channel: str,
         fresh: bool = False,
+        since: timedelta | None = None,
     ) -> None:
         """Diagnoses `target` in the background, then `deliver`s it or `tell`s what went wrong.
 
@@ -68,7 +72,7 @@ class Deps:
 
         def job() -> None:
             try:
-                diagnosis = self.diagnoser.diagnose(target, fresh=fresh)
+                diagnosis = self.diagnoser.diagnose(target, fresh=fresh, since=since)
             except EcsWhyError as error:  # unknown service, AWS unreachable: the user can act
                 log.info("could not diagnose %s: %s", target.label, error)
                 tell(problem(target, error))

@@ -16,15 +16,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.aws import ec2, ecr, ecs, efs, elbv2, iam, logs
+from bot.archive import DEFAULT_WINDOW, stopped_since
+from bot.aws import archive, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
+from bot.changes import baseline_arn, family_and_revision
 from bot.model import (
+    ArchiveRead,
     Cluster,
     ContainerInstance,
     Facts,
@@ -66,8 +69,13 @@ def collect_facts(
     now: datetime,
     pool: Executor,
     timeout: float | None = None,
+    archive_group: str | None = None,
+    since: timedelta | None = None,
 ) -> Facts:
     """Read everything the checks may need about the target.
+
+    A service's stops also come from the event archive `archive_group` (CONTRACT §5): those
+    of the window `since` when given, else the last hour's when ECS lists none.
 
     Raises TargetError when the target does not exist, AwsUnavailable when AWS cannot be
     reached or refuses to say where the target is. Any later failure is a gap in the facts.
@@ -80,7 +88,8 @@ def collect_facts(
         found = ecs.resolve_target(ecs_client, target, region, pool)
     except (BotoCoreError, ClientError) as error:
         raise unavailable(error, ecs_client.meta.endpoint_url) from error
-    collector = _Collector(clients, Flow(pool, timeout), found)
+    window = _Window(archive_group, now - (since or DEFAULT_WINDOW), asked=since is not None)
+    collector = _Collector(clients, Flow(pool, timeout), found, window)
     collector.start()
     collector.flow.run()
     return collector.facts(region, now)
@@ -167,13 +176,35 @@ def _uses_container_instances(service: Service | None, task: Task | None) -> boo
     return not providers or not all(p.startswith("FARGATE") for p in providers)
 
 
+class _Window:
+    """Which stopped tasks count: those since `since`, from ECS and the archive `group`."""
+
+    def __init__(self, group: str | None, since: datetime, *, asked: bool) -> None:
+        self.group, self.since, self.asked = group, since, asked
+
+    def merge(self, listed: tuple[Task, ...], read: ArchiveRead | None) -> tuple[Task, ...]:
+        """ECS's stops (of the window, when one was asked for) and the archive's others; the
+        archive's alone only for a window asked for, or when ECS lists none."""
+        if self.asked:
+            listed = tuple(t for t in listed if stopped_since(t, self.since))
+        if read is None or (listed and not self.asked):
+            return listed
+        known = {t.arn for t in listed}
+        return ecs.newest_first((*listed, *(t for t in read.stops if t.arn not in known)))
+
+
 class _Collector:
     """The calls of one diagnosis and what they returned; used from the caller's thread only."""
 
-    def __init__(self, clients: AwsClients, flow: Flow, found: ecs.Found) -> None:
+    def __init__(self, clients: AwsClients, flow: Flow, found: ecs.Found, window: _Window) -> None:
         self.clients = clients
         self.flow = flow
         self.found = found
+        self.window = window
+        self.archive: ArchiveRead | None = None
+        self.family: list[str] = []  # the service family's revisions, newest first
+        self.baseline: tuple[str, str] | None = None  # (task definition ARN, source)
+        self.baseline_definitions: dict[str, TaskDefinition] = {}
         self.ecs = clients.ecs()
         self._asked: set[tuple[str, ...]] = set()  # so that no request is made twice
         self.stopped_arns: list[str] = []
@@ -235,7 +266,7 @@ class _Collector:
         if task:
             self._on_tasks([task])
         elif service:
-            self._list_tasks(service)
+            self._list_tasks(service, self._start_history(service))
         if service:
             # Recent tasks mostly run a revision of a live deployment: read those now rather
             # than after DescribeTasks names them (one round trip less on the longest chain).
@@ -261,7 +292,40 @@ class _Collector:
                 self.instances.extend,
             )
 
-    def _list_tasks(self, service: Service) -> None:
+    def _start_history(self, service: Service) -> list[Future[Any]]:
+        """The archive's stops of the window and the family's revisions, beside ListTasks."""
+        started: list[Future[Any]] = []
+        if self.window.group:
+            started.append(
+                self.flow.call(
+                    Step.STOPPED_REASON,
+                    "logs:FilterLogEvents",
+                    partial(
+                        archive.read_archive,
+                        self.clients.logs(),
+                        self.window.group,
+                        cluster=ecs.name_of(service.cluster_arn),
+                        service=service.name,
+                        since=self.window.since,
+                    ),
+                    self._on_archive,
+                )
+            )
+        if family := family_and_revision(service.task_definition_arn):
+            started.append(
+                self.flow.call(
+                    Step.STOPPED_REASON,
+                    "ecs:ListTaskDefinitions",
+                    partial(ecs.list_family_revisions, self.ecs, family[0]),
+                    self.family.extend,
+                )
+            )
+        return started
+
+    def _on_archive(self, read: ArchiveRead) -> None:
+        self.archive = read
+
+    def _list_tasks(self, service: Service, history: list[Future[Any]]) -> None:
         lists = [
             self.flow.call(
                 Step.STOPPED_REASON,
@@ -271,26 +335,34 @@ class _Collector:
             )
             for status, arns in (("STOPPED", self.stopped_arns), ("RUNNING", self.running_arns))
         ]
-        self.flow.after(lists, partial(self._describe_tasks, service.name))
+        self.flow.after(lists, partial(self._describe_tasks, service.name, history))
 
-    def _describe_tasks(self, service: str) -> None:
+    def _describe_tasks(self, service: str, history: list[Future[Any]]) -> None:
         # Stopped tasks first: they are why we are here; running ones fill the rest of the call.
         arns = list(dict.fromkeys(self.stopped_arns + self.running_arns))[: ecs.MAX_DESCRIBE_TASKS]
+        described: list[Task] = []
         if arns:
-            self.flow.call(
-                Step.STOPPED_REASON,
-                "ecs:DescribeTasks",
-                partial(ecs.describe_tasks, self.ecs, self.found.cluster_arn, arns),
-                partial(self._on_service_tasks, service),
-            )
+            history = [
+                *history,
+                self.flow.call(
+                    Step.STOPPED_REASON,
+                    "ecs:DescribeTasks",
+                    partial(ecs.describe_tasks, self.ecs, self.found.cluster_arn, arns),
+                    described.extend,
+                ),
+            ]
+        self.flow.after(history, partial(self._on_service_tasks, service, described))
 
     def _on_service_tasks(self, service: str, tasks: list[Task]) -> None:
         # moto's ListTasks ignores serviceName: keep only the service's own tasks.
         group = ecs.SERVICE_GROUP_PREFIX + service
         self._on_tasks([t for t in tasks if t.group == group])
+        self._start_baseline()
 
     def _on_tasks(self, tasks: list[Task]) -> None:
-        self.stopped = ecs.newest_first(t for t in tasks if ecs.is_stopping(t))
+        listed = ecs.newest_first(t for t in tasks if ecs.is_stopping(t))
+        # A task target is that task; a service's stops also come from the archive.
+        self.stopped = listed if self.found.task else self.window.merge(listed, self.archive)
         self.running = ecs.newest_first(t for t in tasks if not ecs.is_stopping(t))
         focus = self.focus
         if focus is None:
@@ -315,6 +387,25 @@ class _Collector:
                 "ecs:DescribeTaskDefinition",
                 partial(ecs.describe_task_definition, self.ecs, arn),
                 partial(self._on_task_definition, arn),
+            )
+
+    def _start_baseline(self) -> None:
+        """The last revision that ran healthy before the focus stopped task's, when known."""
+        focus = self.stopped[0] if self.stopped else None
+        if focus is None:
+            return
+        archived = self.archive.stops if self.archive else ()
+        self.baseline = baseline_arn(
+            focus.task_definition_arn, self.found.service, self.family, (*self.stopped, *archived)
+        )
+        # A live deployment's revision is read anyway; any other is read for the diff only.
+        if self.baseline and self._once("task-definition", self.baseline[0]):
+            arn = self.baseline[0]
+            self.flow.call(
+                Step.STOPPED_REASON,
+                "ecs:DescribeTaskDefinition",
+                partial(ecs.describe_task_definition, self.ecs, arn),
+                partial(self.baseline_definitions.__setitem__, arn),
             )
 
     def _on_task_definition(self, arn: str, task_definition: TaskDefinition) -> None:
@@ -562,7 +653,16 @@ class _Collector:
                 for group in self.target_groups
             ),
             gaps=tuple(dict.fromkeys(self.flow.gaps)),
+            archive=self.archive,
+            baseline=self._baseline_definition(),
+            baseline_source=self.baseline[1] if self.baseline else None,
         )
+
+    def _baseline_definition(self) -> TaskDefinition | None:
+        if self.baseline is None:
+            return None
+        arn = self.baseline[0]
+        return self.task_definitions.get(arn) or self.baseline_definitions.get(arn)
 
     def _network(self, service: Service | None) -> Network | None:
         """The network, or None when it was not read or any part of it is missing: a route

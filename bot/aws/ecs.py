@@ -192,6 +192,14 @@ def describe_task_definition(ecs: ECSClient, arn: str) -> TaskDefinition:
     return task_definition_from_aws(response["taskDefinition"])
 
 
+def list_family_revisions(ecs: ECSClient, family: str) -> list[str]:
+    """The family's active revisions, newest first (one page: the recent ones matter)."""
+    response = ecs.list_task_definitions(familyPrefix=family, sort="DESC", maxResults=100)
+    # familyPrefix matches any family that starts with it.
+    arns = response["taskDefinitionArns"]
+    return [arn for arn in arns if name_of(arn).rpartition(":")[0] == family]
+
+
 def describe_cluster(ecs: ECSClient, cluster: str) -> Cluster | None:
     response: Raw = dict(ecs.describe_clusters(clusters=[cluster]))
     clusters = response.get("clusters", [])
@@ -339,6 +347,7 @@ def task_definition_from_aws(raw: Raw) -> TaskDefinition:
             for v in raw.get("volumes", [])
             if "efsVolumeConfiguration" in v
         ),
+        volumes=tuple(v["name"] for v in raw.get("volumes", []) if v.get("name")),
     )
 
 
@@ -383,6 +392,17 @@ def container_definition_from_aws(raw: Raw) -> ContainerDefinition:
         repository_credentials=raw.get("repositoryCredentials", {}).get("credentialsParameter"),
         entry_point=tuple(raw.get("entryPoint") or ()),
         command=tuple(raw.get("command") or ()),
+        user=raw.get("user") or None,
+        working_directory=raw.get("workingDirectory") or None,
+        environment_files=tuple(f.get("value", "") for f in raw.get("environmentFiles", [])),
+        depends_on=tuple(
+            f"{d.get('containerName', '')}:{d.get('condition', '')}"
+            for d in raw.get("dependsOn", [])
+        ),
+        mount_points=tuple(
+            f"{m.get('sourceVolume', '')}:{m.get('containerPath', '')}"
+            for m in raw.get("mountPoints", [])
+        ),
     )
 
 

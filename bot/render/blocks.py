@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 
 from bot.model import ContainerDefinition, Diagnosis, LogStream, StepStatus, Target, TaskDefinition
 from bot.redact import redact
+from bot.render.history import changes_heading, changes_lines, history_line
 
 # Shared with handlers/actions.py: one name for each button.
 ACTION_LOGS = "ecs_why_logs"
@@ -124,12 +125,24 @@ def render_card(diagnosis: Diagnosis) -> list[dict[str, Any]]:
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=cut(title, HEADER_LIMIT), emoji=True)),
         _section(_cause_text(diagnosis)),
+        *_time_blocks(diagnosis),
         _section(_checklist_text(diagnosis)),
     ]
     if diagnosis.next_step is not None:
         blocks.append(_section(f"*Next step:* {safe(diagnosis.next_step.action, ACTION_LINE)}"))
     blocks += [_buttons(diagnosis), DividerBlock(), _context(_context_text(diagnosis))]
     return _fit([block.to_dict() for block in blocks])
+
+
+def _time_blocks(diagnosis: Diagnosis) -> list[Block]:
+    """What changed since the last healthy revision; what the archive held, or how to keep one."""
+    blocks: list[Block] = []
+    if heading := changes_heading(diagnosis):
+        lines = [f"*{escape(heading)}*", *(f"• {code(line)}" for line in changes_lines(diagnosis))]
+        blocks.append(_section("\n".join(lines)))
+    if line := history_line(diagnosis):
+        blocks.append(_context(safe(line, ACTION_LINE)))
+    return blocks
 
 
 def busy_card(blocks: Sequence[dict[str, Any]], note: str) -> list[dict[str, Any]]:

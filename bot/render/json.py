@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.model import Diagnosis, Finding
+from bot.model import Changes, Diagnosis, Finding, History
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -16,6 +16,31 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "evidence": list(finding.evidence),
         "fix": finding.fix,
         "tasks": finding.tasks,
+    }
+
+
+def _changes(changes: Changes | None) -> dict[str, Any] | None:
+    if changes is None:
+        return None
+    return {
+        "from": {"task_definition": changes.from_arn, "revision": changes.from_revision},
+        "to": {"task_definition": changes.to_arn, "revision": changes.to_revision},
+        "source": changes.source,
+        "fields": [c.model_dump() for c in changes.fields],
+    }
+
+
+def _history(history: History | None) -> dict[str, Any] | None:
+    if history is None:
+        return None
+    return {
+        "source": history.source,
+        "since": history.since.isoformat(),
+        "stops": history.stops,
+        "first": history.first.isoformat() if history.first else None,
+        "last": history.last.isoformat() if history.last else None,
+        "by_cause": dict(history.by_cause),
+        "skipped": history.skipped,
     }
 
 
@@ -56,4 +81,6 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
             {"step": g.step.value, "action": g.action, "note": g.note} for g in diagnosis.gaps
         ],
         "diagnosed_at": diagnosis.diagnosed_at.isoformat(),
+        "changes": _changes(diagnosis.changes),
+        "history": _history(diagnosis.history),
     }

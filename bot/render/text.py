@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.model import Diagnosis, StepStatus
+from bot.render.history import changes_heading, changes_lines, history_line
 
 STATUS_STYLE = {"failing": "bold red", "healthy": "bold green", "unknown": "bold yellow"}
 MARKS: dict[StepStatus, tuple[str, str]] = {
@@ -33,6 +34,7 @@ def render_report(diagnosis: Diagnosis) -> RenderableType:
             Text.from_markup(f"\n[bold]Cause[/] [cyan]{cause.code}[/]: {escape(cause.title)}")
         )
         parts.extend(_evidence(cause.evidence))
+    parts.extend(_time_section(diagnosis))
     parts.append(Text())
     parts.append(checklist_table(diagnosis))
     if diagnosis.next_step is not None:
@@ -46,6 +48,17 @@ def render_report(diagnosis: Diagnosis) -> RenderableType:
     title = f"[{style}]{diagnosis.status.upper()}[/] {escape(diagnosis.target.label)}"
     subtitle = escape(_context(diagnosis))
     return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left", expand=True)
+
+
+def _time_section(diagnosis: Diagnosis) -> list[RenderableType]:
+    """What changed since the last healthy revision, and what the archive held."""
+    parts: list[RenderableType] = []
+    if heading := changes_heading(diagnosis):
+        parts.append(Text(f"\n{heading}", style="bold"))
+        parts.extend(Text(f"  ~ {line}") for line in changes_lines(diagnosis))
+    if line := history_line(diagnosis):
+        parts.append(Text(f"\n{line}", style="dim"))
+    return parts
 
 
 def _evidence(evidence: Sequence[str]) -> list[RenderableType]:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -79,9 +80,11 @@ class Recording:
     inner: Diagnoser
     calls: list[tuple[Target, bool]] = field(default_factory=list)
 
-    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
+    def diagnose(
+        self, target: Target, *, fresh: bool = False, since: timedelta | None = None
+    ) -> Diagnosis:
         self.calls.append((target, fresh))
-        return self.inner.diagnose(target, fresh=fresh)
+        return self.inner.diagnose(target, fresh=fresh, since=since)
 
 
 def bot_settings(slack: FakeSlack, *, socket_mode: bool = False) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.app import build_app
@@ -14,7 +16,9 @@ UNREACHABLE = "http://127.0.0.1:9/api/"  # the discard port: any call would fail
 
 
 class NoDiagnoses:
-    def diagnose(self, target: Target, *, fresh: bool = False) -> Diagnosis:
+    def diagnose(
+        self, target: Target, *, fresh: bool = False, since: timedelta | None = None
+    ) -> Diagnosis:
         raise AssertionError("building the app must not diagnose anything")
 
 

@@ -1,0 +1,57 @@
+"""CloudWatch Logs: one service's events from the event archive (CONTRACT §5).
+
+One FilterLogEvents query per diagnosis, filtered on the service's name and the window, plus
+its pages: never a scan of the whole group.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from bot.archive import filter_term, parse_lines
+from bot.model import ArchiveRead
+
+if TYPE_CHECKING:
+    from mypy_boto3_logs import CloudWatchLogsClient
+
+# Enough for a week of a crash-looping service; a page holds up to 10,000 events or 1 MB.
+MAX_PAGES = 10
+
+
+def read_archive(
+    logs: CloudWatchLogsClient, group: str, *, cluster: str, service: str, since: datetime
+) -> ArchiveRead:
+    """The service's stops and events since `since`; `found=False` when there is no archive."""
+    query: dict[str, Any] = {
+        "logGroupName": group,
+        "startTime": int(since.timestamp() * 1000),
+        "filterPattern": filter_term(service),
+    }
+    lines: list[str] = []
+    pages = 0
+    while pages < MAX_PAGES:
+        try:
+            response = logs.filter_log_events(**query)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            return ArchiveRead(group=group, since=since, found=False, requests=pages + 1)
+        pages += 1
+        lines += [event.get("message", "") for event in response.get("events", [])]
+        if not response.get("nextToken"):
+            break
+        query["nextToken"] = response["nextToken"]
+    parsed = parse_lines(lines, cluster=cluster, service=service, since=since)
+    return ArchiveRead(
+        group=group,
+        since=since,
+        found=True,
+        stops=parsed.stops,
+        service_events=parsed.service_events,
+        skipped=parsed.skipped,
+        duplicates=parsed.duplicates,
+        requests=pages,
+    )

@@ -1,0 +1,72 @@
+"""A failure that began with a new revision: say so, and offer the rollback as the next step.
+
+Pure, applied once to a concluded Diagnosis: the verdict's ranking is left alone; only the
+cause's evidence and the next step gain what the revision change explains.
+"""
+
+from __future__ import annotations
+
+from bot.model import Cause, Changes, Diagnosis, Facts, NextStep
+
+# Causes a new revision brings with it: its code, its command, its memory or its secrets.
+REVISION_CAUSES = frozenset(
+    {
+        Cause.APP_CRASH,
+        Cause.OUT_OF_MEMORY,
+        Cause.COMMAND_NOT_FOUND,
+        Cause.SECRETS_ACCESS_DENIED,
+    }
+)
+
+
+def began_with_revision(facts: Facts, changes: Changes) -> bool:
+    """Every failing stop ran the new revision, and the baseline ran before it."""
+    stops = [t for t in facts.stopped_tasks if t.stop_code != "ServiceSchedulerInitiated"]
+    return bool(stops) and all(t.task_definition_arn == changes.to_arn for t in stops)
+
+
+def rollback_command(diagnosis: Diagnosis, changes: Changes) -> str:
+    family = changes.from_arn.rsplit("/", 1)[-1].rpartition(":")[0]
+    target = diagnosis.target
+    return (
+        f"aws ecs update-service --cluster {target.cluster} --service {target.service} "
+        f"--task-definition {family}:{changes.from_revision}"
+    )
+
+
+def with_rollback(diagnosis: Diagnosis, facts: Facts, changes: Changes | None) -> Diagnosis:
+    """The diagnosis, its cause tied to the revision change and a rollback offered, when the
+    cause is one a revision brings and it began with the new revision."""
+    cause = diagnosis.cause
+    if (
+        changes is None
+        or not changes.fields
+        or cause is None
+        or diagnosis.status != "failing"
+        or cause.code not in REVISION_CAUSES
+        or diagnosis.target.service is None
+        or not began_with_revision(facts, changes)
+    ):
+        return diagnosis
+    changed = ", ".join(dict.fromkeys(c.field for c in changes.fields))
+    began = (
+        f"began with revision {changes.to_revision}; revision {changes.from_revision} ran "
+        f"healthy (changed: {changed})"
+    )
+    target = diagnosis.target
+    console = (
+        f"console: ECS → Clusters → {target.cluster} → Services → {target.service} → "
+        f"Update service → revision {changes.from_revision}"
+    )
+    action = (
+        f"{diagnosis.next_step.action + ' ' if diagnosis.next_step else ''}Or roll back to the "
+        f"last healthy revision: {rollback_command(diagnosis, changes)} ({console})."
+    )
+    new_cause = cause.model_copy(update={"evidence": (*cause.evidence, began)})
+    return diagnosis.model_copy(
+        update={
+            "cause": new_cause,
+            "findings": tuple(new_cause if f == cause else f for f in diagnosis.findings),
+            "next_step": NextStep(step=cause.step, action=action),
+        }
+    )
