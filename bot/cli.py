@@ -1,4 +1,4 @@
-"""`ecs-why diagnose | demo | serve` (CONTRACT §2).
+"""`ecs-why diagnose | watch | demo | serve` (CONTRACT §2).
 
 Only argparse is imported up front: each command imports what it needs (boto3, Redis, Slack,
 the emulator) when it runs, so `--help` and a bad target answer at once.
@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--format", choices=("text", "json", "blocks"), default="text")
     demo.add_argument("--serve", action="store_true", help="run the Slack bot against it")
 
+    watch = commands.add_parser("watch", help="follow the event archive: incidents as they change")
+    watch.add_argument(
+        "targets", nargs="+", metavar="TARGET", help="service, cluster/service, cluster/*"
+    )
+    watch.add_argument("--once", action="store_true", help="what the archive holds, then exit")
+    watch.add_argument("--since", help="how far back to start (90m, 12h, 3d; default 1h)")
+    watch.add_argument("--format", choices=("text", "json"), default="text")
+
     commands.add_parser("serve", help="run the Slack bot")
     return parser
 
@@ -68,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diagnose(args, settings)
         if args.command == "demo":
             return _demo(args, settings)
+        if args.command == "watch":
+            from bot.watch_cli import watch
+
+            return watch(args.targets, settings, once=args.once, since=args.since, fmt=args.format)
         return _serve(settings)
     except TargetError as error:
         return _fail(EXIT_BAD_TARGET, str(error))

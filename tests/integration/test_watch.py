@@ -1,0 +1,110 @@
+"""`ecs-why watch --once` against the emulator's event archive: the real command, as a
+subprocess, reading what was written into the log group as EventBridge writes it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+from bot.demo.archive_events import OOM_REASON, service_action, task_stopped
+from bot.demo.archive_events import write_events as write
+from tests.integration.conftest import run_cli
+
+CLUSTER, SERVICE = "production", "api-service"
+
+
+def archive(env: dict[str, str], events: list[dict[str, Any]]) -> dict[str, str]:
+    """A fresh archive group holding `events`; the environment that points the bot at it."""
+    group = f"/aws/events/ecs-why-{uuid.uuid4().hex[:8]}"
+    write(boto3.client("logs"), group, events, stream="events")
+    return {**env, "ECS_WHY_EVENTS_LOG_GROUP": group}
+
+
+def watch_json(env: dict[str, str], *args: str) -> list[dict[str, Any]]:
+    result = run_cli(env, "watch", *args, "--once", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def ago(minutes: float) -> datetime:
+    return datetime.now(UTC) - timedelta(minutes=minutes)
+
+
+def test_ten_stops_of_one_cause_are_one_incident_updated_to_ten(account: dict[str, str]) -> None:
+    stops = [
+        task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(20 - n), exit_code=137,
+                     reason=OOM_REASON, revision=7)
+        for n in range(10)
+    ]  # fmt: skip
+    other = task_stopped(cluster=CLUSTER, service="someone-elses", at=ago(5))
+    env = archive(account, [*stops, other])
+    updates = watch_json(env, f"{CLUSTER}/{SERVICE}")
+    assert [u["state"] for u in updates] == ["open"] + ["updated"] * 9
+    assert [u["stops"] for u in updates] == list(range(1, 11))
+    assert len({u["incident"] for u in updates}) == 1
+    last = updates[-1]
+    assert last["incident"] == f"123456789012:us-east-1:{CLUSTER}:{SERVICE}:out-of-memory:7"
+    assert last["cause"]["code"] == "out-of-memory"
+    assert OOM_REASON in " ".join(last["cause"]["evidence"])
+    assert last["target"] | {"task_arn": None} == {
+        "account": "123456789012",
+        "account_name": None,
+        "region": "us-east-1",
+        "cluster": CLUSTER,
+        "service": SERVICE,
+        "task_arn": None,
+        "revision": 7,
+    }
+    stopped = [datetime.fromisoformat(s["detail"]["stoppedAt"]) for s in (stops[0], stops[-1])]
+    assert [datetime.fromisoformat(last[k]) for k in ("first", "last")] == stopped
+
+
+def test_a_second_cause_is_a_second_incident_and_steady_state_recovers_both(
+    account: dict[str, str],
+) -> None:
+    events = [
+        task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(9)),
+        task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(8), exit_code=137, reason=OOM_REASON),
+        service_action(cluster=CLUSTER, service=SERVICE, at=ago(2)),
+    ]
+    updates = watch_json(archive(account, events), f"{CLUSTER}/*")
+    assert [(u["state"], u["cause"]["code"]) for u in updates] == [
+        ("open", "app-crash"),
+        ("open", "out-of-memory"),
+        ("recovered", "app-crash"),
+        ("recovered", "out-of-memory"),
+    ]
+    assert updates[-1]["recovered"] is not None
+
+
+def test_malformed_lines_and_duplicates_change_nothing(account: dict[str, str]) -> None:
+    stop = task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(3))
+    env = archive(account, [stop, stop])
+    logs = boto3.client("logs")
+    logs.put_log_events(
+        logGroupName=env["ECS_WHY_EVENTS_LOG_GROUP"],
+        logStreamName="events",
+        logEvents=[{"timestamp": int(ago(1).timestamp() * 1000), "message": "{not an event"}],
+    )
+    updates = watch_json(env, SERVICE)
+    assert [(u["state"], u["stops"]) for u in updates] == [("open", 1)]
+
+
+def test_without_an_archive_it_says_how_to_set_one_up(account: dict[str, str]) -> None:
+    env = {**account, "ECS_WHY_EVENTS_LOG_GROUP": "/aws/events/nowhere"}
+    result = run_cli(env, "watch", SERVICE, "--once")
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert "deploy/event-archive.yaml" in result.stderr
+
+
+def test_a_task_or_a_bad_target_is_refused_before_any_aws_call(account: dict[str, str]) -> None:
+    task = "arn:aws:ecs:us-east-1:123456789012:task/production/0123456789abcdef0123456789abcdef"
+    result = run_cli(account, "watch", task, "--once")
+    assert result.returncode == 2
+    assert "cluster/*" in result.stderr
+    assert run_cli(account, "watch", "bad target!", "--once").returncode == 2
