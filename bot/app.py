@@ -31,9 +31,11 @@ from waitress.server import create_server
 from bot.access import Access
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
+from bot.follow import Follower, Reader
 from bot.service import Diagnoser
 from bot.settings import Settings
-from handlers import actions, command, mention
+from bot.watches import WatchBook
+from handlers import actions, command, incidents, mention, shortcut
 from handlers.deps import Deps, Diagnoses
 from handlers.replies import SLACK_FAILURES, Replies
 
@@ -109,10 +111,22 @@ def build_app(
         clicks=Deduplicator(store, ttl=CLICK_WINDOW),
         replies=Replies(client, store),
         access=Access(settings.channels, settings.access_contact),
+        watches=WatchBook(store),
     )
     for register in (command.register, mention.register, actions.register):
         register(app, deps)
+    incidents.register(app, deps)
+    shortcut.register(app, deps)
     return app
+
+
+def make_follower(
+    settings: Settings, diagnoser: Diagnoser, store: Store, client: WebClient
+) -> Follower:
+    """The watch follower (bot/follow.py), delivering incident cards through `client`."""
+    reader = Reader(diagnoser.clients, settings.events_log_group)
+    deliver = incidents.deliverer(client, diagnoser)
+    return Follower(store, WatchBook(store), reader, deliver, poll=settings.watch_poll)
 
 
 def wsgi(app: App) -> WSGIApplication:
@@ -200,8 +214,10 @@ def serve(settings: Settings) -> None:
     diagnoser = Diagnoser(settings, store)
     executor = diagnosis_pool(settings)
     signal.signal(signal.SIGTERM, _stop)
+    follower: Follower | None = None
     try:
         app = build_app(settings, diagnoser, store, client=client, executor=executor)
+        follower = make_follower(settings, diagnoser, store, client).start()
         if app_token is not None:
             handler = SocketModeHandler(app, app_token.get_secret_value())
             handler.client.connect()
@@ -217,5 +233,7 @@ def serve(settings: Settings) -> None:
             )
             server.run()
     finally:
+        if follower is not None:
+            follower.stop()
         executor.shutdown(wait=True)
         diagnoser.close()

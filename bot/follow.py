@@ -28,7 +28,16 @@ from bot.aws.clients import AwsClients, describe_error
 from bot.aws.ecs import describe_service
 from bot.cache import Store, cache_key
 from bot.errors import AwsUnavailable
-from bot.incidents import QUIET_PERIOD, Incident, ServiceRef, Steady, apply_all, quiet_services
+from bot.incidents import (
+    QUIET_PERIOD,
+    Card,
+    Deliver,
+    Incident,
+    ServiceRef,
+    Steady,
+    apply_all,
+    quiet_services,
+)
 from bot.model import Target
 from bot.watch_events import read_lines
 from bot.watches import FOREVER, Watch, WatchBook, covers
@@ -47,20 +56,6 @@ class Archive:
 
     account: str | None
     region: str | None
-
-
-@dataclass(frozen=True)
-class Card:
-    """An incident update for one channel; `ts` is its card when one was posted already."""
-
-    channel: str
-    incident: Incident
-    target: Target  # what to diagnose for the card
-    ts: str | None
-
-
-# Posts or updates the card; its ts when it got through, None to try again at the next poll.
-Deliver = Callable[[Card], str | None]
 
 
 def target_of(incident: Incident, archive: Archive) -> Target:

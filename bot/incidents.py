@@ -12,11 +12,12 @@ updates (the Slack follower and `ecs-why watch` share this).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.model import Finding, Frozen
+from bot.model import Finding, Frozen, Target
 
 State = Literal["open", "updated", "recovered"]
 # Task ARNs kept per incident, so a redelivered stop is not counted twice.
@@ -155,3 +156,17 @@ def _failed(current: Incident | None, event: Failure) -> list[Incident]:
             }
         )
     ]
+
+
+@dataclass(frozen=True)
+class Card:
+    """An incident update for one channel; `ts` is its card when one was posted already."""
+
+    channel: str
+    incident: Incident
+    target: Target  # what to diagnose for the card
+    ts: str | None
+
+
+# Posts or updates the card; its ts when it got through, None to try again at the next poll.
+Deliver = Callable[[Card], str | None]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.cache import Store, cache_key
+from bot.cache import MemoryStore, Store, cache_key
 from bot.console_url import is_console_url
 from bot.errors import TargetError
 from bot.incidents import Incident, ServiceRef
@@ -79,6 +79,7 @@ class WatchBook:
 
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self._store = store
+        self.shared = not isinstance(store, MemoryStore)  # else: they end with the process
         self._key = cache_key("watches")
         self._clock = clock
 

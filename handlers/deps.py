@@ -13,6 +13,7 @@ from bot.access import Access
 from bot.cache import Deduplicator
 from bot.errors import EcsWhyError
 from bot.model import Diagnosis, Target
+from bot.watches import WatchBook
 from handlers.messages import problem, sorry
 from handlers.replies import Replies
 
@@ -36,6 +37,7 @@ class Deps:
     clicks: Deduplicator  # the same button on the same card, for a few seconds
     replies: Replies
     access: Access  # which channels may query which accounts and clusters
+    watches: WatchBook  # what each channel watches, snoozed and muted
 
     def background(
         self, what: str, job: Callable[[], object], on_error: Callable[[], object] | None = None
