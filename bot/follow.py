@@ -223,7 +223,8 @@ class Follower:
         return True
 
     def _follow(self, archive: Archive, watches: list[Watch]) -> None:
-        key = cache_key("follow", archive.account or "-", archive.region or "-")
+        # Per archive group too: another group (a new ECS_WHY_EVENTS_LOG_GROUP) starts afresh.
+        key = cache_key("follow", self._reader.group, archive.account or "-", archive.region or "-")
         raw = self._store.get(key)
         state = _State.model_validate_json(raw) if raw else _State()
         now = self._clock()
