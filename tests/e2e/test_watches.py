@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,8 +15,9 @@ from typing import Any
 
 import boto3
 import pytest
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import make_client
+from bot.app import build_app, make_client, make_follower
 from bot.cache import MemoryStore, RedisStore, Store
 from bot.demo.archive_events import OOM_REASON, service_action, task_stopped, write_events
 from bot.demo.specs import Scenario
@@ -23,14 +25,15 @@ from bot.demo.traffic import EmulatorServer
 from bot.follow import Follower, Reader
 from bot.model import Cause
 from bot.render.incident import ACTION_MUTE, ACTION_SNOOZE, ACTION_UNSILENCE
+from bot.service import Diagnoser
 from bot.watches import WatchBook
 from handlers.incidents import deliverer
 from handlers.shortcut import NOTHING_FOUND
 from tests.conftest import RedisServer
 from tests.e2e.conftest import Bot, bot_settings, running_bot, scenario, stopped_task_arns
 from tests.e2e.test_http_mode import slash
-from tests.fake_slack import Call, FakeSlack
-from tests.harness import CHANNEL, USER, block_action, interaction
+from tests.fake_slack import APP_TOKEN, Call, FakeSlack
+from tests.harness import CHANNEL, USER, block_action, interaction, slash_command
 
 OOM = scenario(Cause.OUT_OF_MEMORY)
 CRASH = scenario(Cause.APP_CRASH)
@@ -315,3 +318,33 @@ def test_the_shortcut_on_a_message_without_a_target_answers_privately(one: Watch
     assert note.body["response_type"] == "ephemeral"
     assert note.body["text"] == NOTHING_FOUND
     assert one.bot.diagnoser.calls == []
+
+
+def test_over_socket_mode_a_watch_gets_its_incident_card(
+    slack: FakeSlack, demo_account: EmulatorServer
+) -> None:
+    settings = bot_settings(slack, socket_mode=True)
+    store = MemoryStore()
+    group = f"/aws/events/ecs-why-{uuid.uuid4().hex[:8]}"
+    boto3.client("logs").create_log_group(logGroupName=group)
+    settings = settings.model_copy(update={"events_log_group": group, "watch_poll": POLL})
+    diagnoser = Diagnoser(settings, store)
+    with ThreadPoolExecutor(settings.diagnosis_workers) as executor:
+        app = build_app(settings, diagnoser, store, executor=executor)
+        handler = SocketModeHandler(app, APP_TOKEN)
+        handler.client.connect()
+        follower = make_follower(settings, diagnoser, store, make_client(settings)).start()
+        try:
+            envelope = slack.socket.send(
+                "slash_commands", slash_command(f"watch {OOM.cluster}/{OOM.service}", "http://x/")
+            )
+            assert "now watches" in slack.socket.wait_for_ack(envelope)["payload"]["text"]
+            at = datetime.now(UTC)
+            event = task_stopped(cluster=OOM.cluster, service=OOM.service, at=at)
+            write_events(boto3.client("logs"), group, [event], stream="events")
+            card = showing(slack, OOM, "1 stop", "chat.postMessage")
+            assert card.body["channel"] == CHANNEL
+        finally:
+            follower.stop()
+            handler.client.close()
+    diagnoser.close()

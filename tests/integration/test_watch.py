@@ -108,3 +108,15 @@ def test_a_task_or_a_bad_target_is_refused_before_any_aws_call(account: dict[str
     assert result.returncode == 2
     assert "cluster/*" in result.stderr
     assert run_cli(account, "watch", "bad target!", "--once").returncode == 2
+
+
+def test_console_urls_are_targets_on_the_command_line(account: dict[str, str]) -> None:
+    url = (
+        f"https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/{CLUSTER}/services/{SERVICE}"
+        "/health?region=us-east-1"
+    )
+    result = run_cli(account, "diagnose", url, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["target"]["service"] == SERVICE
+    stop = task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(1))
+    assert [u["stops"] for u in watch_json(archive(account, [stop]), url)] == [1]
