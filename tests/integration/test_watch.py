@@ -12,6 +12,8 @@ import boto3
 
 from bot.demo.archive_events import OOM_REASON, service_action, task_stopped
 from bot.demo.archive_events import write_events as write
+from bot.demo.scenarios import SCENARIOS
+from bot.model import Cause
 from tests.integration.conftest import run_cli
 
 CLUSTER, SERVICE = "production", "api-service"
@@ -111,12 +113,13 @@ def test_a_task_or_a_bad_target_is_refused_before_any_aws_call(account: dict[str
 
 
 def test_console_urls_are_targets_on_the_command_line(account: dict[str, str]) -> None:
+    case = next(s for s in SCENARIOS if s.cause == Cause.OUT_OF_MEMORY)
     url = (
-        f"https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/{CLUSTER}/services/{SERVICE}"
-        "/health?region=us-east-1"
+        f"https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/{case.cluster}/services/"
+        f"{case.service}/health?region=us-east-1"
     )
     result = run_cli(account, "diagnose", url, "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["target"]["service"] == SERVICE
-    stop = task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(1))
+    assert json.loads(result.stdout)["cause"]["code"] == "out-of-memory"
+    stop = task_stopped(cluster=case.cluster, service=case.service, at=ago(1))
     assert [u["stops"] for u in watch_json(archive(account, [stop]), url)] == [1]
