@@ -18,6 +18,7 @@ from bot.errors import AwsUnavailable, EcsWhyError, TargetError
 
 if TYPE_CHECKING:
     from bot.model import Diagnosis
+    from bot.service import Diagnoser
     from bot.settings import Settings
 
 log = logging.getLogger("ecs-why")
@@ -159,14 +160,40 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         os.environ.update(env)
         status.update("Diagnosing every service of the emulated account…")
         if args.serve:
+            _feed_demo_archive(settings)
             return _serve(settings)
         diagnoser = Diagnoser(settings.model_copy(update={"redis_url": None}), MemoryStore())
         try:
             diagnoses = diagnose_demo_account(diagnoser)
+            incidents = _demo_incidents(diagnoser, settings)
         finally:
             diagnoser.close()
     _print(args.format, diagnoses, many=True)
+    if args.format == "text":
+        print("\n`ecs-why watch production/* --once` after a minute-by-minute feed would print:")
+        print("\n".join(incidents))
     return EXIT_OK
+
+
+def _feed_demo_archive(settings: Settings) -> None:
+    """Live incidents for watches in the team's workspace (bot/demo/feed.py)."""
+    import boto3
+
+    from bot.demo.feed import start_feed
+
+    start_feed(boto3.client("ecs"), boto3.client("logs"), settings.events_log_group)
+
+
+def _demo_incidents(diagnoser: Diagnoser, settings: Settings) -> list[str]:
+    from datetime import UTC, datetime
+
+    import boto3
+
+    from bot.demo.feed import demo_incidents
+    from bot.follow import Reader
+
+    reader = Reader(diagnoser.clients, settings.events_log_group)
+    return demo_incidents(boto3.client("ecs"), boto3.client("logs"), reader, datetime.now(UTC))
 
 
 def _serve(settings: Settings) -> int:

@@ -123,3 +123,26 @@ def test_console_urls_are_targets_on_the_command_line(account: dict[str, str]) -
     assert json.loads(result.stdout)["cause"]["code"] == "out-of-memory"
     stop = task_stopped(cluster=case.cluster, service=case.service, at=ago(1))
     assert [u["stops"] for u in watch_json(archive(account, [stop]), url)] == [1]
+
+
+def test_the_demo_feed_makes_incidents_that_open_count_and_recover(
+    account: dict[str, str],
+) -> None:
+    from bot.cache import MemoryStore
+    from bot.demo.feed import STOPS_BEFORE_RECOVERY, demo_incidents
+    from bot.follow import Reader
+    from bot.service import Diagnoser
+    from bot.settings import Settings
+
+    diagnoser = Diagnoser(Settings(), MemoryStore())
+    reader = Reader(diagnoser.clients, f"/aws/events/ecs-why-{uuid.uuid4().hex[:8]}")
+    try:
+        lines = demo_incidents(boto3.client("ecs"), boto3.client("logs"), reader, ago(0))
+    finally:
+        diagnoser.close()
+    oom = [line for line in lines if "search-indexer" in line]
+    assert [line.split()[0] for line in oom] == ["OPEN"] + ["UPDATED"] * (
+        STOPS_BEFORE_RECOVERY - 1
+    ) + ["RECOVERED"]
+    assert "out-of-memory" in oom[0]
+    assert f"{STOPS_BEFORE_RECOVERY} stops" in oom[-1]
