@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/cfn-lint deploy/event-archive.yaml
 
 test: lint
 	$(BIN)/pytest

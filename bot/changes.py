@@ -1,8 +1,10 @@
 """What changed: the last revision that ran healthy, and how the failing one differs from it.
 
-Pure. The baseline comes from the best source at hand: the service's deployments (the ACTIVE
-deployment still running the old configuration, or after a rollback the PRIMARY one), else the
-task-definition family's revisions, preferring one the archive shows was replaced on purpose.
+Pure. The baseline comes from the best source at hand: the service deployments API (the
+revision the failing deployment replaced, else the last successful one), then the service's
+`deployments[]` (the ACTIVE deployment still running the old configuration, or after a
+rollback the PRIMARY one), then the task-definition family's revisions, preferring one the
+archive shows was replaced on purpose.
 Environment variables and secrets are compared by name only: never a value.
 """
 
@@ -18,9 +20,11 @@ from bot.model import (
     Facts,
     FieldChange,
     Service,
+    ServiceDeployment,
     Task,
     TaskDefinition,
 )
+from bot.redact import redact
 
 # The stop code of a task the scheduler replaced on purpose (a deployment, a scale-in).
 REPLACED = "ServiceSchedulerInitiated"
@@ -38,30 +42,38 @@ def baseline_arn(
     service: Service | None,
     family_arns: Sequence[str],
     stops: Iterable[Task],
+    deployments: Sequence[ServiceDeployment] = (),
 ) -> tuple[str, str] | None:
     """The last revision before `failing_arn` that ran healthy, and its source."""
     failing = family_and_revision(failing_arn)
     if failing is None:
         return None
 
-    def earlier(arn: str) -> bool:
-        other = family_and_revision(arn)
+    def earlier(arn: str | None) -> bool:
+        other = family_and_revision(arn or "")
         return other is not None and other[0] == failing[0] and other[1] < failing[1]
 
-    deployments = service.deployments if service else ()
+    replaced = [s for d in deployments if d.target == failing_arn for s in d.sources if earlier(s)]
+    if replaced:
+        return max(replaced, key=_revision), "deployments-api"
+    succeeded = [d.target for d in deployments if d.status == "SUCCESSFUL" and earlier(d.target)]
+    if succeeded and succeeded[0]:
+        return succeeded[0], "deployments-api"  # the newest successful deployment
+
+    live = service.deployments if service else ()
     # After a rollback the PRIMARY deployment is the healthy one; during a rollout that is
     # failing, the ACTIVE one still runs the old configuration.
     for status in ("PRIMARY", "ACTIVE"):
         candidates = [
             d.task_definition_arn
-            for d in deployments
+            for d in live
             if d.status == status and earlier(d.task_definition_arn)
         ]
         if candidates:
             return max(candidates, key=_revision), "deployments"
     older = [arn for arn in family_arns if earlier(arn)]
-    replaced = {t.task_definition_arn for t in stops if t.stop_code == REPLACED}
-    preferred = [arn for arn in older if arn in replaced] or older
+    on_purpose = {t.task_definition_arn for t in stops if t.stop_code == REPLACED}
+    preferred = [arn for arn in older if arn in on_purpose] or older
     return (max(preferred, key=_revision), "family") if preferred else None
 
 
@@ -183,13 +195,12 @@ def _names_changed(
 
 
 def _show(value: Any) -> str:
+    """A field's value as shown, redacted: a command line may carry a password."""
     if value is None:
         return "none"
-    if isinstance(value, str):
-        return value
     if isinstance(value, tuple | list | dict):
-        return json.dumps(list(value) if isinstance(value, tuple) else value, sort_keys=True)
-    return str(value)
+        value = json.dumps(list(value) if isinstance(value, tuple) else value, sort_keys=True)
+    return redact(str(value))
 
 
 def changes_of(facts: Facts) -> Changes | None:
@@ -199,6 +210,9 @@ def changes_of(facts: Facts) -> Changes | None:
         return None
     archived = facts.archive.stops if facts.archive else ()
     digests = image_digests((*facts.stopped_tasks, *facts.running_tasks, *archived))
+    for deployment in facts.service_deployments:  # what each revision resolved, per the API
+        for arn, images in deployment.digests.items():
+            digests.update({(arn, container): digest for container, digest in images.items()})
     return Changes(
         from_arn=baseline.arn,
         from_revision=baseline.revision,

@@ -389,6 +389,19 @@ class TargetGroup(Frozen):
     targets: tuple[TargetHealth, ...] = ()
 
 
+class ServiceDeployment(Frozen):
+    """One deployment of the service deployments API, its revisions as task definitions."""
+
+    arn: str
+    status: str  # SUCCESSFUL, IN_PROGRESS, ROLLBACK_SUCCESSFUL, STOPPED, …
+    created_at: datetime | None = None
+    target: str | None = None  # the task definition it deploys
+    sources: tuple[str, ...] = ()  # the task definitions it replaces
+    rollback: bool = False  # the circuit breaker or an alarm rolled it back
+    # task definition ARN → container → the image digest that revision resolved
+    digests: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
 class ArchiveRead(Frozen):
     """What the event archive (CONTRACT §5) held for one service in a window."""
 
@@ -422,6 +435,9 @@ class Facts(Frozen):
     target_groups: tuple[TargetGroup, ...] = ()
     gaps: tuple[Gap, ...] = ()
     archive: ArchiveRead | None = None  # None: the archive was not read
+    # Newest first; empty when the service deployments API could not be read (then the
+    # service's deployments[] and the family's revisions stand in).
+    service_deployments: tuple[ServiceDeployment, ...] = ()
     # The last revision that ran healthy before the focus task's, and how it was found.
     baseline: TaskDefinition | None = None
     baseline_source: str | None = None

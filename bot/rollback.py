@@ -20,7 +20,7 @@ REVISION_CAUSES = frozenset(
 
 
 def began_with_revision(facts: Facts, changes: Changes) -> bool:
-    """Every failing stop ran the new revision, and the baseline ran before it."""
+    """Every stop that was not a planned replacement ran the new revision."""
     stops = [t for t in facts.stopped_tasks if t.stop_code != "ServiceSchedulerInitiated"]
     return bool(stops) and all(t.task_definition_arn == changes.to_arn for t in stops)
 

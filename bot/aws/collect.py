@@ -9,6 +9,9 @@ without deadlock), and the state being collected is touched by one thread only.
 The longest chain of dependent calls (a service named without its cluster):
 ListClusters → DescribeServices → ListTasks → DescribeTasks → DescribeTaskDefinition (a
 stopped task's older revision) → ListAttachedRolePolicies → GetPolicy → GetPolicyVersion.
+Beside ListTasks run the event archive's read (the stops wait for it: one round trip) and what
+ran before (the service deployments API, three calls in one leaf, and the family's
+revisions): only the last healthy revision waits for those.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
-from bot.aws import archive, ec2, ecr, ecs, efs, elbv2, iam, logs
+from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.changes import baseline_arn, family_and_revision
 from bot.model import (
@@ -40,6 +43,7 @@ from bot.model import (
     Role,
     SecurityGroup,
     Service,
+    ServiceDeployment,
     Step,
     Subnet,
     Target,
@@ -203,6 +207,7 @@ class _Collector:
         self.window = window
         self.archive: ArchiveRead | None = None
         self.family: list[str] = []  # the service family's revisions, newest first
+        self.service_deployments: tuple[ServiceDeployment, ...] = ()
         self.baseline: tuple[str, str] | None = None  # (task definition ARN, source)
         self.baseline_definitions: dict[str, TaskDefinition] = {}
         self.ecs = clients.ecs()
@@ -266,7 +271,7 @@ class _Collector:
         if task:
             self._on_tasks([task])
         elif service:
-            self._list_tasks(service, self._start_history(service))
+            self._list_tasks(service, self._start_archive(service), self._start_lineage(service))
         if service:
             # Recent tasks mostly run a revision of a live deployment: read those now rather
             # than after DescribeTasks names them (one round trip less on the longest chain).
@@ -292,25 +297,41 @@ class _Collector:
                 self.instances.extend,
             )
 
-    def _start_history(self, service: Service) -> list[Future[Any]]:
-        """The archive's stops of the window and the family's revisions, beside ListTasks."""
-        started: list[Future[Any]] = []
-        if self.window.group:
-            started.append(
-                self.flow.call(
-                    Step.STOPPED_REASON,
-                    "logs:FilterLogEvents",
-                    partial(
-                        archive.read_archive,
-                        self.clients.logs(),
-                        self.window.group,
-                        cluster=ecs.name_of(service.cluster_arn),
-                        service=service.name,
-                        since=self.window.since,
-                    ),
-                    self._on_archive,
-                )
+    def _start_archive(self, service: Service) -> list[Future[Any]]:
+        """The archive's stops of the window, beside ListTasks."""
+        if not self.window.group:
+            return []
+        return [
+            self.flow.call(
+                Step.STOPPED_REASON,
+                "logs:FilterLogEvents",
+                partial(
+                    archive.read_archive,
+                    self.clients.logs(),
+                    self.window.group,
+                    cluster=ecs.name_of(service.cluster_arn),
+                    service=service.name,
+                    since=self.window.since,
+                ),
+                self._on_archive,
             )
+        ]
+
+    def _start_lineage(self, service: Service) -> list[Future[Any]]:
+        """What ran before: the service's deployments and its family's revisions."""
+        started: list[Future[Any]] = [
+            self.flow.call(
+                Step.STOPPED_REASON,
+                "ecs:ListServiceDeployments",
+                partial(
+                    deployments.read_service_deployments,
+                    self.ecs,
+                    service.cluster_arn,
+                    service.name,
+                ),
+                self._on_service_deployments,
+            )
+        ]
         if family := family_and_revision(service.task_definition_arn):
             started.append(
                 self.flow.call(
@@ -322,10 +343,15 @@ class _Collector:
             )
         return started
 
+    def _on_service_deployments(self, found: tuple[ServiceDeployment, ...]) -> None:
+        self.service_deployments = found
+
     def _on_archive(self, read: ArchiveRead) -> None:
         self.archive = read
 
-    def _list_tasks(self, service: Service, history: list[Future[Any]]) -> None:
+    def _list_tasks(
+        self, service: Service, archived: list[Future[Any]], lineage: list[Future[Any]]
+    ) -> None:
         lists = [
             self.flow.call(
                 Step.STOPPED_REASON,
@@ -335,15 +361,17 @@ class _Collector:
             )
             for status, arns in (("STOPPED", self.stopped_arns), ("RUNNING", self.running_arns))
         ]
-        self.flow.after(lists, partial(self._describe_tasks, service.name, history))
+        self.flow.after(lists, partial(self._describe_tasks, service.name, archived, lineage))
 
-    def _describe_tasks(self, service: str, history: list[Future[Any]]) -> None:
+    def _describe_tasks(
+        self, service: str, archived: list[Future[Any]], lineage: list[Future[Any]]
+    ) -> None:
         # Stopped tasks first: they are why we are here; running ones fill the rest of the call.
         arns = list(dict.fromkeys(self.stopped_arns + self.running_arns))[: ecs.MAX_DESCRIBE_TASKS]
         described: list[Task] = []
         if arns:
-            history = [
-                *history,
+            archived = [
+                *archived,
                 self.flow.call(
                     Step.STOPPED_REASON,
                     "ecs:DescribeTasks",
@@ -351,13 +379,15 @@ class _Collector:
                     described.extend,
                 ),
             ]
-        self.flow.after(history, partial(self._on_service_tasks, service, described))
+        # The stops are known once ECS and the archive have answered; the baseline, once
+        # what ran before is known too (the stops' revisions need no wait for it).
+        self.flow.after(archived, partial(self._on_service_tasks, service, described))
+        self.flow.after([*archived, *lineage], self._start_baseline)
 
     def _on_service_tasks(self, service: str, tasks: list[Task]) -> None:
         # moto's ListTasks ignores serviceName: keep only the service's own tasks.
         group = ecs.SERVICE_GROUP_PREFIX + service
         self._on_tasks([t for t in tasks if t.group == group])
-        self._start_baseline()
 
     def _on_tasks(self, tasks: list[Task]) -> None:
         listed = ecs.newest_first(t for t in tasks if ecs.is_stopping(t))
@@ -396,7 +426,11 @@ class _Collector:
             return
         archived = self.archive.stops if self.archive else ()
         self.baseline = baseline_arn(
-            focus.task_definition_arn, self.found.service, self.family, (*self.stopped, *archived)
+            focus.task_definition_arn,
+            self.found.service,
+            self.family,
+            (*self.stopped, *archived),
+            self.service_deployments,
         )
         # A live deployment's revision is read anyway; any other is read for the diff only.
         if self.baseline and self._once("task-definition", self.baseline[0]):
@@ -654,6 +688,7 @@ class _Collector:
             ),
             gaps=tuple(dict.fromkeys(self.flow.gaps)),
             archive=self.archive,
+            service_deployments=self.service_deployments,
             baseline=self._baseline_definition(),
             baseline_source=self.baseline[1] if self.baseline else None,
         )

@@ -49,7 +49,15 @@ TTL: dict[str, int] = {
     "ecr:DescribeRepositories": SLOW,
     "elasticloadbalancing:DescribeTargetGroups": SLOW,
     "elasticloadbalancing:DescribeTargetHealth": FAST,
+    "ecs:ListTaskDefinitions": FAST,
+    "ecs:ListServiceDeployments": FAST,
+    "ecs:DescribeServiceDeployments": FAST,
+    "ecs:DescribeServiceRevisions": IMMUTABLE,  # a service revision never changes
+    "logs:FilterLogEvents": FAST,  # keyed without its start (WINDOWED)
 }
+# Operations whose window start moves with the clock: an answer read from an earlier start
+# covers a later one (the caller keeps only what falls in its window).
+WINDOWED = {"logs:FilterLogEvents": "startTime"}
 
 
 class _CachedHttp:
@@ -113,8 +121,11 @@ class FactCache:
         client.meta.events.register("after-call", self._after_call)
 
     def _key(self, operation: str, params: dict[str, Any]) -> str:
+        body = params.get("body")
+        if operation in WINDOWED and isinstance(body, bytes | str):
+            body = {k: v for k, v in json.loads(body).items() if k != WINDOWED[operation]}
         request = json.dumps(
-            [params.get("url_path"), params.get("query_string"), params.get("body")],
+            [params.get("url_path"), params.get("query_string"), body],
             sort_keys=True,
             default=str,
         )
@@ -129,12 +140,16 @@ class FactCache:
             return None
         key = self._key(operation, params)
         context["ecs_why_fact_key"] = key
+        if operation in WINDOWED:
+            context["ecs_why_window_start"] = _start(operation, params)
         raw = self._store.get(key)
         if raw is None:
             return None
-        ttl, parsed = json.loads(raw, object_hook=_decode)
+        ttl, parsed, *start = json.loads(raw, object_hook=_decode)
         if self._immutable_only and ttl < IMMUTABLE:
             return None
+        if start and start[0] > _start(operation, params):
+            return None  # read from a later start: it may lack what is asked
         context["ecs_why_from_cache"] = True
         return _CachedHttp(), parsed
 
@@ -154,8 +169,15 @@ class FactCache:
         answer = _quote_policies(
             {k: v for k, v in parsed.items() if k != "ResponseMetadata"}, model.output_shape
         )
+        start = [context["ecs_why_window_start"]] if "ecs_why_window_start" in context else []
         try:
-            raw = json.dumps([ttl, answer], default=_encode).encode()
+            raw = json.dumps([ttl, answer, *start], default=_encode).encode()
         except TypeError:
             return
         self._store.set(key, raw, ttl)
+
+
+def _start(operation: str, params: dict[str, Any]) -> int:
+    body = params.get("body")
+    request = json.loads(body) if isinstance(body, bytes | str) and body else {}
+    return int(request.get(WINDOWED[operation], 0))

@@ -14,7 +14,7 @@ moto attributes written (moto 5.2):
 - ecs `Service`: running_count, pending_count, events, launch_type, capacity_provider_strategy,
   health_check_grace_period_seconds, and its deployment dict's runningCount, pendingCount,
   failedTasks, rolloutState, rolloutStateReason, createdAt, updatedAt, launchType,
-  platformFamily.
+  platformFamily; and a second, ACTIVE deployment dict for a rollout in progress.
 - ecs `ContainerInstance`: registered_resources and remaining_resources (CPU, MEMORY).
 - ecs `Cluster`: running_tasks_count, pending_tasks_count, registered_container_instances_count,
   active_services_count.
@@ -144,6 +144,37 @@ class MotoAccount:
             updatedAt=state.events[0][0] if state.events else state.deployed_at,
             launchType=svc.launch_type,
             platformFamily="EC2" if svc.launch_type == "EC2" else "FARGATE",  # moto's convention
+        )
+
+    def add_active_deployment(
+        self,
+        cluster: str,
+        service: str,
+        deployment_id: str,
+        task_definition_arn: str,
+        *,
+        running: int,
+        created_at: datetime,
+    ) -> None:
+        """The deployment a rollout replaces: ACTIVE, still running the old revision's tasks
+        (moto's UpdateService keeps one deployment only)."""
+        svc = self._service(cluster, service)
+        primary = svc.deployments[0]
+        primary.update(runningCount=0)
+        svc.deployments.append(
+            {
+                **primary,
+                "id": deployment_id,
+                "status": "ACTIVE",
+                "taskDefinition": task_definition_arn,
+                "runningCount": running,
+                "pendingCount": 0,
+                "failedTasks": 0,
+                "rolloutState": "COMPLETED",
+                "rolloutStateReason": f"ECS deployment {deployment_id} completed.",
+                "createdAt": created_at,
+                "updatedAt": created_at,
+            }
         )
 
     def set_instance_capacity(self, cluster: str, instance_arn: str, cpu: int, memory: int) -> None:

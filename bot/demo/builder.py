@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from itertools import cycle, islice
 from typing import TYPE_CHECKING, TypeVar, cast
 
+from bot.demo.archive import ArchivedStop, put_stops, task_arn
 from bot.demo.backend_patch import MotoAccount, ServiceState, TaskState
 from bot.demo.infrastructure import Clients, Infrastructure
 from bot.demo.specs import REASON_LIMIT, ServiceSpec
@@ -95,6 +96,11 @@ class _ServiceBuilder:
             if self.spec.previous_revision
             else stopped_revision
         )
+        healthy_revision = None
+        if self.spec.new_revision is not None:  # the rollout of a revision that broke it
+            healthy_revision = stopped_revision
+            new = register(**fill(self.spec.new_revision, self.infra.refs))
+            stopped_revision = current_revision = new["taskDefinition"]["taskDefinitionArn"]
         self._create_service(current_revision)
         deployment = self.moto.deployment_id(self.cluster, self.name)
         self.refs["deployment"] = deployment
@@ -108,10 +114,10 @@ class _ServiceBuilder:
             _PREVIOUS_DEPLOYMENT if self.spec.previous_revision else deployment,
         )
         live = self._launch(
-            current_revision,
+            healthy_revision or current_revision,
             self.spec.running + self.spec.provisioning,
             self.spec.hosts,
-            deployment,
+            _PREVIOUS_DEPLOYMENT if healthy_revision else deployment,
         )
         events = self._stop(stopped) + self._keep_alive(live)
         events += [
@@ -122,6 +128,59 @@ class _ServiceBuilder:
             message = f"(service {self.name}) has reached a steady state."
             events.append((self.now - timedelta(minutes=1), message))
         self._set_service_state(deployment, events)
+        if healthy_revision is not None:
+            self.moto.add_active_deployment(
+                self.cluster,
+                self.name,
+                _PREVIOUS_DEPLOYMENT,
+                healthy_revision,
+                running=self.spec.running,
+                created_at=self._live_since() - timedelta(minutes=1),
+            )
+        self._archive(current_revision)
+
+    def _archive(self, revision: str) -> None:
+        """The stops only the event archive still holds, delivered through EventBridge."""
+        if not self.spec.archived_stops:
+            return
+        region, account = self.infra.refs["region"], self.infra.refs["account"]
+        zone = self._zone()
+        stops = []
+        for index, stop in enumerate(self.spec.archived_stops):
+            stopped_at = self.now - timedelta(
+                hours=self.spec.archived_hours_ago,
+                minutes=index * self.spec.minutes_between_stops,
+            )
+            started_at = None if stop.ran is None else stopped_at - stop.ran
+            arn = task_arn(region, account, self.cluster)
+            stops.append(
+                ArchivedStop(
+                    task_arn=arn,
+                    cluster_arn=f"arn:aws:ecs:{region}:{account}:cluster/{self.cluster}",
+                    task_definition_arn=revision,
+                    group=f"service:{self.name}",
+                    started_by=self.refs["deployment"],
+                    container=self.container["name"],
+                    image=self.container["image"],
+                    created_at=(started_at or stopped_at) - timedelta(seconds=25),
+                    started_at=started_at,
+                    stopped_at=stopped_at,
+                    stop_code=stop.code,
+                    stopped_reason=self._reason(stop.reason) or "",
+                    exit_code=stop.exit_code,
+                    container_reason=self._reason(stop.container_reason),
+                    launch_type=self.launch_type,
+                    availability_zone=zone,
+                )
+            )
+            if started_at is not None:
+                self._write_logs(_Launched(arn, None, zone), stop.logs, started_at, stopped_at)
+        put_stops(self.clients, stops)
+
+    def _zone(self) -> str:
+        placement = self.spec.placement
+        subnet = placement.subnets[0] if placement else "private-a"  # where the hosts run
+        return self.infra.zones[self.infra.subnets[subnet]]
 
     def _stop(self, tasks: Sequence[_Launched]) -> list[Event]:
         """Give each stopped task its ending, times and logs; returns the service events."""
@@ -215,6 +274,10 @@ class _ServiceBuilder:
     def _live_since(self) -> datetime:
         """When the live tasks started: replacements after the newest stop, a rolling
         deployment's new tasks before it stopped the old ones, a quiet service's days ago."""
+        if self.spec.new_revision is not None:  # the old revision's tasks, from days ago
+            return self.now - timedelta(days=3)
+        if self.spec.archived_stops:  # replaced after the last archived stop
+            return self.now - timedelta(hours=self.spec.archived_hours_ago, seconds=-30)
         if not self.spec.stops:
             return self.now - timedelta(days=3)
         newest_stop = self.now - timedelta(minutes=2)

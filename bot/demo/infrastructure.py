@@ -40,6 +40,14 @@ class SecretsClient(Protocol):  # likewise for Secrets Manager
     def create_secret(self, **kwargs: object) -> Mapping[str, object]: ...
 
 
+class EventsClient(Protocol):  # likewise for EventBridge
+    def put_events(self, **kwargs: object) -> Mapping[str, object]: ...
+
+
+class StacksClient(Protocol):  # likewise for CloudFormation
+    def create_stack(self, **kwargs: object) -> Mapping[str, object]: ...
+
+
 @dataclass(frozen=True)
 class Clients:
     ec2: EC2Client
@@ -50,12 +58,15 @@ class Clients:
     elbv2: ElasticLoadBalancingv2Client
     efs: EfsClient
     secrets: SecretsClient
+    events: EventsClient
+    stacks: StacksClient
 
     def endpoints(self) -> list[str]:
         """Where each client sends its requests."""
         clients = (self.ec2, self.ecs, self.iam, self.ecr, self.logs, self.elbv2)
         return [client.meta.endpoint_url for client in clients] + [
-            cast(BaseClient, client).meta.endpoint_url for client in (self.efs, self.secrets)
+            cast(BaseClient, client).meta.endpoint_url
+            for client in (self.efs, self.secrets, self.events, self.stacks)
         ]
 
     @classmethod
@@ -71,6 +82,8 @@ class Clients:
             secrets=cast(
                 SecretsClient, session.client("secretsmanager", endpoint_url=endpoint_url)
             ),
+            events=cast(EventsClient, session.client("events", endpoint_url=endpoint_url)),
+            stacks=cast(StacksClient, session.client("cloudformation", endpoint_url=endpoint_url)),
         )
 
 

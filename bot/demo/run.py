@@ -29,6 +29,12 @@ def emulated_demo_account() -> Iterator[dict[str, str]]:
 
 def diagnose_demo_account(diagnoser: Diagnoser, *, workers: int = 8) -> list[Diagnosis]:
     """One diagnosis per demo service, in the order of the scenarios."""
-    targets = [Target(cluster=s.cluster, service=s.service) for s in SCENARIOS]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ecs-why-demo") as pool:
-        return list(pool.map(diagnoser.diagnose, targets))
+        return list(
+            pool.map(
+                lambda s: diagnoser.diagnose(
+                    Target(cluster=s.cluster, service=s.service), since=s.since
+                ),
+                SCENARIOS,
+            )
+        )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
+from bot.demo.archive import deploy_event_archive
 from bot.demo.backend_patch import MotoAccount, prepare_emulator
 from bot.demo.builder import build_service
 from bot.demo.infrastructure import Clients, build_infrastructure, retire_doomed_host
@@ -140,6 +141,20 @@ INDEXER_GROWING = (
     "INFO indexer: loaded batch 6/24 into memory (rss=1408 MiB)",
     "INFO indexer: loaded batch 11/24 into memory (rss=1897 MiB)",
 )
+CART_CRASH = (
+    "> cart-api@2.1.0 start",
+    "> node dist/server.js",
+    "[cart-api] payment provider: stripe (api version from STRIPE_API_VERSION)",
+    "/app/dist/payments/stripe.js:19",
+    "    throw new Error(`unsupported Stripe API version: ${version}`);",
+    "    ^",
+    "Error: unsupported Stripe API version: undefined",
+    "    at createClient (/app/dist/payments/stripe.js:19:11)",
+    "    at Object.<anonymous> (/app/dist/server.js:12:16)",
+    "Node.js v20.11.1",
+)
+# An environment value the diagnosis must never show (environment variables are plain text).
+CART_ENV_VALUE = "https://hooks.example.internal/cart?sig=9f8e7d6c"
 SPRING_STARTING = (
     "INFO 1 --- [main] c.a.catalog.CatalogApplication : Starting CatalogApplication v3.2.0 "
     "using Java 17.0.10 with PID 1",
@@ -1161,6 +1176,79 @@ SPECS: tuple[ServiceSpec, ...] = (
     ),
 )
 
+# Time: a rollout that broke a service, and failures only the event archive remembers.
+SPECS += (
+    ServiceSpec(
+        Scenario(
+            "cart-api",
+            "production",
+            Cause.APP_CRASH,
+            Step.EXIT_CODE,
+            "Error: unsupported Stripe API version: undefined",
+            "Revision 2 (image 2.1.0, a new secret, half the memory) exits 1 at start-up; "
+            "revision 1 still runs under the ACTIVE deployment.",
+        ),
+        fargate_task(
+            container(
+                "cart-api",
+                "{registry}/cart-api:2.0.3",
+                memory=1024,
+                environment={"LOG_LEVEL": "info"},
+            ),
+            memory="1024",
+        ),
+        new_revision=fargate_task(
+            container(
+                "cart-api",
+                "{registry}/cart-api:2.1.0",
+                memory=512,
+                environment={"LOG_LEVEL": "info", "WEBHOOK_URL": CART_ENV_VALUE},
+                secrets={"STRIPE_KEY": "{db_secret}"},
+            ),
+            memory="1024",
+        ),
+        pushed_tags=("2.0.3", "2.1.0"),
+        running=2,
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=5), logs=CART_CRASH), 3
+        ),
+        events=every(9, CONSISTENTLY_FAILING.format(service="cart-api"), times=2),
+    ),
+    ServiceSpec(
+        Scenario(
+            "nightly-reports",
+            "production",
+            Cause.OUT_OF_MEMORY,
+            Step.EXIT_CODE,
+            "OutOfMemoryError",
+            "Killed at its 1 GiB limit three times 9 hours ago: ECS has forgotten those tasks, "
+            "the event archive has not.",
+            since=timedelta(hours=12),
+        ),
+        fargate_task(
+            container(
+                "nightly-reports", "{registry}/nightly-reports:3.2.1", port=None, memory=1024
+            ),
+            memory="1024",
+        ),
+        desired=1,
+        running=1,
+        archived_stops=repeat(
+            Stop(
+                ESSENTIAL_EXITED,
+                exit_code=137,
+                container_reason="OutOfMemoryError: Container killed due to memory usage",
+                ran=timedelta(minutes=14),
+                logs=(
+                    "INFO reports: building the nightly revenue report (31 days, 12 regions)",
+                    "INFO reports: joined orders and refunds (rss=884 MiB)",
+                ),
+            ),
+            3,
+        ),
+    ),
+)
+
 SCENARIOS: tuple[Scenario, ...] = tuple(spec.scenario for spec in SPECS)
 
 
@@ -1180,6 +1268,7 @@ def build_account(session: boto3.Session, *, endpoint_url: str | None = None) ->
     account_id = session.client("sts", endpoint_url=endpoint_url).get_caller_identity()["Account"]
     moto = MotoAccount(account_id, region)
     infra = build_infrastructure(clients, moto, account_id, region)
+    deploy_event_archive(clients)
     now = datetime.now(UTC)
     for spec in SPECS:
         build_service(clients, moto, infra, spec, now)

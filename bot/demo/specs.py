@@ -40,6 +40,7 @@ class Scenario:
     step: Step | None  # the checklist step that fails
     evidence: str  # a substring a correct diagnosis quotes
     description: str
+    since: timedelta | None = None  # the window it is diagnosed over (`--since`)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,12 @@ class ServiceSpec:
     previous_revision: bool = False  # stopped tasks ran the revision before the current one
     rollout_failed: bool = False  # the deployment circuit breaker gave up
     pushed_tags: tuple[str, ...] = ()  # tags in the image's ECR repository (default: its own)
+    # The stops ran this revision, registered after `task_definition`, which the running tasks
+    # still run under the ACTIVE deployment: a rollout that broke the service.
+    new_revision: RegisterTaskDefinitionRequestTypeDef | None = None
+    # Stops ECS no longer lists, only the event archive holds, this many hours ago.
+    archived_stops: tuple[Stop, ...] = ()
+    archived_hours_ago: int = 9
 
     @property
     def steady(self) -> bool:
@@ -132,6 +139,7 @@ def container(
     log_driver: LogDriverType = "awslogs",
     log_options: dict[str, str] | None = None,
     secrets: dict[str, str] | None = None,
+    environment: dict[str, str] | None = None,
     volume: str | None = None,
 ) -> ContainerDefinitionTypeDef:
     """One essential container logging to `/ecs/NAME` unless told otherwise."""
@@ -158,6 +166,8 @@ def container(
         definition["healthCheck"] = health_check
     if secrets:
         definition["secrets"] = [{"name": k, "valueFrom": v} for k, v in secrets.items()]
+    if environment:
+        definition["environment"] = [{"name": k, "value": v} for k, v in environment.items()]
     if volume is not None:
         definition["mountPoints"] = [{"sourceVolume": volume, "containerPath": f"/srv/{volume}"}]
     return definition

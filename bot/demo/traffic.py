@@ -256,17 +256,21 @@ class Traffic:
 
 
 class EmulatorServer:
-    """moto's AWS emulator on a free local port, behind `Traffic`."""
+    """moto's AWS emulator on a free local port, behind `Traffic`, with the ECS service
+    deployments API it lacks (`bot.demo.deployments_api`)."""
 
     def __init__(self, latency: float = 0.0) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import WSGIRequestHandler, make_server
 
+        from bot.demo.deployments_api import DeploymentsApi
+
         class QuietHandler(WSGIRequestHandler):
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass
 
-        self.traffic = Traffic(DomainDispatcherApplication(create_backend_app), latency)
+        moto = DomainDispatcherApplication(create_backend_app)
+        self.traffic = Traffic(DeploymentsApi(moto), latency)  # what moto lacks, answered too
         self._server = make_server(
             "127.0.0.1", 0, self.traffic, threaded=True, request_handler=QuietHandler
         )

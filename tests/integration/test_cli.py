@@ -30,7 +30,8 @@ FAILING = [
 
 @pytest.mark.parametrize("scenario", FAILING, ids=[s.service for s in FAILING])
 def test_each_broken_service_gets_its_cause(account: dict[str, str], scenario: Scenario) -> None:
-    document = diagnose_json(account, f"{scenario.cluster}/{scenario.service}")
+    since = ("--since", f"{int(scenario.since.total_seconds()) // 3600}h") if scenario.since else ()
+    document = diagnose_json(account, f"{scenario.cluster}/{scenario.service}", *since)
     assert scenario.cause is not None
     assert scenario.step is not None
     cause = document["cause"]

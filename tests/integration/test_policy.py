@@ -37,6 +37,7 @@ ACCOUNT_WIDE = frozenset(
     {
         "ecs:ListClusters",
         "ecs:DescribeTaskDefinition",
+        "ecs:ListTaskDefinitions",
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeRouteTables",
         "ec2:DescribeSecurityGroups",

@@ -1,0 +1,103 @@
+"""The demo account's event archive: deploy/event-archive.yaml deployed through the emulator's
+CloudFormation, and ECS task stops delivered the way AWS delivers them (EventBridge
+`PutEvents` with `Source: aws.ecs`, matched by the template's rule, into its log group).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.demo.infrastructure import Clients
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "event-archive.yaml"
+STACK = "ecs-why-event-archive"
+
+
+def deploy_event_archive(clients: Clients) -> None:
+    """Create the archive stack: the log group, its resource policy and the EventBridge rules."""
+    clients.stacks.create_stack(StackName=STACK, TemplateBody=TEMPLATE.read_text())
+
+
+@dataclass(frozen=True)
+class ArchivedStop:
+    """One stop as its "ECS Task State Change" event tells it."""
+
+    task_arn: str
+    cluster_arn: str
+    task_definition_arn: str
+    group: str
+    started_by: str
+    container: str
+    image: str
+    created_at: datetime
+    started_at: datetime | None
+    stopped_at: datetime
+    stop_code: str
+    stopped_reason: str
+    exit_code: int | None
+    container_reason: str | None
+    launch_type: str
+    availability_zone: str
+
+
+def task_arn(region: str, account: str, cluster: str) -> str:
+    return f"arn:aws:ecs:{region}:{account}:task/{cluster}/{uuid.uuid4().hex}"
+
+
+def put_stops(clients: Clients, stops: list[ArchivedStop]) -> None:
+    """Each stop as EventBridge receives it from ECS: its STOPPING change, then STOPPED (the
+    last one twice, as EventBridge may deliver an event more than once)."""
+    entries = [_entry(stop, version) for stop in stops for version in (3, 4, 4)]
+    for start in range(0, len(entries), 10):  # PutEvents takes ten entries at a time
+        clients.events.put_events(Entries=entries[start : start + 10])
+
+
+def _entry(stop: ArchivedStop, version: int) -> dict[str, Any]:
+    stopped = version == 4
+    container: dict[str, Any] = {
+        "containerArn": stop.task_arn.replace(":task/", ":container/") + "/" + stop.container,
+        "name": stop.container,
+        "image": stop.image,
+        "lastStatus": "STOPPED" if stopped else "RUNNING",
+        "taskArn": stop.task_arn,
+    }
+    if stop.exit_code is not None:
+        container["exitCode"] = stop.exit_code
+    if stop.container_reason:
+        container["reason"] = stop.container_reason
+    detail: dict[str, Any] = {
+        "clusterArn": stop.cluster_arn,
+        "containers": [container],
+        "createdAt": _iso(stop.created_at),
+        "desiredStatus": "STOPPED",
+        "group": stop.group,
+        "lastStatus": "STOPPED" if stopped else "DEACTIVATING",
+        "launchType": stop.launch_type,
+        "availabilityZone": stop.availability_zone,
+        "startedBy": stop.started_by,
+        "stopCode": stop.stop_code,
+        "stoppedReason": stop.stopped_reason,
+        "stoppingAt": _iso(stop.stopped_at - timedelta(seconds=8)),
+        "taskArn": stop.task_arn,
+        "taskDefinitionArn": stop.task_definition_arn,
+        "version": version,
+    }
+    if stop.started_at is not None:
+        detail["startedAt"] = _iso(stop.started_at)
+    if stopped:
+        detail["stoppedAt"] = _iso(stop.stopped_at)
+    return {
+        "Source": "aws.ecs",
+        "DetailType": "ECS Task State Change",
+        "Resources": [stop.task_arn],
+        "Detail": json.dumps(detail),
+    }
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
