@@ -124,7 +124,7 @@ def make_follower(
     settings: Settings, diagnoser: Diagnoser, store: Store, client: WebClient
 ) -> Follower:
     """The watch follower (bot/follow.py), delivering incident cards through `client`."""
-    reader = Reader(diagnoser.clients, settings.events_log_group)
+    reader = Reader(settings, settings.events_log_group)
     deliver = incidents.deliverer(client, diagnoser)
     return Follower(store, WatchBook(store), reader, deliver, poll=settings.watch_poll)
 

@@ -18,7 +18,6 @@ from bot.errors import AwsUnavailable, EcsWhyError, TargetError
 
 if TYPE_CHECKING:
     from bot.model import Diagnosis
-    from bot.service import Diagnoser
     from bot.settings import Settings
 
 log = logging.getLogger("ecs-why")
@@ -165,7 +164,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         diagnoser = Diagnoser(settings.model_copy(update={"redis_url": None}), MemoryStore())
         try:
             diagnoses = diagnose_demo_account(diagnoser)
-            incidents = _demo_incidents(diagnoser, settings)
+            incidents = _demo_incidents(settings)
         finally:
             diagnoser.close()
     _print(args.format, diagnoses, many=True)
@@ -184,7 +183,7 @@ def _feed_demo_archive(settings: Settings) -> None:
     start_feed(boto3.client("ecs"), boto3.client("logs"), settings.events_log_group)
 
 
-def _demo_incidents(diagnoser: Diagnoser, settings: Settings) -> list[str]:
+def _demo_incidents(settings: Settings) -> list[str]:
     from datetime import UTC, datetime
 
     import boto3
@@ -192,7 +191,7 @@ def _demo_incidents(diagnoser: Diagnoser, settings: Settings) -> list[str]:
     from bot.demo.feed import demo_incidents
     from bot.follow import Reader
 
-    reader = Reader(diagnoser.clients, settings.events_log_group)
+    reader = Reader(settings, settings.events_log_group)
     return demo_incidents(boto3.client("ecs"), boto3.client("logs"), reader, datetime.now(UTC))
 
 

@@ -13,6 +13,7 @@ Delivering (Slack) is injected: nothing here knows Slack.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
@@ -39,6 +40,7 @@ from bot.incidents import (
     quiet_services,
 )
 from bot.model import Target
+from bot.settings import Settings
 from bot.watch_events import read_lines
 from bot.watches import FOREVER, Watch, WatchBook, covers
 
@@ -69,11 +71,25 @@ def target_of(incident: Incident, archive: Archive) -> Target:
 
 
 class Reader:
-    """The AWS side: the archive's new lines, and whether quiet services run what they should."""
+    """The AWS side: the archive's new lines, and whether quiet services run what they should.
 
-    def __init__(self, clients: Callable[[str | None, str | None], AwsClients], group: str):
-        self._clients = clients
+    Its clients have no fact cache: every poll must see what arrived since the last one.
+    """
+
+    def __init__(self, settings: Settings, group: str) -> None:
+        self._settings = settings
         self.group = group
+        self._made: dict[Archive, AwsClients] = {}
+        self._lock = threading.Lock()
+
+    def _clients(self, region: str | None, account: str | None) -> AwsClients:
+        archive = Archive(account, region)
+        with self._lock:
+            if archive not in self._made:
+                self._made[archive] = AwsClients.from_settings(
+                    self._settings, region=region, account=account
+                )
+            return self._made[archive]
 
     def region(self, archive: Archive) -> str:
         return self._clients(archive.region, archive.account).region
@@ -122,14 +138,22 @@ def updates_between(
     now: datetime,
     *,
     quiet: timedelta = QUIET_PERIOD,
+    known: set[int] | None = None,
 ) -> tuple[dict[str, Incident], list[Incident], Batch]:
     """The incidents of the watched services after what the archive holds from `start`, the
-    updates in the order they happened, and what was read."""
+    updates in the order they happened, and what was read.
+
+    `known` holds the hashes of the lines the last read returned: the overlap of two reads is
+    not parsed twice (it would change nothing), and `known` is left holding this read's."""
     batch = reader.read(archive, start)
     region = reader.region(archive)
+    seen = known if known is not None else set()
+    fresh = [line for line in batch.lines if hash(line) not in seen]
+    seen.clear()
+    seen.update(map(hash, batch.lines))
     events = [
         event
-        for event in read_lines(batch.lines).events
+        for event in read_lines(fresh).events
         if any(covers(t, archive.account, region, event.service) for t in targets)
     ]
     incidents, updates = apply_all(incidents, events)
@@ -188,6 +212,7 @@ class Follower:
         self._quiet = quiet
         self._clock = clock
         self.lease = Lease(store, "follower", lease)
+        self._known: dict[Archive, set[int]] = {}  # the lines of each archive's last read
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -229,6 +254,7 @@ class Follower:
         state = _State.model_validate_json(raw) if raw else _State()
         now = self._clock()
         start = (state.cursor or now) - LOOKBACK
+        known = set(self._known.get(archive, ()))  # kept only once the state is saved
         incidents, updates, batch = updates_between(
             self._reader,
             archive,
@@ -237,6 +263,7 @@ class Follower:
             start,
             now,
             quiet=self._quiet,
+            known=known,
         )
         if not batch.found:
             log.warning("no event archive %s to follow: see deploy/event-archive.yaml", batch)
@@ -255,10 +282,12 @@ class Follower:
                     if entry not in state.outbox:
                         state.outbox.append(entry)
         self._save(key, state)
+        self._known[archive] = known
+        silenced = functools.cache(lambda channel: self._book.silencer(channel, now))
         for channel, incident_key in list(state.outbox):
             incident = state.incidents.get(incident_key)
             card_key = f"{channel} {incident_key}"
-            if incident is not None and not self._book.silenced(channel, incident, now):
+            if incident is not None and not silenced(channel)(incident):
                 card = Card(
                     channel, incident, target_of(incident, archive), state.cards.get(card_key)
                 )

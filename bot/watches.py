@@ -146,10 +146,15 @@ class WatchBook:
         }
         return {**snoozed, **dict.fromkeys(entry.get("muted", []))}
 
-    def silenced(self, channel: str, incident: Incident, now: datetime) -> bool:
+    def silencer(self, channel: str, now: datetime) -> Callable[[Incident], bool]:
+        """Whether an incident is snoozed or muted in the channel (its silences read once)."""
         silences = self.silences(channel, now)
-        keys = (silence_key(incident.service), silence_key(incident.service, incident.cause.code))
-        return any(key in silences for key in keys)
+
+        def silenced(incident: Incident) -> bool:
+            service, cause = incident.service, incident.cause.code
+            return silence_key(service) in silences or silence_key(service, cause) in silences
+
+        return silenced
 
     def _read(self) -> dict[str, dict[str, Any]]:
         raw = self._store.get(self._key)

@@ -57,7 +57,7 @@ class Watching:
 
     def follower(self, *, lease: float = 10.0) -> Follower:
         inner = self.bot.diagnoser.inner
-        reader = Reader(inner.clients, self.group)
+        reader = Reader(bot_settings(self.bot.slack), self.group)
         client = make_client(bot_settings(self.bot.slack))
         deliver = deliverer(client, inner)
         follower = Follower(

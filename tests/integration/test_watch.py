@@ -135,7 +135,7 @@ def test_the_demo_feed_makes_incidents_that_open_count_and_recover(
     from bot.settings import Settings
 
     diagnoser = Diagnoser(Settings(), MemoryStore())
-    reader = Reader(diagnoser.clients, f"/aws/events/ecs-why-{uuid.uuid4().hex[:8]}")
+    reader = Reader(Settings(), f"/aws/events/ecs-why-{uuid.uuid4().hex[:8]}")
     try:
         lines = demo_incidents(boto3.client("ecs"), boto3.client("logs"), reader, ago(0))
     finally:
