@@ -28,7 +28,7 @@ from bot.aws.archive_tail import Batch, read_since
 from bot.aws.clients import AwsClients, describe_error
 from bot.aws.ecs import describe_service
 from bot.cache import Store, cache_key
-from bot.errors import AwsUnavailable
+from bot.errors import AwsUnavailable, EcsWhyError
 from bot.incidents import (
     QUIET_PERIOD,
     Card,
@@ -80,6 +80,7 @@ class Reader:
         self._settings = settings
         self.group = group
         self._made: dict[Archive, AwsClients] = {}
+        self._account_ids: dict[Archive, str] = {}
         self._lock = threading.Lock()
 
     def _clients(self, region: str | None, account: str | None) -> AwsClients:
@@ -90,6 +91,22 @@ class Reader:
                     self._settings, region=region, account=account
                 )
             return self._made[archive]
+
+    def account_id(self, archive: Archive) -> str:
+        """The AWS account whose archive this is: its events name no other."""
+        with self._lock:
+            if archive in self._account_ids:
+                return self._account_ids[archive]
+        sts = self._clients(archive.region, archive.account).client("sts")
+        try:
+            found = str(sts.get_caller_identity()["Account"])  # type: ignore[attr-defined]
+        except (ClientError, BotoCoreError) as error:
+            raise AwsUnavailable(
+                f"sts:GetCallerIdentity failed: {describe_error(error)}"
+            ) from error
+        with self._lock:
+            self._account_ids[archive] = found
+        return found
 
     def region(self, archive: Archive) -> str:
         return self._clients(archive.region, archive.account).region
@@ -151,10 +168,14 @@ def updates_between(
     fresh = [line for line in batch.lines if hash(line) not in seen]
     seen.clear()
     seen.update(map(hash, batch.lines))
+    read = read_lines(fresh)
+    ours = [e for e in read.events if e.service.account == reader.account_id(archive)]
+    if foreign := len(read.events) - len(ours):
+        log.warning("%d events in %s name another AWS account: skipped", foreign, reader.group)
+    if read.skipped:
+        log.info("%d lines of %s are no ECS event: skipped", read.skipped, reader.group)
     events = [
-        event
-        for event in read_lines(fresh).events
-        if any(covers(t, archive.account, region, event.service) for t in targets)
+        e for e in ours if any(covers(t, archive.account, region, e.service) for t in targets)
     ]
     incidents, updates = apply_all(incidents, events)
     if calm := quiet_services(incidents, now, quiet):
@@ -244,7 +265,10 @@ class Follower:
         for archive, watches in group_by_archive(self._book.all()).items():
             if self._stop.is_set() or not self.lease.hold():
                 return False
-            self._follow(archive, watches)
+            try:
+                self._follow(archive, watches)
+            except EcsWhyError as error:  # an unknown account, AWS refusing: the others go on
+                log.warning("cannot follow the archive of %s: %s", archive, error)
         return True
 
     def _follow(self, archive: Archive, watches: list[Watch]) -> None:

@@ -83,9 +83,11 @@ def test_a_second_cause_is_a_second_incident_and_steady_state_recovers_both(
     assert updates[-1]["recovered"] is not None
 
 
-def test_malformed_lines_and_duplicates_change_nothing(account: dict[str, str]) -> None:
+def test_malformed_lines_duplicates_and_other_accounts_change_nothing(account: dict[str, str]) -> None:
     stop = task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(3))
-    env = archive(account, [stop, stop])
+    foreign = task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(2))
+    foreign["account"] = "999999999999"  # an account the bot does not read
+    env = archive(account, [stop, stop, foreign])
     logs = boto3.client("logs")
     logs.put_log_events(
         logGroupName=env["ECS_WHY_EVENTS_LOG_GROUP"],
@@ -110,6 +112,14 @@ def test_a_task_or_a_bad_target_is_refused_before_any_aws_call(account: dict[str
     assert result.returncode == 2
     assert "cluster/*" in result.stderr
     assert run_cli(account, "watch", "bad target!", "--once").returncode == 2
+
+
+def test_an_account_the_bot_does_not_know_is_a_clear_error(account: dict[str, str]) -> None:
+    result = run_cli(account, "watch", "prod:production/*", "--once")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "ecs-why: unknown account 'prod': expected one of none are configured (ECS_WHY_ACCOUNTS)"
+    )
 
 
 def test_console_urls_are_targets_on_the_command_line(account: dict[str, str]) -> None:
