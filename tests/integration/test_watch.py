@@ -83,7 +83,9 @@ def test_a_second_cause_is_a_second_incident_and_steady_state_recovers_both(
     assert updates[-1]["recovered"] is not None
 
 
-def test_malformed_lines_duplicates_and_other_accounts_change_nothing(account: dict[str, str]) -> None:
+def test_malformed_lines_duplicates_and_other_accounts_change_nothing(
+    account: dict[str, str],
+) -> None:
     stop = task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(3))
     foreign = task_stopped(cluster=CLUSTER, service=SERVICE, at=ago(2))
     foreign["account"] = "999999999999"  # an account the bot does not read
