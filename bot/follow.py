@@ -194,7 +194,11 @@ class Lease:
         self._ttl = ttl
 
     def hold(self) -> bool:
-        """Renews the lease if ours, else takes it if free; True while we hold it."""
+        """Renews the lease if ours, else takes it if free; True while we hold it.
+
+        Never while a shared store is down: each replica would hold its own fallback's lease."""
+        if not getattr(self._store, "available", True):
+            return False
         return self._store.renew_if(self._key, self._token, self._ttl) or self._store.add(
             self._key, self._token, self._ttl
         )
@@ -297,6 +301,7 @@ class Follower:
         elif state.cursor is None:
             state.cursor = now - LOOKBACK
         state.incidents = _pruned(incidents, now)
+        state.cards = {k: ts for k, ts in state.cards.items() if k.split(" ")[1] in state.incidents}
         for update in updates:
             for watch in watches:
                 if covers(watch.target, archive.account, update.service.region, update.service):

@@ -67,7 +67,7 @@ class WatchCommands:
         text = (
             f":eyes: This channel now watches {label}: each incident (stopped tasks with one "
             "cause, failed placements or deployments) gets one card here, updated in place "
-            "until it recovers."
+            "until it recovers (with me in the channel: `/invite @ecs-why`)."
         )
         if not self._told_memory:
             self._told_memory = True
