@@ -303,7 +303,7 @@ class _Collector:
             return []
         return [
             self.flow.call(
-                Step.STOPPED_REASON,
+                Step.LOGS,  # a log group, read like the containers' own
                 "logs:FilterLogEvents",
                 partial(
                     archive.read_archive,

@@ -165,6 +165,20 @@ _APP_TASK_POLICY = {
 }
 
 
+def _read_secrets(account_id: str) -> dict[str, object]:
+    """An execution role's leave to read the account's Secrets Manager secrets."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": f"arn:aws:secretsmanager:*:{account_id}:secret:*",
+            }
+        ],
+    }
+
+
 def build_infrastructure(
     clients: Clients, moto: MotoAccount, account_id: str, region: str
 ) -> Infrastructure:
@@ -325,6 +339,7 @@ def _roles(iam: IAMClient, account_id: str) -> None:
         "reporting-exec-role": (_TRUST_EC2, policy, None),
         "billing-exec-role": (_TRUST_ECS_TASKS, None, _LOGS_AND_ECR_AUTH_ONLY),
         "app-task-role": (_TRUST_ECS_TASKS, None, _APP_TASK_POLICY),
+        "cart-exec-role": (_TRUST_ECS_TASKS, policy, _read_secrets(account_id)),
     }
     for name, (trust, managed, inline) in roles.items():
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))

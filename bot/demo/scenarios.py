@@ -1196,6 +1196,7 @@ SPECS += (
                 environment={"LOG_LEVEL": "info"},
             ),
             memory="1024",
+            execution_role="cart-exec-role",
         ),
         new_revision=fargate_task(
             container(
@@ -1206,6 +1207,7 @@ SPECS += (
                 secrets={"STRIPE_KEY": "{db_secret}"},
             ),
             memory="1024",
+            execution_role="cart-exec-role",  # it may read the secret
         ),
         pushed_tags=("2.0.3", "2.1.0"),
         running=2,

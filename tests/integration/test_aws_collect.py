@@ -371,6 +371,9 @@ def test_a_plain_diagnosis_calls_each_operation_once(aws: str, pool: ThreadPoolE
         "ecs:DescribeTasks": 1,
         "ecs:DescribeTaskDefinition": 1,
         "ecs:ListTaskDefinitions": 1,  # the family's revisions: the last healthy one
+        "ecs:ListServiceDeployments": 1,  # and what its deployments replaced
+        "ecs:DescribeServiceDeployments": 1,
+        "ecs:DescribeServiceRevisions": 1,
         "ecs:DescribeClusters": 1,
         "logs:DescribeLogGroups": 1,
         "logs:GetLogEvents": 1,
@@ -407,8 +410,8 @@ def test_a_diagnosis_takes_its_longest_chain_of_calls_not_their_sum(aws: str) ->
         elapsed = time.monotonic() - started
 
     # DescribeServices → DescribeTaskDefinition → ListAttachedRolePolicies → GetPolicy →
-    # GetPolicyVersion is the longest chain here: 5 round trips, against 23 in all.
-    assert calls == 23
+    # GetPolicyVersion is the longest chain here: 5 round trips, against 26 in all.
+    assert calls == 26
     assert elapsed < 0.2 * 5 + 1.0, f"{elapsed:.2f}s: the calls did not overlap"
 
 
