@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, name_of, task_from_aws
 from bot.checks import run_checks
 from bot.checks.patterns import classify
@@ -24,9 +25,6 @@ from bot.incidents import Event, Failure, ServiceRef, Steady
 from bot.model import Cause, Facts, Finding, Step, Target, Task
 from bot.verdict import conclude
 
-TASK_CHANGE = "ECS Task State Change"
-SERVICE_ACTION = "ECS Service Action"
-DEPLOYMENT_CHANGE = "ECS Deployment State Change"
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_deployment_events.html
 FAILURE_EVENTS = {
