@@ -5,6 +5,9 @@ fake Slack Web API receives one card per incident, updated in place."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -348,3 +351,39 @@ def test_over_socket_mode_a_watch_gets_its_incident_card(
             follower.stop()
             handler.client.close()
     diagnoser.close()
+
+
+def test_watch_once_prints_the_incidents_slack_got(one: Watching) -> None:
+    slack = one.bot.slack
+    watch(one.bot, f"{OOM.cluster}/*")
+    for n in range(1, 4):
+        one.stop(OOM, exit_code=137, reason=OOM_REASON)
+        showing(slack, OOM, f"{n} stop", "chat.update" if n > 1 else "chat.postMessage")
+    one.stop(CRASH)
+    showing(slack, CRASH, "1 stop", "chat.postMessage")
+    env = {**os.environ, "ECS_WHY_EVENTS_LOG_GROUP": one.group}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "watch", f"{OOM.cluster}/*", "--once", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    final: dict[str, dict[str, Any]] = {}
+    for line in result.stdout.splitlines():
+        update = json.loads(line)
+        final[update["incident"]] = update
+    printed = sorted(
+        (u["target"]["service"], u["cause"]["code"], u["stops"]) for u in final.values()
+    )
+    posted = [(OOM.service, "out-of-memory", 3), (CRASH.service, "app-crash", 1)]
+    assert printed == sorted(posted)
+    last_texts = [c.body["text"] for c in slack.calls if c.method.startswith("chat.")]
+    for service, cause, stops in posted:
+        plural = "stop," if stops == 1 else "stops"
+        assert any(
+            f"/{service}:" in text and f"{stops} {plural}" in text and cause in text
+            for text in last_texts
+        )
