@@ -158,3 +158,19 @@ def test_the_demo_feed_makes_incidents_that_open_count_and_recover(
     ) + ["RECOVERED"]
     assert "out-of-memory" in oom[0]
     assert f"{STOPS_BEFORE_RECOVERY} stops" in oom[-1]
+
+
+def test_a_service_quiet_for_ten_minutes_and_running_what_it_should_has_recovered(
+    account: dict[str, str],
+) -> None:
+    stop = task_stopped(cluster=CLUSTER, service="healthy-service", at=ago(15))
+    updates = watch_json(archive(account, [stop]), f"{CLUSTER}/healthy-service")
+    assert [u["state"] for u in updates] == ["open", "recovered"]
+    busy = task_stopped(cluster=CLUSTER, service="healthy-service", at=ago(3))
+    assert [u["state"] for u in watch_json(archive(account, [busy]), "healthy-service")] == [
+        "open"
+    ]
+    failing = next(s for s in SCENARIOS if s.cause == Cause.OUT_OF_MEMORY)
+    quiet = task_stopped(cluster=failing.cluster, service=failing.service, at=ago(15))
+    target = f"{failing.cluster}/{failing.service}"
+    assert [u["state"] for u in watch_json(archive(account, [quiet]), target)] == ["open"]
