@@ -167,9 +167,7 @@ def test_a_service_quiet_for_ten_minutes_and_running_what_it_should_has_recovere
     updates = watch_json(archive(account, [stop]), f"{CLUSTER}/healthy-service")
     assert [u["state"] for u in updates] == ["open", "recovered"]
     busy = task_stopped(cluster=CLUSTER, service="healthy-service", at=ago(3))
-    assert [u["state"] for u in watch_json(archive(account, [busy]), "healthy-service")] == [
-        "open"
-    ]
+    assert [u["state"] for u in watch_json(archive(account, [busy]), "healthy-service")] == ["open"]
     failing = next(s for s in SCENARIOS if s.cause == Cause.OUT_OF_MEMORY)
     quiet = task_stopped(cluster=failing.cluster, service=failing.service, at=ago(15))
     target = f"{failing.cluster}/{failing.service}"
