@@ -111,7 +111,7 @@ def build_app(
         clicks=Deduplicator(store, ttl=CLICK_WINDOW),
         replies=Replies(client, store),
         access=Access(settings.channels, settings.access_contact),
-        watches=WatchBook(store),
+        watches=WatchBook(store, settings.accounts),
     )
     for register in (command.register, mention.register, actions.register):
         register(app, deps)
@@ -126,7 +126,8 @@ def make_follower(
     """The watch follower (bot/follow.py), delivering incident cards through `client`."""
     reader = Reader(settings, settings.events_log_group)
     deliver = incidents.deliverer(client, diagnoser)
-    return Follower(store, WatchBook(store), reader, deliver, poll=settings.watch_poll)
+    book = WatchBook(store, settings.accounts)
+    return Follower(store, book, reader, deliver, poll=settings.watch_poll)
 
 
 def wsgi(app: App) -> WSGIApplication:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,11 +77,23 @@ class Watch:
 class WatchBook:
     """The watches, snoozes and mutes of every channel."""
 
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: Store,
+        accounts: Iterable[str] = (),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = store
+        self._accounts = frozenset(accounts)
         self.shared = not isinstance(store, MemoryStore)  # else: they end with the process
         self._key = cache_key("watches")
         self._clock = clock
+
+    def check_account(self, target: Target) -> None:
+        """TargetError for a watch of an account the bot does not read (ECS_WHY_ACCOUNTS)."""
+        if target.account is not None and target.account not in self._accounts:
+            known = ", ".join(sorted(self._accounts)) or "none are configured (ECS_WHY_ACCOUNTS)"
+            raise TargetError(f"unknown account {target.account!r}: expected one of {known}")
 
     def all(self) -> list[Watch]:
         return [

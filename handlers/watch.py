@@ -43,6 +43,7 @@ class WatchCommands:
             return
         try:
             target = parse_watch_target(rest)
+            self._deps.watches.check_account(target)
         except TargetError as error:
             usage = f"Use `/ecs-why {name} …` to {WATCH_USAGE}."
             ack(response_type="ephemeral", text=bad_targets([error], usage))

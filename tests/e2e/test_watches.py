@@ -171,6 +171,9 @@ def test_a_channel_without_permission_cannot_watch(
         ack = watch(setup.bot, f"{OOM.cluster}/{OOM.service}")
         assert ack["response_type"] == "ephemeral"
         assert "may not query" in ack["text"]
+        unknown = watch(setup.bot, "prod:production/*")
+        assert unknown["response_type"] == "ephemeral"
+        assert "unknown account 'prod'" in unknown["text"]
         _, listing = slash(setup.bot, "watching")
         assert "watches nothing" in listing["text"]
 
