@@ -238,6 +238,7 @@ class Follower:
         self._clock = clock
         self.lease = Lease(store, "follower", lease)
         self._known: dict[Archive, set[int]] = {}  # the lines of each archive's last read
+        self._missing: set[Archive] = set()  # archives found missing (said once)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -293,8 +294,13 @@ class Follower:
             quiet=self._quiet,
             known=known,
         )
-        if not batch.found:
-            log.warning("no event archive %s to follow: see deploy/event-archive.yaml", batch)
+        if not batch.found and archive not in self._missing:
+            self._missing.add(archive)
+            log.warning(
+                "no event archive %s in %s to follow: see deploy/event-archive.yaml",
+                self._reader.group,
+                self._reader.region(archive),
+            )
         if batch.newest is not None:
             newest = datetime.fromtimestamp(batch.newest / 1000, UTC)
             state.cursor = max(state.cursor or newest, newest)
@@ -314,6 +320,8 @@ class Follower:
         self._known[archive] = known
         silenced = functools.cache(lambda channel: self._book.silencer(channel, now))
         for channel, incident_key in list(state.outbox):
+            if not self.lease.hold():
+                return  # another replica follows now, from the saved outbox
             incident = state.incidents.get(incident_key)
             card_key = f"{channel} {incident_key}"
             if incident is not None and not silenced(channel)(incident):
