@@ -38,10 +38,12 @@ from waitress.server import create_server
 from bot.access import Access
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
+from bot.follow import Follower, Reader
 from bot.ratelimit import RateLimit
 from bot.service import Diagnoser
 from bot.settings import Settings
-from handlers import actions, command, mention
+from bot.watches import WatchBook
+from handlers import actions, command, incidents, mention, shortcut
 from handlers.deps import Deps, Diagnoses
 from handlers.replies import SLACK_FAILURES, Replies
 
@@ -129,12 +131,29 @@ def build_app(
             window=settings.rate_limit_window,
         ),
         account_ids=settings.account_ids(),
+        watches=WatchBook(store, settings.accounts),
     )
-    for register in (command.register, mention.register, actions.register):
+    for register in (
+        command.register,
+        mention.register,
+        actions.register,
+        incidents.register,
+        shortcut.register,
+    ):
         register(app, deps)
     # Last: after the signature check and after command.reparse_form has read the body.
     app.middleware(lambda req, next_: refuse_replays(dedup, req, next_))
     return app
+
+
+def make_follower(
+    settings: Settings, diagnoser: Diagnoser, store: Store, client: WebClient
+) -> Follower:
+    """The watch follower (bot/follow.py), delivering incident cards through `client`."""
+    reader = Reader(settings, settings.events_log_group)
+    deliver = incidents.deliverer(client, diagnoser)
+    book = WatchBook(store, settings.accounts)
+    return Follower(store, book, reader, deliver, poll=settings.watch_poll)
 
 
 def signing_secret(settings: Settings) -> str:
@@ -303,8 +322,10 @@ def serve(settings: Settings) -> None:
     diagnoser = Diagnoser(settings, store)
     executor = diagnosis_pool(settings)
     signal.signal(signal.SIGTERM, _stop)
+    follower: Follower | None = None
     try:
         app = build_app(settings, diagnoser, store, client=client, executor=executor)
+        follower = make_follower(settings, diagnoser, store, client).start()
         if app_token is not None:
             handler = SocketModeHandler(app, app_token.get_secret_value())
             handler.client.connect()
@@ -320,5 +341,7 @@ def serve(settings: Settings) -> None:
             )
             server.run()
     finally:
+        if follower is not None:
+            follower.stop()
         executor.shutdown(wait=True)
         diagnoser.close()

@@ -45,6 +45,10 @@ class Store(Protocol):
         """Deletes the key only if it still holds `value` (a lock we own)."""
         ...
 
+    def renew_if(self, key: str, value: bytes, ttl: float) -> bool:
+        """Gives the key `ttl` more seconds only if it still holds `value` (a lease we own)."""
+        ...
+
 
 class MemoryStore:
     """The embedded default: one replica, nothing shared."""
@@ -85,6 +89,13 @@ class MemoryStore:
             if self._live(key) == value:
                 del self._items[key]
 
+    def renew_if(self, key: str, value: bytes, ttl: float) -> bool:
+        with self._lock:
+            if self._live(key) != value:
+                return False
+            self._items[key] = (value, self._clock() + ttl)
+            return True
+
     def _evict(self) -> None:
         now = self._clock()
         for key in [k for k, (_, expiry) in self._items.items() if expiry <= now]:
@@ -96,6 +107,10 @@ class MemoryStore:
 # Deletes a lock only while it still holds our token, so a replica whose lock expired and was
 # taken over cannot release the new holder's lock.
 _DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+_RENEW_IF = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
+)
 
 
 class RedisStore:
@@ -175,6 +190,12 @@ class RedisStore:
         self._run(
             lambda c: c.eval(_DELETE_IF, 1, key, value),
             lambda: self._fallback.delete_if(key, value),
+        )
+
+    def renew_if(self, key: str, value: bytes, ttl: float) -> bool:
+        return self._run(
+            lambda c: bool(c.eval(_RENEW_IF, 1, key, value, max(1, int(ttl * 1000))) == 1),
+            lambda: self._fallback.renew_if(key, value, ttl),
         )
 
 

@@ -1,4 +1,4 @@
-"""`ecs-why diagnose | demo | serve` (CONTRACT §2).
+"""`ecs-why diagnose | watch | demo | serve` (CONTRACT §2).
 
 Only argparse is imported up front: each command imports what it needs (boto3, Redis, Slack,
 the emulator) when it runs, so `--help` and a bad target answer at once.
@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--format", choices=("text", "json", "blocks"), default="text")
     demo.add_argument("--serve", action="store_true", help="run the Slack bot against it")
 
+    watch = commands.add_parser("watch", help="follow the event archive: incidents as they change")
+    watch.add_argument(
+        "targets", nargs="+", metavar="TARGET", help="service, cluster/service, cluster/*"
+    )
+    watch.add_argument("--once", action="store_true", help="what the archive holds, then exit")
+    watch.add_argument("--since", help="how far back to start (90m, 12h, 3d; default 1h)")
+    watch.add_argument("--format", choices=("text", "json"), default="text")
+
     commands.add_parser("serve", help="run the Slack bot")
     return parser
 
@@ -75,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _diagnose(args, settings)
         if args.command == "demo":
             return _demo(args, settings)
+        if args.command == "watch":
+            from bot.watch_cli import watch
+
+            return watch(args.targets, settings, once=args.once, since=args.since, fmt=args.format)
         return _serve(settings)
     except TargetError as error:
         return _fail(EXIT_BAD_TARGET, str(error))
@@ -106,6 +118,7 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
 
     since = parse_duration(args.since) if args.since is not None else None
     from bot.cache import make_store
+    from bot.duration import parse_duration
     from bot.service import Diagnoser
 
     diagnoser = Diagnoser(settings, make_store(settings.redis_url))
@@ -155,14 +168,40 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         os.environ.update(env)
         status.update("Diagnosing every service of the emulated account…")
         if args.serve:
+            _feed_demo_archive(settings)
             return _serve(settings)
         diagnoser = Diagnoser(settings.model_copy(update={"redis_url": None}), MemoryStore())
         try:
             diagnoses = diagnose_demo_account(diagnoser)
+            incidents = _demo_incidents(settings)
         finally:
             diagnoser.close()
     _print(args.format, diagnoses, many=True)
+    if args.format == "text":
+        print("\n`ecs-why watch production/* --once` after a minute-by-minute feed would print:")
+        print("\n".join(incidents))
     return EXIT_OK
+
+
+def _feed_demo_archive(settings: Settings) -> None:
+    """Live incidents for watches in the team's workspace (bot/demo/feed.py)."""
+    import boto3
+
+    from bot.demo.feed import start_feed
+
+    start_feed(boto3.client("ecs"), boto3.client("logs"), settings.events_log_group)
+
+
+def _demo_incidents(settings: Settings) -> list[str]:
+    from datetime import UTC, datetime
+
+    import boto3
+
+    from bot.demo.feed import demo_incidents
+    from bot.follow import Reader
+
+    reader = Reader(settings, settings.events_log_group)
+    return demo_incidents(boto3.client("ecs"), boto3.client("logs"), reader, datetime.now(UTC))
 
 
 def _serve(settings: Settings) -> int:

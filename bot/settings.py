@@ -82,3 +82,6 @@ class Settings(BaseSettings):
     events_log_group: str = Field(
         default="/aws/events/ecs-why", validation_alias="ECS_WHY_EVENTS_LOG_GROUP"
     )
+
+    # Watches (CONTRACT §3): seconds between two reads of the event archive by the follower.
+    watch_poll: float = Field(default=3.0, gt=0, le=300, validation_alias="ECS_WHY_WATCH_POLL")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bot.console_url import CONSOLE_URL, is_console_url, parse_console_url
 from bot.errors import TargetError
 from bot.model import Target
 
 USAGE = (
     "expected a service (api-service), cluster/service, a task ARN "
-    "(arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID) or a task id with --cluster"
+    "(arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), an ECS console URL or a task id with --cluster"
 )
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"
@@ -51,7 +52,11 @@ def parse_target(
         raise TargetError(f"target is {len(text)} characters long, which no ECS name is: {USAGE}")
     if account is not None and not ACCOUNT.fullmatch(account):
         raise TargetError(f"{quoted(account)} is not an account name: expected {ACCOUNT_RULE}")
-    if (prefixed := ACCOUNT_PREFIX.fullmatch(text)) and not text.startswith("arn:"):
+    if (
+        (prefixed := ACCOUNT_PREFIX.fullmatch(text))
+        and not text.startswith("arn:")
+        and not is_console_url(text)
+    ):
         if account is not None and account != prefixed["account"]:
             raise TargetError(
                 f"{quoted(text)} names account {quoted(prefixed['account'])}, not "
@@ -67,6 +72,8 @@ def _parse(text: str, cluster: str | None, region: str | None) -> Target:
     if region is not None and not REGION.fullmatch(region):
         raise TargetError(f"{quoted(region)} is not an AWS region name (like us-east-1)")
 
+    if is_console_url(text):
+        return parse_console_url(text)
     if match := TASK_ARN.fullmatch(text):
         return Target(
             cluster=match["cluster"] or cluster,
@@ -120,10 +127,10 @@ def named_account(target: Target, account_ids: Mapping[str, str]) -> Target:
 
 
 def find_targets(text: str) -> list[str]:
-    """Task and service ARNs in free text (a mention), in order, without repeats."""
+    """Task and service ARNs and ECS console URLs in free text, in order, without repeats."""
     # Two searches, not one alternation: the patterns share group names, which `|` cannot join.
     matches = sorted(
-        (m for pattern in (TASK_ARN, SERVICE_ARN) for m in pattern.finditer(text)),
+        (m for pattern in (TASK_ARN, SERVICE_ARN, CONSOLE_URL) for m in pattern.finditer(text)),
         key=lambda m: m.start(),
     )
     return list(dict.fromkeys(m.group(0) for m in matches))

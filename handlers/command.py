@@ -13,6 +13,7 @@ from bot.errors import TargetError
 from handlers.deps import Deps
 from handlers.messages import COMMAND_USAGE, bad_targets, diagnosing
 from handlers.replies import Conversation, Reply
+from handlers.watch import WatchCommands, subcommand
 
 COMMAND = "/ecs-why"
 HELP = frozenset({"", "help", "-h", "--help", "?"})
@@ -32,12 +33,16 @@ def reparse_form(req: BoltRequest, next_: Callable[[], BoltResponse]) -> BoltRes
 
 def register(app: App, deps: Deps) -> None:
     app.middleware(reparse_form)
+    watches = WatchCommands(deps)
 
     @app.command(COMMAND)
     def on_command(ack: Ack, command: dict[str, Any]) -> None:
         text = str(command.get("text") or "").strip()
         if text.lower() in HELP:
             ack(response_type="ephemeral", text=COMMAND_USAGE)
+            return
+        if sub := subcommand(text):
+            watches.run(ack, *sub, command)
             return
         try:
             text, since = split_since(text)  # `/ecs-why api-service since 3d`

@@ -15,6 +15,7 @@ from bot.errors import EcsWhyError, UnknownName
 from bot.model import Diagnosis, Target
 from bot.ratelimit import RateLimit
 from bot.target import named_account, parse_target
+from bot.watches import WatchBook
 from handlers.messages import problem, slow_down, sorry
 from handlers.replies import Replies
 
@@ -39,6 +40,7 @@ class Deps:
     replies: Replies
     access: Access  # which channels may query which accounts and clusters
     limit: RateLimit  # how many diagnoses a user and a channel may start
+    watches: WatchBook  # what each channel watches, snoozed and muted
     account_ids: Mapping[str, str] = field(default_factory=dict)  # configured: name → id
 
     def parse(self, text: str) -> Target:

@@ -19,7 +19,10 @@ EXAMPLES = (
 COMMAND_USAGE = (
     "*/ecs-why* tells you why an ECS service's tasks keep stopping: the cause, its evidence, "
     f"the checklist and the next step.\n{EXAMPLES}\n"
-    "You can also mention me with a task ARN, or click *Diagnose again* on a card for a fresh look."
+    "You can also mention me with a task ARN, or click *Diagnose again* on a card for a fresh "
+    "look.\n"
+    "• `/ecs-why watch production/*`: incidents of the cluster posted here, updated in place "
+    "(`/ecs-why unwatch …`, `/ecs-why watching`)"
 )
 
 MENTION_USAGE = (

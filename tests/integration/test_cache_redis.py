@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+import redis
 
 from bot.cache import Deduplicator, MemoryStore, RedisStore, SingleFlight, Store, cache_key
 from tests.conftest import RedisServer
@@ -155,3 +156,15 @@ def test_redis_outage_degrades_then_recovers(
     store.set("after", b"3", ttl=60)
     assert store.get("after") == b"3"
     assert store.get("during") is None
+
+
+def test_renew_if_extends_only_the_holders_key(redis_url: str) -> None:
+    store = RedisStore(redis_url)
+    key = f"lease-test-{uuid.uuid4().hex}"
+    client = redis.Redis.from_url(redis_url)
+    assert store.add(key, b"mine", 2)
+    assert not store.renew_if(key, b"theirs", 60)
+    assert int(client.pttl(key)) <= 2000
+    assert store.renew_if(key, b"mine", 60)
+    assert int(client.pttl(key)) > 2000
+    assert store.get(key) == b"mine"

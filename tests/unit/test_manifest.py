@@ -44,3 +44,12 @@ def test_the_manifest_asks_for_the_minimum_scopes() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     # commands: the slash command; app_mentions:read: the app_mention event.
     assert scopes == {"commands", "app_mentions:read", *METHOD_SCOPES.values()}
+
+
+def test_the_manifest_declares_the_message_shortcut_and_no_scope_for_it() -> None:
+    from handlers.shortcut import CALLBACK_ID
+
+    (shortcut,) = manifest()["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", CALLBACK_ID)
+    assert len(shortcut["name"]) <= 24
+    assert len(shortcut["description"]) <= 80

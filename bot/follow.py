@@ -1,0 +1,347 @@
+"""Following the event archive: new events become incident updates, for `ecs-why watch` and for
+the Slack follower.
+
+One replica at a time follows (a lease in the shared store, renewed at every poll, lapsing
+within seconds when its holder dies). Per account and region it keeps a cursor, the incidents
+and an outbox in the store, so another replica takes over exactly where it stopped: the state
+is saved before anything is delivered (an update is never lost), each delivery is struck from
+the outbox as soon as it got through (never delivered twice), and a failed one waits for the
+next poll. Reading overlaps the last poll by `LOOKBACK` (CloudWatch Logs may index an event
+late); the state machine counts each task once, so reading an event again changes nothing.
+Delivering (Slack) is injected: nothing here knows Slack.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel, Field
+
+from bot.aws.archive_tail import Batch, read_since
+from bot.aws.clients import AwsClients, describe_error
+from bot.aws.ecs import describe_service
+from bot.cache import Store, cache_key
+from bot.errors import AwsUnavailable, EcsWhyError
+from bot.incidents import (
+    QUIET_PERIOD,
+    Card,
+    Deliver,
+    Incident,
+    ServiceRef,
+    Steady,
+    apply_all,
+    quiet_services,
+)
+from bot.model import Target
+from bot.settings import Settings
+from bot.watch_events import read_lines
+from bot.watches import FOREVER, Watch, WatchBook, covers
+
+log = logging.getLogger(__name__)
+
+LOOKBACK = timedelta(minutes=2)
+POLL_SECONDS = 3.0
+LEASE_SECONDS = 10.0
+KEEP_RECOVERED = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Archive:
+    """One account's archive in one region: `account` a short name (None: the bot's own)."""
+
+    account: str | None
+    region: str | None
+
+
+def target_of(incident: Incident, archive: Archive) -> Target:
+    service = incident.service
+    return Target(
+        cluster=service.cluster,
+        service=service.service,
+        region=service.region,
+        account=archive.account,
+    )
+
+
+class Reader:
+    """The AWS side: the archive's new lines, and whether quiet services run what they should.
+
+    Its clients have no fact cache: every poll must see what arrived since the last one.
+    """
+
+    def __init__(self, settings: Settings, group: str) -> None:
+        self._settings = settings
+        self.group = group
+        self._made: dict[Archive, AwsClients] = {}
+        self._account_ids: dict[Archive, str] = {}
+        self._lock = threading.Lock()
+
+    def _clients(self, region: str | None, account: str | None) -> AwsClients:
+        archive = Archive(account, region)
+        with self._lock:
+            if archive not in self._made:
+                self._made[archive] = AwsClients.from_settings(
+                    self._settings, region=region, account=account
+                )
+            return self._made[archive]
+
+    def account_id(self, archive: Archive) -> str:
+        """The AWS account whose archive this is: its events name no other."""
+        with self._lock:
+            if archive in self._account_ids:
+                return self._account_ids[archive]
+        sts = self._clients(archive.region, archive.account).client("sts")
+        try:
+            found = str(sts.get_caller_identity()["Account"])  # type: ignore[attr-defined]
+        except (ClientError, BotoCoreError) as error:
+            raise AwsUnavailable(
+                f"sts:GetCallerIdentity failed: {describe_error(error)}"
+            ) from error
+        with self._lock:
+            self._account_ids[archive] = found
+        return found
+
+    def region(self, archive: Archive) -> str:
+        return self._clients(archive.region, archive.account).region
+
+    def read(self, archive: Archive, start: datetime) -> Batch:
+        logs = self._clients(archive.region, archive.account).logs()
+        try:
+            return read_since(logs, self.group, int(start.timestamp() * 1000))
+        except (ClientError, BotoCoreError) as error:
+            raise AwsUnavailable(
+                f"could not read the event archive {self.group} (logs:FilterLogEvents): "
+                f"{describe_error(error)}"
+            ) from error
+
+    def steady(
+        self, archive: Archive, services: Iterable[ServiceRef], at: datetime
+    ) -> list[Steady]:
+        """Services that run as many tasks as they want (and have no deployment under way)."""
+        ecs = self._clients(archive.region, archive.account).ecs()
+        found = []
+        for ref in services:
+            service = describe_service(ecs, ref.cluster, ref.service)
+            if (
+                service is not None
+                and service.running == service.desired
+                and len(service.deployments) <= 1
+            ):
+                found.append(Steady(service=ref, at=at))
+        return found
+
+
+def group_by_archive(watches: Iterable[Watch]) -> dict[Archive, list[Watch]]:
+    grouped: dict[Archive, list[Watch]] = {}
+    for watch in watches:
+        archive = Archive(watch.target.account, watch.target.region)
+        grouped.setdefault(archive, []).append(watch)
+    return grouped
+
+
+def updates_between(
+    reader: Reader,
+    archive: Archive,
+    targets: Sequence[Target],
+    incidents: dict[str, Incident],
+    start: datetime,
+    now: datetime,
+    *,
+    quiet: timedelta = QUIET_PERIOD,
+    known: set[int] | None = None,
+) -> tuple[dict[str, Incident], list[Incident], Batch]:
+    """The incidents of the watched services after what the archive holds from `start`, the
+    updates in the order they happened, and what was read.
+
+    `known` holds the hashes of the lines the last read returned: the overlap of two reads is
+    not parsed twice (it would change nothing), and `known` is left holding this read's."""
+    batch = reader.read(archive, start)
+    region = reader.region(archive)
+    seen = known if known is not None else set()
+    fresh = [line for line in batch.lines if hash(line) not in seen]
+    seen.clear()
+    seen.update(map(hash, batch.lines))
+    read = read_lines(fresh)
+    ours = [e for e in read.events if e.service.account == reader.account_id(archive)]
+    if foreign := len(read.events) - len(ours):
+        log.warning("%d events in %s name another AWS account: skipped", foreign, reader.group)
+    if read.skipped:
+        log.info("%d lines of %s are no ECS event: skipped", read.skipped, reader.group)
+    events = [
+        e for e in ours if any(covers(t, archive.account, region, e.service) for t in targets)
+    ]
+    incidents, updates = apply_all(incidents, events)
+    if calm := quiet_services(incidents, now, quiet):
+        incidents, recovered = apply_all(incidents, reader.steady(archive, calm, now))
+        updates += recovered
+    return incidents, updates, batch
+
+
+class Lease:
+    """Held by one replica at a time; lapses `ttl` seconds after its holder stops renewing."""
+
+    def __init__(self, store: Store, name: str, ttl: float = LEASE_SECONDS) -> None:
+        self._store = store
+        self._key = cache_key("lease", name)
+        self._token = uuid.uuid4().hex.encode()
+        self._ttl = ttl
+
+    def hold(self) -> bool:
+        """Renews the lease if ours, else takes it if free; True while we hold it.
+
+        Never while a shared store is down: each replica would hold its own fallback's lease."""
+        if not getattr(self._store, "available", True):
+            return False
+        return self._store.renew_if(self._key, self._token, self._ttl) or self._store.add(
+            self._key, self._token, self._ttl
+        )
+
+    def release(self) -> None:
+        self._store.delete_if(self._key, self._token)
+
+
+class _State(BaseModel):
+    cursor: datetime | None = None
+    incidents: dict[str, Incident] = Field(default_factory=dict)
+    outbox: list[tuple[str, str]] = Field(default_factory=list)  # (channel, incident key)
+    cards: dict[str, str] = Field(default_factory=dict)  # "channel key" → the card's ts
+
+
+class Follower:
+    """Follows the archive of every watched account and region, and delivers what changed."""
+
+    def __init__(
+        self,
+        store: Store,
+        book: WatchBook,
+        reader: Reader,
+        deliver: Deliver,
+        *,
+        poll: float = POLL_SECONDS,
+        lease: float = LEASE_SECONDS,
+        quiet: timedelta = QUIET_PERIOD,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._book = book
+        self._reader = reader
+        self._deliver = deliver
+        self._poll = poll
+        self._quiet = quiet
+        self._clock = clock
+        self.lease = Lease(store, "follower", lease)
+        self._known: dict[Archive, set[int]] = {}  # the lines of each archive's last read
+        self._missing: set[Archive] = set()  # archives found missing (said once)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Follower:
+        self._thread = threading.Thread(target=self._run, name="ecs-why-follower", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, *, release: bool = True) -> None:
+        """Stops following; `release=False` leaves the lease to lapse (as a crash would)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        if release:
+            self.lease.release()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # the outermost edge of the follower's thread: try again later
+                log.exception("following the event archive failed; trying again")
+            self._stop.wait(self._poll)
+
+    def tick(self) -> bool:
+        """One poll of every watched archive; False when another replica holds the lease."""
+        if not self.lease.hold():
+            return False
+        for archive, watches in group_by_archive(self._book.all()).items():
+            if self._stop.is_set() or not self.lease.hold():
+                return False
+            try:
+                self._follow(archive, watches)
+            except EcsWhyError as error:  # an unknown account, AWS refusing: the others go on
+                log.warning("cannot follow the archive of %s: %s", archive, error)
+        return True
+
+    def _follow(self, archive: Archive, watches: list[Watch]) -> None:
+        # Per archive group too: another group (a new ECS_WHY_EVENTS_LOG_GROUP) starts afresh.
+        key = cache_key("follow", self._reader.group, archive.account or "-", archive.region or "-")
+        raw = self._store.get(key)
+        state = _State.model_validate_json(raw) if raw else _State()
+        now = self._clock()
+        start = (state.cursor or now) - LOOKBACK
+        known = set(self._known.get(archive, ()))  # kept only once the state is saved
+        incidents, updates, batch = updates_between(
+            self._reader,
+            archive,
+            [w.target for w in watches],
+            state.incidents,
+            start,
+            now,
+            quiet=self._quiet,
+            known=known,
+        )
+        if not batch.found and archive not in self._missing:
+            self._missing.add(archive)
+            log.warning(
+                "no event archive %s in %s to follow: see deploy/event-archive.yaml",
+                self._reader.group,
+                self._reader.region(archive),
+            )
+        if batch.newest is not None:
+            newest = datetime.fromtimestamp(batch.newest / 1000, UTC)
+            state.cursor = max(state.cursor or newest, newest)
+        elif state.cursor is None:
+            state.cursor = now - LOOKBACK
+        state.incidents = _pruned(incidents, now)
+        state.cards = {k: ts for k, ts in state.cards.items() if k.split(" ")[1] in state.incidents}
+        for update in updates:
+            for watch in watches:
+                if covers(watch.target, archive.account, update.service.region, update.service):
+                    entry = (watch.channel, update.key)
+                    if update.state == "open":  # a new card, even for an incident seen before
+                        state.cards.pop(f"{watch.channel} {update.key}", None)
+                    if entry not in state.outbox:
+                        state.outbox.append(entry)
+        self._save(key, state)
+        self._known[archive] = known
+        silenced = functools.cache(lambda channel: self._book.silencer(channel, now))
+        for channel, incident_key in list(state.outbox):
+            if not self.lease.hold():
+                return  # another replica follows now, from the saved outbox
+            incident = state.incidents.get(incident_key)
+            card_key = f"{channel} {incident_key}"
+            if incident is not None and not silenced(channel)(incident):
+                card = Card(
+                    channel, incident, target_of(incident, archive), state.cards.get(card_key)
+                )
+                ts = self._deliver(card)
+                if ts is None:
+                    continue  # Slack did not take it: the next poll tries again
+                state.cards[card_key] = ts
+            state.outbox.remove((channel, incident_key))
+            self._save(key, state)
+
+    def _save(self, key: str, state: _State) -> None:
+        self._store.set(key, state.model_dump_json().encode(), FOREVER)
+
+
+def _pruned(incidents: dict[str, Incident], now: datetime) -> dict[str, Incident]:
+    return {
+        key: incident
+        for key, incident in incidents.items()
+        if incident.recovered_at is None or now - incident.recovered_at < KEEP_RECOVERED
+    }

@@ -1,0 +1,54 @@
+"""`ecs-why watch TARGET… [--once] [--since D] [--format text|json]` (CONTRACT §2): the incidents
+the Slack follower would post, from the same archive, printed one update a line."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from bot.duration import parse_duration
+from bot.follow import LOOKBACK, POLL_SECONDS, Archive, Reader, updates_between
+from bot.incidents import Incident
+from bot.model import Target
+from bot.render.incident import incident_json, incident_text
+from bot.settings import Settings
+from bot.watches import parse_watch_target
+
+DEFAULT_WINDOW = timedelta(hours=1)
+
+
+def watch(
+    texts: Sequence[str], settings: Settings, *, once: bool, since: str | None, fmt: str
+) -> int:
+    targets = [parse_watch_target(text) for text in texts]
+    window = parse_duration(since) if since is not None else DEFAULT_WINDOW
+    reader = Reader(settings, settings.events_log_group)
+    archives: dict[Archive, list[Target]] = {}
+    for target in targets:
+        archives.setdefault(Archive(target.account, target.region), []).append(target)
+    state: dict[Archive, dict[str, Incident]] = {archive: {} for archive in archives}
+    start = {archive: datetime.now(UTC) - window for archive in archives}
+    told: set[Archive] = set()
+    while True:
+        for archive, watched in archives.items():
+            now = datetime.now(UTC)
+            state[archive], updates, batch = updates_between(
+                reader, archive, watched, state[archive], start[archive], now
+            )
+            if not batch.found and archive not in told:
+                told.add(archive)
+                print(
+                    f"ecs-why: no event archive {reader.group} in {reader.region(archive)}: "
+                    "deploy/event-archive.yaml sets one up",
+                    file=sys.stderr,
+                )
+            if batch.newest is not None:
+                start[archive] = datetime.fromtimestamp(batch.newest / 1000, UTC) - LOOKBACK
+            for update in updates:
+                line = incident_json(update, archive.account) if fmt == "json" else None
+                print(line or incident_text(update), flush=True)
+        if once:
+            return 0
+        time.sleep(POLL_SECONDS)

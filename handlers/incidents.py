@@ -1,0 +1,136 @@
+"""Incident cards: posted once with chat.postMessage, then edited in place with chat.update,
+and their Snooze 1 h, Mute this cause and (in `/ecs-why watching`) Undo buttons.
+
+The follower (bot/follow.py) decides what to deliver and retries what did not get through;
+this module only talks to Slack: a card whose message was deleted (`message_not_found`) is
+posted again as a new card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import EcsWhyError
+from bot.incidents import Card, Deliver, ServiceRef
+from bot.render.blocks import code
+from bot.render.incident import (
+    ACTION_MUTE,
+    ACTION_SNOOZE,
+    ACTION_UNSILENCE,
+    SNOOZE,
+    incident_header,
+    incident_text,
+    render_incident_card,
+    with_silence,
+)
+from handlers.actions import _object, _text
+from handlers.deps import Deps, Diagnoses
+from handlers.replies import SLACK_FAILURES, Conversation, Reply
+
+log = logging.getLogger(__name__)
+
+
+def deliverer(client: WebClient, diagnoser: Diagnoses) -> Deliver:
+    """Posts or updates one incident card; its ts, or None when Slack did not take it."""
+
+    def deliver(card: Card) -> str | None:
+        try:
+            diagnosis = diagnoser.diagnose(card.target)
+        except EcsWhyError as error:  # the card still says what happened, and why not more
+            log.info("no diagnosis for the incident %s: %s", card.incident.key, error)
+            blocks = incident_header(card.incident, f"Could not diagnose it: {error}")
+            text = incident_text(card.incident)
+        else:
+            blocks = render_incident_card(card.incident, diagnosis)
+            text = incident_text(card.incident, diagnosis)
+        try:
+            if card.ts is not None:
+                try:
+                    client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
+                    return card.ts
+                except SlackApiError as error:
+                    if error.response.get("error") != "message_not_found":
+                        raise
+                    log.info("the card of %s was deleted: posting a new one", card.incident.key)
+            response = client.chat_postMessage(channel=card.channel, text=text, blocks=blocks)
+        except SLACK_FAILURES as error:
+            log.warning("delivering %s to %s failed: %s", card.incident.key, card.channel, error)
+            return None
+        ts = response.get("ts")
+        return ts if isinstance(ts, str) else None
+
+    return deliver
+
+
+def register(app: App, deps: Deps) -> None:
+    def where(body: dict[str, Any]) -> Conversation:
+        container, user = _object(body.get("container")), _object(body.get("user"))
+        return Conversation(
+            channel=_text(container.get("channel_id")) or "",
+            user=_text(user.get("id")),
+            message_ts=_text(container.get("message_ts")),
+            response_url=_text(body.get("response_url")),
+        )
+
+    def clicked(body: dict[str, Any]) -> tuple[Conversation, ServiceRef, str] | None:
+        try:
+            value = json.loads(body["actions"][0]["value"])
+            cause = str(value.pop("cause"))
+            return where(body), ServiceRef.model_validate(value), cause
+        except (KeyError, IndexError, TypeError, ValueError, ValidationError):
+            return None
+
+    def show(conversation: Conversation, body: dict[str, Any], note: str) -> None:
+        message = _object(body.get("message"))
+        blocks = message.get("blocks")
+        if isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks):
+            reply = Reply(str(message.get("text") or note), with_silence(blocks, note))
+            deps.replies.replace(conversation, reply)
+
+    @app.action(ACTION_SNOOZE)
+    def on_snooze(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        if (click := clicked(body)) is None:
+            return
+        conversation, service, _ = click
+        until = datetime.now(UTC) + SNOOZE
+        deps.watches.snooze(conversation.channel, service, until)
+        note = (
+            f":zzz: Snoozed until {until:%H:%M} UTC in this channel: `/ecs-why watching` undoes it."
+        )
+        deps.background("snoozing an incident", lambda: show(conversation, body, note))
+
+    @app.action(ACTION_MUTE)
+    def on_mute(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        if (click := clicked(body)) is None:
+            return
+        conversation, service, cause = click
+        deps.watches.mute(conversation.channel, service, cause)
+        note = (
+            f":mute: {code(cause)} of {code(service.label)} is muted in this channel: "
+            "`/ecs-why watching` undoes it."
+        )
+        deps.background("muting an incident", lambda: show(conversation, body, note))
+
+    @app.action(ACTION_UNSILENCE)
+    def on_undo(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        conversation = where(body)
+        try:
+            key = str(body["actions"][0]["value"])
+        except (KeyError, IndexError, TypeError):
+            return
+        done = deps.watches.undo(conversation.channel, key)
+        text = f":bell: {code(key)} is no longer silenced." if done else "Nothing to undo."
+        deps.background(
+            "lifting a silence", lambda: deps.replies.ephemeral(conversation, Reply(text))
+        )

@@ -1,0 +1,80 @@
+"""The message shortcut "Why did this stop?" (callback id `diagnose_message`): on a message that
+holds task or service ARNs or ECS console URLs (an AWS Chatbot / Amazon Q alert, a pasted
+error), a card per target in that message's thread; on any other message, a private note."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.errors import TargetError
+from bot.target import find_targets, parse_target
+from handlers.actions import _object, _text
+from handlers.deps import Deps
+from handlers.messages import bad_targets, too_many
+from handlers.replies import Conversation, Reply
+
+log = logging.getLogger(__name__)
+
+CALLBACK_ID = "diagnose_message"
+MAX_TARGETS = 5
+NOTHING_FOUND = (
+    ":mag: I found nothing to diagnose in that message: use *Why did this stop?* on a message "
+    "that holds a task ARN (`arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID`), a service ARN or an "
+    "ECS console URL, or ask `/ecs-why cluster/service`."
+)
+
+
+def message_text(value: object) -> Iterator[str]:
+    """Every string of a message: its text, its blocks' and its attachments' (alerts put the
+    task ARN or the console link in attachments or blocks, not in `text`)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from message_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from message_text(item)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.shortcut(CALLBACK_ID)
+    def on_shortcut(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        message = _object(body.get("message"))
+        where = Conversation(
+            channel=_text(_object(body.get("channel")).get("id")) or "",
+            user=_text(_object(body.get("user")).get("id")),
+            # The message's thread: its parent's when it is a reply, else the message itself.
+            thread_ts=_text(message.get("thread_ts")) or _text(message.get("ts")),
+            response_url=_text(body.get("response_url")),
+        )
+        named = find_targets("\n".join(message_text(message)))
+        targets, errors = [], []
+        for text in named[:MAX_TARGETS]:
+            try:
+                targets.append(parse_target(text))
+            except TargetError as error:
+                errors.append(error)
+
+        def tell(text: str) -> None:
+            reply = Reply(text)
+            deps.background("answering a shortcut", lambda: deps.replies.ephemeral(where, reply))
+
+        if not named:
+            tell(NOTHING_FOUND)
+        elif errors:
+            tell(bad_targets(errors, NOTHING_FOUND))
+        if len(named) > MAX_TARGETS:
+            tell(too_many(len(named), MAX_TARGETS))
+        for target in targets:
+            deps.diagnose_then(
+                target,
+                deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
+                tell=lambda text: deps.replies.ephemeral(where, Reply(text)),
+                channel=where.channel,
+            )

@@ -1,0 +1,70 @@
+"""The incident card: the diagnosis card under an incident header, within Slack's limits, and
+the snooze or mute note in place of an earlier one."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk.models.blocks import Block
+
+from bot.incidents import Incident, ServiceRef
+from bot.model import Cause, Finding, Step
+from bot.render.blocks import CARD_BUDGET, MAX_BLOCKS
+from bot.render.incident import (
+    ACTION_MUTE,
+    ACTION_SNOOZE,
+    SILENCE_BLOCK,
+    incident_summary,
+    render_incident_card,
+    with_silence,
+)
+from tests.unit.test_render_blocks import HUGE, diagnosis
+
+T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
+SERVICE = ServiceRef(account="123456789012", region="us-east-1", cluster="prod", service="api")
+
+
+def incident(stops: int = 14, recovered: bool = False, title: str = "OOM") -> Incident:
+    cause = Finding(code=Cause.OUT_OF_MEMORY, step=Step.EXIT_CODE, severity="error", title=title)
+    return Incident(
+        key="k",
+        service=SERVICE,
+        cause=cause,
+        revision=7,
+        state="recovered" if recovered else "updated",
+        stops=stops,
+        first=T0,
+        last=T0 + timedelta(minutes=20),
+        recovered_at=T0 + timedelta(minutes=40) if recovered else None,
+    )
+
+
+def test_the_header_says_how_many_stops_since_when_and_when_it_recovered() -> None:
+    assert incident_summary(incident()) == (
+        "14 stops in 20 min, same cause out-of-memory, revision 7, since 2026-03-04 03:00 UTC"
+    )
+    assert incident_summary(incident(recovered=True)).startswith(
+        "recovered at 2026-03-04 03:40 UTC after 14 stops in 20 min"
+    )
+    blocks = render_incident_card(incident(recovered=True), diagnosis())
+    assert "*Recovered*" in json.dumps(blocks)
+
+
+def test_the_card_keeps_within_slacks_limits_and_has_snooze_and_mute() -> None:
+    blocks = render_incident_card(incident(title=HUGE), diagnosis(text=HUGE, evidence=(HUGE,)))
+    assert len(blocks) <= MAX_BLOCKS
+    assert len(json.dumps(blocks)) <= CARD_BUDGET + 1000
+    for block in blocks:
+        assert Block.parse(block) is not None
+    actions = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert {ACTION_SNOOZE, ACTION_MUTE} <= set(actions)
+
+
+def test_a_silence_note_replaces_the_one_before() -> None:
+    blocks = render_incident_card(incident(), diagnosis())
+    once = with_silence(blocks, "snoozed")
+    twice = with_silence(once, "muted")
+    notes = [b for b in twice if b.get("block_id") == SILENCE_BLOCK]
+    assert [n["elements"][0]["text"] for n in notes] == ["muted"]
+    assert twice.index(notes[0]) == 1  # right under the incident header
