@@ -50,7 +50,7 @@ def parse_lines(lines: Iterable[str], *, cluster: str, service: str, since: date
     tasks: dict[str, tuple[int, Task]] = {}
     events: list[ServiceEvent] = []
     for line in lines:
-        event = _event(line)
+        event = parse_event(line)
         if event is None:
             parsed.skipped += 1
             continue
@@ -78,7 +78,7 @@ def parse_lines(lines: Iterable[str], *, cluster: str, service: str, since: date
     return parsed
 
 
-def _event(line: str) -> dict[str, Any] | None:
+def parse_event(line: str) -> dict[str, Any] | None:
     """The line as an ECS event of one of the archived types, or None."""
     try:
         event = json.loads(line)

@@ -7,6 +7,7 @@ cause's evidence and the next step gain what the revision change explains.
 from __future__ import annotations
 
 from bot.model import Cause, Changes, Diagnosis, Facts, NextStep
+from bot.next_steps import aws
 
 # Causes a new revision brings with it: its code, its command, its memory or its secrets.
 REVISION_CAUSES = frozenset(
@@ -28,15 +29,24 @@ def began_with_revision(facts: Facts, changes: Changes) -> bool:
 def rollback_command(diagnosis: Diagnosis, changes: Changes) -> str:
     family = changes.from_arn.rsplit("/", 1)[-1].rpartition(":")[0]
     target = diagnosis.target
-    return (
-        f"aws ecs update-service --cluster {target.cluster} --service {target.service} "
-        f"--task-definition {family}:{changes.from_revision}"
+    return aws(
+        "ecs",
+        "update-service",
+        "--cluster",
+        target.cluster or "",
+        "--service",
+        target.service or "",
+        "--task-definition",
+        f"{family}:{changes.from_revision}",
     )
 
 
 def with_rollback(diagnosis: Diagnosis, facts: Facts, changes: Changes | None) -> Diagnosis:
     """The diagnosis, its cause tied to the revision change and a rollback offered, when the
-    cause is one a revision brings and it began with the new revision."""
+    cause is one a revision brings and it began with the new revision.
+
+    The rollback becomes the next step's command; its words stay, and a rollback the next step
+    already offers is not offered twice."""
     cause = diagnosis.cause
     if (
         changes is None
@@ -54,19 +64,20 @@ def with_rollback(diagnosis: Diagnosis, facts: Facts, changes: Changes | None) -
         f"healthy (changed: {changed})"
     )
     target = diagnosis.target
-    console = (
-        f"console: ECS → Clusters → {target.cluster} → Services → {target.service} → "
-        f"Update service → revision {changes.from_revision}"
-    )
-    action = (
-        f"{diagnosis.next_step.action + ' ' if diagnosis.next_step else ''}Or roll back to the "
-        f"last healthy revision: {rollback_command(diagnosis, changes)} ({console})."
-    )
+    command = rollback_command(diagnosis, changes)
+    step = diagnosis.next_step or NextStep(step=cause.step, action="")
+    action = step.action
+    if step.command != command:
+        action += (
+            f" Or roll back to revision {changes.from_revision}, the last that ran healthy "
+            f"(console: ECS → Clusters → {target.cluster} → Services → {target.service} → "
+            f"Update service → revision {changes.from_revision})."
+        )
     new_cause = cause.model_copy(update={"evidence": (*cause.evidence, began)})
     return diagnosis.model_copy(
         update={
             "cause": new_cause,
             "findings": tuple(new_cause if f == cause else f for f in diagnosis.findings),
-            "next_step": NextStep(step=cause.step, action=action),
+            "next_step": step.model_copy(update={"action": action.strip(), "command": command}),
         }
     )

@@ -9,7 +9,6 @@ completed deployments come from the service and deployment events. Pure: lines i
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE
+from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_event
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, name_of, task_from_aws
 from bot.checks import run_checks
 from bot.checks.patterns import classify
@@ -47,7 +46,7 @@ class Read:
 def read_lines(lines: Iterable[str]) -> Read:
     read = Read()
     for line in lines:
-        event = _event(line)
+        event = parse_event(line)
         if event is None:
             read.skipped += 1
             continue
@@ -61,18 +60,6 @@ def read_lines(lines: Iterable[str]) -> Read:
         else:
             read.events.append(found)
     return read
-
-
-def _event(line: str) -> dict[str, Any] | None:
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(event, dict) or event.get("source") != "aws.ecs":
-        return None
-    if not isinstance(event.get("detail"), dict):
-        return None
-    return event
 
 
 def _watch_event(event: dict[str, Any]) -> Event | None:

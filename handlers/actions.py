@@ -27,6 +27,7 @@ from bot.render.blocks import (
 from bot.target import ACCOUNT, NAME, REGION, TASK_ID
 from handlers.deps import Deps
 from handlers.messages import STALE_BUTTON, rerunning
+from handlers.payload import as_object, as_text
 from handlers.replies import Conversation, Reply
 
 log = logging.getLogger(__name__)
@@ -43,16 +44,16 @@ def read_click(body: dict[str, Any]) -> Click | Conversation:
     """The button's target and where its card is; only the conversation when the value is bad.
 
     Fields of the wrong type count as missing: a signed request may still be malformed."""
-    container, message = _object(body.get("container")), _object(body.get("message"))
+    container, message = as_object(body.get("container")), as_object(body.get("message"))
     where = Conversation(
-        channel=_text(container.get("channel_id"))
-        or _text(_object(body.get("channel")).get("id"))
+        channel=as_text(container.get("channel_id"))
+        or as_text(as_object(body.get("channel")).get("id"))
         or "",
-        user=_text(_object(body.get("user")).get("id")),
+        user=as_text(as_object(body.get("user")).get("id")),
         # The card's thread: its parent's when it is a reply (mentions), else the card itself.
-        thread_ts=_text(message.get("thread_ts")) or _text(container.get("message_ts")),
-        message_ts=_text(container.get("message_ts")),
-        response_url=_text(body.get("response_url")),
+        thread_ts=as_text(message.get("thread_ts")) or as_text(container.get("message_ts")),
+        message_ts=as_text(container.get("message_ts")),
+        response_url=as_text(body.get("response_url")),
     )
     try:
         target = Target.model_validate_json(body["actions"][0]["value"])
@@ -63,7 +64,7 @@ def read_click(body: dict[str, Any]) -> Click | Conversation:
     blocks = message.get("blocks")
     card = None
     if isinstance(blocks, list) and blocks and all(isinstance(b, dict) for b in blocks):
-        card = Reply(_text(message.get("text")) or "", blocks)
+        card = Reply(as_text(message.get("text")) or "", blocks)
     return Click(target=target, where=where, card=card)
 
 
@@ -78,14 +79,6 @@ def made_by_a_button(target: Target) -> bool:
         and (target.region is None or REGION.fullmatch(target.region) is not None)
         and (target.account is None or ACCOUNT.fullmatch(target.account) is not None)
     )
-
-
-def _object(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def register(app: App, deps: Deps) -> None:

@@ -31,8 +31,8 @@ from bot.render.incident import (
     render_incident_card,
     with_silence,
 )
-from handlers.actions import _object, _text
 from handlers.deps import Deps, Diagnoses
+from handlers.payload import as_object, as_text
 from handlers.replies import SLACK_FAILURES, Conversation, Reply
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,12 @@ def deliverer(client: WebClient, diagnoser: Diagnoses) -> Deliver:
 
 def register(app: App, deps: Deps) -> None:
     def where(body: dict[str, Any]) -> Conversation:
-        container, user = _object(body.get("container")), _object(body.get("user"))
+        container, user = as_object(body.get("container")), as_object(body.get("user"))
         return Conversation(
-            channel=_text(container.get("channel_id")) or "",
-            user=_text(user.get("id")),
-            message_ts=_text(container.get("message_ts")),
-            response_url=_text(body.get("response_url")),
+            channel=as_text(container.get("channel_id")) or "",
+            user=as_text(user.get("id")),
+            message_ts=as_text(container.get("message_ts")),
+            response_url=as_text(body.get("response_url")),
         )
 
     def clicked(body: dict[str, Any]) -> tuple[Conversation, ServiceRef, str] | None:
@@ -89,7 +89,7 @@ def register(app: App, deps: Deps) -> None:
             return None
 
     def show(conversation: Conversation, body: dict[str, Any], note: str) -> None:
-        message = _object(body.get("message"))
+        message = as_object(body.get("message"))
         blocks = message.get("blocks")
         if isinstance(blocks, list) and all(isinstance(b, dict) for b in blocks):
             reply = Reply(str(message.get("text") or note), with_silence(blocks, note))

@@ -19,10 +19,12 @@ EXAMPLES = (
 COMMAND_USAGE = (
     "*/ecs-why* tells you why an ECS service's tasks keep stopping: the cause, its evidence, "
     f"the checklist and the next step.\n{EXAMPLES}\n"
-    "You can also mention me with a task ARN, or click *Diagnose again* on a card for a fresh "
-    "look.\n"
+    "• `/ecs-why production/api-service since 12h`: the stops of the last 12 hours too, from "
+    "the event archive (`90m`, `12h`, `3d`)\n"
     "• `/ecs-why watch production/*`: incidents of the cluster posted here, updated in place "
-    "(`/ecs-why unwatch …`, `/ecs-why watching`)"
+    "(`/ecs-why unwatch …`, `/ecs-why watching`)\n"
+    "You can also mention me with a task ARN, or click *Diagnose again* on a card for a fresh "
+    "look."
 )
 
 MENTION_USAGE = (

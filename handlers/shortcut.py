@@ -12,9 +12,9 @@ from slack_bolt import Ack, App
 
 from bot.errors import TargetError
 from bot.target import find_targets, parse_target
-from handlers.actions import _object, _text
 from handlers.deps import Deps
 from handlers.messages import bad_targets, too_many
+from handlers.payload import as_object, as_text
 from handlers.replies import Conversation, Reply
 
 log = logging.getLogger(__name__)
@@ -45,13 +45,13 @@ def register(app: App, deps: Deps) -> None:
     @app.shortcut(CALLBACK_ID)
     def on_shortcut(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        message = _object(body.get("message"))
+        message = as_object(body.get("message"))
         where = Conversation(
-            channel=_text(_object(body.get("channel")).get("id")) or "",
-            user=_text(_object(body.get("user")).get("id")),
+            channel=as_text(as_object(body.get("channel")).get("id")) or "",
+            user=as_text(as_object(body.get("user")).get("id")),
             # The message's thread: its parent's when it is a reply, else the message itself.
-            thread_ts=_text(message.get("thread_ts")) or _text(message.get("ts")),
-            response_url=_text(body.get("response_url")),
+            thread_ts=as_text(message.get("thread_ts")) or as_text(message.get("ts")),
+            response_url=as_text(body.get("response_url")),
         )
         named = find_targets("\n".join(message_text(message)))
         targets, errors = [], []

@@ -142,6 +142,14 @@ REDIS_REFUSED = (
     "redis.exceptions.ConnectionError: Error 111 connecting to search-cache.internal:6379. "
     "Connection refused.",
 )
+# The JVM's own words when its heap is full (java.lang.OutOfMemoryError, as in
+# tests/unit/real_messages.py); it then exits 1, not 137.
+JVM_HEAP = (
+    "INFO  RiskEngine - scoring window 2026-12-01T20:00Z loaded (412,118 positions)",
+    "WARN  GcMonitor - old generation 97% full after full GC",
+    'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space',
+    "\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)",
+)
 INDEXER_GROWING = (
     "INFO indexer: starting full reindex of catalog (1,204,332 documents)",
     "INFO indexer: loaded batch 1/24 into memory (rss=612 MiB)",
@@ -1446,6 +1454,24 @@ SPECS: tuple[ServiceSpec, ...] = (
         fargate_task(container("report-daemon", "{registry}/report-daemon:3.0.1", port=None)),
         stops=repeat(
             Stop(ESSENTIAL_EXITED, exit_code=0, ran=timedelta(seconds=3), logs=DAEMONIZED), 4
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "risk-engine",
+            "platform",
+            Cause.OUT_OF_MEMORY,
+            Step.EXIT_CODE,
+            "OutOfMemoryError",
+            "The JVM runs out of heap and exits 1: the kernel never killed it, its log says why.",
+            extra=True,
+        ),
+        fargate_task(
+            container("risk-engine", "{registry}/risk-engine:7.2.0", port=None, memory=1024),
+            memory="1024",
+        ),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(minutes=6), logs=JVM_HEAP), 3
         ),
     ),
 )

@@ -86,10 +86,11 @@ def test_a_crash_that_began_with_the_new_revision_offers_the_rollback(
     assert diagnosis.cause.code == "app-crash"
     assert any(line.startswith("began with revision 2") for line in diagnosis.cause.evidence)
     assert diagnosis.next_step is not None
-    assert (
+    assert diagnosis.next_step.command == (
         "aws ecs update-service --cluster production --service cart-api "
-        "--task-definition cart-api:1" in diagnosis.next_step.action
+        "--task-definition cart-api:1"
     )
+    assert "roll back to cart-api:1" in diagnosis.next_step.action
 
 
 def test_the_deployments_api_gives_the_baseline_and_the_resolved_digests(

@@ -194,3 +194,12 @@ def test_a_killed_pull_points_at_the_image_not_the_network(
     assert (cause.code, cause.step) == (Cause.UNKNOWN, Step.IMAGE)
     assert "the image pull was killed before it finished" in cause.title
     assert checklist(diagnoses["report-exporter"])[Step.NETWORK][0] == "passed"
+
+
+def test_a_jvm_out_of_memory_that_exits_1_is_out_of_memory(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    cause = diagnoses["risk-engine"].cause
+    assert cause is not None
+    assert (cause.code, cause.step) == (Cause.OUT_OF_MEMORY, Step.EXIT_CODE)
+    assert any("java.lang.OutOfMemoryError: Java heap space" in line for line in cause.evidence)

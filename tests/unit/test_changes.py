@@ -125,9 +125,10 @@ def test_a_crash_that_began_with_the_new_revision_offers_the_rollback() -> None:
     assert rolled.cause.code is Cause.APP_CRASH
     assert rolled.next_step is not None
     assert (
-        "aws ecs update-service --cluster production --service api --task-definition api:41"
-        in rolled.next_step.action
+        rolled.next_step.command
+        == "aws ecs update-service --cluster production --service api --task-definition api:41"
     )
+    assert "roll back to revision 41" in rolled.next_step.action
     began = "began with revision 42; revision 41 ran healthy (changed: image)"
     assert began in rolled.cause.evidence
     assert rolled.findings[0] == rolled.cause
