@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_event
-from bot.aws.ecs import SERVICE_GROUP_PREFIX, name_of, task_from_aws
+from bot.aws.ecs import SERVICE_GROUP_PREFIX, account_of, name_of, task_from_aws
 from bot.checks import run_checks
 from bot.checks.patterns import classify
 from bot.incidents import Event, Failure, ServiceRef, Steady
@@ -76,9 +76,10 @@ def _stop(event: dict[str, Any], detail: dict[str, Any]) -> Failure | None:
     group = task.group or ""
     if task.last_status != "STOPPED" or not group.startswith(SERVICE_GROUP_PREFIX):
         return None
+    # EventBridge names the account and region; a line written by hand may leave them to the ARN.
     service = ServiceRef(
-        account=str(event["account"]),
-        region=str(event["region"]),
+        account=str(event.get("account") or account_of(task.arn) or ""),
+        region=str(event.get("region") or task.arn.split(":")[3]),
         cluster=name_of(task.cluster_arn),
         service=group.removeprefix(SERVICE_GROUP_PREFIX),
     )

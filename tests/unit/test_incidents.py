@@ -130,3 +130,11 @@ def test_quiet_services_are_those_whose_open_incidents_all_went_quiet() -> None:
     state, _ = run([crash(0), task_stopped(cluster="production", service="web", at=minutes(8))])
     assert [s.service for s in quiet_services(state, minutes(12))] == ["api"]
     assert quiet_services(state, minutes(5)) == []
+
+
+def test_a_stop_without_account_and_region_fields_takes_them_from_its_task_arn() -> None:
+    event = crash(0)
+    del event["account"], event["region"]
+    (failure,) = read_lines(lines([event])).events
+    incident = apply_all({}, [failure])[1][0]
+    assert (incident.service.account, incident.service.region) == ("123456789012", "us-east-1")
