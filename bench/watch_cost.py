@@ -23,12 +23,13 @@ from datetime import UTC, datetime
 import boto3
 
 from bot.app import make_client
+from bot.aws.watch_reads import Reader
 from bot.cache import MemoryStore
 from bot.demo.archive_events import task_stopped, write_events
 from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import SCENARIOS, build_account
 from bot.demo.traffic import EmulatorServer
-from bot.follow import POLL_SECONDS, Follower, Reader
+from bot.follow import POLL_SECONDS, Follower
 from bot.incidents import Card
 from bot.model import Cause, Target
 from bot.service import Diagnoser

@@ -36,9 +36,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from waitress.server import create_server
 
 from bot.access import Access
+from bot.aws.watch_reads import Reader
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
-from bot.follow import Follower, Reader
+from bot.follow import Follower
 from bot.ratelimit import RateLimit
 from bot.service import Diagnoser
 from bot.settings import Settings

@@ -197,8 +197,8 @@ def _demo_incidents(settings: Settings) -> list[str]:
 
     import boto3
 
+    from bot.aws.watch_reads import Reader
     from bot.demo.feed import demo_incidents
-    from bot.follow import Reader
 
     reader = Reader(settings, settings.events_log_group)
     return demo_incidents(boto3.client("ecs"), boto3.client("logs"), reader, datetime.now(UTC))

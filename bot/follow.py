@@ -18,29 +18,23 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
-from bot.aws.archive_tail import Batch, read_since
-from bot.aws.clients import AwsClients, describe_error
-from bot.aws.ecs import describe_service
+from bot.aws.archive_tail import Batch
+from bot.aws.watch_reads import Archive, Reader
 from bot.cache import Store, cache_key
-from bot.errors import AwsUnavailable, EcsWhyError
+from bot.errors import EcsWhyError
 from bot.incidents import (
     QUIET_PERIOD,
     Card,
     Deliver,
     Incident,
-    ServiceRef,
-    Steady,
     apply_all,
     quiet_services,
 )
 from bot.model import Target
-from bot.settings import Settings
 from bot.watch_events import read_lines
 from bot.watches import FOREVER, Watch, WatchBook, covers
 
@@ -52,14 +46,6 @@ LEASE_SECONDS = 10.0
 KEEP_RECOVERED = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Archive:
-    """One account's archive in one region: `account` a short name (None: the bot's own)."""
-
-    account: str | None
-    region: str | None
-
-
 def target_of(incident: Incident, archive: Archive) -> Target:
     service = incident.service
     return Target(
@@ -68,74 +54,6 @@ def target_of(incident: Incident, archive: Archive) -> Target:
         region=service.region,
         account=archive.account,
     )
-
-
-class Reader:
-    """The AWS side: the archive's new lines, and whether quiet services run what they should.
-
-    Its clients have no fact cache: every poll must see what arrived since the last one.
-    """
-
-    def __init__(self, settings: Settings, group: str) -> None:
-        self._settings = settings
-        self.group = group
-        self._made: dict[Archive, AwsClients] = {}
-        self._account_ids: dict[Archive, str] = {}
-        self._lock = threading.Lock()
-
-    def _clients(self, region: str | None, account: str | None) -> AwsClients:
-        archive = Archive(account, region)
-        with self._lock:
-            if archive not in self._made:
-                self._made[archive] = AwsClients.from_settings(
-                    self._settings, region=region, account=account
-                )
-            return self._made[archive]
-
-    def account_id(self, archive: Archive) -> str:
-        """The AWS account whose archive this is: its events name no other."""
-        with self._lock:
-            if archive in self._account_ids:
-                return self._account_ids[archive]
-        sts = self._clients(archive.region, archive.account).client("sts")
-        try:
-            found = str(sts.get_caller_identity()["Account"])  # type: ignore[attr-defined]
-        except (ClientError, BotoCoreError) as error:
-            raise AwsUnavailable(
-                f"sts:GetCallerIdentity failed: {describe_error(error)}"
-            ) from error
-        with self._lock:
-            self._account_ids[archive] = found
-        return found
-
-    def region(self, archive: Archive) -> str:
-        return self._clients(archive.region, archive.account).region
-
-    def read(self, archive: Archive, start: datetime) -> Batch:
-        logs = self._clients(archive.region, archive.account).logs()
-        try:
-            return read_since(logs, self.group, int(start.timestamp() * 1000))
-        except (ClientError, BotoCoreError) as error:
-            raise AwsUnavailable(
-                f"could not read the event archive {self.group} (logs:FilterLogEvents): "
-                f"{describe_error(error)}"
-            ) from error
-
-    def steady(
-        self, archive: Archive, services: Iterable[ServiceRef], at: datetime
-    ) -> list[Steady]:
-        """Services that run as many tasks as they want (and have no deployment under way)."""
-        ecs = self._clients(archive.region, archive.account).ecs()
-        found = []
-        for ref in services:
-            service = describe_service(ecs, ref.cluster, ref.service)
-            if (
-                service is not None
-                and service.running == service.desired
-                and len(service.deployments) <= 1
-            ):
-                found.append(Steady(service=ref, at=at))
-        return found
 
 
 def group_by_archive(watches: Iterable[Watch]) -> dict[Archive, list[Watch]]:

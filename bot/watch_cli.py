@@ -8,8 +8,9 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from bot.aws.watch_reads import Archive, Reader
 from bot.duration import parse_duration
-from bot.follow import LOOKBACK, POLL_SECONDS, Archive, Reader, updates_between
+from bot.follow import LOOKBACK, POLL_SECONDS, updates_between
 from bot.incidents import Incident
 from bot.model import Target
 from bot.render.incident import incident_json, incident_text

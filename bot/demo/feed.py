@@ -14,10 +14,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.aws.watch_reads import Archive, Reader
 from bot.demo.archive_events import service_action, task_stopped, write_events
 from bot.demo.scenarios import SCENARIOS
 from bot.demo.specs import Scenario
-from bot.follow import Archive, Reader, updates_between
+from bot.follow import updates_between
 from bot.model import Cause, Target
 from bot.render.incident import incident_text
 

@@ -20,6 +20,7 @@ import boto3
 from botocore.client import BaseClient
 
 from bot.demo.backend_patch import MotoAccount
+from bot.next_steps import TRUST_ECS_TASKS
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -106,16 +107,6 @@ CAPACITY_PROVIDER = "batch-cp-asg"
 HOSTS = ("host-a", "host-b", "host-doomed")  # the last one's instance gets terminated
 T3_MEDIUM = (2048, 3904)  # CPU units and MiB that ECS registers for a t3.medium
 
-_TRUST_ECS_TASKS = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 _TRUST_EC2 = {
     "Version": "2012-10-17",
     "Statement": [
@@ -337,11 +328,11 @@ def _roles(iam: IAMClient, account_id: str) -> None:
         PolicyName="ecsTaskExecutionPolicy", PolicyDocument=json.dumps(_EXECUTION_POLICY)
     )["Policy"]["Arn"]
     roles = {  # name: (trust policy, managed policy, inline policy)
-        "ecsTaskExecutionRole": (_TRUST_ECS_TASKS, policy, None),
+        "ecsTaskExecutionRole": (TRUST_ECS_TASKS, policy, None),
         "reporting-exec-role": (_TRUST_EC2, policy, None),
-        "billing-exec-role": (_TRUST_ECS_TASKS, None, _LOGS_AND_ECR_AUTH_ONLY),
-        "app-task-role": (_TRUST_ECS_TASKS, None, _APP_TASK_POLICY),
-        "cart-exec-role": (_TRUST_ECS_TASKS, policy, _read_secrets(account_id)),
+        "billing-exec-role": (TRUST_ECS_TASKS, None, _LOGS_AND_ECR_AUTH_ONLY),
+        "app-task-role": (TRUST_ECS_TASKS, None, _APP_TASK_POLICY),
+        "cart-exec-role": (TRUST_ECS_TASKS, policy, _read_secrets(account_id)),
     }
     for name, (trust, managed, inline) in roles.items():
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))

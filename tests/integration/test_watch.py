@@ -140,9 +140,9 @@ def test_console_urls_are_targets_on_the_command_line(account: dict[str, str]) -
 def test_the_demo_feed_makes_incidents_that_open_count_and_recover(
     account: dict[str, str],
 ) -> None:
+    from bot.aws.watch_reads import Reader
     from bot.cache import MemoryStore
     from bot.demo.feed import STOPS_BEFORE_RECOVERY, demo_incidents
-    from bot.follow import Reader
     from bot.service import Diagnoser
     from bot.settings import Settings
 
