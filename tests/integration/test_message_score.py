@@ -4,7 +4,7 @@ Every message of tests/unit/real_messages.py is planted in an otherwise healthy 
 emulated account (tests/message_planting.py), and each service is diagnosed through the real
 pipeline over HTTP. The test prints the share of right cause codes, and of right checklist
 steps, by kind and by family of message, and fails when the share of right causes drops below
-its floor. Messages whose words alone cannot tell their cause (tests/unit/test_patterns.py's
+its floor. Messages whose words alone cannot tell their cause (tests/unit/checks/test_patterns.py's
 DECIDED_BY_CONTEXT) are planted in a healthy service all the same: they count, and may miss.
 """
 

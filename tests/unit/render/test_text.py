@@ -8,7 +8,7 @@ from rich.console import Console
 
 from bot.model import STEPS, NextStep, Step
 from bot.render.text import print_reports
-from tests.unit.test_render_blocks import diagnosis
+from tests.unit.render.test_blocks import diagnosis
 
 COMMAND = (
     "aws logs get-log-events --log-group-name /ecs/app --log-stream-name "

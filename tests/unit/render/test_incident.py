@@ -19,7 +19,7 @@ from bot.render.incident import (
     render_incident_card,
     with_silence,
 )
-from tests.unit.test_render_blocks import HUGE, diagnosis
+from tests.unit.render.test_blocks import HUGE, diagnosis
 
 T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
 SERVICE = ServiceRef(account="123456789012", region="us-east-1", cluster="prod", service="api")
