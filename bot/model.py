@@ -99,10 +99,30 @@ class Target(Frozen):
 # --------------------------------------------------------------------------- facts
 
 
+class Fact(StrEnum):
+    """What the collector reads, as the checks name it: a failed read leaves a gap in one of
+    these, and a check that needs it cannot pass."""
+
+    SERVICE = "service"
+    TASKS = "tasks"
+    TASK_DEFINITIONS = "task-definitions"
+    CLUSTER = "cluster"  # the cluster and its container instances
+    CAPACITY_PROVIDERS = "capacity-providers"
+    LOG_GROUPS = "log-groups"
+    LOG_STREAMS = "log-streams"
+    ROLES = "roles"  # each role, its trust policy and its policies
+    NETWORK = "network"  # subnets, routes, security groups, endpoints, the task's interface, EFS
+    IMAGES = "images"
+    TARGET_GROUPS = "target-groups"
+    ARCHIVE = "archive"
+    DEPLOYMENTS = "deployments"  # what ran before: service deployments, the family's revisions
+
+
 class Gap(Frozen):
     """Something we could not read; the step it belongs to shows `unknown` with this note."""
 
     step: Step
+    fact: Fact | None = None  # which fact the failed read was for
     action: str  # the IAM action that was refused or failed, e.g. "iam:GetRole"
     message: str  # short and safe to show: "AccessDenied", "timed out", "endpoint unreachable"
 
