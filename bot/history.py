@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.checks import run_checks
 from bot.model import Facts, History, Task
-from bot.verdict import conclude
+from bot.verdict import judge
 
 
 def history_of(facts: Facts) -> History | None:
@@ -53,5 +52,5 @@ def _cause_of(facts: Facts, task: Task) -> str:
             "log_streams": facts.log_streams if task == facts.focus_task else (),
         }
     )
-    cause = conclude(alone, run_checks(alone)).cause
+    cause = judge(alone).cause
     return cause.code.value if cause else "none"

@@ -119,11 +119,12 @@ class Fact(StrEnum):
 
 
 class Gap(Frozen):
-    """Something we could not read; the step it belongs to shows `unknown` with this note."""
+    """Something we could not see: a read that failed, or a check that did. The checklist
+    steps whose checks need that fact (or that check) show `unknown` with this note."""
 
-    step: Step
     fact: Fact | None = None  # which fact the failed read was for
-    action: str  # the IAM action that was refused or failed, e.g. "iam:GetRole"
+    check: str | None = None  # or which check failed on the facts, e.g. "check_image"
+    action: str  # the IAM action that was refused or failed, e.g. "iam:GetRole"; or the check
     message: str  # short and safe to show: "AccessDenied", "timed out", "endpoint unreachable"
 
     @property

@@ -27,6 +27,7 @@ from bot.model import (
     Gap,
     LogStream,
     NextStep,
+    Step,
     Subnet,
     Task,
     TaskDefinition,
@@ -159,13 +160,13 @@ def next_step(cause: Finding, facts: Facts) -> NextStep:
     return _BUILDERS[cause.code](Scene(cause, facts))
 
 
-def grant_read(gap: Gap) -> NextStep:
-    """When a read the diagnosis needed was refused: the permission to grant."""
+def grant_read(gap: Gap, step: Step) -> NextStep:
+    """When a read the diagnosis needed was refused: the permission to grant, at `step`."""
     action = (
         f"Let ecs-why read what it needs: {gap.note}. Grant {gap.action} to the role ecs-why "
         "runs as (deploy/iam-policy.json lists them all), then diagnose again."
     )
-    return NextStep(step=gap.step, action=action)
+    return NextStep(step=step, action=action)
 
 
 def _step(

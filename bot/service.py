@@ -12,7 +12,6 @@ from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
 from bot.cache import SingleFlight, Store, cache_key
 from bot.changes import changes_of
-from bot.checks import run_checks
 from bot.errors import TargetError
 from bot.history import history_of
 from bot.impact import impact_of
@@ -20,7 +19,7 @@ from bot.model import Diagnosis, Facts, Target
 from bot.rollback import with_rollback
 from bot.settings import Settings
 from bot.target import named_account
-from bot.verdict import conclude
+from bot.verdict import judge
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +119,7 @@ class Diagnoser:
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
-        diagnosis = conclude(facts, run_checks(facts)).model_copy(
+        diagnosis = judge(facts).model_copy(
             update={
                 "task_definition": facts.task_definition,
                 "log_streams": facts.log_streams,

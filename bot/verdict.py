@@ -16,13 +16,15 @@ from collections.abc import Iterable
 from typing import Literal
 
 from bot.checks import CHECKS, KNOWLEDGE
-from bot.checks.base import GUESS, LATE, START_ORDER, UNCONFIRMED, Check
-from bot.checks.evidence import service_short, tasks_unread
+from bot.checks.base import GUESS, LATE, START_ORDER, UNCONFIRMED
+from bot.checks.evidence import service_short, tasks_unread, unread
+from bot.checks.registry import Registry
 from bot.model import (
     STEPS,
     Cause,
     ChecklistItem,
     Diagnosis,
+    Fact,
     Facts,
     Finding,
     Gap,
@@ -33,10 +35,15 @@ from bot.model import (
 from bot.next_steps import grant_read, next_step
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-_BY_STEP: dict[Step, Check] = {check.step: check for check in CHECKS}
 
 
-def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
+def judge(facts: Facts, checks: Registry = CHECKS) -> Diagnosis:
+    """Every check on the facts, then the verdict; a check that failed is a gap of its step."""
+    checked, findings = checks.run(facts)
+    return conclude(checked, findings, checks)
+
+
+def conclude(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -> Diagnosis:
     """Rank the findings, pick the root cause, and fill in the checklist and the next step.
 
     Only an error, something that stops tasks now, makes a service fail; a fault that stops
@@ -49,12 +56,12 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
     status: Literal["failing", "healthy", "unknown"]
     cause: Finding | None
     if unreadable is not None:
-        root = _root_cause(problems) if problems else None
+        root = _root_cause(problems, checks) if problems else None
         status, cause = "unknown", _cannot_read(facts, unreadable, root)
         ranked = [cause, *checked]
     elif errors:
-        root = _with_rollout(facts, _root_cause(errors))
-        checked = _fix_these_too(checked, root)
+        root = _with_rollout(facts, _root_cause(errors, checks))
+        checked = _fix_these_too(checked, root, checks)
         status, cause = "failing", _confirmed(facts, root)
         unreadable = _hiding(facts, root) if cause is not root else None
         ranked = [cause, *(f for f in checked if _key(f) != _key(cause))]
@@ -70,8 +77,8 @@ def conclude(facts: Facts, findings: list[Finding]) -> Diagnosis:
         status=status,
         cause=cause,
         findings=tuple(ranked),
-        checklist=_checklist(facts, checked, cause if status == "failing" else None),
-        next_step=_next_step(facts, cause, unreadable),
+        checklist=_checklist(facts, checked, cause if status == "failing" else None, checks),
+        next_step=_next_step(facts, cause, unreadable, checks),
         task_arn=facts.focus_task.arn if facts.focus_task else None,
         stopped_tasks=len(facts.stopped_tasks),
         summary=_summary(facts, status, cause, [f for f in ranked if f.severity == "warning"]),
@@ -138,7 +145,7 @@ def _latent(finding: Finding) -> Finding:
     return finding.model_copy(update={"title": title})
 
 
-def _fix_these_too(checked: list[Finding], root: Finding) -> list[Finding]:
+def _fix_these_too(checked: list[Finding], root: Finding, checks: Registry) -> list[Finding]:
     """Configuration faults that explain nothing the tasks showed become warnings.
 
     When the stopped tasks show what stopped them, a fault read only from the configuration is
@@ -149,15 +156,15 @@ def _fix_these_too(checked: list[Finding], root: Finding) -> list[Finding]:
     observed = [f for f in checked if f.severity == "error" and f.observed]
     if not observed:
         return checked
-    left = [f for f in observed if _key(f) != _key(root) and not _explains(root, f)]
+    left = [f for f in observed if _key(f) != _key(root) and not _explains(root, f, checks)]
     kept: list[Finding] = []
     for finding in checked:
         if (
             finding.severity == "error"
             and not finding.observed
             and _key(finding) != _key(root)
-            and not _explains(root, finding)
-            and not any(_explains(finding, shown) for shown in left)
+            and not _explains(root, finding, checks)
+            and not any(_explains(finding, shown, checks) for shown in left)
         ):
             title = f"Fix this too: {_lower_first(finding.title)}"
             evidence = (
@@ -176,21 +183,18 @@ def _key(finding: Finding) -> tuple[Cause, Step, str]:
     return finding.code, finding.step, finding.variant
 
 
-def _explains(root: Finding, symptom: Finding) -> bool:
+def _explains(root: Finding, symptom: Finding, checks: Registry) -> bool:
     """Whether `root` is the deeper cause of `symptom`."""
     if root is symptom or _key(root) == _key(symptom):
         return False
-    knowledge, root_knowledge = KNOWLEDGE[symptom.code], KNOWLEDGE[root.code]
-    if root.code in knowledge.explained_by:
-        return True
-    return knowledge.vagueness > root_knowledge.vagueness
+    return checks.explains(root.code, symptom.code)
 
 
-def _root_cause(problems: list[Finding]) -> Finding:
+def _root_cause(problems: list[Finding], checks: Registry) -> Finding:
     """The first ranked problem nothing else explains, carrying the evidence of its symptoms."""
-    roots = [f for f in problems if not any(_explains(other, f) for other in problems)]
+    roots = [f for f in problems if not any(_explains(other, f, checks) for other in problems)]
     root = roots[0] if roots else problems[0]
-    symptoms = [f for f in problems if _explains(root, f)]
+    symptoms = [f for f in problems if _explains(root, f, checks)]
     if not symptoms:
         return root
     evidence = dict.fromkeys((*root.evidence, *(line for s in symptoms for line in s.evidence)))
@@ -202,7 +206,7 @@ def _ecs_unreadable(facts: Facts) -> Gap | None:
     """The gap that kept ECS itself from being read, when nothing of ECS was read at all."""
     if facts.service or facts.stopped_tasks or facts.running_tasks:
         return None
-    return next((g for g in facts.gaps if g.step is Step.STOPPED_REASON), None)
+    return unread(facts, Fact.SERVICE, Fact.TASKS)
 
 
 def _unknown(facts: Facts, guess: str, evidence: Iterable[str], step: Step, tasks: int) -> Finding:
@@ -220,10 +224,11 @@ def _cannot_read(facts: Facts, gap: Gap, root: Finding | None) -> Finding:
     if root is not None:
         return _unknown(facts, _guess(root), (gap.note, *root.evidence), root.step, root.tasks)
     if facts.service is None:
-        return _unknown(facts, "none, ECS itself could not be read", [gap.note], gap.step, 0)
+        guess = "none, ECS itself could not be read"
+        return _unknown(facts, guess, [gap.note], Step.STOPPED_REASON, 0)
     seen = service_short(facts) or "the service runs all its desired tasks"
     guess = f"none: {seen}, but whether and why its tasks stop could not be read"
-    return _unknown(facts, guess, [gap.note, seen], gap.step, 0)
+    return _unknown(facts, guess, [gap.note, seen], Step.STOPPED_REASON, 0)
 
 
 def _confirmed(facts: Facts, root: Finding) -> Finding:
@@ -240,52 +245,63 @@ def _hiding(facts: Facts, root: Finding) -> Gap | None:
 
 
 def _checklist(
-    facts: Facts, findings: list[Finding], cause: Finding | None
+    facts: Facts, findings: list[Finding], cause: Finding | None, checks: Registry
 ) -> tuple[ChecklistItem, ...]:
     """The eight steps in order, each failed, warning, skipped, unknown or passed, with a note."""
     return tuple(
-        _item(facts, step, [f for f in findings if f.step is step], cause) for step in STEPS
+        _item(facts, step, [f for f in findings if f.step is step], cause, checks) for step in STEPS
     )
 
 
-def _item(facts: Facts, step: Step, here: list[Finding], cause: Finding | None) -> ChecklistItem:
+def _item(
+    facts: Facts, step: Step, here: list[Finding], cause: Finding | None, checks: Registry
+) -> ChecklistItem:
     """A step fails on an error, warns on a warning; else it may not apply, or not be readable.
 
     The cause's own step shows the cause; a step whose errors the cause explains says so
-    rather than count a symptom as a second failure. A step whose reads (or the reads it needs
-    from other steps) failed is unknown, whatever else it found, unless it holds the cause of a
-    failing service: then it fails, and its note also says what could not be read.
+    rather than count a symptom as a second failure. A step one of whose checks failed, or
+    needs a fact that could not be read, is unknown, whatever else it found, unless it holds
+    the cause of a failing service: then it fails, and its note also says what could not be
+    read. A step is skipped only when none of its checks applies.
     """
-    check = _BY_STEP[step]
+    serving = checks.serving(step)
     errors = [f for f in here if f.severity == "error"]
     warnings = [f for f in here if f.severity == "warning"]
-    gap = next((g for g in facts.gaps if g.step is step), None) or next(
-        (g for g in facts.gaps if g.action in check.needs), None
-    )
+    gap = checks.hiding(facts, step)
     holds_cause = cause is not None and cause.step is step
+    skips = [check.skip(facts) for check in serving]
     status: StepStatus
     if holds_cause and cause is not None:
         status, note = "failed", cause.title
         note = f"{note}; {gap.note}" if gap else note
-    elif cause is not None and errors and gap is None and all(_explains(cause, e) for e in errors):
+    elif (
+        cause is not None
+        and errors
+        and gap is None
+        and all(_explains(cause, e, checks) for e in errors)
+    ):
         status, note = "failed", f"explained by the cause: {_lower_first(cause.title)}"
     elif (errors or warnings) and gap is None:
         status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
-    elif skipped := check.skip(facts):
+    elif all(skips) and (skipped := skips[0]):
         status, note = "skipped", skipped
     elif gap is not None:
         status, note = "unknown", gap.note
     else:
-        status, note = "passed", here[0].title if here else check.passed
+        status, note = "passed", here[0].title if here else serving[0].passed
     return ChecklistItem(step=step, status=status, note=note)
 
 
-def _next_step(facts: Facts, cause: Finding | None, unreadable: Gap | None) -> NextStep | None:
+def _next_step(
+    facts: Facts, cause: Finding | None, unreadable: Gap | None, checks: Registry
+) -> NextStep | None:
     """The next step built from the facts; or, when a read the diagnosis needed failed, the
-    permission to grant."""
+    permission to grant, at the first step it hid."""
+    if cause is None:
+        return None
     if unreadable is not None:
-        return grant_read(unreadable)
-    return next_step(cause, facts) if cause is not None else None
+        return grant_read(unreadable, next(iter(checks.steps_hidden_by(unreadable)), cause.step))
+    return next_step(cause, facts)
 
 
 def _summary(facts: Facts, status: str, cause: Finding | None, warnings: list[Finding]) -> str:

@@ -18,11 +18,10 @@ from pydantic import ValidationError
 
 from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_event
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, account_of, name_of, task_from_aws
-from bot.checks import run_checks
 from bot.checks.patterns import classify
 from bot.incidents import Event, Failure, ServiceRef, Steady
 from bot.model import Cause, Facts, Finding, Step, Target, Task
-from bot.verdict import conclude
+from bot.verdict import judge
 
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_deployment_events.html
@@ -104,7 +103,7 @@ def cause_of_stop(task: Task, service: ServiceRef) -> Finding | None:
         collected_at=task.stopped_at or datetime.fromtimestamp(0, UTC),
         stopped_tasks=(task,),
     )
-    diagnosis = conclude(facts, run_checks(facts))
+    diagnosis = judge(facts)
     return diagnosis.cause if diagnosis.status == "failing" else None
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.checks import run_checks
 from bot.model import (
     Cause,
     Cluster,
@@ -19,6 +18,7 @@ from bot.model import (
     ContainerState,
     Diagnosis,
     EgressRule,
+    Fact,
     Facts,
     Finding,
     Gap,
@@ -34,7 +34,6 @@ from bot.model import (
     SecurityGroup,
     Service,
     ServiceEvent,
-    Step,
     Subnet,
     Target,
     TargetGroup,
@@ -42,7 +41,7 @@ from bot.model import (
     Task,
     TaskDefinition,
 )
-from bot.verdict import conclude
+from bot.verdict import judge
 from tests.unit.real_messages import REAL_MESSAGES
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -317,29 +316,35 @@ def cluster(**overrides: Any) -> Cluster:
     return Cluster(**(fields | overrides))
 
 
-def gap(step: Step, action: str, message: str = "AccessDenied") -> Gap:
-    return Gap(step=step, action=action, message=message)
+def gap(fact: Fact, action: str, message: str = "AccessDenied") -> Gap:
+    return Gap(fact=fact, action=action, message=message)
 
 
-# The step the collectors (bot/aws/collect.py) file a failed read under, by service or action.
-GAP_STEPS: dict[str, Step] = {
-    "ecs": Step.STOPPED_REASON,
-    "ecs:ListContainerInstances": Step.RESOURCES,
-    "ecs:DescribeContainerInstances": Step.RESOURCES,
-    "ecs:DescribeClusters": Step.RESOURCES,
-    "logs": Step.LOGS,
-    "iam": Step.IAM,
-    "ecr": Step.IMAGE,
-    "ec2": Step.NETWORK,
-    "elasticfilesystem": Step.NETWORK,
-    "elasticloadbalancing": Step.HEALTH_CHECK,
+# The fact the collectors (bot/aws/collect.py) file a failed read under, by action or service.
+GAP_FACTS: dict[str, Fact] = {
+    "ecs:DescribeServices": Fact.SERVICE,
+    "ecs:ListTasks": Fact.TASKS,
+    "ecs:DescribeTasks": Fact.TASKS,
+    "ecs:DescribeTaskDefinition": Fact.TASK_DEFINITIONS,
+    "ecs:ListContainerInstances": Fact.CLUSTER,
+    "ecs:DescribeContainerInstances": Fact.CLUSTER,
+    "ecs:DescribeClusters": Fact.CLUSTER,
+    "ecs:DescribeCapacityProviders": Fact.CAPACITY_PROVIDERS,
+    "logs:DescribeLogGroups": Fact.LOG_GROUPS,
+    "logs:GetLogEvents": Fact.LOG_STREAMS,
+    "logs:FilterLogEvents": Fact.ARCHIVE,
+    "iam": Fact.ROLES,
+    "ecr": Fact.IMAGES,
+    "ec2": Fact.NETWORK,
+    "elasticfilesystem": Fact.NETWORK,
+    "elasticloadbalancing": Fact.TARGET_GROUPS,
 }
 
 
 def denied(*actions: str) -> tuple[Gap, ...]:
     """The gaps the collectors leave when these reads are refused, as AWS refuses them."""
     return tuple(
-        gap(GAP_STEPS.get(a) or GAP_STEPS[a.partition(":")[0]], a, "access denied") for a in actions
+        gap(GAP_FACTS.get(a) or GAP_FACTS[a.partition(":")[0]], a, "access denied") for a in actions
     )
 
 
@@ -407,7 +412,7 @@ def on_ec2(**overrides: Any) -> Facts:
 
 def diagnose(of: Facts) -> Diagnosis:
     """Every check, then the verdict: what the bot concludes from these facts."""
-    return conclude(of, run_checks(of))
+    return judge(of)
 
 
 def codes(findings: Iterable[Finding]) -> list[Cause]:

@@ -33,7 +33,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from bot.aws.fact_cache import FactCache
 from bot.cache import Store
 from bot.errors import AwsUnavailable, MutatingCallRefused, TargetError
-from bot.model import Gap, Step
+from bot.model import Fact, Gap
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -425,6 +425,6 @@ def unavailable(error: BaseException, endpoint: str) -> AwsUnavailable:
     return AwsUnavailable(f"{action} failed: {message}")
 
 
-def gap_from_error(step: Step, action: str, error: BaseException) -> Gap:
-    """The gap a failed call leaves in the facts, e.g. `iam:GetRole: access denied`."""
-    return Gap(step=step, action=action, message=describe_error(error))
+def gap_from_error(fact: Fact, action: str, error: BaseException) -> Gap:
+    """The gap a failed read of `fact` leaves, e.g. `iam:GetRole: access denied`."""
+    return Gap(fact=fact, action=action, message=describe_error(error))

@@ -36,6 +36,7 @@ from bot.model import (
     Cause,
     Cluster,
     ContainerInstance,
+    Fact,
     Facts,
     Gap,
     Image,
@@ -47,7 +48,6 @@ from bot.model import (
     SecurityGroup,
     Service,
     ServiceDeployment,
-    Step,
     Subnet,
     Target,
     TargetGroup,
@@ -108,20 +108,21 @@ class Flow:
     def __init__(self, pool: Executor, timeout: float | None) -> None:
         self._pool = pool
         self._deadline = None if timeout is None else time.monotonic() + timeout
-        self._running: dict[Future[Any], tuple[Step, str, Callable[[Any], None] | None]] = {}
+        self._running: dict[Future[Any], tuple[Fact, str, Callable[[Any], None] | None]] = {}
         self._joins: list[tuple[tuple[Future[Any], ...], Callable[[], None]]] = []
         self.gaps: list[Gap] = []
 
     def call(
         self,
-        step: Step,
+        fact: Fact,
         action: str,
         fn: Callable[[], T],
         then: Callable[[T], None] | None = None,
     ) -> Future[T]:
-        """Start `fn` (one AWS call, `action`); `then` gets its result if it succeeds."""
+        """Start `fn` (one AWS call, `action`, a read of `fact`); `then` gets its result if it
+        succeeds."""
         future = self._pool.submit(fn)
-        self._running[future] = (step, action, then)
+        self._running[future] = (fact, action, then)
         return future
 
     def after(self, futures: Iterable[Future[Any]], then: Callable[[], None]) -> None:
@@ -137,20 +138,20 @@ class Flow:
             done, _ = wait(self._running, timeout=self._remaining(), return_when=FIRST_COMPLETED)
             if not done:
                 self.gaps += [
-                    Gap(step=s, action=a, message="timed out") for s, a in self._abandon()
+                    Gap(fact=f, action=a, message="timed out") for f, a in self._abandon()
                 ]
                 return
             for future in done:
                 self._finish(future)
 
     def _finish(self, future: Future[Any]) -> None:
-        step, action, then = self._running.pop(future)
+        fact, action, then = self._running.pop(future)
         error = future.exception()
         if error is None:
             if then is not None:
                 then(future.result())
         elif isinstance(error, BotoCoreError | ClientError):
-            self.gaps.append(gap_from_error(step, action, error))
+            self.gaps.append(gap_from_error(fact, action, error))
         else:
             self._abandon()
             raise error
@@ -164,9 +165,9 @@ class Flow:
     def _remaining(self) -> float | None:
         return None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
 
-    def _abandon(self) -> list[tuple[Step, str]]:
+    def _abandon(self) -> list[tuple[Fact, str]]:
         """Cancel the calls not started yet, forget all unfinished ones; say which they were."""
-        unfinished = [(step, action) for step, action, _ in self._running.values()]
+        unfinished = [(fact, action) for fact, action, _ in self._running.values()]
         for future in self._running:
             future.cancel()
         self._running.clear()
@@ -277,14 +278,14 @@ class _Collector:
         service, task = self.found.service, self.found.task
         cluster = self.found.cluster_arn
         self.flow.call(
-            Step.RESOURCES,
+            Fact.CLUSTER,
             "ecs:DescribeClusters",
             partial(ecs.describe_cluster, self.ecs, cluster),
             self._on_cluster,
         )
         if _uses_container_instances(service, task):
             self.flow.call(
-                Step.RESOURCES,
+                Fact.CLUSTER,
                 "ecs:ListContainerInstances",
                 partial(ecs.list_container_instance_arns, self.ecs, cluster),
                 self._on_container_instance_arns,
@@ -295,7 +296,7 @@ class _Collector:
             self._list_tasks(service, self._start_archive(service), self._start_lineage(service))
         if service and (providers := _ec2_capacity_providers(service)):
             self.flow.call(
-                Step.RESOURCES,
+                Fact.CAPACITY_PROVIDERS,
                 "ecs:DescribeCapacityProviders",
                 partial(ecs.describe_capacity_providers, self.ecs, providers),
                 self.capacity_providers.extend,
@@ -319,7 +320,7 @@ class _Collector:
     def _on_container_instance_arns(self, arns: list[str]) -> None:
         if arns:
             self.flow.call(
-                Step.RESOURCES,
+                Fact.CLUSTER,
                 "ecs:DescribeContainerInstances",
                 partial(ecs.describe_container_instances, self.ecs, self.found.cluster_arn, arns),
                 self.instances.extend,
@@ -331,7 +332,7 @@ class _Collector:
             return []
         return [
             self.flow.call(
-                Step.LOGS,  # a log group, read like the containers' own
+                Fact.ARCHIVE,
                 "logs:FilterLogEvents",
                 partial(
                     archive.read_archive,
@@ -349,7 +350,7 @@ class _Collector:
         """What ran before: the service's deployments and its family's revisions."""
         started: list[Future[Any]] = [
             self.flow.call(
-                Step.STOPPED_REASON,
+                Fact.DEPLOYMENTS,
                 "ecs:ListServiceDeployments",
                 partial(
                     deployments.read_service_deployments,
@@ -363,7 +364,7 @@ class _Collector:
         if family := family_and_revision(service.task_definition_arn):
             started.append(
                 self.flow.call(
-                    Step.STOPPED_REASON,
+                    Fact.DEPLOYMENTS,
                     "ecs:ListTaskDefinitions",
                     partial(ecs.list_family_revisions, self.ecs, family[0]),
                     self.family.extend,
@@ -382,7 +383,7 @@ class _Collector:
     ) -> None:
         lists = [
             self.flow.call(
-                Step.STOPPED_REASON,
+                Fact.TASKS,
                 "ecs:ListTasks",
                 partial(ecs.list_task_arns, self.ecs, service.cluster_arn, service.name, status),
                 arns.extend,
@@ -401,7 +402,7 @@ class _Collector:
             archived = [
                 *archived,
                 self.flow.call(
-                    Step.STOPPED_REASON,
+                    Fact.TASKS,
                     "ecs:DescribeTasks",
                     partial(ecs.describe_tasks, self.ecs, self.found.cluster_arn, arns),
                     described.extend,
@@ -431,7 +432,7 @@ class _Collector:
             self._want_task_definition(arn)
         if focus.eni_id:
             self.flow.call(
-                Step.NETWORK,
+                Fact.NETWORK,
                 "ec2:DescribeNetworkInterfaces",
                 partial(ec2.describe_eni, self.clients.ec2(), focus.eni_id),
                 self._on_eni,
@@ -442,7 +443,7 @@ class _Collector:
     def _want_task_definition(self, arn: str) -> None:
         if arn and self._once("task-definition", arn):
             self.flow.call(
-                Step.STOPPED_REASON,
+                Fact.TASK_DEFINITIONS,
                 "ecs:DescribeTaskDefinition",
                 partial(ecs.describe_task_definition, self.ecs, arn),
                 partial(self._on_task_definition, arn),
@@ -465,7 +466,7 @@ class _Collector:
         if self.baseline and self._once("task-definition", self.baseline[0]):
             arn = self.baseline[0]
             self.flow.call(
-                Step.STOPPED_REASON,
+                Fact.DEPLOYMENTS,
                 "ecs:DescribeTaskDefinition",
                 partial(ecs.describe_task_definition, self.ecs, arn),
                 partial(self.baseline_definitions.__setitem__, arn),
@@ -487,7 +488,7 @@ class _Collector:
     def _start_file_system(self, file_system_id: str) -> None:
         if self._once("efs", file_system_id):
             self.flow.call(
-                Step.NETWORK,
+                Fact.NETWORK,
                 "elasticfilesystem:DescribeMountTargets",
                 partial(efs.describe_mount_target_zones, self.clients.efs(), file_system_id),
                 partial(self.efs_zones.__setitem__, file_system_id),
@@ -498,7 +499,7 @@ class _Collector:
     def _start_log_group(self, source: logs.LogSource) -> None:
         if self._once("log-group", source.group, source.region or ""):
             self.flow.call(
-                Step.LOGS,
+                Fact.LOG_GROUPS,
                 "logs:DescribeLogGroups",
                 partial(
                     logs.describe_log_group,
@@ -523,7 +524,7 @@ class _Collector:
                 stream = logs.stream_of(source, task.task_id)
                 if stream is not None:
                     self.flow.call(
-                        Step.LOGS,
+                        Fact.LOG_STREAMS,
                         "logs:GetLogEvents",
                         partial(logs.tail_log_stream, self.clients.logs(source.region), stream),
                         self._on_log_stream,
@@ -539,15 +540,17 @@ class _Collector:
         if not self._once("role", role):
             return
         client = self.clients.iam()
-        self.flow.call(Step.IAM, "iam:GetRole", partial(iam.get_role, client, role), self._on_role)
         self.flow.call(
-            Step.IAM,
+            Fact.ROLES, "iam:GetRole", partial(iam.get_role, client, role), self._on_role
+        )
+        self.flow.call(
+            Fact.ROLES,
             "iam:ListRolePolicies",
             partial(iam.list_inline_policy_names, client, role),
             partial(self._on_inline_names, role),
         )
         self.flow.call(
-            Step.IAM,
+            Fact.ROLES,
             "iam:ListAttachedRolePolicies",
             partial(iam.list_attached_policy_arns, client, role),
             partial(self._on_attached, role),
@@ -560,7 +563,7 @@ class _Collector:
         self.inline_names[role] = names
         for name in names:
             self.flow.call(
-                Step.IAM,
+                Fact.ROLES,
                 "iam:GetRolePolicy",
                 partial(iam.get_inline_policy, self.clients.iam(), role, name),
                 partial(self.inline.__setitem__, (role, name)),
@@ -571,7 +574,7 @@ class _Collector:
         for arn in policy_arns:
             if self._once("policy", arn):
                 self.flow.call(
-                    Step.IAM,
+                    Fact.ROLES,
                     "iam:GetPolicy",
                     partial(iam.get_default_version_id, self.clients.iam(), arn),
                     partial(self._on_policy_version_id, arn),
@@ -579,7 +582,7 @@ class _Collector:
 
     def _on_policy_version_id(self, arn: str, version_id: str) -> None:
         self.flow.call(
-            Step.IAM,
+            Fact.ROLES,
             "iam:GetPolicyVersion",
             partial(iam.get_policy_version, self.clients.iam(), arn, version_id),
             partial(self.managed.__setitem__, arn),
@@ -602,7 +605,7 @@ class _Collector:
             return
         account, region = registry
         self.flow.call(
-            Step.IMAGE,
+            Fact.IMAGES,
             "ecr:DescribeImages",
             partial(ecr.describe_image, self.clients.ecr(region), image, account),
             partial(self._on_image, account, region),
@@ -624,7 +627,7 @@ class _Collector:
         for uri, (account, region) in self.multi_platform.items():
             if self._once("platforms", uri):
                 self.flow.call(
-                    Step.IMAGE,
+                    Fact.IMAGES,
                     "ecr:BatchGetImage",
                     partial(
                         ecr.image_architectures, self.clients.ecr(region), self.images[uri], account
@@ -640,7 +643,7 @@ class _Collector:
     def _start_network(self, subnet_ids: Iterable[str], group_ids: Iterable[str]) -> None:
         self.network_read = True
         self.flow.call(
-            Step.NETWORK,
+            Fact.NETWORK,
             "ec2:DescribeSubnets",
             partial(ec2.describe_subnets, self.clients.ec2(), list(subnet_ids)),
             self._on_subnets,
@@ -651,7 +654,7 @@ class _Collector:
         group_ids = list(group_ids)
         if group_ids and self._once("security-groups"):
             self.flow.call(
-                Step.NETWORK,
+                Fact.NETWORK,
                 "ec2:DescribeSecurityGroups",
                 partial(ec2.describe_security_groups, self.clients.ec2(), group_ids),
                 self.security_groups.extend,
@@ -662,13 +665,13 @@ class _Collector:
         client = self.clients.ec2()
         for vpc_id in dict.fromkeys(s.vpc_id for s in subnets):
             self.flow.call(
-                Step.NETWORK,
+                Fact.NETWORK,
                 "ec2:DescribeRouteTables",
                 partial(ec2.describe_route_tables, client, vpc_id),
                 self.route_tables.extend,
             )
             self.flow.call(
-                Step.NETWORK,
+                Fact.NETWORK,
                 "ec2:DescribeVpcEndpoints",
                 partial(ec2.describe_vpc_endpoints, client, vpc_id),
                 self.vpc_endpoints.update,
@@ -688,14 +691,14 @@ class _Collector:
             return
         client = self.clients.elbv2()
         self.flow.call(
-            Step.HEALTH_CHECK,
+            Fact.TARGET_GROUPS,
             "elasticloadbalancing:DescribeTargetGroups",
             partial(elbv2.describe_target_groups, client, arns),
             self.target_groups.extend,
         )
         for arn in arns:
             self.flow.call(
-                Step.HEALTH_CHECK,
+                Fact.TARGET_GROUPS,
                 "elasticloadbalancing:DescribeTargetHealth",
                 partial(elbv2.describe_target_health, client, arn),
                 partial(self.target_health.__setitem__, arn),

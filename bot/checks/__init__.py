@@ -1,7 +1,16 @@
-"""The checklist: one check per step, in the order an expert works through them.
+"""The checks, listed once: pure functions of `Facts`, run in this order.
 
-Checks are pure functions of `Facts`. Each declares the AWS actions its facts come from and
-the knowledge (title, what explains it) for each cause code it can find.
+Each check declares the facts it needs and reads (a step whose needed fact could not be read
+is `unknown`), the checklist step it serves, if any (several may serve one step; one may serve
+none), and the knowledge of each cause code it finds: title, and which causes it explains.
+
+Adding a check is one new module, one line below, and its tests:
+- `bot/checks/NAME.py` with its `Knowledge(...)` for each cause it finds (a root cause says
+  what it `explains`) and `CHECK = Check(run=check_NAME, knowledge=..., needs=(Fact...),
+  step=...)`;
+- its line in `CHECKS`;
+- `tests/unit/checks/test_NAME.py`, its checks on hand-built facts (tests/facts_builder.py).
+Nothing else changes: the verdict, the checklist and the IAM policy's facts follow from it.
 """
 
 from __future__ import annotations
@@ -16,27 +25,21 @@ from bot.checks import (
     resources,
     stopped_reason,
 )
-from bot.checks.base import Check, Knowledge
-from bot.model import Cause, Facts, Finding
+from bot.checks.base import Knowledge
+from bot.checks.registry import Registry
+from bot.model import Cause
 
-CHECKS: tuple[Check, ...] = (
-    stopped_reason.CHECK,
-    exit_code.CHECK,
-    logs.CHECK,
-    image.CHECK,
-    iam.CHECK,
-    network.CHECK,
-    resources.CHECK,
-    health_check.CHECK,
+CHECKS = Registry(
+    (
+        stopped_reason.CHECK,
+        exit_code.CHECK,
+        logs.CHECK,
+        image.CHECK,
+        iam.CHECK,
+        network.CHECK,
+        resources.CHECK,
+        health_check.CHECK,
+    )
 )
 
-KNOWLEDGE: dict[Cause, Knowledge] = {k.code: k for check in CHECKS for k in check.knowledge}
-
-PERMISSIONS: tuple[str, ...] = tuple(
-    sorted({action for check in CHECKS for action in check.permissions})
-)
-
-
-def run_checks(facts: Facts) -> list[Finding]:
-    """Every finding of every check, in checklist order."""
-    return [finding for check in CHECKS for finding in check.run(facts)]
+KNOWLEDGE: dict[Cause, Knowledge] = CHECKS.knowledge

@@ -1,8 +1,9 @@
 """What a check is made of: the knowledge behind each cause code, and the check itself.
 
 Each cause code's title is written once, as a `Knowledge` next to the check that
-finds it; every renderer reads them from the findings. A `Check` bundles a step's function
-with the AWS actions it relies on, so a test can hold the IAM policy to the code.
+finds it; every renderer reads them from the findings. A `Check` bundles a function of the
+facts with the facts it reads, so a step whose facts could not be read says so, and the IAM
+policy follows from the reads behind those facts.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.model import Cause, Facts, Finding, Severity, Step
+from bot.model import Cause, Fact, Facts, Finding, Severity, Step
 
 # How directly the evidence proves the cause (Finding.confidence).
 NAMED = 90  # an AWS message (or the app's own log line) names the cause
@@ -20,11 +21,17 @@ VAGUE = 30  # a generic message: "ResourceInitializationError" and nothing more
 UNCONFIRMED = 20  # a lead: facts that could confirm or overturn it could not be read
 GUESS = 10  # nothing matched
 
-# Root causes that explain many symptoms: a role ECS cannot use, and a task that cannot reach AWS.
-ROLE_ROOTS = frozenset({Cause.EXECUTION_ROLE_MISSING, Cause.ROLE_NOT_FOUND, Cause.TRUST_POLICY})
-NETWORK_ROOTS = frozenset(
-    {Cause.NO_ROUTE_TO_INTERNET, Cause.MISSING_VPC_ENDPOINT, Cause.SECURITY_GROUP_NO_EGRESS}
+# What a root cause breaks downstream: everything ECS does with the execution role, and what
+# ECS fetches from AWS over the task's network before the app starts.
+NEEDS_ROLE = frozenset(
+    {
+        Cause.LOG_CONFIG_INVALID,
+        Cause.ECR_PERMISSION_DENIED,
+        Cause.REGISTRY_AUTH,
+        Cause.SECRETS_ACCESS_DENIED,
+    }
 )
+NEEDS_WAY_OUT = frozenset({Cause.LOG_CONFIG_INVALID, Cause.SECRETS_ACCESS_DENIED})
 
 # The order in which ECS starts a task: a fault of an earlier stage stops the task before a
 # later one can matter. Of two faults, the earlier one is what the stopped tasks hit.
@@ -42,9 +49,14 @@ START_ORDER: dict[Cause, int] = {
                 Cause.SERVICE_QUOTA,
             ),
             # execution-role credentials
-            (*sorted(ROLE_ROOTS),),
+            (Cause.EXECUTION_ROLE_MISSING, Cause.ROLE_NOT_FOUND, Cause.TRUST_POLICY),
             # a way out to ECR, Secrets Manager and CloudWatch Logs
-            (*sorted(NETWORK_ROOTS), Cause.EFS_MOUNT_FAILED),
+            (
+                Cause.MISSING_VPC_ENDPOINT,
+                Cause.NO_ROUTE_TO_INTERNET,
+                Cause.SECURITY_GROUP_NO_EGRESS,
+                Cause.EFS_MOUNT_FAILED,
+            ),
             # image pull and secrets
             (
                 Cause.IMAGE_NOT_FOUND,
@@ -87,16 +99,17 @@ class Knowledge:
     step is built from the facts, in bot/next_steps.py).
     `severity` is "error" for anything that explains why tasks stop, on purpose or not (only
     a deployment's replacements are "info"); a check lowers it to "warning" for a fault that
-    stops nothing yet. `explained_by` lists causes that, when also found, are the root of this
-    one (a failing ELB health check explained by a port mismatch). `vagueness` 1 means any
-    specific cause explains this one, 2 that any other cause at all does.
+    stops nothing yet. `explains` lists the causes this one is the root of when both are found
+    (a port mismatch explains a failing ELB health check): the root says what it breaks, so a
+    new root needs no change to its symptoms. `vagueness` 1 means any specific cause explains
+    this one, 2 that any other cause at all does.
     """
 
     code: Cause
     step: Step
     title: str
     severity: Severity = "error"
-    explained_by: frozenset[Cause] = frozenset()
+    explains: frozenset[Cause] = frozenset()
     vagueness: int = 0
 
     def finding(
@@ -132,16 +145,25 @@ def applies_always(facts: Facts) -> str | None:
 
 @dataclass(frozen=True)
 class Check:
-    """One checklist step: its function, what it reads, what it knows, how it reads when fine.
+    """One check: a function of the facts, the facts it reads, and the causes it knows.
 
-    `needs` names reads filed under other steps that this step cannot pass without (the task
-    definition, the tasks): when one of them failed, the step is unknown, as for its own reads.
+    `needs` are the facts it cannot pass without: when a read behind one of them failed, the
+    step it serves is unknown. `reads` are the facts it uses but can do without (it weighs the
+    logs when they were read). `step` is the checklist step it serves, if any: `passed` is
+    that step's note when nothing is wrong, `skip` says why the check does not apply. A check
+    that serves no step (what changed since the last healthy deployment) still finds causes;
+    they rank with every other finding.
     """
 
-    step: Step
     run: Callable[[Facts], list[Finding]]
-    permissions: tuple[str, ...]  # IAM actions the collectors need for the facts it reads
     knowledge: tuple[Knowledge, ...]
-    passed: str  # the checklist note when nothing is wrong
-    skip: Callable[[Facts], str | None] = applies_always  # why the step does not apply
-    needs: tuple[str, ...] = ()
+    needs: tuple[Fact, ...]
+    reads: tuple[Fact, ...] = ()
+    step: Step | None = None
+    passed: str = ""
+    skip: Callable[[Facts], str | None] = applies_always
+
+    @property
+    def name(self) -> str:
+        """The check's function name, `check_image`: what a gap says when the check failed."""
+        return self.run.__name__

@@ -16,6 +16,7 @@ from bot.checks.patterns import RULES, STEADY_STATE, STOP_CODES, classify, class
 from bot.model import (
     Cause,
     ContainerDefinition,
+    Fact,
     Facts,
     Finding,
     Gap,
@@ -26,21 +27,6 @@ from bot.model import (
     Task,
 )
 from bot.policy import decide
-
-# The actions behind every Role in the facts: the role, its trust policy and its policies.
-ROLE_READS = (
-    "iam:GetRole",
-    "iam:ListRolePolicies",
-    "iam:GetRolePolicy",
-    "iam:ListAttachedRolePolicies",
-    "iam:GetPolicy",
-    "iam:GetPolicyVersion",
-)
-
-# The reads that show the service's tasks: without them nothing says whether, or why, they stop.
-TASK_READS = ("ecs:ListTasks", "ecs:DescribeTasks")
-DEFINITION_READ = "ecs:DescribeTaskDefinition"
-LOG_TAIL_READ = "logs:GetLogEvents"
 
 # Stops that are nobody's configuration mistake.
 DELIBERATE = frozenset(
@@ -77,19 +63,19 @@ def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
 # refused (or timed-out) read hid the facts a conclusion needs.
 
 
-def unread(facts: Facts, *actions: str) -> Gap | None:
-    """The gap that kept one of these reads from being made, if any."""
-    return next((gap for gap in facts.gaps if gap.action in actions), None)
+def unread(facts: Facts, *of: Fact) -> Gap | None:
+    """The gap that kept one of these facts from being read, if any."""
+    return next((gap for gap in facts.gaps if gap.fact in of), None)
 
 
 def tasks_unread(facts: Facts) -> Gap | None:
     """The gap that hid the service's tasks, and so their stop reasons and exit codes."""
-    return unread(facts, *TASK_READS)
+    return unread(facts, Fact.TASKS)
 
 
 def definition_unread(facts: Facts) -> Gap | None:
     """The gap that hid the task definition: containers, roles, logging, ports."""
-    return unread(facts, DEFINITION_READ) if facts.task_definition is None else None
+    return unread(facts, Fact.TASK_DEFINITIONS) if facts.task_definition is None else None
 
 
 def logs_unread(facts: Facts) -> Gap | None:
@@ -98,8 +84,8 @@ def logs_unread(facts: Facts) -> Gap | None:
     if task is None or any(stream.task_id == task.task_id for stream in facts.log_streams):
         return None
     if task.task_definition_arn not in facts.task_definitions:
-        return unread(facts, DEFINITION_READ)  # which containers log where is unknown
-    return unread(facts, LOG_TAIL_READ)
+        return unread(facts, Fact.TASK_DEFINITIONS)  # which containers log where is unknown
+    return unread(facts, Fact.LOG_STREAMS)
 
 
 def unconfirmed(finding: Finding, gap: Gap) -> Finding:
@@ -381,7 +367,7 @@ def last_meaningful(lines: Iterable[str], count: int = 3) -> tuple[str, ...]:
 
 def policies_readable(facts: Facts) -> bool:
     """Policy verdicts need the account (for ARNs) and every IAM read to have succeeded."""
-    return facts.account is not None and not any(g.step is Step.IAM for g in facts.gaps)
+    return facts.account is not None and unread(facts, Fact.ROLES) is None
 
 
 def role_named(facts: Facts, arn: str | None) -> Role | None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
-    TASK_READS,
     essential,
     failed_exit,
     last_meaningful,
@@ -30,22 +29,14 @@ from bot.checks.evidence import (
     unconfirmed,
 )
 from bot.checks.patterns import Rule, classify_log
-from bot.model import Cause, ContainerState, Facts, Finding, Step, Task
-
-PERMISSIONS = (*TASK_READS, "ecs:DescribeTaskDefinition", "logs:GetLogEvents")
+from bot.model import Cause, ContainerState, Fact, Facts, Finding, Step, Task
 
 APP_CRASH = Knowledge(
     Cause.APP_CRASH,
     Step.EXIT_CODE,
     title="Container {container} exits with code {code}{why}",
-    explained_by=frozenset(
-        {
-            Cause.PLATFORM_MISMATCH,
-            Cause.TASK_ROLE_MISSING,
-            Cause.NO_ROUTE_TO_INTERNET,
-            Cause.MISSING_VPC_ENDPOINT,
-        }
-    ),
+    # a crashing app fails its load balancer's checks too
+    explains=frozenset({Cause.ELB_HEALTH_CHECK}),
 )
 EXEC_PERMISSION_DENIED = Knowledge(
     Cause.EXEC_PERMISSION_DENIED,
@@ -61,6 +52,7 @@ OUT_OF_MEMORY = Knowledge(
     Cause.OUT_OF_MEMORY,
     Step.EXIT_CODE,
     title="Container {container} was killed for running out of memory ({limit})",
+    explains=frozenset({Cause.ELB_HEALTH_CHECK}),
 )
 SEGFAULT = Knowledge(
     Cause.SEGFAULT,
@@ -71,15 +63,6 @@ SIGTERM = Knowledge(
     Cause.SIGTERM,
     Step.EXIT_CODE,
     title="Container {container} stopped on SIGTERM from {sender} (exit 143)",
-    explained_by=frozenset(
-        {
-            Cause.STOPPED_BY_USER,
-            Cause.SPOT_INTERRUPTION,
-            Cause.INFRASTRUCTURE,
-            Cause.ELB_HEALTH_CHECK,
-            Cause.HEALTH_CHECK_FAILING,
-        }
-    ),
 )
 KNOWLEDGE = (APP_CRASH, EXEC_PERMISSION_DENIED, COMMAND_NOT_FOUND, OUT_OF_MEMORY, SEGFAULT, SIGTERM)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -288,11 +271,11 @@ def _no_stopped_tasks(facts: Facts) -> str | None:
 
 
 CHECK = Check(
-    step=Step.EXIT_CODE,
     run=check_exit_code,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    needs=(Fact.TASKS,),
+    reads=(Fact.TASK_DEFINITIONS, Fact.LOG_STREAMS),  # which containers matter; their last words
+    step=Step.EXIT_CODE,
     passed="No essential container exited with a failure",
     skip=_no_stopped_tasks,
-    needs=TASK_READS,
 )

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
-    DEFINITION_READ,
     NO_CONTAINER_STARTED,
     Sighting,
     Tally,
@@ -33,6 +32,7 @@ from bot.checks.readiness import command_port, health_responses, ready
 from bot.model import (
     Cause,
     ContainerDefinition,
+    Fact,
     Facts,
     Finding,
     Gap,
@@ -41,15 +41,6 @@ from bot.model import (
     Step,
     TargetGroup,
     Task,
-)
-
-_TARGET_GROUPS_READ = "elasticloadbalancing:DescribeTargetGroups"
-PERMISSIONS = (
-    "ecs:DescribeServices",
-    "ecs:DescribeTasks",
-    DEFINITION_READ,
-    _TARGET_GROUPS_READ,
-    "elasticloadbalancing:DescribeTargetHealth",
 )
 
 START_PERIOD = Knowledge(
@@ -61,19 +52,19 @@ FAILING = Knowledge(
     Cause.HEALTH_CHECK_FAILING,
     Step.HEALTH_CHECK,
     title="Container {container}'s health check keeps failing",
+    explains=frozenset({Cause.SIGTERM}),  # ECS stops an unhealthy task with SIGTERM
 )
 PORT_MISMATCH = Knowledge(
     Cause.HEALTH_CHECK_PORT_MISMATCH,
     Step.HEALTH_CHECK,
     title="{checker} checks port {checked}, but container {container} serves {served}",
+    explains=frozenset({Cause.ELB_HEALTH_CHECK}),  # checks of the wrong port never pass
 )
 ELB = Knowledge(
     Cause.ELB_HEALTH_CHECK,
     Step.HEALTH_CHECK,
     title="Load balancer health checks fail for the tasks in {target_group}",
-    explained_by=frozenset(
-        {Cause.HEALTH_CHECK_PORT_MISMATCH, Cause.APP_CRASH, Cause.OUT_OF_MEMORY}
-    ),
+    explains=frozenset({Cause.SIGTERM}),
 )
 KNOWLEDGE = (START_PERIOD, FAILING, PORT_MISMATCH, ELB)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -111,7 +102,10 @@ def _ports_unread(facts: Facts) -> Gap | None:
     failing ELB checks are often only a port mismatch."""
     if not (facts.service and facts.service.load_balancers):
         return None
-    return definition_unread(facts) or unread(facts, _TARGET_GROUPS_READ)
+    read = {group.arn for group in facts.target_groups}
+    if all(ref.target_group_arn in read for ref in facts.service.load_balancers):
+        return definition_unread(facts)  # the groups' ports are known, their health may not be
+    return definition_unread(facts) or unread(facts, Fact.TARGET_GROUPS)
 
 
 def _checked_container(facts: Facts) -> ContainerDefinition | None:
@@ -391,11 +385,12 @@ def _no_health_checks(facts: Facts) -> str | None:
 
 
 CHECK = Check(
-    step=Step.HEALTH_CHECK,
     run=check_health_check,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    needs=(Fact.TARGET_GROUPS, Fact.TASK_DEFINITIONS),
+    # the kills AWS reported; when the app said it was ready, and what it answered
+    reads=(Fact.SERVICE, Fact.TASKS, Fact.LOG_STREAMS),
+    step=Step.HEALTH_CHECK,
     passed="Health checks pass",
     skip=_no_health_checks,
-    needs=(DEFINITION_READ,),
 )

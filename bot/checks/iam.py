@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import re
 
-from bot.checks.base import NAMED, NETWORK_ROOTS, PROVEN, ROLE_ROOTS, Check, Knowledge
+from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
-    DEFINITION_READ,
-    ROLE_READS,
     Tally,
     config_severity,
     container_definitions,
@@ -30,37 +28,38 @@ from bot.checks.evidence import (
     unconfirmed,
     unread,
 )
-from bot.model import Cause, Facts, Finding, Gap, Role, Step, TaskDefinition
+from bot.model import Cause, Fact, Facts, Finding, Gap, Role, Step, TaskDefinition
 from bot.policy import trusts_ecs_tasks
-
-PERMISSIONS = ("ecs:DescribeTaskDefinition", "logs:GetLogEvents", *ROLE_READS)
 
 EXECUTION_ROLE_MISSING = Knowledge(
     Cause.EXECUTION_ROLE_MISSING,
     Step.IAM,
     title="The task definition has no execution role, but {features} need one",
+    explains=NEEDS_ROLE,
 )
 ROLE_NOT_FOUND = Knowledge(
     Cause.ROLE_NOT_FOUND,
     Step.IAM,
     title="The {kind} role {role} does not exist",
+    # ECS says it could not assume a role that does not exist, as for one that does not trust it
+    explains=NEEDS_ROLE | {Cause.TRUST_POLICY},
 )
 TRUST_POLICY = Knowledge(
     Cause.TRUST_POLICY,
     Step.IAM,
     title="Role {role} does not let ECS tasks assume it",
-    explained_by=frozenset({Cause.ROLE_NOT_FOUND}),
+    explains=NEEDS_ROLE,
 )
 SECRETS_ACCESS_DENIED = Knowledge(
     Cause.SECRETS_ACCESS_DENIED,
     Step.IAM,
     title="The execution role {role} cannot read {secrets}",
-    explained_by=ROLE_ROOTS | NETWORK_ROOTS | {Cause.REGISTRY_AUTH},
 )
 TASK_ROLE_MISSING = Knowledge(
     Cause.TASK_ROLE_MISSING,
     Step.IAM,
     title="Container {container} looks for AWS credentials, but the task has no usable task role",
+    explains=frozenset({Cause.APP_CRASH}),  # the SDK finds no credentials and the app exits
 )
 KNOWLEDGE = (
     EXECUTION_ROLE_MISSING,
@@ -139,7 +138,7 @@ def _role_unread(facts: Facts, name: str | None) -> Gap | None:
         arns = [a for a in (definition.execution_role_arn, definition.task_role_arn) if a]
         if all(arn in facts.roles for arn in arns):
             return None
-    return definition_unread(facts) or unread(facts, "iam:GetRole")
+    return definition_unread(facts) or unread(facts, Fact.ROLES)
 
 
 def _execution_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding]:
@@ -273,10 +272,10 @@ def _task_role_problem(facts: Facts, definition: TaskDefinition) -> str | None:
 
 
 CHECK = Check(
-    step=Step.IAM,
     run=check_iam,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    needs=(Fact.ROLES, Fact.TASK_DEFINITIONS),
+    reads=(Fact.LOG_STREAMS, Fact.TASKS, Fact.SERVICE),  # what the app and AWS said
+    step=Step.IAM,
     passed="The roles exist, trust ECS tasks and can read the secrets",
-    needs=(DEFINITION_READ,),
 )

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.checks.base import NAMED, PROVEN, ROLE_ROOTS, Check, Knowledge
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
-    DEFINITION_READ,
-    ROLE_READS,
     Tally,
     arn,
     config_severity,
@@ -28,39 +26,32 @@ from bot.checks.evidence import (
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
-from bot.model import Cause, Facts, Finding, Image, Role, Step
-
-PERMISSIONS = (
-    "ecs:DescribeTaskDefinition",
-    "ecr:DescribeImages",
-    "ecr:BatchGetImage",  # the manifest says which platforms an image is built for
-    "logs:GetLogEvents",
-    *ROLE_READS,
-)
-
+from bot.model import Cause, Fact, Facts, Finding, Image, Role, Step
 
 IMAGE_NOT_FOUND = Knowledge(
     Cause.IMAGE_NOT_FOUND,
     Step.IMAGE,
     title="Image {image} does not exist",
-    explained_by=frozenset({Cause.ECR_PERMISSION_DENIED, Cause.REGISTRY_AUTH}),
 )
+# A refused pull reads as "not found" to Docker ("does not exist or may require docker login").
 ECR_PERMISSION_DENIED = Knowledge(
     Cause.ECR_PERMISSION_DENIED,
     Step.IMAGE,
     title="The task may not pull {image} from ECR ({role} lacks permission)",
-    explained_by=ROLE_ROOTS,
+    explains=frozenset({Cause.IMAGE_NOT_FOUND}),
 )
 REGISTRY_AUTH = Knowledge(
     Cause.REGISTRY_AUTH,
     Step.IMAGE,
     title="The registry of {image} refuses the task's credentials (or their absence)",
-    explained_by=ROLE_ROOTS,
+    # the registry's credentials are a secret, read with the secrets
+    explains=frozenset({Cause.IMAGE_NOT_FOUND, Cause.SECRETS_ACCESS_DENIED}),
 )
 PLATFORM_MISMATCH = Knowledge(
     Cause.PLATFORM_MISMATCH,
     Step.IMAGE,
     title="Image {image} is built for {image_platform}, but the task runs on {task_platform}",
+    explains=frozenset({Cause.APP_CRASH}),  # "exec format error", exit 1
 )
 KNOWLEDGE = (IMAGE_NOT_FOUND, ECR_PERMISSION_DENIED, REGISTRY_AUTH, PLATFORM_MISMATCH)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -135,7 +126,7 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
             unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
             return with_evidence(unknown, *proof)
         return looks_fixed(finding, *proof)
-    if on_fargate(facts) and (gap := unread(facts, *ROLE_READS)):
+    if on_fargate(facts) and (gap := unread(facts, Fact.ROLES)):
         # whether the role may pull, which tells a refusal from a fix, could not be read
         return unconfirmed(looks_fixed(finding, *proof), gap)
     refused = ECR_PERMISSION_DENIED if all(i.registry == "ecr" for i in images) else REGISTRY_AUTH
@@ -283,10 +274,11 @@ def _exec_format_errors(facts: Facts, fields: dict[str, str]) -> list[Finding]:
 
 
 CHECK = Check(
-    step=Step.IMAGE,
     run=check_image,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    needs=(Fact.IMAGES, Fact.TASK_DEFINITIONS),
+    # whether the execution role may pull; "exec format error" in the logs; what AWS said
+    reads=(Fact.ROLES, Fact.LOG_STREAMS, Fact.TASKS, Fact.SERVICE),
+    step=Step.IMAGE,
     passed="The image exists and the task may pull it",
-    needs=(DEFINITION_READ,),
 )

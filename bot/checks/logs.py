@@ -6,10 +6,8 @@ write to it stops the task before it prints a single line.
 
 from __future__ import annotations
 
-from bot.checks.base import NETWORK_ROOTS, PROVEN, ROLE_ROOTS, Check, Knowledge
+from bot.checks.base import PROVEN, Check, Knowledge
 from bot.checks.evidence import (
-    DEFINITION_READ,
-    ROLE_READS,
     arn,
     config_severity,
     container_definitions,
@@ -20,9 +18,7 @@ from bot.checks.evidence import (
     role_named,
     tallies,
 )
-from bot.model import Cause, ContainerDefinition, Facts, Finding, Step
-
-PERMISSIONS = (DEFINITION_READ, "logs:DescribeLogGroups", *ROLE_READS)
+from bot.model import Cause, ContainerDefinition, Fact, Facts, Finding, Step
 
 LOG_GROUP_MISSING = Knowledge(
     Cause.LOG_GROUP_MISSING,
@@ -33,7 +29,6 @@ LOG_CONFIG_INVALID = Knowledge(
     Cause.LOG_CONFIG_INVALID,
     Step.LOGS,
     title="The {driver} log driver of container {container} cannot start",
-    explained_by=ROLE_ROOTS | NETWORK_ROOTS,
 )
 KNOWLEDGE = (LOG_GROUP_MISSING, LOG_CONFIG_INVALID)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -117,11 +112,13 @@ def _no_log_configuration(facts: Facts) -> str | None:
 
 
 CHECK = Check(
-    step=Step.LOGS,
     run=check_logs,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    # the log configuration, its groups, and the tail of the task's stream: whether the app's
+    # words survive is known only once they were read
+    needs=(Fact.LOG_GROUPS, Fact.LOG_STREAMS, Fact.TASK_DEFINITIONS),
+    reads=(Fact.ROLES,),  # whether the execution role may write
+    step=Step.LOGS,
     passed="The log driver can start and write",
     skip=_no_log_configuration,
-    needs=(DEFINITION_READ,),
 )

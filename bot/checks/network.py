@@ -8,9 +8,8 @@ every one of them needs an outbound security group rule.
 
 from __future__ import annotations
 
-from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, NEEDS_WAY_OUT, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
-    DEFINITION_READ,
     Tally,
     config_severity,
     container_definitions,
@@ -24,44 +23,30 @@ from bot.checks.evidence import (
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
-from bot.model import Cause, EgressRule, Facts, Finding, Gap, Network, Step, Subnet
-
-# The reads the network is made of: without any one of them there is no network to judge.
-LAYOUT_READS = (
-    "ec2:DescribeSubnets",
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeVpcEndpoints",
-)
-PERMISSIONS = (
-    *LAYOUT_READS,
-    "ec2:DescribeNetworkInterfaces",
-    "elasticfilesystem:DescribeMountTargets",
-)
-
-_NO_EGRESS = frozenset({Cause.SECURITY_GROUP_NO_EGRESS})
+from bot.model import Cause, EgressRule, Fact, Facts, Finding, Gap, Network, Step, Subnet
 
 NO_ROUTE = Knowledge(
     Cause.NO_ROUTE_TO_INTERNET,
     Step.NETWORK,
     title="Tasks in {subnets} cannot reach the internet or AWS endpoints",
-    explained_by=frozenset({Cause.MISSING_VPC_ENDPOINT, Cause.SECURITY_GROUP_NO_EGRESS}),
+    explains=NEEDS_WAY_OUT | {Cause.APP_CRASH},  # an app that times out reaching AWS exits
 )
 MISSING_ENDPOINT = Knowledge(
     Cause.MISSING_VPC_ENDPOINT,
     Step.NETWORK,
     title="Private subnet {subnets} has no NAT gateway and no VPC endpoint for {missing}",
+    explains=NEEDS_WAY_OUT | {Cause.NO_ROUTE_TO_INTERNET, Cause.APP_CRASH},
 )
 SG_NO_EGRESS = Knowledge(
     Cause.SECURITY_GROUP_NO_EGRESS,
     Step.NETWORK,
     title="Security group {groups} allows no outbound traffic",
+    explains=NEEDS_WAY_OUT | {Cause.NO_ROUTE_TO_INTERNET, Cause.EFS_MOUNT_FAILED},
 )
 EFS_MOUNT_FAILED = Knowledge(
     Cause.EFS_MOUNT_FAILED,
     Step.NETWORK,
     title="EFS volume {volume} cannot be mounted",
-    explained_by=_NO_EGRESS,
 )
 KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -88,7 +73,7 @@ def check_network(facts: Facts) -> list[Finding]:
 def _layout_unread(facts: Facts) -> Gap | None:
     """The gap that hid the subnets, routes or security groups: a timeout is then only a lead,
     for a security group without egress or a missing endpoint times out the same way."""
-    return unread(facts, *LAYOUT_READS) if facts.network is None else None
+    return unread(facts, Fact.NETWORK) if facts.network is None else None
 
 
 def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
@@ -302,11 +287,11 @@ def _skip_network(facts: Facts) -> str | None:
 
 
 CHECK = Check(
-    step=Step.NETWORK,
     run=check_network,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    needs=(Fact.NETWORK, Fact.TASK_DEFINITIONS),
+    reads=(Fact.LOG_STREAMS, Fact.TASKS, Fact.SERVICE),  # timeouts the app and AWS reported
+    step=Step.NETWORK,
     passed="The task's subnet has a way out and its security groups allow outbound traffic",
     skip=_skip_network,
-    needs=(DEFINITION_READ,),
 )

@@ -11,8 +11,6 @@ from datetime import timedelta
 
 from bot.checks.base import INFERRED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
-    DEFINITION_READ,
-    TASK_READS,
     config_severity,
     names,
     on_fargate,
@@ -20,17 +18,7 @@ from bot.checks.evidence import (
     tallies,
     unread,
 )
-from bot.model import Cause, Cluster, ContainerInstance, Facts, Finding, Step, Task
-
-_INSTANCE_READS = ("ecs:ListContainerInstances", "ecs:DescribeContainerInstances")
-PERMISSIONS = (
-    "ecs:DescribeCapacityProviders",
-    "ecs:DescribeClusters",
-    *_INSTANCE_READS,
-    "ecs:DescribeServices",
-    *TASK_READS,
-    DEFINITION_READ,
-)
+from bot.model import Cause, Cluster, ContainerInstance, Fact, Facts, Finding, Step, Task
 
 INSUFFICIENT_CPU = Knowledge(
     Cause.INSUFFICIENT_CPU,
@@ -203,7 +191,7 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
 
     Instances that could not be read are not "no instances", unless the cluster counts none.
     """
-    if not cluster.instances and cluster.registered_instances and unread(facts, *_INSTANCE_READS):
+    if not cluster.instances and cluster.registered_instances and unread(facts, Fact.CLUSTER):
         return []
     severity = config_severity(facts)
     usable = [i for i in cluster.instances if i.status == "ACTIVE" and i.agent_connected]
@@ -241,11 +229,11 @@ def _fargate(facts: Facts) -> str | None:
 
 
 CHECK = Check(
-    step=Step.RESOURCES,
     run=check_resources,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    needs=(Fact.CLUSTER, Fact.CAPACITY_PROVIDERS, Fact.TASK_DEFINITIONS),
+    reads=(Fact.SERVICE, Fact.TASKS),  # placement messages, tasks waiting to be placed
+    step=Step.RESOURCES,
     passed="The cluster has room for the task",
     skip=_fargate,
-    needs=(DEFINITION_READ,),
 )

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from bot.checks.base import GUESS, Check, Knowledge
 from bot.checks.evidence import (
-    TASK_READS,
     names,
     service_short,
     sightings,
     tallies,
     tasks_unread,
 )
-from bot.model import Cause, Facts, Finding, Step
+from bot.model import Cause, Fact, Facts, Finding, Step
 
-PERMISSIONS = ("ecs:DescribeServices", *TASK_READS)
+# A stop ECS meant ends the container with SIGTERM: that is no crash of its own.
+_STOPS_BY_SIGTERM = frozenset({Cause.SIGTERM})
 
 DEPLOYMENT = Knowledge(
     Cause.DEPLOYMENT_OR_SCALE_IN,
@@ -30,16 +30,19 @@ STOPPED_BY_USER = Knowledge(
     Cause.STOPPED_BY_USER,
     Step.STOPPED_REASON,
     title="Someone or something called StopTask on the tasks",
+    explains=_STOPS_BY_SIGTERM,
 )
 SPOT = Knowledge(
     Cause.SPOT_INTERRUPTION,
     Step.STOPPED_REASON,
     title="Spot capacity was reclaimed and the tasks were interrupted",
+    explains=_STOPS_BY_SIGTERM,
 )
 INFRASTRUCTURE = Knowledge(
     Cause.INFRASTRUCTURE,
     Step.STOPPED_REASON,
     title="The host or platform under the tasks went away",
+    explains=_STOPS_BY_SIGTERM,
 )
 FAILED_TO_START = Knowledge(
     Cause.TASK_FAILED_TO_START,
@@ -112,9 +115,12 @@ def _unexplained_shortfall(facts: Facts) -> str | None:
 
 
 CHECK = Check(
-    step=Step.STOPPED_REASON,
     run=check_stopped_reason,
-    permissions=PERMISSIONS,
     knowledge=KNOWLEDGE,
+    # The first step answers for ECS's own reads: the service, its tasks, and the revisions
+    # they ran (without which what the tasks were is not known).
+    needs=(Fact.TASKS, Fact.SERVICE, Fact.TASK_DEFINITIONS),
+    reads=(Fact.ARCHIVE,),  # stops older than ECS keeps; ECS's own list stands without them
+    step=Step.STOPPED_REASON,
     passed="Nothing stopped on purpose, and no stop is left unexplained",
 )

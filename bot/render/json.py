@@ -81,7 +81,8 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
         "stopped_tasks": diagnosis.stopped_tasks,
         "stopped_at": diagnosis.stopped_at.isoformat() if diagnosis.stopped_at else None,
         "gaps": [
-            {"step": g.step.value, "action": g.action, "note": g.note} for g in diagnosis.gaps
+            {"fact": g.fact, "check": g.check, "action": g.action, "note": g.note}
+            for g in diagnosis.gaps
         ],
         "diagnosed_at": diagnosis.diagnosed_at.isoformat(),
         "changes": _changes(diagnosis.changes),

@@ -23,7 +23,7 @@ from moto.moto_api import state_manager
 from bot.aws.clients import AwsClients
 from bot.aws.collect import collect_facts
 from bot.errors import AwsUnavailable, MutatingCallRefused, TargetError
-from bot.model import Facts, Gap, Step, Target
+from bot.model import Fact, Facts, Gap, Target
 from bot.settings import Settings
 from tests.conftest import free_port
 
@@ -601,8 +601,8 @@ def test_a_denied_iam_call_is_a_gap_and_the_diagnosis_goes_on(
 
     facts = collect_facts(Target(service="api"), clients, now=NOW, pool=pool)
 
-    assert Gap(step=Step.IAM, action="iam:GetRole", message="access denied") in facts.gaps
-    assert {gap.step for gap in facts.gaps} == {Step.IAM}
+    assert Gap(fact=Fact.ROLES, action="iam:GetRole", message="access denied") in facts.gaps
+    assert {gap.fact for gap in facts.gaps} == {Fact.ROLES}
     assert facts.roles == {}
     assert facts.stopped_tasks[0].arn == account.stopped_task_arn
     assert facts.log_streams[0].found
@@ -722,7 +722,7 @@ def test_calls_still_running_at_the_deadline_become_gaps(
     facts = collect_facts(Target(service="api"), clients, now=NOW, pool=pool, timeout=0.75)
 
     assert time.monotonic() - started < 1.4
-    assert Gap(step=Step.IAM, action="iam:GetRole", message="timed out") in facts.gaps
+    assert Gap(fact=Fact.ROLES, action="iam:GetRole", message="timed out") in facts.gaps
     assert facts.stopped_tasks
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.cache import MemoryStore
+from bot.checks import CHECKS
 from bot.demo.scenarios import SCENARIOS
 from bot.demo.traffic import EmulatorServer, Faults
 from bot.model import Cause, Diagnosis, Target
@@ -132,14 +133,16 @@ def problems(denied: str, needed: bool, before: Diagnosis, after: Diagnosis) -> 
     if not gaps:
         said.append(f"no gap for {denied}, though the diagnosis needed it")
     for gap in gaps:
-        [item] = [i for i in after.checklist if i.step is gap.step]
+        # The first checklist step whose checks need the fact the denied read was for.
+        [step, *_] = CHECKS.steps_hidden_by(gap)
+        [item] = [i for i in after.checklist if i.step is step]
         # The step of a failing service's cause shows what it found, and what it could not read.
         cause = after.cause
-        holds_cause = after.status == "failing" and cause is not None and cause.step is gap.step
+        holds_cause = after.status == "failing" and cause is not None and cause.step is step
         if item.status != "unknown" and not (holds_cause and item.status in ("failed", "warning")):
-            said.append(f"step {gap.step} is {item.status}, not unknown")
+            said.append(f"step {step} is {item.status}, not unknown")
         if denied not in item.note:
-            said.append(f"step {gap.step}'s note does not name {denied}: {item.note!r}")
+            said.append(f"step {step}'s note does not name {denied}: {item.note!r}")
     return said
 
 

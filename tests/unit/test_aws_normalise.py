@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from bot.aws import clients, ec2, ecr, ecs, elbv2, iam, logs
-from bot.model import Gap, Route, Step, Subnet
+from bot.model import Fact, Gap, Route, Subnet
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -508,9 +508,9 @@ def test_only_reads_that_reveal_no_secret_are_allowed(action: str, allowed: bool
     ],
 )
 def test_a_failed_call_becomes_a_short_safe_gap(error: Exception, message: str) -> None:
-    gap = clients.gap_from_error(Step.IAM, "iam:GetRole", error)
+    gap = clients.gap_from_error(Fact.ROLES, "iam:GetRole", error)
 
-    assert gap == Gap(step=Step.IAM, action="iam:GetRole", message=message)
+    assert gap == Gap(fact=Fact.ROLES, action="iam:GetRole", message=message)
     assert "secret" not in gap.note
 
 

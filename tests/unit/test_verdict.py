@@ -12,6 +12,7 @@ from bot.model import (
     ChecklistItem,
     Deployment,
     Diagnosis,
+    Fact,
     Facts,
     LogGroup,
     Route,
@@ -99,7 +100,7 @@ def test_a_latent_fault_alone_is_healthy_with_the_warning() -> None:
 
 
 def test_ecs_itself_unreadable_is_unknown_and_says_which_permission() -> None:
-    gap = fb.gap(Step.STOPPED_REASON, "ecs:DescribeServices")
+    gap = fb.gap(Fact.SERVICE, "ecs:DescribeServices")
     diagnosis = fb.diagnose(fb.facts(service=None, running_tasks=(), gaps=(gap,)))
     assert diagnosis.status == "unknown"
     assert diagnosis.cause is not None
@@ -251,10 +252,10 @@ def test_findings_rank_by_severity_then_confidence_then_tasks() -> None:
 
 
 def test_a_step_that_could_not_be_read_is_unknown_and_names_the_action() -> None:
-    diagnosis = fb.diagnose(fb.facts(gaps=(fb.gap(Step.IAM, "iam:GetRole"),)))
+    diagnosis = fb.diagnose(fb.facts(gaps=(fb.gap(Fact.ROLES, "iam:GetRole"),)))
     item = diagnosis.checklist[STEPS.index(Step.IAM)]
     assert (item.status, item.note) == ("unknown", "could not call iam:GetRole: AccessDenied")
-    assert diagnosis.gaps == (fb.gap(Step.IAM, "iam:GetRole"),)
+    assert diagnosis.gaps == (fb.gap(Fact.ROLES, "iam:GetRole"),)
 
 
 def test_steps_that_do_not_apply_are_skipped() -> None:
@@ -320,7 +321,7 @@ def test_an_unconfirmed_root_cause_is_only_the_closest_guess() -> None:
         confidence=UNCONFIRMED,
         tasks=1,
     )
-    gap = fb.gap(Step.IAM, "x:Y", "timed out")
+    gap = fb.gap(Fact.ROLES, "x:Y", "timed out")
     diagnosis = conclude(failing(fb.stopped(exit_code=143), gaps=(gap,)), [finding])
     assert diagnosis.status == "failing"
     cause = diagnosis.cause

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.checks.base import UNCONFIRMED
 from bot.checks.iam import check_iam
-from bot.model import Cause, Facts, SecretRef, Step
+from bot.model import Cause, Fact, Facts, SecretRef, Step
 from bot.next_steps import next_step
 from tests import facts_builder as fb
 
@@ -125,7 +125,7 @@ def test_secrets_the_execution_role_may_read_by_wildcard() -> None:
 def test_a_denied_secret_is_not_judged_when_the_policies_could_not_be_read() -> None:
     facts = with_secrets(
         SecretRef(name="DB_PASSWORD", value_from=fb.SECRET_ARN),
-        gaps=(fb.gap(Step.IAM, "iam:GetRolePolicy"),),
+        gaps=(fb.gap(Fact.ROLES, "iam:GetRolePolicy"),),
     )
     assert check_iam(facts) == []
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.checks.logs import CHECK, check_logs
-from bot.model import Cause, LogGroup, Step
+from bot.model import Cause, Fact, LogGroup
 from bot.next_steps import next_step
 from tests import facts_builder as fb
 
@@ -82,7 +82,7 @@ def test_a_policy_scoped_to_the_log_group_is_enough() -> None:
 
 def test_no_verdict_on_policies_that_could_not_all_be_read() -> None:
     roles = {fb.EXECUTION_ROLE_ARN: fb.role(fb.EXECUTION_ROLE_ARN, fb.allow(["ecr:*"]))}
-    gaps = (fb.gap(Step.IAM, "iam:ListAttachedRolePolicies"),)
+    gaps = (fb.gap(Fact.ROLES, "iam:ListAttachedRolePolicies"),)
     assert check_logs(fb.facts(roles=roles, gaps=gaps)) == []
 
 

@@ -18,6 +18,7 @@ from bot.model import (
     ChecklistItem,
     ContainerDefinition,
     Diagnosis,
+    Fact,
     Finding,
     Gap,
     HealthCheck,
@@ -107,7 +108,7 @@ def diagnosis(
         stopped_tasks=stopped,
         summary=text,
         diagnosed_at=datetime(2025, 1, 2, 3, 4, tzinfo=UTC),
-        gaps=(Gap(step=Step.IAM, action="iam:GetRole", message=text),),
+        gaps=(Gap(fact=Fact.ROLES, action="iam:GetRole", message=text),),
         task_definition=TaskDefinition(
             arn="arn:aws:ecs:us-east-1:123456789012:task-definition/app:7",
             family="app",
