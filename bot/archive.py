@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.aws.ecs import SERVICE_GROUP_PREFIX, is_stopping, name_of, newest_first, task_from_aws
+from bot.arns import name_of
+from bot.aws.ecs import SERVICE_GROUP_PREFIX, is_stopping, newest_first, task_from_aws
 from bot.model import ServiceEvent, Task
 
 TASK_CHANGE = "ECS Task State Change"

@@ -11,19 +11,15 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from bot.arns import NAME, REGION, TASK_ID
 from bot.errors import TargetError
 from bot.model import Target
 
-_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"
-_TASK_ID = r"(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
-
-HOST = re.compile(rf"(?:(?P<region>{_REGION})\.)?console\.aws\.amazon\.com", re.IGNORECASE)
+HOST = re.compile(rf"(?:(?P<region>{REGION})\.)?console\.aws\.amazon\.com", re.IGNORECASE)
 PAGE = re.compile(
-    rf"/ecs/v2/clusters/(?P<cluster>{_NAME})/"
-    rf"(?:services/(?P<service>{_NAME})|tasks/(?P<task>{_TASK_ID}))(?:/.*)?"
+    rf"/ecs/v2/clusters/(?P<cluster>{NAME})/"
+    rf"(?:services/(?P<service>{NAME})|tasks/(?P<task>{TASK_ID}))(?:/.*)?"
 )
-REGION = re.compile(_REGION)
 # In free text: up to a space, a quote or Slack's closing `>` / `|label>`.
 CONSOLE_URL = re.compile(
     r"https://(?:[a-z0-9-]+\.)?console\.aws\.amazon\.com/ecs/v2/clusters/[^\s<>|\"'`]+",
@@ -47,7 +43,7 @@ def parse_console_url(text: str) -> Target:
         )
     query = parse_qs(url.query).get("region", [])
     region = query[0] if query else host["region"]
-    if region is not None and not REGION.fullmatch(region):
+    if region is not None and not re.fullmatch(REGION, region):
         raise TargetError(f"the console URL's region {region[:30]!r} is not an AWS region name")
     return Target(
         cluster=page["cluster"], service=page["service"], task_id=page["task"], region=region

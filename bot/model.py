@@ -457,6 +457,20 @@ class ArchiveRead(Frozen):
     requests: int = 0  # FilterLogEvents pages read
 
 
+def runs_on_fargate(
+    task: Task | None, service: Service | None, definition: TaskDefinition | None = None
+) -> bool:
+    """Whether the work clearly runs on Fargate: as the task says, else the service (its launch
+    type or its capacity providers, all Fargate's), else the task definition."""
+    if task and (task.launch_type or task.capacity_provider):
+        return "FARGATE" in f"{task.launch_type} {task.capacity_provider}"
+    if service and service.launch_type:
+        return service.launch_type == "FARGATE"
+    if service and service.capacity_providers:
+        return all(p.startswith("FARGATE") for p in service.capacity_providers)
+    return definition is not None and definition.requires_compatibilities == ("FARGATE",)
+
+
 class Facts(Frozen):
     """A read-only snapshot of everything the checks may look at, plus what could not be read."""
 
@@ -491,6 +505,11 @@ class Facts(Frozen):
         if self.stopped_tasks:
             return self.stopped_tasks[0]
         return self.running_tasks[0] if self.running_tasks else None
+
+    @property
+    def on_fargate(self) -> bool:
+        """Whether the tasks run on Fargate, where AWS manages the hosts."""
+        return runs_on_fargate(self.focus_task, self.service, self.task_definition)
 
     @property
     def task_definition(self) -> TaskDefinition | None:

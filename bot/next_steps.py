@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import console
-from bot.checks.evidence import arn, last_meaningful, secret_read
+from bot.arns import partition, secret_read
+from bot.checks.evidence import last_meaningful
 from bot.checks.network import endpoint_suffix, needed_endpoints, task_subnets
 from bot.model import (
     Cause,
@@ -129,8 +130,8 @@ class Scene:
     @property
     def execution_policy(self) -> str:
         """The ARN of AWS's managed execution-role policy, in this region's partition."""
-        partition = arn(self.facts, "iam", "").split(":")[1]  # aws, aws-cn or aws-us-gov
-        return f"arn:{partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+        policy = "iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+        return f"arn:{partition(self.facts.region)}:{policy}"
 
     def subnets(self) -> list[Subnet]:
         network = self.facts.network
@@ -1073,7 +1074,7 @@ def _fargate_capacity(scene: Scene) -> NextStep:
 
 
 def _service_quota(scene: Scene) -> NextStep:
-    code, quota, name = FARGATE_VCPU if _on_fargate(scene) else EC2_VCPU
+    code, quota, name = FARGATE_VCPU if scene.facts.on_fargate else EC2_VCPU
     definition, service = scene.definition, scene.facts.service
     total = ""
     if definition and definition.cpu and definition.cpu.isdigit() and service:
@@ -1091,15 +1092,8 @@ def _service_quota(scene: Scene) -> NextStep:
     )
 
 
-def _on_fargate(scene: Scene) -> bool:
-    definition, service = scene.definition, scene.facts.service
-    if service and (service.launch_type or service.capacity_providers):
-        return "FARGATE" in f"{service.launch_type} {' '.join(service.capacity_providers)}"
-    return definition is not None and "FARGATE" in definition.requires_compatibilities
-
-
 def _disk_full(scene: Scene) -> NextStep:
-    if _on_fargate(scene):
+    if scene.facts.on_fargate:
         action = (
             "The task ran out of ephemeral storage: raise ephemeralStorage (up to 200 GiB) in a "
             "new revision, or slim the image."

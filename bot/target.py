@@ -5,26 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bot import arns
+from bot.arns import SERVICE_ARN, TASK_ARN
 from bot.console_url import CONSOLE_URL, is_console_url, parse_console_url
 from bot.errors import TargetError
 from bot.model import Target
+from bot.truncate import shorten
 
 USAGE = (
     "expected a service (api-service), cluster/service, a task ARN "
     "(arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID), an ECS console URL or a task id with --cluster"
 )
 
-_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}"
-_TASK_ID = r"(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
-_ARN = rf"arn:aws(?:-cn|-us-gov)?:ecs:(?P<region>{_REGION}):(?P<account_id>\d{{12}}):"
-
-NAME = re.compile(_NAME)
-TASK_ID = re.compile(_TASK_ID)
-REGION = re.compile(_REGION)
-TASK_ARN = re.compile(rf"{_ARN}task/(?:(?P<cluster>{_NAME})/)?(?P<task>{_TASK_ID})")
-SERVICE_ARN = re.compile(rf"{_ARN}service/(?:(?P<cluster>{_NAME})/)?(?P<service>{_NAME})")
-CLUSTER_SERVICE = re.compile(rf"(?P<cluster>{_NAME})/(?P<service>{_NAME})")
+NAME = re.compile(arns.NAME)
+TASK_ID = re.compile(arns.TASK_ID)
+REGION = re.compile(arns.REGION)
+CLUSTER_SERVICE = re.compile(rf"(?P<cluster>{arns.NAME})/(?P<service>{arns.NAME})")
 
 ACCOUNT = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 ACCOUNT_PREFIX = re.compile(rf"(?P<account>{ACCOUNT.pattern}):(?P<rest>.+)")
@@ -134,10 +130,6 @@ def find_targets(text: str) -> list[str]:
         key=lambda m: m.start(),
     )
     return list(dict.fromkeys(m.group(0) for m in matches))
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def quoted(text: str, limit: int = 60) -> str:

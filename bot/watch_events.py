@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_event
-from bot.aws.ecs import SERVICE_GROUP_PREFIX, account_of, name_of, task_from_aws
+from bot.arns import SERVICE_ARN, account_of, name_of, region_of
+from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
 from bot.incidents import Event, Failure, ServiceRef, Steady
 from bot.model import Cause, Facts, Finding, Step, Target, Task
@@ -78,7 +79,7 @@ def _stop(event: dict[str, Any], detail: dict[str, Any]) -> Failure | None:
     # EventBridge names the account and region; a line written by hand may leave them to the ARN.
     service = ServiceRef(
         account=str(event.get("account") or account_of(task.arn) or ""),
-        region=str(event.get("region") or task.arn.split(":")[3]),
+        region=str(event.get("region") or region_of(task.arn) or ""),
         cluster=name_of(task.cluster_arn),
         service=group.removeprefix(SERVICE_GROUP_PREFIX),
     )
@@ -131,10 +132,13 @@ def _service_event(event: dict[str, Any], detail: dict[str, Any]) -> Event | Non
 def _service_of(event: dict[str, Any]) -> ServiceRef | None:
     """The service an event's resources name: arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME."""
     for resource in event.get("resources") or []:
-        parts = str(resource).split(":", 5)
-        if len(parts) == 6 and parts[5].startswith("service/") and parts[5].count("/") == 2:
-            _, cluster, name = parts[5].split("/")
-            return ServiceRef(account=parts[4], region=parts[3], cluster=cluster, service=name)
+        if (arn := SERVICE_ARN.fullmatch(str(resource))) and arn["cluster"]:
+            return ServiceRef(
+                account=arn["account_id"],
+                region=arn["region"],
+                cluster=arn["cluster"],
+                service=arn["service"],
+            )
     return None
 
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
+from bot.arns import account_of, name_of
 from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.changes import baseline_arn, family_and_revision
@@ -54,6 +55,7 @@ from bot.model import (
     TargetHealth,
     Task,
     TaskDefinition,
+    runs_on_fargate,
 )
 
 T = TypeVar("T")
@@ -175,15 +177,6 @@ class Flow:
         return unfinished
 
 
-def _uses_container_instances(service: Service | None, task: Task | None) -> bool:
-    """False only when the work clearly runs on Fargate (no container instances to read)."""
-    launch_type = (service.launch_type if service else None) or (task.launch_type if task else None)
-    if launch_type:
-        return launch_type in ("EC2", "EXTERNAL")
-    providers = service.capacity_providers if service else ()
-    return not providers or not all(p.startswith("FARGATE") for p in providers)
-
-
 class _Window:
     """Which stopped tasks count: those since `since`, from ECS and the archive `group`."""
 
@@ -283,7 +276,7 @@ class _Collector:
             partial(ecs.describe_cluster, self.ecs, cluster),
             self._on_cluster,
         )
-        if _uses_container_instances(service, task):
+        if not runs_on_fargate(task, service):  # else there are no container instances
             self.flow.call(
                 Fact.CLUSTER,
                 "ecs:ListContainerInstances",
@@ -338,7 +331,7 @@ class _Collector:
                     archive.read_archive,
                     self.clients.logs(),
                     self.window.group,
-                    cluster=ecs.name_of(service.cluster_arn),
+                    cluster=name_of(service.cluster_arn),
                     service=service.name,
                     since=self.window.since,
                 ),
@@ -711,13 +704,13 @@ class _Collector:
         cluster_arn = self.found.cluster_arn
         return Facts(
             target=Target(
-                cluster=ecs.name_of(cluster_arn),
+                cluster=name_of(cluster_arn),
                 service=service.name if service else None,
                 task_id=task.task_id if task else None,
                 region=region,
             ),
             region=region,
-            account=ecs.account_of(cluster_arn),
+            account=account_of(cluster_arn),
             collected_at=now,
             service=service,
             stopped_tasks=self.stopped,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from bot.arns import TASK_ARN, name_of
 from bot.errors import TargetError, UnknownName
 from bot.model import (
     CapacityProvider,
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
 
 Raw = dict[str, Any]
 
-TASK_ARN = re.compile(
-    r"^arn:[\w-]+:ecs:(?P<region>[\w-]+):\d*:task/(?:(?P<cluster>[^/]+)/)?(?P<id>[\w-]+)$"
-)
 SERVICE_GROUP_PREFIX = "service:"
 # Log option values under these words may be credentials (splunk-token, apikey, …).
 SECRET_OPTION = re.compile(r"token|key|secret|password|passwd|auth|credential", re.IGNORECASE)
@@ -57,16 +55,6 @@ class Found:
     cluster_arn: str
     service: Service | None
     task: Task | None
-
-
-def name_of(arn: str) -> str:
-    """The last path part of an ARN (a cluster, service or role name)."""
-    return arn.rsplit("/", 1)[-1]
-
-
-def account_of(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 and parts[4] else None
 
 
 # --------------------------------------------------------------------------- target
@@ -104,7 +92,7 @@ def _resolve_task(ecs: ECSClient, target: Target, region: str, pool: Executor) -
     task_ref = target.task_id or ""
     cluster = target.cluster
     if task_ref.startswith("arn:"):
-        match = TASK_ARN.match(task_ref)
+        match = TASK_ARN.fullmatch(task_ref)
         if not match:
             raise TargetError(
                 f"not a task ARN: {task_ref} (expected arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID)"

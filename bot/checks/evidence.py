@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.arns import name_of
 from bot.checks.base import GUESS, NAMED, UNCONFIRMED, VAGUE, Knowledge
 from bot.checks.patterns import RULES, STEADY_STATE, STOP_CODES, classify, classify_log
 from bot.model import (
@@ -27,6 +28,7 @@ from bot.model import (
     Task,
 )
 from bot.policy import decide
+from bot.truncate import shorten
 
 # Stops that are nobody's configuration mistake.
 DELIBERATE = frozenset(
@@ -53,8 +55,7 @@ _ERRORISH = re.compile(
 
 def quote(text: str, limit: int = _QUOTE_LIMIT) -> str:
     """Text as evidence: on one line, and short enough for a card."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return shorten(" ".join(text.split()), limit)
 
 
 # --------------------------------------------------------------------------- what was not read
@@ -285,16 +286,6 @@ def config_severity(facts: Facts) -> Severity:
     return "error" if in_trouble(facts) else "warning"
 
 
-def on_fargate(facts: Facts) -> bool:
-    """Whether the tasks run on Fargate: by the task, else the service, else the definition."""
-    task, service, definition = facts.focus_task, facts.service, facts.task_definition
-    if task and (task.launch_type or task.capacity_provider):
-        return "FARGATE" in f"{task.launch_type} {task.capacity_provider}"
-    if service and (service.launch_type or service.capacity_providers):
-        return "FARGATE" in f"{service.launch_type} {' '.join(service.capacity_providers)}"
-    return definition is not None and definition.requires_compatibilities == ("FARGATE",)
-
-
 # --------------------------------------------------------------------------- containers
 
 
@@ -375,19 +366,7 @@ def role_named(facts: Facts, arn: str | None) -> Role | None:
 
 
 def role_label(arn: str | None) -> str:
-    return arn.rsplit("/", 1)[-1] if arn else "<none>"
-
-
-def arn(
-    facts: Facts, service: str, resource: str, region: str | None = None, account: str = ""
-) -> str:
-    """An ARN in the region's partition; region and account default to the facts' own."""
-    where = region or facts.region
-    partition = next((p for prefix, p in _PARTITIONS if where.startswith(prefix)), "aws")
-    return f"arn:{partition}:{service}:{where}:{account or facts.account}:{resource}"
-
-
-_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"))
+    return name_of(arn) if arn else "<none>"
 
 
 def denial(role: Role, action: str, *resources: str) -> str | None:
@@ -408,15 +387,3 @@ def denial(role: Role, action: str, *resources: str) -> str | None:
 
 def _statement(statement: Mapping[str, Any]) -> str:
     return quote(json.dumps(dict(statement), separators=(", ", ": ")))
-
-
-def secret_read(facts: Facts, value_from: str) -> tuple[str, str]:
-    """The action and resource ECS needs to read a secret or parameter a task definition names."""
-    if value_from.startswith("arn:"):
-        parts = value_from.split(":")
-        if parts[2] == "secretsmanager":
-            # arn:aws:secretsmanager:region:account:secret:name-AbCdEf[:json-key:stage:version]
-            return "secretsmanager:GetSecretValue", ":".join(parts[:7])
-        return "ssm:GetParameters", value_from
-    path = value_from if value_from.startswith("/") else f"/{value_from}"
-    return "ssm:GetParameters", arn(facts, "ssm", f"parameter{path}")

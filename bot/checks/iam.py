@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+from bot.arns import secret_read
 from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     Tally,
@@ -17,12 +18,10 @@ from bot.checks.evidence import (
     hit_evidence,
     log_hits,
     names,
-    on_fargate,
     policies_readable,
     quote,
     role_label,
     role_named,
-    secret_read,
     sightings,
     tallies,
     unconfirmed,
@@ -163,7 +162,7 @@ def _role_needs(facts: Facts) -> dict[str, bool]:
     """What needs an execution role. On EC2 the instance's role may stand in for awslogs and
     ECR pulls, unless ECR has been refusing it."""
     containers = container_definitions(facts)
-    fargate = on_fargate(facts)
+    fargate = facts.on_fargate
     from_ecr = any(".dkr.ecr." in c.image for c in containers)
     refused = any(s.cause is Cause.ECR_PERMISSION_DENIED for s in sightings(facts))
     return {

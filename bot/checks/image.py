@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from bot.arns import arn
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     Tally,
-    arn,
     config_severity,
     container_definitions,
     definition_unread,
@@ -16,7 +16,6 @@ from bot.checks.evidence import (
     log_hits,
     looks_fixed,
     names,
-    on_fargate,
     policies_readable,
     role_label,
     role_named,
@@ -97,7 +96,7 @@ def _image_fields(facts: Facts) -> dict[str, str]:
     uri = uris[0] if uris else "<image>"
     return {
         "image": uri,
-        "role": role_label(role) if role or on_fargate(facts) else "the container instance role",
+        "role": role_label(role) if role or facts.on_fargate else "the container instance role",
         "image_platform": "another CPU architecture",
         "task_platform": f"linux/{_task_architecture(facts)}",
     }
@@ -126,7 +125,7 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
             unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
             return with_evidence(unknown, *proof)
         return looks_fixed(finding, *proof)
-    if on_fargate(facts) and (gap := unread(facts, Fact.ROLES)):
+    if facts.on_fargate and (gap := unread(facts, Fact.ROLES)):
         # whether the role may pull, which tells a refusal from a fix, could not be read
         return unconfirmed(looks_fixed(finding, *proof), gap)
     refused = ECR_PERMISSION_DENIED if all(i.registry == "ecr" for i in images) else REGISTRY_AUTH
@@ -148,7 +147,7 @@ def _may_pull(facts: Facts) -> bool:
     """On Fargate, whether the execution role provably may pull every (ECR) image."""
     role = _execution_role(facts)
     images = _images(facts)
-    if role is None or not on_fargate(facts) or not images:
+    if role is None or not facts.on_fargate or not images:
         return False
     return all(_ECR_URI.match(i.uri) and not _pull_denials(facts, role, i) for i in images)
 
@@ -194,7 +193,7 @@ def _pull_denials(facts: Facts, role: Role, image: Image) -> list[str]:
 def _pull_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     """On Fargate the execution role pulls from ECR (on EC2 the instance role may do it)."""
     role = _execution_role(facts)
-    if role is None or not on_fargate(facts):
+    if role is None or not facts.on_fargate:
         return []
     return [
         ECR_PERMISSION_DENIED.finding(

@@ -6,9 +6,9 @@ write to it stops the task before it prints a single line.
 
 from __future__ import annotations
 
+from bot.arns import arn
 from bot.checks.base import PROVEN, Check, Knowledge
 from bot.checks.evidence import (
-    arn,
     config_severity,
     container_definitions,
     denial,

@@ -13,7 +13,6 @@ from bot.checks.base import INFERRED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     config_severity,
     names,
-    on_fargate,
     service_short,
     tallies,
     unread,
@@ -77,7 +76,7 @@ def check_resources(facts: Facts) -> list[Finding]:
     found = [tally.finding(_BY_CODE[tally.cause], fields) for tally in tallies(facts, _BY_CODE)]
     waiting = _stuck_provisioning(facts, fields)
     found += waiting
-    if facts.cluster and not on_fargate(facts) and service_short(facts):
+    if facts.cluster and not facts.on_fargate and service_short(facts):
         found += [f for f in _no_room(facts, facts.cluster, fields) if not waiting]
     return found
 
@@ -118,9 +117,9 @@ def _stuck_provisioning(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         and task.created_at
         and facts.collected_at - task.created_at > _PROVISIONING_PATIENCE
     ]
-    if stuck and not on_fargate(facts) and facts.capacity_providers:
+    if stuck and not facts.on_fargate and facts.capacity_providers:
         return _waiting_for_instances(facts, stuck, fields)
-    if not stuck or not on_fargate(facts):
+    if not stuck or not facts.on_fargate:
         return []
     said = [
         f"task {task.task_id} has been PROVISIONING for "
@@ -225,7 +224,7 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
 
 
 def _fargate(facts: Facts) -> str | None:
-    return "Fargate: AWS manages the hosts" if on_fargate(facts) else None
+    return "Fargate: AWS manages the hosts" if facts.on_fargate else None
 
 
 CHECK = Check(

@@ -38,6 +38,7 @@ from bot.redact import redact
 from bot.render.evidence import Line, shape
 from bot.render.glance import cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import changes_heading, changes_lines, history_line
+from bot.truncate import shorten
 
 # Shared with handlers/actions.py: one name for each button.
 ACTION_LOGS = "ecs_why_logs"
@@ -92,16 +93,12 @@ def safe(text: str, limit: int = SECTION_LIMIT) -> str:
     """A string from AWS made fit for a channel: secrets redacted, cut, then escaped, and
     without backticks (a look-alike, U+02CB, keeps it readable) so it cannot open or close a
     code span."""
-    return escape(cut(redact(text).replace("`", "ˋ"), limit))
+    return escape(shorten(redact(text).replace("`", "ˋ"), limit))
 
 
 def code(text: str, limit: int = EVIDENCE_LINE) -> str:
     """Inline code that a backtick or newline in the data cannot break out of."""
     return "`" + safe(text.replace("\n", " "), limit) + "`"
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def target_value(target: Target) -> str:
@@ -126,7 +123,7 @@ def fallback_text(diagnosis: Diagnosis) -> str:
     head = escape(redact(headline(diagnosis)))
     if diagnosis.cause is None:
         return head
-    return cut(f"{head}: {diagnosis.cause.code} — {escape(redact(diagnosis.cause.title))}", 300)
+    return shorten(f"{head}: {diagnosis.cause.code} — {escape(redact(diagnosis.cause.title))}", 300)
 
 
 # --------------------------------------------------------------------------- the card
@@ -232,13 +229,13 @@ def _section(text: str) -> SectionBlock:
 
 
 def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=cut(text, CONTEXT_LIMIT))])
+    return ContextBlock(elements=[MarkdownTextObject(text=shorten(text, CONTEXT_LIMIT))])
 
 
 def prose(text: str, limit: int = SECTION_LIMIT) -> str:
     """Our own sentence, whose `code spans` stay code: escaped and redacted, never altered
     otherwise (with an odd backtick from the data in it, it is shown as plain data)."""
-    text = cut(redact(text), limit)
+    text = shorten(redact(text), limit)
     if text.count("`") % 2:
         return safe(text, limit)
     parts = text.split("`")
@@ -352,7 +349,7 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
         style = None if crash else "primary"
         elements.append(
             LinkButtonElement(
-                text=cut(step.console_label, 75),
+                text=shorten(step.console_label, 75),
                 url=step.console_url,
                 action_id=ACTION_RESOURCE,
                 style=style,

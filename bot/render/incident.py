@@ -12,7 +12,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, M
 from bot.incidents import Incident
 from bot.model import Diagnosis
 from bot.redact import redact
-from bot.render.blocks import code, cut, fallback_text, render_card, safe
+from bot.render.blocks import code, fallback_text, render_card, safe
+from bot.truncate import shorten
 
 ACTION_SNOOZE = "ecs_why_snooze"
 ACTION_MUTE = "ecs_why_mute"
@@ -105,7 +106,7 @@ def incident_text(incident: Incident, diagnosis: Diagnosis | None = None) -> str
     line = f"{incident.state.upper():9} {label}: {incident_summary(incident)}"
     if diagnosis is not None:
         line = f"{line}. {fallback_text(diagnosis)}"
-    return cut(redact(line), 300)
+    return shorten(redact(line), 300)
 
 
 def incident_json(incident: Incident, account_name: str | None) -> str:

@@ -235,12 +235,6 @@ def test_container_instance_from_aws() -> None:
     assert instance.used_ports == (22, 2375, 8080)
 
 
-def test_account_and_names_from_arns() -> None:
-    arn = "arn:aws:ecs:us-east-1:123456789012:cluster/production"
-    assert (ecs.account_of(arn), ecs.name_of(arn)) == ("123456789012", "production")
-    assert ecs.account_of("production") is None
-
-
 # --------------------------------------------------------------------------- logs
 
 
