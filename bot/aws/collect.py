@@ -31,6 +31,7 @@ from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.changes import baseline_arn, family_and_revision
 from bot.checks.patterns import classify, classify_log
+from bot.image_uri import parse_image, registry_of
 from bot.model import (
     ArchiveRead,
     CapacityProvider,
@@ -591,8 +592,8 @@ class _Collector:
     def _start_image(self, uri: str) -> None:
         if not self._once("image", uri):
             return
-        image = ecr.parse_image(uri)
-        registry = ecr.registry_of(uri)
+        image = parse_image(uri)
+        registry = registry_of(uri)
         if registry is None:
             self.images[uri] = image
             return

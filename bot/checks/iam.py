@@ -27,6 +27,7 @@ from bot.checks.evidence import (
     unconfirmed,
     unread,
 )
+from bot.image_uri import registry_of
 from bot.model import Cause, Fact, Facts, Finding, Gap, Role, Step, TaskDefinition
 from bot.policy import trusts_ecs_tasks
 
@@ -163,7 +164,7 @@ def _role_needs(facts: Facts) -> dict[str, bool]:
     ECR pulls, unless ECR has been refusing it."""
     containers = container_definitions(facts)
     fargate = facts.on_fargate
-    from_ecr = any(".dkr.ecr." in c.image for c in containers)
+    from_ecr = any(registry_of(c.image) for c in containers)
     refused = any(s.cause is Cause.ECR_PERMISSION_DENIED for s in sightings(facts))
     return {
         "secrets": any(c.secrets for c in containers),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.arns import arn
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
@@ -25,6 +23,7 @@ from bot.checks.evidence import (
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
+from bot.image_uri import parse_image, registry_of
 from bot.model import Cause, Fact, Facts, Finding, Image, Role, Step
 
 IMAGE_NOT_FOUND = Knowledge(
@@ -54,9 +53,6 @@ PLATFORM_MISMATCH = Knowledge(
 )
 KNOWLEDGE = (IMAGE_NOT_FOUND, ECR_PERMISSION_DENIED, REGISTRY_AUTH, PLATFORM_MISMATCH)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
-_ECR_URI = re.compile(
-    r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)"
-)
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
 # Docker's refusal that names no cause: "pull access denied for X, repository does not exist or
 # may require 'docker login'" (https://github.com/aws/amazon-ecs-agent/issues/2137).
@@ -149,7 +145,7 @@ def _may_pull(facts: Facts) -> bool:
     images = _images(facts)
     if role is None or not facts.on_fargate or not images:
         return False
-    return all(_ECR_URI.match(i.uri) and not _pull_denials(facts, role, i) for i in images)
+    return all(registry_of(i.uri) and not _pull_denials(facts, role, i) for i in images)
 
 
 def _missing(facts: Facts, fields: dict[str, str]) -> list[Finding]:
@@ -181,9 +177,10 @@ def _execution_role(facts: Facts) -> Role | None:
 
 def _pull_denials(facts: Facts, role: Role, image: Image) -> list[str]:
     """Evidence that `role` may not pull an ECR image (empty when it may, or not from ECR)."""
-    if not (match := _ECR_URI.match(image.uri)):
+    if not (registry := registry_of(image.uri)):
         return []
-    account, region, repository = match.groups()
+    account, region = registry
+    repository = parse_image(image.uri).repository
     repository_arn = arn(facts, "ecr", f"repository/{repository}", region, account)
     said = [denial(role, "ecr:GetAuthorizationToken", "*")]
     said += [denial(role, action, repository_arn) for action in _PULLS]

@@ -23,6 +23,7 @@ from bot.checks.evidence import (
     with_evidence,
 )
 from bot.checks.stopped_reason import UNKNOWN
+from bot.image_uri import registry_of
 from bot.model import Cause, EgressRule, Fact, Facts, Finding, Gap, Network, Step, Subnet
 
 NO_ROUTE = Knowledge(
@@ -168,7 +169,7 @@ def needed_endpoints(facts: Facts) -> dict[str, str]:
     """VPC endpoint suffix → why the task needs it, for a subnet without internet."""
     needed: dict[str, str] = {}
     for container in container_definitions(facts):
-        if ".dkr.ecr." in container.image:
+        if registry_of(container.image):
             needed |= {"ecr.api": "ECR", "ecr.dkr": "ECR", "s3": "ECR image layers"}
         if container.log_driver == "awslogs":
             needed["logs"] = "awslogs"
@@ -204,7 +205,7 @@ def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[
 
 def _outside_ecr(facts: Facts) -> list[str]:
     """Images only the internet can serve: no VPC endpoint reaches Docker Hub or GHCR."""
-    return [c.image for c in container_definitions(facts) if ".dkr.ecr." not in c.image]
+    return [c.image for c in container_definitions(facts) if not registry_of(c.image)]
 
 
 def endpoint_suffix(endpoint: str) -> str:
