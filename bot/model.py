@@ -137,7 +137,6 @@ class ContainerState(Frozen):
     exit_code: int | None = None
     reason: str | None = None
     last_status: str | None = None
-    health_status: str | None = None
     image: str | None = None
     image_digest: str | None = None
 
@@ -149,18 +148,14 @@ class Task(Frozen):
     last_status: str
     desired_status: str | None = None
     group: str | None = None
-    started_by: str | None = None
     launch_type: str | None = None
     capacity_provider: str | None = None
     stop_code: str | None = None
     stopped_reason: str | None = None
-    health_status: str | None = None
     created_at: datetime | None = None
     started_at: datetime | None = None
     stopping_at: datetime | None = None
     stopped_at: datetime | None = None
-    pull_started_at: datetime | None = None
-    pull_stopped_at: datetime | None = None
     containers: tuple[ContainerState, ...] = ()
     container_instance_arn: str | None = None
     subnet_id: str | None = None
@@ -307,7 +302,6 @@ class Cluster(Frozen):
     status: str
     registered_instances: int = 0
     running_tasks: int = 0
-    pending_tasks: int = 0
     instances: tuple[ContainerInstance, ...] = ()
 
 
@@ -364,7 +358,6 @@ class Subnet(Frozen):
     id: str
     vpc_id: str
     availability_zone: str | None = None
-    map_public_ip: bool = False
     route_table_id: str | None = None
     routes: tuple[Route, ...] = ()
 

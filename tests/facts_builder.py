@@ -154,7 +154,6 @@ def task(number: int = 1, **overrides: Any) -> Task:
         "last_status": "RUNNING",
         "desired_status": "RUNNING",
         "group": f"service:{SERVICE}",
-        "started_by": "ecs-svc/1234567890123456789",
         "launch_type": "FARGATE",
         "created_at": started - timedelta(seconds=40),
         "started_at": started,

@@ -89,7 +89,6 @@ def subnet_from_aws(raw: Raw) -> Subnet:
         id=raw["SubnetId"],
         vpc_id=raw.get("VpcId", ""),
         availability_zone=raw.get("AvailabilityZone"),
-        map_public_ip=raw.get("MapPublicIpOnLaunch", False),
     )
 
 

@@ -271,25 +271,20 @@ def task_from_aws(raw: Raw) -> Task:
         last_status=raw.get("lastStatus", "UNKNOWN"),
         desired_status=raw.get("desiredStatus"),
         group=raw.get("group") or None,
-        started_by=raw.get("startedBy") or None,
         launch_type=raw.get("launchType") or None,
         capacity_provider=raw.get("capacityProviderName") or None,
         stop_code=raw.get("stopCode") or None,
         stopped_reason=raw.get("stoppedReason") or None,
-        health_status=raw.get("healthStatus"),
         created_at=raw.get("createdAt"),
         started_at=raw.get("startedAt"),
         stopping_at=raw.get("stoppingAt"),
         stopped_at=raw.get("stoppedAt"),
-        pull_started_at=raw.get("pullStartedAt"),
-        pull_stopped_at=raw.get("pullStoppedAt"),
         containers=tuple(
             ContainerState(
                 name=c.get("name", ""),
                 exit_code=c.get("exitCode"),
                 reason=c.get("reason") or None,
                 last_status=c.get("lastStatus"),
-                health_status=c.get("healthStatus"),
                 image=c.get("image"),
                 image_digest=c.get("imageDigest"),
             )
@@ -420,7 +415,6 @@ def cluster_from_aws(raw: Raw) -> Cluster:
         status=raw.get("status", "UNKNOWN"),
         registered_instances=raw.get("registeredContainerInstancesCount", 0),
         running_tasks=raw.get("runningTasksCount", 0),
-        pending_tasks=raw.get("pendingTasksCount", 0),
     )
 
 
