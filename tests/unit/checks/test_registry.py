@@ -73,6 +73,11 @@ def test_the_roots_declarations_say_what_explains_a_symptom() -> None:
     assert not CHECKS.explains(Cause.ELB_HEALTH_CHECK, Cause.HEALTH_CHECK_PORT_MISMATCH)
 
 
+def test_the_checks_read_every_fact_but_the_history_behind_what_changed() -> None:
+    """The facts the checks read are what the IAM policy must let the collector read."""
+    assert CHECKS.facts == set(Fact) - {Fact.DEPLOYMENTS}
+
+
 def test_all_checks_are_quiet_on_a_healthy_service() -> None:
     for facts in (fb.facts(), fb.on_ec2()):
         assert CHECKS.run(facts) == (facts, [])
