@@ -133,8 +133,12 @@ def problems(denied: str, needed: bool, before: Diagnosis, after: Diagnosis) -> 
     if not gaps:
         said.append(f"no gap for {denied}, though the diagnosis needed it")
     for gap in gaps:
-        # The first checklist step whose checks need the fact the denied read was for.
-        [step, *_] = CHECKS.steps_hidden_by(gap)
+        # The first checklist step whose checks need the fact the denied read was for (a read
+        # for what changed, such as the last healthy revision, hides no step).
+        hidden = CHECKS.steps_hidden_by(gap)
+        if not hidden:
+            continue
+        step = hidden[0]
         [item] = [i for i in after.checklist if i.step is step]
         # The step of a failing service's cause shows what it found, and what it could not read.
         cause = after.cause
