@@ -21,11 +21,11 @@ from redis.retry import Retry
 log = logging.getLogger(__name__)
 
 # Bump when the shape of anything cached changes: old entries are then never read.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: findings carry typed evidence and a Where
 
 
 def cache_key(*parts: str) -> str:
-    """A namespaced, versioned key: `ecs-why:v1:<kind>:…`."""
+    """A namespaced, versioned key: `ecs-why:v2:<kind>:…`."""
     return ":".join(("ecs-why", f"v{FORMAT_VERSION}", *parts))
 
 
