@@ -241,6 +241,12 @@ def test_a_failed_migration_container_the_app_waits_on_is_the_cause() -> None:
         "(dependsOn SUCCESS) and never started"
     )
     assert 'log: "relation "plans" does not exist"' in evidence_lines(diagnosis.cause.evidence)
+    assert diagnosis.cause.where.container == "migrate"
+    step = diagnosis.next_step  # about the container that failed, and its own log stream
+    assert step is not None
+    assert step.action.startswith('migrate fails with “relation "plans" does not exist”')
+    assert step.command is not None
+    assert f"--log-stream-name ecs/migrate/{stop.task_id}" in step.command
 
 
 def test_a_dependency_that_only_has_to_start_is_not_blamed() -> None:
