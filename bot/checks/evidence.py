@@ -218,6 +218,11 @@ def config(text: str, source: str = "") -> Evidence:
     return Evidence(kind=Kind.CONFIG, text=text, source=source)
 
 
+def contrary(text: str) -> Evidence:
+    """What the configuration shows now against the cause: "yet `text`"."""
+    return Evidence(kind=Kind.CONTRARY, text=f"yet {text}")
+
+
 def note(text: str) -> Evidence:
     """What ecs-why reads in what it saw, in words."""
     return Evidence(kind=Kind.NOTE, text=text)

@@ -15,6 +15,7 @@ from bot.checks.evidence import (
     config,
     config_severity,
     container_definitions,
+    contrary,
     definition_unread,
     denial,
     hit_evidence,
@@ -37,7 +38,6 @@ from bot.model import (
     Facts,
     Finding,
     Gap,
-    Kind,
     Role,
     Step,
     TaskDefinition,
@@ -263,12 +263,11 @@ def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding
     if problem is None:
         # The app's own words name the cause, though the role looks usable now: the tasks may
         # have run before it was set, or the container hides the ECS credential endpoint.
-        problem = Evidence(
-            kind=Kind.CONTRARY,
-            text=f"yet task role {role_label(definition.task_role_arn)} exists and trusts ECS "
-            "tasks: if a new task still finds no credentials, check that the container does not "
+        problem = contrary(
+            f"task role {role_label(definition.task_role_arn)} exists and trusts ECS tasks: "
+            "if a new task still finds no credentials, check that the container does not "
             "override AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and that its SDK reads ECS "
-            "task credentials",
+            "task credentials"
         )
     return [
         TASK_ROLE_MISSING.finding(

@@ -15,6 +15,7 @@ from bot.checks.evidence import (
     config,
     config_severity,
     container_definitions,
+    contrary,
     hit_evidence,
     log_hits,
     looks_fixed,
@@ -31,7 +32,6 @@ from bot.model import (
     Facts,
     Finding,
     Gap,
-    Kind,
     Network,
     Step,
     Subnet,
@@ -142,20 +142,15 @@ def _way_out_proof(facts: Facts) -> list[Evidence] | None:
     ways = [(subnet, _way_out(subnet, public_ip)) for subnet in subnets]
     egress = config("its security groups allow outbound traffic")
     if subnets and all(way for _, way in ways):
-        return [*(_yet(f"subnet {s.id} routes 0.0.0.0/0 to {way}") for s, way in ways), egress]
+        return [*(contrary(f"subnet {s.id} routes 0.0.0.0/0 to {way}") for s, way in ways), egress]
     needed = needed_endpoints(facts)
     present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     if needed and set(needed) <= present and not _outside_ecr(facts):
         return [
-            _yet(f"the VPC has endpoints for all it needs: {', '.join(sorted(needed))}"),
+            contrary(f"the VPC has endpoints for all it needs: {', '.join(sorted(needed))}"),
             egress,
         ]
     return None
-
-
-def _yet(text: str) -> Evidence:
-    """A way out the configuration shows now, against a timeout AWS reported."""
-    return Evidence(kind=Kind.CONTRARY, text=f"yet {text}")
 
 
 def task_subnets(facts: Facts, network: Network) -> list[Subnet]:
