@@ -533,7 +533,9 @@ class Evidence(Frozen):
 
     `text` holds the raw words (a message or log line as read, unquoted and unprefixed, or a
     fact in words); `source` says where they came from ("stoppedReason", "container web",
-    "role my-exec-role, policy X"; for an APP line, what the line shows).
+    "role my-exec-role, policy X"; for an APP line, what the line shows). `when` is set only
+    where the words are shown with their time (a service event, a deployment): equal items are
+    one piece of evidence, so the same reason from three tasks is quoted once.
     """
 
     kind: Kind

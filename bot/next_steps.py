@@ -106,7 +106,7 @@ class Scene:
 
     @property
     def container(self) -> ContainerDefinition | None:
-        """The container the cause names, else the first essential one."""
+        """The container the cause is about, else the first essential one."""
         containers = self.definition.containers if self.definition else ()
         named = [c for c in containers if c.name == self.cause.where.container]
         essential = [c for c in containers if c.essential]
