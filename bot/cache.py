@@ -21,7 +21,7 @@ from redis.retry import Retry
 log = logging.getLogger(__name__)
 
 # Bump when the shape of anything cached changes: old entries are then never read.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 2  # 2: findings carry typed evidence and a Where; gaps name their fact
 
 
 def cache_key(*parts: str) -> str:

@@ -521,12 +521,76 @@ Severity = Literal["error", "warning", "info"]
 StepStatus = Literal["failed", "passed", "warning", "skipped", "unknown"]
 
 
+class Kind(StrEnum):
+    """What a piece of evidence is: it says how the evidence reads and what it proves."""
+
+    MESSAGE = "message"  # what AWS said about a task: its stoppedReason, a container's reason
+    EVENT = "event"  # a service event (DescribeServices)
+    ACTION = "action"  # a service action or deployment event from the event archive
+    TARGET = "target"  # a load balancer target's health, as the load balancer reports it
+    EXIT = "exit"  # how an essential container exited: `text` is its exit code
+    LOG = "log"  # a line the app logged, quoted as a sign of the failure
+    APP = "app"  # a line the app logged about its start or a health check, read against them
+    CONFIG = "config"  # the configuration as read now: a role, a policy, a route, a setting
+    CONTRARY = "contrary"  # the configuration read now, arguing against the cause ("yet …")
+    TASKS = "tasks"  # how many of the recent stopped tasks show it: `count` of `total`
+    EVENTS = "events"  # how many current service events say so: `count`
+    ROLLOUT = "rollout"  # what a deployment or a revision change shows
+    UNREAD = "unread"  # a read that failed: `text` is the gap's note, `source` its action
+    UNCONFIRMED = "unconfirmed"  # a failed read that could confirm or overturn the finding
+    NOTE = "note"  # ecs-why's own reading of what it saw
+
+
+class Evidence(Frozen):
+    """One thing seen that supports a finding, as data: renderers turn it into words.
+
+    `text` holds the raw words (a message or log line as read, unquoted and unprefixed, or a
+    fact in words); `source` says where they came from ("stoppedReason", "container web",
+    "role my-exec-role, policy X"; for an APP line, what the line shows). `when` is set only
+    where the words are shown with their time (a service event, a deployment): equal items are
+    one piece of evidence, so the same reason from three tasks is quoted once.
+    """
+
+    kind: Kind
+    text: str = ""
+    source: str = ""
+    when: datetime | None = None
+    count: int = 0
+    total: int = 0
+
+
+class Where(Frozen):
+    """The resources a finding is about, by name: its title names them, its next step acts on
+    them. None: not known (the title then says which kind of thing it is)."""
+
+    cluster: str | None = None
+    container: str | None = None
+    role: str | None = None  # a role name
+    role_kind: Literal["execution", "task"] | None = None
+    image: str | None = None  # an image URI
+    log_group: str | None = None
+    target_group: str | None = None  # a target group name
+
+    def labels(self) -> dict[str, str]:
+        """The title template's fields for these names."""
+        return {
+            "cluster": self.cluster or "<cluster>",
+            "container": self.container or "<container>",
+            "role": self.role or "<none>",
+            "kind": self.role_kind or "execution",
+            "image": self.image or "<image>",
+            "log_group": self.log_group or "<log group>",
+            "target_group": self.target_group or "<target group>",
+        }
+
+
 class Finding(Frozen):
     code: Cause
     step: Step
     severity: Severity
     title: str
-    evidence: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    where: Where = Where()
     # How directly the evidence proves a root cause (0-100): an AWS message that names the
     # cause outranks a configuration smell, and a root cause outranks the symptom it explains.
     confidence: int = 50

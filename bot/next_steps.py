@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from bot import console
 from bot.arns import partition, secret_read
-from bot.checks.evidence import last_meaningful
+from bot.checks.evidence import last_meaningful, role_name
 from bot.checks.network import endpoint_suffix, needed_endpoints, task_subnets
 from bot.model import (
     Cause,
@@ -26,6 +26,7 @@ from bot.model import (
     Facts,
     Finding,
     Gap,
+    Kind,
     LogStream,
     NextStep,
     Step,
@@ -50,7 +51,6 @@ TRUST_ECS_TASKS = {
 FARGATE_VCPU = ("fargate", "L-3032A538", "Fargate On-Demand vCPU resource count")
 EC2_VCPU = ("ec2", "L-1216C47A", "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances")
 
-_QUOTED = re.compile(r'^(?:container \S+ )?log: "(.*)"$')
 _SOURCE = re.compile(r"((?:/[\w.@-]+)+\.(?:js|mjs|cjs|ts|py|rb|go|java|kt|php|rs)):(\d+)")
 _PY_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 _ENV_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
@@ -108,10 +108,9 @@ class Scene:
 
     @property
     def container(self) -> ContainerDefinition | None:
-        """The container the cause names, else the first essential one."""
+        """The container the cause is about, else the first essential one."""
         containers = self.definition.containers if self.definition else ()
-        said = " ".join((self.cause.title, *self.cause.evidence))
-        named = [c for c in containers if re.search(rf"\b{re.escape(c.name)}\b", said)]
+        named = [c for c in containers if c.name == self.cause.where.container]
         essential = [c for c in containers if c.essential]
         return next(iter(named or essential or containers), None)
 
@@ -123,9 +122,9 @@ class Scene:
         mine = [s for s in streams if container is None or s.container == container.name]
         return next(iter(mine or streams), None)
 
-    @property
-    def said(self) -> str:
-        return " ".join(self.cause.evidence)
+    def said(self, *kinds: Kind) -> list[str]:
+        """The raw words of the cause's evidence of these kinds: AWS's messages, the app's logs."""
+        return [item.text for item in self.cause.evidence if item.kind in kinds]
 
     @property
     def execution_policy(self) -> str:
@@ -208,7 +207,7 @@ def _rollback_words(scene: Scene) -> str:
 
 def _quoted_line(scene: Scene) -> str | None:
     """The app's own log line the evidence quotes that looks most like the error."""
-    lines = [m.group(1) for line in scene.cause.evidence if (m := _QUOTED.match(line))]
+    lines = scene.said(Kind.LOG)
     return last_meaningful(lines, 1)[0] if lines else None
 
 
@@ -339,7 +338,8 @@ def _spot(scene: Scene) -> NextStep:
 
 
 def _infrastructure(scene: Scene) -> NextStep:
-    instances = list(dict.fromkeys(_INSTANCE_ID.findall(scene.said)))
+    said = " ".join(scene.said(Kind.MESSAGE, Kind.EVENT))
+    instances = list(dict.fromkeys(_INSTANCE_ID.findall(said)))
     if instances:
         action = (
             f"Instance {instances[0]} went away under the tasks: see why in its state reason (and "
@@ -437,7 +437,8 @@ def _crash(scene: Scene) -> NextStep:
 
 def _exec_denied(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    path = m.group(1) if (m := _NOT_EXECUTABLE.search(scene.said)) else None
+    said = " ".join(scene.said(Kind.MESSAGE, Kind.EVENT, Kind.LOG))
+    path = m.group(1) if (m := _NOT_EXECUTABLE.search(said)) else None
     fix = f"`RUN chmod +x {path}`" if path else "`RUN chmod +x` on its entrypoint"
     action = (
         f"{path or 'The entrypoint'} is not executable in the image of {name}: add {fix} to its "
@@ -448,7 +449,8 @@ def _exec_denied(scene: Scene) -> NextStep:
 
 def _command_not_found(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    binary = m.group(1) if (m := _EXEC_MISSING.search(scene.said)) else None
+    said = " ".join(scene.said(Kind.MESSAGE, Kind.EVENT, Kind.LOG))
+    binary = m.group(1) if (m := _EXEC_MISSING.search(said)) else None
     container = scene.container
     runs = " ".join((*container.entry_point, *container.command)) if container else ""
     what = f"“{binary}”" if binary else "the command"
@@ -522,8 +524,7 @@ def _segfault(scene: Scene) -> NextStep:
 
 def _sigterm(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    quoted = [m.group(1) for line in scene.cause.evidence if (m := _QUOTED.match(line))]
-    line = next((q for q in quoted if _SENDS_SIGTERM.search(q)), None)
+    line = next((q for q in scene.said(Kind.LOG) if _SENDS_SIGTERM.search(q)), None)
     if line:
         action = (
             f"The SIGTERM comes from inside {name}: “{line}”. Fix what trips it (or tune the "
@@ -550,7 +551,7 @@ def _log_group(scene: Scene) -> str | None:
     groups = [
         c.log_options["awslogs-group"] for c in containers if "awslogs-group" in c.log_options
     ]
-    named = [g for g in groups if g in scene.said or g in scene.cause.title]
+    named = [g for g in groups if g == scene.cause.where.log_group]
     return next(iter(named or groups), None)
 
 
@@ -597,7 +598,7 @@ def _log_config_invalid(scene: Scene) -> NextStep:
 
 def _image(scene: Scene) -> tuple[str, str | None, str | None]:
     """The image at fault: its URI, ECR repository and tag."""
-    images = [i for i in scene.facts.images if i.uri in scene.said or i.uri in scene.cause.title]
+    images = [i for i in scene.facts.images if i.uri == scene.cause.where.image]
     image = next(iter(images or scene.facts.images), None)
     if image is not None:
         return image.uri, image.repository if image.registry == "ecr" else None, image.tag
@@ -751,17 +752,17 @@ def _execution_role_missing(scene: Scene) -> NextStep:
 
 
 def _role_at_fault(scene: Scene) -> tuple[str, str] | None:
-    """(kind, name) of the task definition's role the cause names."""
+    """(kind, name) of the task definition's role the cause is about."""
     definition = scene.definition
-    if definition is None:
+    name = scene.cause.where.role
+    if definition is None or name is None:
         return None
-    said = " ".join((scene.cause.title, scene.said))
     for kind, role_arn in (
         ("execution", definition.execution_role_arn),
         ("task", definition.task_role_arn),
     ):
-        if role_arn and role_arn.rsplit("/", 1)[-1] in said:
-            return kind, role_arn.rsplit("/", 1)[-1]
+        if role_name(role_arn) == name:
+            return kind, name
     return None
 
 
@@ -1196,7 +1197,7 @@ def _target_group(scene: Scene) -> tuple[str, str] | None:
             (r.target_group_arn, r.target_group_arn.split("/")[-2])
             for r in scene.facts.service.load_balancers
         ]
-    named = [g for g in groups if g[0] in scene.said or g[1] in scene.cause.title]
+    named = [g for g in groups if g[1] == scene.cause.where.target_group]
     return next(iter(named or groups), None)
 
 
@@ -1252,7 +1253,8 @@ def _elb_health(scene: Scene) -> NextStep:
     details = next((g for g in scene.facts.target_groups if g.arn == arn), None)
     checked = details.health_check_path if details else None
     link = ("Target group", console.target_group(scene.region, arn))
-    codes = m.group(1) if (m := _BAD_CODES.search(scene.said)) else None
+    said = " ".join(scene.said(Kind.TARGET, Kind.EVENT, Kind.MESSAGE))
+    codes = m.group(1) if (m := _BAD_CODES.search(said)) else None
     if codes and (path := _app_health_path(scene, checked)):
         action = (
             f"The app answers {codes} to {checked or 'the health check path'} but serves its "

@@ -6,7 +6,7 @@ cause's evidence and the next step gain what the revision change explains.
 
 from __future__ import annotations
 
-from bot.model import Cause, Changes, Diagnosis, Facts, NextStep
+from bot.model import Cause, Changes, Diagnosis, Evidence, Facts, Kind, NextStep
 from bot.next_steps import aws
 
 # Causes a new revision brings with it: its code, its command, its memory or its secrets.
@@ -59,9 +59,10 @@ def with_rollback(diagnosis: Diagnosis, facts: Facts, changes: Changes | None) -
     ):
         return diagnosis
     changed = ", ".join(dict.fromkeys(c.field for c in changes.fields))
-    began = (
-        f"began with revision {changes.to_revision}; revision {changes.from_revision} ran "
-        f"healthy (changed: {changed})"
+    began = Evidence(
+        kind=Kind.ROLLOUT,
+        text=f"began with revision {changes.to_revision}; revision {changes.from_revision} ran "
+        f"healthy (changed: {changed})",
     )
     target = diagnosis.target
     command = rollback_command(diagnosis, changes)

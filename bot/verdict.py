@@ -24,13 +24,16 @@ from bot.model import (
     Cause,
     ChecklistItem,
     Diagnosis,
+    Evidence,
     Fact,
     Facts,
     Finding,
     Gap,
+    Kind,
     NextStep,
     Step,
     StepStatus,
+    Where,
 )
 from bot.next_steps import grant_read, next_step
 
@@ -81,7 +84,9 @@ def conclude(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -
         next_step=_next_step(facts, cause, unreadable, checks),
         task_arn=facts.focus_task.arn if facts.focus_task else None,
         stopped_tasks=len(facts.stopped_tasks),
-        summary=_summary(facts, status, cause, [f for f in ranked if f.severity == "warning"]),
+        summary=_summary(
+            facts, status, cause, [f for f in ranked if f.severity == "warning"], unreadable
+        ),
         diagnosed_at=facts.collected_at,
         gaps=facts.gaps,
     )
@@ -122,9 +127,14 @@ def _with_rollout(facts: Facts, root: Finding) -> Finding:
     """The cause with what its deployments show: a rollout the circuit breaker failed, and how
     many tasks each live deployment has failed to keep running."""
     lines = [
-        f"deployment {d.id} ({d.status.lower()}): rollout {d.rollout_state}"
-        + (f" ({d.rollout_state_reason})" if d.rollout_state_reason else "")
-        + f", {d.failed_tasks} failed tasks"
+        Evidence(
+            kind=Kind.ROLLOUT,
+            text=f"rollout {d.rollout_state}"
+            + (f" ({d.rollout_state_reason})" if d.rollout_state_reason else "")
+            + f", {d.failed_tasks} failed tasks",
+            source=f"deployment {d.id} ({d.status.lower()})",
+            when=d.created_at,
+        )
         for d in (facts.service.deployments if facts.service else ())
         if d.failed_tasks or d.rollout_state == "FAILED"
     ]
@@ -168,8 +178,11 @@ def _fix_these_too(checked: list[Finding], root: Finding, checks: Registry) -> l
         ):
             title = f"Fix this too: {_lower_first(finding.title)}"
             evidence = (
-                f"Not what stopped the recent tasks ({_lower_first(root.title)}), but the next "
-                "task that gets that far will fail on it",
+                Evidence(
+                    kind=Kind.NOTE,
+                    text=f"Not what stopped the recent tasks ({_lower_first(root.title)}), but "
+                    "the next task that gets that far will fail on it",
+                ),
                 *finding.evidence,
             )
             finding = finding.model_copy(
@@ -209,9 +222,11 @@ def _ecs_unreadable(facts: Facts) -> Gap | None:
     return unread(facts, Fact.SERVICE, Fact.TASKS)
 
 
-def _unknown(facts: Facts, guess: str, evidence: Iterable[str], step: Step, tasks: int) -> Finding:
+def _unknown(
+    facts: Facts, guess: str, evidence: Iterable[Evidence], step: Step, tasks: int
+) -> Finding:
     return KNOWLEDGE[Cause.UNKNOWN].finding(
-        evidence, {"guess": guess}, confidence=GUESS, step=step, tasks=tasks
+        evidence, Where(), {"guess": guess}, confidence=GUESS, step=step, tasks=tasks
     )
 
 
@@ -221,14 +236,17 @@ def _guess(finding: Finding) -> str:
 
 def _cannot_read(facts: Facts, gap: Gap, root: Finding | None) -> Finding:
     """Unknown: ECS, or the tasks, could not be read; what was read is only the closest guess."""
+    unread = Evidence(kind=Kind.UNREAD, text=gap.note, source=gap.action)
     if root is not None:
-        return _unknown(facts, _guess(root), (gap.note, *root.evidence), root.step, root.tasks)
+        return _unknown(facts, _guess(root), (unread, *root.evidence), root.step, root.tasks)
     if facts.service is None:
-        guess = "none, ECS itself could not be read"
-        return _unknown(facts, guess, [gap.note], Step.STOPPED_REASON, 0)
+        return _unknown(
+            facts, "none, ECS itself could not be read", [unread], Step.STOPPED_REASON, 0
+        )
     seen = service_short(facts) or "the service runs all its desired tasks"
     guess = f"none: {seen}, but whether and why its tasks stop could not be read"
-    return _unknown(facts, guess, [gap.note, seen], Step.STOPPED_REASON, 0)
+    unknown = [unread, Evidence(kind=Kind.NOTE, text=seen)]
+    return _unknown(facts, guess, unknown, Step.STOPPED_REASON, 0)
 
 
 def _confirmed(facts: Facts, root: Finding) -> Finding:
@@ -240,8 +258,9 @@ def _confirmed(facts: Facts, root: Finding) -> Finding:
 
 
 def _hiding(facts: Facts, root: Finding) -> Gap | None:
-    """The gap an unconfirmed root's evidence names."""
-    return next((g for g in facts.gaps if any(g.note in line for line in root.evidence)), None)
+    """The gap that left the root unconfirmed, as its evidence records it."""
+    hid = {(e.source, e.text) for e in root.evidence if e.kind is Kind.UNCONFIRMED}
+    return next((g for g in facts.gaps if (g.action, g.note) in hid), None)
 
 
 def _checklist(
@@ -304,11 +323,17 @@ def _next_step(
     return next_step(cause, facts)
 
 
-def _summary(facts: Facts, status: str, cause: Finding | None, warnings: list[Finding]) -> str:
+def _summary(
+    facts: Facts,
+    status: str,
+    cause: Finding | None,
+    warnings: list[Finding],
+    unreadable: Gap | None,
+) -> str:
     """One plain sentence: the target, its status, and why."""
     label = facts.target.label
     if status == "unknown":
-        reason = cause.evidence[0] if cause and cause.evidence else "ECS could not be read"
+        reason = unreadable.note if unreadable else "ECS could not be read"
         return f"Could not diagnose {label}: {reason}."
     if status == "healthy" and warnings:
         more = f" (and {len(warnings) - 1} more warnings)" if len(warnings) > 1 else ""

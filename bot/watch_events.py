@@ -21,7 +21,7 @@ from bot.arns import SERVICE_ARN, account_of, name_of, region_of
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
 from bot.incidents import Event, Failure, ServiceRef, Steady
-from bot.model import Cause, Facts, Finding, Step, Target, Task
+from bot.model import Cause, Evidence, Facts, Finding, Kind, Step, Target, Task
 from bot.verdict import judge
 
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html
@@ -123,7 +123,9 @@ def _service_event(event: dict[str, Any], detail: dict[str, Any]) -> Event | Non
     code, step = (rule.cause, rule.step) if rule else FAILURE_EVENTS[name]
     title = rule.meaning if rule else name.replace("_", " ").lower()
     title = title[:1].upper() + title[1:]
-    cause = Finding(code=code, step=step, severity="error", title=title, evidence=(said,))
+    reason = str(detail.get("reason") or "")
+    evidence = Evidence(kind=Kind.ACTION, text=reason or name, source=name if reason else "")
+    cause = Finding(code=code, step=step, severity="error", title=title, evidence=(evidence,))
     return Failure(
         service=service, cause=cause, revision=None, at=at, occurrence=str(event.get("id") or said)
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.model import Cause, Fact, Facts, Finding, Severity, Step
+from bot.model import Cause, Evidence, Fact, Facts, Finding, Severity, Step, Where
 
 # How directly the evidence proves the cause (Finding.confidence).
 NAMED = 90  # an AWS message (or the app's own log line) names the cause
@@ -95,8 +95,8 @@ LATE = len(set(START_ORDER.values()))  # causes with no stage: deliberate stops,
 class Knowledge:
     """What ecs-why knows about one cause code: how to say it and what explains it.
 
-    `title` is a `str.format` template filled by the check that finds the cause (the next
-    step is built from the facts, in bot/next_steps.py).
+    `title` is a `str.format` template filled from the finding's `Where` and the check's
+    words (the next step is built from the facts, in bot/next_steps.py).
     `severity` is "error" for anything that explains why tasks stop, on purpose or not (only
     a deployment's replacements are "info"); a check lowers it to "warning" for a fault that
     stops nothing yet. `explains` lists the causes this one is the root of when both are found
@@ -114,8 +114,9 @@ class Knowledge:
 
     def finding(
         self,
-        evidence: Iterable[str],
-        fields: Mapping[str, object],
+        evidence: Iterable[Evidence],
+        where: Where,
+        words: Mapping[str, object] | None = None,
         *,
         confidence: int,
         tasks: int = 0,
@@ -124,13 +125,15 @@ class Knowledge:
         observed: bool = False,
         variant: str = "",
     ) -> Finding:
-        """A finding of this cause; `fields` fill the title (extra ones are ignored)."""
+        """A finding of this cause about `where`; its names and `words` fill the title (extra
+        ones are ignored)."""
         return Finding(
             code=self.code,
             step=step or self.step,
             severity=severity or self.severity,
-            title=self.title.format(**fields),
+            title=self.title.format(**(where.labels() | dict(words or {}))),
             evidence=tuple(evidence),
+            where=where,
             confidence=confidence,
             tasks=tasks,
             observed=observed,

@@ -17,15 +17,18 @@ from bot.checks.patterns import RULES, STEADY_STATE, STOP_CODES, classify, class
 from bot.model import (
     Cause,
     ContainerDefinition,
+    Evidence,
     Fact,
     Facts,
     Finding,
     Gap,
+    Kind,
     Role,
     ServiceEvent,
     Severity,
     Step,
     Task,
+    Where,
 )
 from bot.policy import decide
 from bot.truncate import shorten
@@ -91,7 +94,10 @@ def logs_unread(facts: Facts) -> Gap | None:
 
 def unconfirmed(finding: Finding, gap: Gap) -> Finding:
     """The finding as a lead only: `gap` hid the facts that could confirm or overturn it."""
-    evidence = (*finding.evidence, f"could not confirm: {gap.note}")
+    evidence = (
+        *finding.evidence,
+        Evidence(kind=Kind.UNCONFIRMED, text=gap.note, source=gap.action),
+    )
     return finding.model_copy(update={"confidence": UNCONFIRMED, "evidence": evidence})
 
 
@@ -104,9 +110,10 @@ class Sighting:
 
     cause: Cause
     step: Step
-    quote: str
+    said: Evidence
     meaning: str
     task: Task | None = None
+    container: str | None = None  # the container whose reason it is
 
 
 def task_sighting(task: Task) -> Sighting | None:
@@ -116,14 +123,16 @@ def task_sighting(task: Task) -> Sighting | None:
     says nothing at all.
     """
     matches = [
-        (RULES.index(rule), rule, label, text)
-        for label, text in _task_messages(task)
+        (RULES.index(rule), rule, container, text)
+        for container, text in _task_messages(task)
         if (rule := classify(text))
     ]
     if matches:
-        _, rule, label, text = min(matches, key=lambda match: match[0])
-        return Sighting(rule.cause, rule.step, f'{label}: "{quote(text)}"', rule.meaning, task)
-    said = f'stopCode {task.stop_code}, stoppedReason: "{quote(task.stopped_reason or "")}"'
+        _, rule, container, text = min(matches, key=lambda match: match[0])
+        label = f"container {container}" if container else "stoppedReason"
+        said = _message(label, text)
+        return Sighting(rule.cause, rule.step, said, rule.meaning, task, container)
+    said = _message(f"stopCode {task.stop_code}, stoppedReason", task.stopped_reason or "")
     if task.stop_code in STOP_CODES:
         cause = STOP_CODES[task.stop_code]
         return Sighting(cause, Step.STOPPED_REASON, said, f"stop code {task.stop_code}", task)
@@ -132,9 +141,16 @@ def task_sighting(task: Task) -> Sighting | None:
     return None
 
 
-def _task_messages(task: Task) -> list[tuple[str, str]]:
-    messages = [("stoppedReason", task.stopped_reason)] if task.stopped_reason else []
-    return messages + [(f"container {c.name}", c.reason) for c in task.containers if c.reason]
+def _message(source: str, text: str) -> Evidence:
+    return Evidence(kind=Kind.MESSAGE, text=quote(text), source=source)
+
+
+def _task_messages(task: Task) -> list[tuple[str | None, str]]:
+    """Each reason the task gives: (None, its stoppedReason), (container, its reason)."""
+    messages: list[tuple[str | None, str]] = (
+        [(None, task.stopped_reason)] if task.stopped_reason else []
+    )
+    return messages + [(c.name, c.reason) for c in task.containers if c.reason]
 
 
 def current_events(facts: Facts) -> list[ServiceEvent]:
@@ -154,8 +170,7 @@ def sightings(facts: Facts) -> list[Sighting]:
     found = [s for task in facts.stopped_tasks if (s := task_sighting(task))]
     for event in current_events(facts):
         if rule := classify(event.message):
-            when = f" at {event.created_at:%H:%M}" if event.created_at else ""
-            said = f'service event{when}: "{quote(event.message)}"'
+            said = Evidence(kind=Kind.EVENT, text=quote(event.message), when=event.created_at)
             found.append(Sighting(rule.cause, rule.step, said, rule.meaning))
     return found
 
@@ -167,24 +182,49 @@ LOOKS_FIXED = (
 )
 
 
-def looks_fixed(finding: Finding, *proof: str) -> Finding:
+def looks_fixed(finding: Finding, *proof: Evidence) -> Finding:
     """The cause AWS named, though the configuration read now contradicts it: the message is
     the first witness, and the fix may simply have landed since."""
     title = f"{finding.title} (when the tasks stopped; it looks fixed since)"
-    evidence = (*finding.evidence, *proof, LOOKS_FIXED)
+    evidence = (*finding.evidence, *proof, Evidence(kind=Kind.NOTE, text=LOOKS_FIXED))
     return finding.model_copy(update={"title": title, "evidence": evidence})
 
 
-def with_evidence(finding: Finding, *lines: str) -> Finding:
+def with_evidence(finding: Finding, *items: Evidence) -> Finding:
     """The finding with more evidence after its own."""
-    return finding.model_copy(update={"evidence": (*finding.evidence, *lines)})
+    return finding.model_copy(update={"evidence": (*finding.evidence, *items)})
 
 
-def share(tasks: int, stopped: int) -> str:
-    """How many of the recent stopped tasks show something, in words."""
-    if tasks == stopped == 1:
-        return "The stopped task shows this"
-    return f"{tasks} of {stopped} recent stopped tasks show this"
+def share(tasks: int, stopped: int) -> Evidence:
+    """How many of the recent stopped tasks show something."""
+    return Evidence(kind=Kind.TASKS, count=tasks, total=stopped)
+
+
+def config(text: str, source: str = "") -> Evidence:
+    """The configuration as read now, in words."""
+    return Evidence(kind=Kind.CONFIG, text=text, source=source)
+
+
+def contrary(text: str) -> Evidence:
+    """What the configuration shows now against the cause: "yet `text`"."""
+    return Evidence(kind=Kind.CONTRARY, text=f"yet {text}")
+
+
+def note(text: str) -> Evidence:
+    """What ecs-why reads in what it saw, in words."""
+    return Evidence(kind=Kind.NOTE, text=text)
+
+
+def log_line(line: str, container: str = "") -> Evidence:
+    """A line the app logged, as evidence of the failure."""
+    return Evidence(
+        kind=Kind.LOG, text=quote(line), source=f"container {container}" if container else ""
+    )
+
+
+def app_said(line: str, what: str = "") -> Evidence:
+    """A line the app logged about its start or a health check, and what it shows."""
+    return Evidence(kind=Kind.APP, text=quote(line), source=what)
 
 
 @dataclass(frozen=True)
@@ -201,28 +241,33 @@ class Tally:
         return len({s.task.arn for s in self.sightings if s.task})
 
     @property
-    def evidence(self) -> tuple[str, ...]:
-        lines = [share(self.tasks, self.stopped)] if self.tasks else []
+    def evidence(self) -> tuple[Evidence, ...]:
+        counts = [share(self.tasks, self.stopped)] if self.tasks else []
         if events := sum(1 for s in self.sightings if s.task is None):
-            lines.append(
-                f"{events} current service events say so"
-                if events > 1
-                else "A current service event says so"
-            )
-        quotes = list(dict.fromkeys(s.quote for s in self.sightings))
-        return tuple(lines + quotes[:3])
+            counts.append(Evidence(kind=Kind.EVENTS, count=events))
+        quotes = list(dict.fromkeys(s.said for s in self.sightings))
+        return tuple(counts + quotes[:3])
 
-    def finding(self, knowledge: Knowledge, fields: Mapping[str, object]) -> Finding:
-        """What these messages say, as a finding of `knowledge` (as sure as the words are)."""
+    def finding(
+        self, knowledge: Knowledge, where: Where, words: Mapping[str, object] | None = None
+    ) -> Finding:
+        """What these messages say, as a finding of `knowledge` (as sure as the words are);
+        about the container whose reason says it, when `where` names none (the title keeps
+        the names it was given)."""
         confidence = (NAMED, VAGUE, GUESS)[knowledge.vagueness]
-        return knowledge.finding(
+        finding = knowledge.finding(
             self.evidence,
-            fields,
+            where,
+            words,
             confidence=confidence,
             tasks=self.tasks,
             step=self.step,
             observed=True,
         )
+        named = next((s.container for s in self.sightings if s.container), None)
+        if where.container is not None or named is None:
+            return finding
+        return finding.model_copy(update={"where": where.model_copy(update={"container": named})})
 
 
 def tallies(facts: Facts, causes: Collection[Cause]) -> list[Tally]:
@@ -238,17 +283,6 @@ def tallies(facts: Facts, causes: Collection[Cause]) -> list[Tally]:
 
 
 # --------------------------------------------------------------------------- the service
-
-
-def names(facts: Facts) -> dict[str, str]:
-    """Fields every title may use: where the problem is."""
-    service = facts.service.name if facts.service else facts.target.service
-    cluster = facts.cluster.name if facts.cluster else facts.target.cluster
-    return {
-        "cluster": cluster or "<cluster>",
-        "service": service or "<service>",
-        "region": facts.region,
-    }
 
 
 def service_short(facts: Facts) -> str | None:
@@ -325,7 +359,7 @@ class LogHit:
 
     task: Task
     container: str
-    quote: str
+    said: Evidence
 
 
 def log_hits(facts: Facts, cause: Cause) -> list[LogHit]:
@@ -335,14 +369,14 @@ def log_hits(facts: Facts, cause: Cause) -> list[LogHit]:
         for container in task.containers:
             for line in log_lines(facts, task, container.name):
                 if (rule := classify_log(line)) and rule.cause is cause:
-                    said = f'container {container.name} log: "{quote(line)}"'
+                    said = log_line(line, container.name)
                     hits[task.arn] = LogHit(task, container.name, said)
     return list(hits.values())
 
 
-def hit_evidence(facts: Facts, hits: list[LogHit]) -> tuple[str, ...]:
+def hit_evidence(facts: Facts, hits: list[LogHit]) -> tuple[Evidence, ...]:
     """How many recent stopped tasks logged it, and (some of) the lines they logged."""
-    lines = list(dict.fromkeys(hit.quote for hit in hits))
+    lines = list(dict.fromkeys(hit.said for hit in hits))
     return (share(len(hits), len(facts.stopped_tasks)), *lines[:3])
 
 
@@ -365,11 +399,15 @@ def role_named(facts: Facts, arn: str | None) -> Role | None:
     return facts.roles.get(arn) if arn else None
 
 
+def role_name(arn: str | None) -> str | None:
+    return name_of(arn) if arn else None
+
+
 def role_label(arn: str | None) -> str:
-    return name_of(arn) if arn else "<none>"
+    return role_name(arn) or "<none>"
 
 
-def denial(role: Role, action: str, *resources: str) -> str | None:
+def denial(role: Role, action: str, *resources: str) -> Evidence | None:
     """Evidence that `role` may not call `action` on any of `resources`, or None if it may."""
     documents = [policy.document for policy in role.policies]
     if any(decide(documents, action, resource).allowed for resource in resources):
@@ -377,11 +415,11 @@ def denial(role: Role, action: str, *resources: str) -> str | None:
     for policy in role.policies:
         verdict = decide([policy.document], action, resources[0])
         if verdict.reason == "explicit-deny" and verdict.statement is not None:
-            return f"role {role.name}, policy {policy.name}: {_statement(verdict.statement)}"
+            return config(_statement(verdict.statement), f"role {role.name}, policy {policy.name}")
     attached = ", ".join(p.name for p in role.policies) or "none"
-    return (
-        f"role {role.name}: no statement in its policies ({attached}) allows {action} "
-        f"on {resources[0]}"
+    return config(
+        f"no statement in its policies ({attached}) allows {action} on {resources[0]}",
+        f"role {role.name}",
     )
 
 

@@ -18,10 +18,11 @@ from bot.checks.evidence import (
     essential,
     failed_exit,
     last_meaningful,
+    log_line,
     log_lines,
     logs_unread,
-    names,
     none_started,
+    note,
     quote,
     share,
     task_sighting,
@@ -29,7 +30,7 @@ from bot.checks.evidence import (
     unconfirmed,
 )
 from bot.checks.patterns import Rule, classify_log
-from bot.model import Cause, ContainerState, Fact, Facts, Finding, Step, Task
+from bot.model import Cause, ContainerState, Evidence, Fact, Facts, Finding, Kind, Step, Task, Where
 
 APP_CRASH = Knowledge(
     Cause.APP_CRASH,
@@ -82,8 +83,9 @@ class _Exit:
 
     knowledge: Knowledge
     confidence: int
-    said: tuple[str, ...]
-    fields: dict[str, str]  # the title's fields
+    said: tuple[Evidence, ...]
+    container: str
+    words: dict[str, str]  # the title's other fields
     variant: str = ""  # what tells this crash from another of the same code
 
 
@@ -105,7 +107,8 @@ def check_exit_code(facts: Facts) -> list[Finding]:
     found = [
         exits[0].knowledge.finding(
             (share(len(exits), stopped), *exits[0].said),
-            names(facts) | exits[0].fields,
+            Where(container=exits[0].container),
+            exits[0].words,
             confidence=max(e.confidence for e in exits),
             tasks=len(exits),
             observed=True,
@@ -143,11 +146,12 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
     tail = log_lines(facts, task, container.name)
     key = _key_line(tail)
     lines = last_meaningful(tail)
-    said = [sighting.quote] if sighting else []
-    said += [f"container {container.name} exited with code {code}"] if code is not None else []
+    said = [sighting.said] if sighting else []
+    if code is not None:
+        said.append(Evidence(kind=Kind.EXIT, text=str(code), source=f"container {container.name}"))
     if key and key[1] not in lines:
-        said.append(f'log: "{quote(key[1])}"')
-    said += [f'log: "{quote(line)}"' for line in lines]
+        said.append(log_line(key[1]))
+    said += [log_line(line) for line in lines]
     why, variant = "", ""
     if sighting:
         knowledge, confidence = _BY_CODE[sighting.cause], NAMED
@@ -159,14 +163,13 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
         why = _why_crashed(code, key, lines[-1] if lines else None)
         read = any(s.task_id == task.task_id for s in facts.log_streams)
         variant = _shape(key[1] if key else (lines[-1] if lines else "")) if read else _UNREAD
-    fields = {
-        "container": container.name,
+    words = {
         "code": str(code),
         "limit": _memory_limit(facts, task, container.name),
         "sender": _sender(task),
         "why": why,
     }
-    return _Exit(knowledge, confidence, tuple(said), fields, variant)
+    return _Exit(knowledge, confidence, tuple(said), container.name, words, variant)
 
 
 def _key_line(lines: tuple[str, ...]) -> tuple[Rule, str] | None:
@@ -219,22 +222,25 @@ def _failed_dependency(facts: Facts, task: Task) -> _Exit | None:
                 continue
             tail = log_lines(facts, task, ended.name)
             said = [
-                f"container {ended.name} (essential: false) exited with code {ended.exit_code}; "
-                f"{spec.name} waits for it (dependsOn {dependency.condition}) and never started",
-                *(f'log: "{quote(line)}"' for line in last_meaningful(tail)),
+                note(
+                    f"container {ended.name} (essential: false) exited with code "
+                    f"{ended.exit_code}; {spec.name} waits for it (dependsOn "
+                    f"{dependency.condition}) and never started"
+                ),
+                *(log_line(line) for line in last_meaningful(tail)),
             ]
             key = _key_line(tail)
             why = f" before {spec.name} could start" + (
                 f": {key[0].meaning}" if key and key[0].cause is Cause.APP_CRASH else ""
             )
-            fields = {
-                "container": ended.name,
+            words = {
                 "code": str(ended.exit_code),
                 "limit": _memory_limit(facts, task, ended.name),
                 "sender": _sender(task),
                 "why": why,
             }
-            return _Exit(APP_CRASH, NAMED, tuple(said), fields, f"dependency {ended.name}")
+            variant = f"dependency {ended.name}"
+            return _Exit(APP_CRASH, NAMED, tuple(said), ended.name, words, variant)
     return None
 
 

@@ -15,13 +15,14 @@ from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
     Sighting,
     Tally,
+    app_said,
+    config,
     config_severity,
     container_definitions,
     definition_unread,
     logs_unread,
-    names,
     none_started,
-    quote,
+    note,
     tallies,
     unconfirmed,
     unread,
@@ -32,15 +33,18 @@ from bot.checks.readiness import command_port, health_responses, ready
 from bot.model import (
     Cause,
     ContainerDefinition,
+    Evidence,
     Fact,
     Facts,
     Finding,
     Gap,
     HealthCheck,
+    Kind,
     LoadBalancerRef,
     Step,
     TargetGroup,
     Task,
+    Where,
 )
 
 START_PERIOD = Knowledge(
@@ -74,24 +78,25 @@ _REPLACEMENT_SLACK = 60
 
 def check_health_check(facts: Facts) -> list[Finding]:
     """Health-check kills (too early or not), unhealthy targets, and ports that do not line up."""
-    fields = names(facts) | _fields(facts)
-    mismatches = _port_mismatches(facts, fields)
+    where, fields = _names(facts)
+    mismatches = _port_mismatches(facts, where, fields)
     found: list[Finding] = []
     for tally in tallies(facts, _BY_CODE):
         if tally.cause is Cause.HEALTH_CHECK_FAILING:
-            found += _container_check_kills(facts, tally, fields)
+            found += _container_check_kills(facts, tally, where, fields)
         elif (
             tally.cause is Cause.ELB_HEALTH_CHECK
             and not mismatches  # checks of the wrong port never pass, however long they wait
-            and (grace := _grace_too_short(facts, tally, fields))
+            and (grace := _grace_too_short(facts, tally, where, fields))
         ):
             found.append(grace)
         elif tally.cause is Cause.ELB_HEALTH_CHECK and (gap := logs_unread(facts)):
             # the app's logs would tell whether it was ready before the grace period ended
-            found.append(unconfirmed(tally.finding(ELB, fields), gap))
+            found.append(unconfirmed(tally.finding(ELB, where, fields), gap))
         else:
-            found.append(tally.finding(_BY_CODE[tally.cause], fields))
-    found += _unhealthy_targets(facts, fields) + _log_port_mismatches(facts, fields)
+            found.append(tally.finding(_BY_CODE[tally.cause], where, fields))
+    found += _unhealthy_targets(facts, where, fields)
+    found += _log_port_mismatches(facts, where, fields)
     if gap := _ports_unread(facts):
         found = [unconfirmed(f, gap) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
     return found + mismatches
@@ -113,19 +118,21 @@ def _checked_container(facts: Facts) -> ContainerDefinition | None:
     return checked[0] if checked else None
 
 
-def _fields(facts: Facts) -> dict[str, str]:
+def _names(facts: Facts) -> tuple[Where, dict[str, str]]:
+    """The checked container and the first target group, and the words of the check's title."""
     container = _checked_container(facts)
     check = container.health_check if container else None
     groups = [group.name for group in facts.target_groups]
     if not groups and facts.service:  # …:targetgroup/NAME/ID
         groups = [ref.target_group_arn.split("/")[-2] for ref in facts.service.load_balancers]
-    name = container.name if container else "<container>"
+    where = Where(
+        container=container.name if container else None,
+        target_group=groups[0] if groups else None,
+    )
     start_period = check.start_period if check else 0
-    return {
-        "container": name,
+    return where, {
         "start_period": str(start_period),
-        "target_group": groups[0] if groups else "<target group>",
-        "checker": f"Container {name}'s health check",
+        "checker": f"Container {where.labels()['container']}'s health check",
         "setting": f"startPeriod {start_period} s",
     }
 
@@ -142,13 +149,15 @@ def _runtime(task: Task) -> float | None:
     return (ended - task.started_at).total_seconds()
 
 
-def _container_check_kills(facts: Facts, tally: Tally, fields: dict[str, str]) -> list[Finding]:
+def _container_check_kills(
+    facts: Facts, tally: Tally, where: Where, fields: dict[str, str]
+) -> list[Finding]:
     """Split the health-check kills into "never had a chance" and "failed later"."""
     container = _checked_container(facts)
     check = container.health_check if container else None
     if check is None:
         # Without the check's settings, a check that never had a chance looks like any other.
-        failing = tally.finding(FAILING, fields)
+        failing = tally.finding(FAILING, where, fields)
         gap = definition_unread(facts)
         return [unconfirmed(failing, gap) if gap else failing]
     limit = _gives_up_after(check) + check.interval + _REPLACEMENT_SLACK
@@ -174,22 +183,22 @@ def _container_check_kills(facts: Facts, tally: Tally, fields: dict[str, str]) -
     if early:
         seconds = sorted(int(runtimes[s.task.arn]) for s in early if s.task)
         spread = f"{seconds[0]}" if seconds[0] == seconds[-1] else f"{seconds[0]}–{seconds[-1]}"
-        said = (
+        said = note(
             f"killed {spread} s after starting; a check that never passes gives "
             f"up after about {_gives_up_after(check)} s (startPeriod {check.start_period} s + "
             f"{check.retries} retries × {check.interval} s)"
         )
-        finding = replace(tally, sightings=early).finding(START_PERIOD, fields)
+        finding = replace(tally, sightings=early).finding(START_PERIOD, where, fields)
         found.append(with_evidence(finding, said, *_app_words(facts, early, container)))
     if late:
-        finding = replace(tally, sightings=late).finding(FAILING, fields)
+        finding = replace(tally, sightings=late).finding(FAILING, where, fields)
         found.append(with_evidence(finding, *_app_words(facts, late, container)))
     return found
 
 
 def _app_words(
     facts: Facts, sightings: tuple[Sighting, ...], container: ContainerDefinition | None
-) -> list[str]:
+) -> list[Evidence]:
     """What the app itself logged about its start and the checks: when it was ready, on which
     port, and the failed health-check answers, as evidence."""
     task = next((s.task for s in sightings if s.task), None)
@@ -198,23 +207,28 @@ def _app_words(
     said = []
     if (up := ready(facts, task, container.name)) is not None:
         when = f" {int(up.seconds)} s after the task started" if up.seconds is not None else ""
-        said.append(f'the app said it was ready{when}: "{quote(up.line)}"')
+        said.append(app_said(up.line, f"the app said it was ready{when}"))
     answers = list(dict.fromkeys(health_responses(facts, task, container.name)))
-    said += [f'the app answered a health check: "{quote(line)}"' for line in answers[-2:]]
+    said += [app_said(line, _ANSWERED) for line in answers[-2:]]
     return said
 
 
-def _balancer_answers(facts: Facts) -> list[str]:
+_ANSWERED = "the app answered a health check"
+
+
+def _balancer_answers(facts: Facts) -> list[Evidence]:
     """The app's access-log lines of the load balancer's failed checks, as evidence."""
     task = facts.focus_task
     if task is None or facts.service is None or not facts.service.load_balancers:
         return []
     name = facts.service.load_balancers[0].container_name
     lines = list(dict.fromkeys(health_responses(facts, task, name)))
-    return [f'the app answered a health check: "{quote(line)}"' for line in lines[-2:]]
+    return [app_said(line, _ANSWERED) for line in lines[-2:]]
 
 
-def _grace_too_short(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding | None:
+def _grace_too_short(
+    facts: Facts, tally: Tally, where: Where, fields: dict[str, str]
+) -> Finding | None:
     """Tasks killed by load balancer checks before the app said it was ready, because the
     service's grace period ended first: the grace period is too short, not the app broken."""
     service = facts.service
@@ -238,23 +252,22 @@ def _grace_too_short(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
             f"{group.unhealthy_threshold} checks × {group.health_check_interval} s)"
         )
     seconds = sorted(int(up.seconds or 0) for _, up in early)
+    spread = f"{seconds[0]}–{seconds[-1]}" if seconds[0] != seconds[-1] else f"{seconds[0]}"
     said = (
-        f"the app said it was ready {seconds[0]}–{seconds[-1]} s after starting"
-        if seconds[0] != seconds[-1]
-        else f"the app said it was ready {seconds[0]} s after starting",
-        f'"{quote(early[0][1].line)}"',
-        f"the service's healthCheckGracePeriodSeconds is {grace} s{window}",
+        note(f"the app said it was ready {spread} s after starting"),
+        app_said(early[0][1].line),
+        config(f"the service's healthCheckGracePeriodSeconds is {grace} s{window}"),
     )
-    where = fields | {
-        "container": name,
+    words = fields | {
         "checker": "The load balancer's health check",
         "setting": f"the service's health-check grace period of {grace} s",
     }
     subset = replace(tally, sightings=tuple(s for s, _ in early))
-    return with_evidence(subset.finding(START_PERIOD, where), *said)
+    finding = subset.finding(START_PERIOD, where.model_copy(update={"container": name}), words)
+    return with_evidence(finding, *said)
 
 
-def _log_port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _log_port_mismatches(facts: Facts, where: Where, fields: dict[str, str]) -> list[Finding]:
     """The app says it listens on one port; its health check or its port mapping uses another."""
     task = facts.focus_task
     if task is None:
@@ -267,37 +280,44 @@ def _log_port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         said = []
         checked = command_port(container.health_check.command) if container.health_check else None
         if checked is not None and checked != up.port:
-            said.append(f"{container.name}'s health check command calls port {checked}")
+            said.append(config(f"{container.name}'s health check command calls port {checked}"))
         mapped = [m.container_port for m in container.port_mappings]
         if mapped and up.port not in mapped:
-            said.append(f"{container.name} maps containerPort {', '.join(map(str, mapped))}")
+            ports = ", ".join(map(str, mapped))
+            said.append(config(f"{container.name} maps containerPort {ports}"))
         if not said:
             continue
-        said.append(f'but the app listens on {up.port}: "{quote(up.line)}"')
-        where = fields | {
-            "container": container.name,
+        said.append(app_said(up.line, f"but the app listens on {up.port}"))
+        words = fields | {
             "checked": str(checked if checked is not None else mapped[0]),
             "served": str(up.port),
             "checker": f"Container {container.name}'s health check"
             if checked is not None
             else f"The port mapping of {container.name}",
         }
-        found.append(PORT_MISMATCH.finding(said, where, confidence=NAMED, observed=True))
+        about = where.model_copy(update={"container": container.name})
+        found.append(PORT_MISMATCH.finding(said, about, words, confidence=NAMED, observed=True))
     return found
 
 
-def _unhealthy_targets(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _unhealthy_targets(facts: Facts, where: Where, fields: dict[str, str]) -> list[Finding]:
     found = []
     for group in facts.target_groups:
         said = [
-            f"target {t.target_id}:{t.port} {t.state}: {t.reason} ({t.description})"
+            Evidence(
+                kind=Kind.TARGET,
+                text=f"{t.reason} ({t.description})",
+                source=f"target {t.target_id}:{t.port} {t.state}",
+            )
             for t in group.targets
             if (rule := classify(f"{t.reason}: {t.description}"))
             and rule.cause is Cause.ELB_HEALTH_CHECK
         ]
         if said:
-            count = f"{len(said)} of {len(group.targets)} targets in {group.name} are unhealthy"
-            settings = (
+            count = note(
+                f"{len(said)} of {len(group.targets)} targets in {group.name} are unhealthy"
+            )
+            settings = config(
                 f"target group {group.name} checks {group.health_check_protocol or 'HTTP'} "
                 f"{group.health_check_path or '/'} on port "
                 f"{group.health_check_port or 'traffic-port'}, expecting {group.matcher or '200'}"
@@ -305,7 +325,8 @@ def _unhealthy_targets(facts: Facts, fields: dict[str, str]) -> list[Finding]:
             found.append(
                 ELB.finding(
                     (count, *said[:3], settings, *_balancer_answers(facts)),
-                    fields | {"target_group": group.name},
+                    where.model_copy(update={"target_group": group.name}),
+                    fields,
                     confidence=NAMED,
                     observed=True,
                 )
@@ -313,7 +334,7 @@ def _unhealthy_targets(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     return found
 
 
-def _port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _port_mismatches(facts: Facts, where: Where, fields: dict[str, str]) -> list[Finding]:
     service = facts.service
     groups = {group.arn: group for group in facts.target_groups}
     found = []
@@ -326,11 +347,9 @@ def _port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
             continue
         if said := _mismatch(ref, group, container):
             served = ", ".join(str(m.container_port) for m in container.port_mappings) or "no port"
-            where = fields | {
-                "target_group": group.name,
-                "container": container.name,
-                "served": served,
-            }
+            about = where.model_copy(
+                update={"target_group": group.name, "container": container.name}
+            )
             checked = (
                 group.health_check_port
                 if (group.health_check_port or "").isdigit()
@@ -339,7 +358,13 @@ def _port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
             found.append(
                 PORT_MISMATCH.finding(
                     said,
-                    where | {"checked": checked, "checker": f"Target group {group.name}"},
+                    about,
+                    fields
+                    | {
+                        "served": served,
+                        "checked": checked,
+                        "checker": f"Target group {group.name}",
+                    },
                     confidence=PROVEN,
                     severity=config_severity(facts),
                 )
@@ -349,14 +374,16 @@ def _port_mismatches(facts: Facts, fields: dict[str, str]) -> list[Finding]:
 
 def _mismatch(
     ref: LoadBalancerRef, group: TargetGroup, container: ContainerDefinition
-) -> list[str]:
+) -> list[Evidence]:
     """Why the target group's checks cannot reach the port the container serves."""
     mappings = {m.container_port: m for m in container.port_mappings}
     said = []
     if ref.container_port not in mappings:
         said.append(
-            f"the service sends {group.name} to {container.name}:{ref.container_port}, but "
-            f"{container.name} maps only {', '.join(map(str, mappings)) or 'no port'}"
+            config(
+                f"the service sends {group.name} to {container.name}:{ref.container_port}, but "
+                f"{container.name} maps only {', '.join(map(str, mappings)) or 'no port'}"
+            )
         )
     ip_target = group.target_type in {"ip", None}
     host_port = mappings[ref.container_port].host_port if ref.container_port in mappings else None
@@ -364,12 +391,16 @@ def _mismatch(
     check_port = group.health_check_port or "traffic-port"
     if check_port.isdigit() and int(check_port) != expected:
         serves = expected or "a dynamic host port"
-        said.append(f"target group {group.name} health checks port {check_port}, not {serves}")
+        said.append(
+            config(f"target group {group.name} health checks port {check_port}, not {serves}")
+        )
     all_healthy = bool(group.targets) and all(t.state == "healthy" for t in group.targets)
     if ip_target and group.port and group.port != ref.container_port and not all_healthy:
         said.append(
-            f"target group {group.name} is on port {group.port}, the container on "
-            f"{ref.container_port}"
+            config(
+                f"target group {group.name} is on port {group.port}, the container on "
+                f"{ref.container_port}"
+            )
         )
     return said
 

@@ -11,16 +11,18 @@ from bot.arns import secret_read
 from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     Tally,
+    config,
     config_severity,
     container_definitions,
+    contrary,
     definition_unread,
     denial,
     hit_evidence,
     log_hits,
-    names,
     policies_readable,
     quote,
     role_label,
+    role_name,
     role_named,
     sightings,
     tallies,
@@ -28,7 +30,18 @@ from bot.checks.evidence import (
     unread,
 )
 from bot.image_uri import registry_of
-from bot.model import Cause, Fact, Facts, Finding, Gap, Role, Step, TaskDefinition
+from bot.model import (
+    Cause,
+    Evidence,
+    Fact,
+    Facts,
+    Finding,
+    Gap,
+    Role,
+    Step,
+    TaskDefinition,
+    Where,
+)
 from bot.policy import trusts_ecs_tasks
 
 EXECUTION_ROLE_MISSING = Knowledge(
@@ -75,29 +88,30 @@ _ASSUMED = re.compile(r"assume the role '[^']*/([^'/]+)'")
 def check_iam(facts: Facts) -> list[Finding]:
     """Missing or untrusted roles, unreadable secrets, and apps left without credentials."""
     definition = facts.task_definition
-    fields = names(facts) | _role_fields(definition)
-    found = [_message_finding(facts, tally, fields) for tally in tallies(facts, _BY_CODE)]
+    found = [_message_finding(facts, tally, definition) for tally in tallies(facts, _BY_CODE)]
     if definition is None:
         return found
     task_role = _task_role_missing(facts, definition)
     found += task_role + _execution_role_missing(facts, definition)
     found += _broken_roles(facts, definition, skip_task_role=bool(task_role))
-    found += _app_secrets_denied(facts, definition, fields)
-    return found + _secrets_denied(facts, definition, fields)
+    found += _app_secrets_denied(facts, definition)
+    return found + _secrets_denied(facts, definition)
 
 
-def _app_secrets_denied(
-    facts: Facts, definition: TaskDefinition, fields: dict[str, str]
-) -> list[Finding]:
+def _app_secrets_denied(facts: Facts, definition: TaskDefinition) -> list[Finding]:
     """The app logged AccessDenied reading a secret or parameter itself: its task role (not the
     execution role, which only reads the task definition's secrets) lacks the permission."""
     hits = log_hits(facts, Cause.SECRETS_ACCESS_DENIED)
     if not hits:
         return []
     role = role_label(definition.task_role_arn)
+    where = Where(
+        container=hits[0].container, role=role_name(definition.task_role_arn), role_kind="task"
+    )
     finding = SECRETS_ACCESS_DENIED.finding(
         hit_evidence(facts, hits),
-        fields | {"role": role, "secrets": "a secret or parameter"},
+        where,
+        {"secrets": "a secret or parameter"},
         confidence=NAMED,
         tasks=len(hits),
         observed=True,
@@ -106,25 +120,30 @@ def _app_secrets_denied(
     return [finding.model_copy(update={"title": title})]
 
 
-def _role_fields(definition: TaskDefinition | None) -> dict[str, str]:
-    return {
-        "role": role_label(definition.execution_role_arn if definition else None),
-        "kind": "execution",
-        "secrets": "its secrets",
-        "features": "its features",
-        "container": "<container>",
-    }
+# What a message about a role leaves out (its title has always called the role "execution").
+_WORDS = {"secrets": "its secrets", "features": "its features", "kind": "execution"}
 
 
-def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
+def _role(definition: TaskDefinition | None, name: str | None) -> Where:
+    """The role a message names (the execution role when it names none), and which it is."""
+    if definition is None:
+        return Where(role=name)
+    if name is None:
+        return Where(role=role_name(definition.execution_role_arn), role_kind="execution")
+    kinds = (("execution", definition.execution_role_arn), ("task", definition.task_role_arn))
+    kind = next((k for k, arn in kinds if role_name(arn) == name), None)
+    return Where(role=name, role_kind=kind)
+
+
+def _message_finding(facts: Facts, tally: Tally, definition: TaskDefinition | None) -> Finding:
     """Messages that name the role ECS could not assume are about that role.
 
     ECS says it could not assume a role both when the role does not trust it and when the role
     does not exist: only the role itself tells them apart.
     """
-    named = [m.group(1) for s in tally.sightings if (m := _ASSUMED.search(s.quote))]
+    named = [m.group(1) for s in tally.sightings if (m := _ASSUMED.search(s.said.text))]
     role = named[0] if named else None
-    finding = tally.finding(_BY_CODE[tally.cause], fields | ({"role": role} if role else {}))
+    finding = tally.finding(_BY_CODE[tally.cause], _role(definition, role), _WORDS)
     gap = _role_unread(facts, role) if tally.cause is Cause.TRUST_POLICY else None
     return unconfirmed(finding, gap) if gap else finding
 
@@ -151,7 +170,8 @@ def _execution_role_missing(facts: Facts, definition: TaskDefinition) -> list[Fi
     said = f"task definition {definition.family}:{definition.revision} has no executionRoleArn"
     return [
         EXECUTION_ROLE_MISSING.finding(
-            [said, f"needed for: {', '.join(needs)}"],
+            [config(said), config(f"needed for: {', '.join(needs)}")],
+            Where(),
             {"features": " and ".join(needs)},
             confidence=PROVEN,
             severity=config_severity(facts),
@@ -190,14 +210,17 @@ def _broken_roles(
         seen.add(role.arn)
         if not role.exists:
             knowledge = ROLE_NOT_FOUND
-            said = [f"{kind}RoleArn {role.arn}", f"IAM has no role named {role.name}"]
+            said = [
+                config(f"{kind}RoleArn {role.arn}"),
+                config(f"IAM has no role named {role.name}"),
+            ]
         elif role.trust_policy is not None and not trusts_ecs_tasks(role.trust_policy):
-            knowledge, said = TRUST_POLICY, [f"trust policy of {role.name}: {_trust(role)}"]
+            knowledge, said = TRUST_POLICY, [config(_trust(role), f"trust policy of {role.name}")]
         else:
             continue
-        fields = {"kind": kind, "role": role.name}
+        where = Where(role=role.name, role_kind="execution" if kind == "execution" else "task")
         severity = config_severity(facts)
-        found.append(knowledge.finding(said, fields, confidence=PROVEN, severity=severity))
+        found.append(knowledge.finding(said, where, confidence=PROVEN, severity=severity))
     return found
 
 
@@ -205,24 +228,24 @@ def _trust(role: Role) -> str:
     return quote(json.dumps((role.trust_policy or {}).get("Statement"), separators=(", ", ": ")))
 
 
-def _secrets_denied(
-    facts: Facts, definition: TaskDefinition, fields: dict[str, str]
-) -> list[Finding]:
+def _secrets_denied(facts: Facts, definition: TaskDefinition) -> list[Finding]:
     role = role_named(facts, definition.execution_role_arn)
     if role is None or not role.exists or not policies_readable(facts):
         return []
-    denied: dict[str, str] = {}
+    denied: dict[str, Evidence] = {}
     for container in container_definitions(facts):
         for secret in container.secrets:
             if said := denial(role, *secret_read(facts, secret.value_from)):
-                denied[secret.name] = f"{container.name} secret {secret.name}: {said}"
+                source = f"{container.name} secret {secret.name}: {said.source}"
+                denied[secret.name] = said.model_copy(update={"source": source})
     if not denied:
         return []
     secrets = ", ".join(denied) if len(denied) <= 3 else f"{len(denied)} secrets"
     return [
         SECRETS_ACCESS_DENIED.finding(
             list(denied.values())[:4],
-            fields | {"role": role.name, "secrets": secrets},
+            Where(role=role.name, role_kind="execution"),
+            _WORDS | {"secrets": secrets},
             confidence=PROVEN,
             severity=config_severity(facts),
         )
@@ -240,8 +263,8 @@ def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding
     if problem is None:
         # The app's own words name the cause, though the role looks usable now: the tasks may
         # have run before it was set, or the container hides the ECS credential endpoint.
-        problem = (
-            f"yet task role {role_label(definition.task_role_arn)} exists and trusts ECS tasks: "
+        problem = contrary(
+            f"task role {role_label(definition.task_role_arn)} exists and trusts ECS tasks: "
             "if a new task still finds no credentials, check that the container does not "
             "override AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and that its SDK reads ECS "
             "task credentials"
@@ -249,7 +272,7 @@ def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding
     return [
         TASK_ROLE_MISSING.finding(
             (*hit_evidence(facts, hits), problem),
-            {"container": hits[0].container},
+            Where(container=hits[0].container),
             confidence=NAMED,
             tasks=len(hits),
             observed=True,
@@ -257,17 +280,19 @@ def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding
     ]
 
 
-def _task_role_problem(facts: Facts, definition: TaskDefinition) -> str | None:
+def _task_role_problem(facts: Facts, definition: TaskDefinition) -> Evidence | None:
     """Why the task role gives the app no credentials, or None when it should."""
     if not definition.task_role_arn:
-        return f"task definition {definition.family}:{definition.revision} has no taskRoleArn"
+        return config(
+            f"task definition {definition.family}:{definition.revision} has no taskRoleArn"
+        )
     role = role_named(facts, definition.task_role_arn)
     if role is None:
         return None  # not read: cannot tell
     if not role.exists:
-        return f"taskRoleArn {role.arn} names a role that does not exist"
+        return config(f"taskRoleArn {role.arn} names a role that does not exist")
     if role.trust_policy is not None and not trusts_ecs_tasks(role.trust_policy):
-        return f"task role {role.name} does not trust ecs-tasks.amazonaws.com: {_trust(role)}"
+        return config(_trust(role), f"task role {role.name} does not trust ecs-tasks.amazonaws.com")
     return None
 
 

@@ -6,6 +6,7 @@ from bot.arns import arn
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     Tally,
+    config,
     config_severity,
     container_definitions,
     definition_unread,
@@ -13,9 +14,8 @@ from bot.checks.evidence import (
     hit_evidence,
     log_hits,
     looks_fixed,
-    names,
     policies_readable,
-    role_label,
+    role_name,
     role_named,
     tallies,
     unconfirmed,
@@ -24,7 +24,7 @@ from bot.checks.evidence import (
 )
 from bot.checks.stopped_reason import UNKNOWN
 from bot.image_uri import parse_image, registry_of
-from bot.model import Cause, Fact, Facts, Finding, Image, Role, Step
+from bot.model import Cause, Evidence, Fact, Facts, Finding, Image, Role, Step, Where
 
 IMAGE_NOT_FOUND = Knowledge(
     Cause.IMAGE_NOT_FOUND,
@@ -64,16 +64,16 @@ _REFUSALS = frozenset({Cause.ECR_PERMISSION_DENIED, Cause.REGISTRY_AUTH})
 
 def check_image(facts: Facts) -> list[Finding]:
     """Pull failures AWS reported, and images that are missing, refused or built for another CPU."""
-    fields = names(facts) | _image_fields(facts)
+    where, words = _first_image(facts)
     found = [
-        _platform_message(facts, tally, fields)
+        _platform_message(facts, tally, where, words)
         if tally.cause is Cause.PLATFORM_MISMATCH
-        else _message_finding(facts, tally, fields)
+        else _message_finding(facts, tally, where, words)
         for tally in tallies(facts, _BY_CODE)
     ]
-    found += _missing(facts, fields) + _pull_denied(facts, fields)
-    found += _credentials_unreadable(facts, fields) + _wrong_platform(facts, fields)
-    return found + _exec_format_errors(facts, fields)
+    found += _missing(facts, where, words) + _pull_denied(facts, where, words)
+    found += _credentials_unreadable(facts, where, words) + _wrong_platform(facts, where, words)
+    return found + _exec_format_errors(facts, where, words)
 
 
 def _images(facts: Facts) -> list[Image]:
@@ -82,23 +82,24 @@ def _images(facts: Facts) -> list[Image]:
     return [image for image in facts.images if not uris or image.uri in uris]
 
 
-def _image_fields(facts: Facts) -> dict[str, str]:
-    """Names for messages that leave them out: the first image the task definition names."""
+def _first_image(facts: Facts) -> tuple[Where, dict[str, str]]:
+    """Names for messages that leave them out: the first image the task definition names, and
+    the execution role (on EC2 without one, the container instance role pulls)."""
     definition = facts.task_definition
     role = definition.execution_role_arn if definition else None
     uris = [image.uri for image in _images(facts)] or [
         c.image for c in container_definitions(facts)
     ]
-    uri = uris[0] if uris else "<image>"
-    return {
-        "image": uri,
-        "role": role_label(role) if role or facts.on_fargate else "the container instance role",
+    words = {
         "image_platform": "another CPU architecture",
         "task_platform": f"linux/{_task_architecture(facts)}",
     }
+    if not role and not facts.on_fargate:
+        words["role"] = "the container instance role"
+    return Where(image=uris[0] if uris else None, role=role_name(role)), words
 
 
-def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
+def _message_finding(facts: Facts, tally: Tally, where: Where, words: dict[str, str]) -> Finding:
     """What AWS said about a pull, weighed against what the registry and the role show.
 
     "Not found" or "pull access denied" for an image the registry proves exists was a refusal;
@@ -107,35 +108,35 @@ def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Find
     When the registry has the image and the role may pull it now, the message still names the
     cause (the tag was pushed since, the policy fixed since), unless its words leave it open.
     """
-    finding = tally.finding(_BY_CODE[tally.cause], fields)
+    finding = tally.finding(_BY_CODE[tally.cause], where, words)
     if tally.cause in _REFUSALS and (gap := definition_unread(facts)):
         return unconfirmed(finding, gap)
     images = _images(facts)
     present = [i for i in images if i.repository_exists and i.tag_exists]
     if tally.cause not in _PULL_FAILURES or not images or len(present) < len(images):
         return finding
-    proof = [f"the registry has {i.repository}:{i.tag}" for i in present]
+    proof = [config(f"the registry has {i.repository}:{i.tag}") for i in present]
     if _may_pull(facts):
-        proof.append(f"and {fields['role']} may pull it")
-        if any(_EITHER_OR in s.quote for s in tally.sightings):
-            unknown = tally.finding(UNKNOWN, fields | {"guess": tally.sightings[0].meaning})
+        proof.append(config(f"and {where.role} may pull it"))
+        if any(_EITHER_OR in s.said.text for s in tally.sightings):
+            unknown = tally.finding(UNKNOWN, where, {"guess": tally.sightings[0].meaning})
             return with_evidence(unknown, *proof)
         return looks_fixed(finding, *proof)
     if facts.on_fargate and (gap := unread(facts, Fact.ROLES)):
         # whether the role may pull, which tells a refusal from a fix, could not be read
         return unconfirmed(looks_fixed(finding, *proof), gap)
     refused = ECR_PERMISSION_DENIED if all(i.registry == "ecr" for i in images) else REGISTRY_AUTH
-    return with_evidence(tally.finding(refused, fields), *proof)
+    return with_evidence(tally.finding(refused, where, words), *proof)
 
 
-def _platform_message(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
+def _platform_message(facts: Facts, tally: Tally, where: Where, words: dict[str, str]) -> Finding:
     """AWS found no image for the task's platform: still so, unless the image has it now."""
-    finding = tally.finding(PLATFORM_MISMATCH, fields)
+    finding = tally.finding(PLATFORM_MISMATCH, where, words)
     architecture = _task_architecture(facts)
     images = _images(facts)
     built = [{_architecture(a) for a in i.architectures} for i in images]
     if images and all(architecture in b for b in built):
-        return looks_fixed(finding, f"every image is now built for linux/{architecture}")
+        return looks_fixed(finding, config(f"every image is now built for linux/{architecture}"))
     return finding
 
 
@@ -148,7 +149,7 @@ def _may_pull(facts: Facts) -> bool:
     return all(registry_of(i.uri) and not _pull_denials(facts, role, i) for i in images)
 
 
-def _missing(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _missing(facts: Facts, where: Where, words: dict[str, str]) -> list[Finding]:
     found = []
     for image in _images(facts):
         if image.repository_exists is False:
@@ -159,8 +160,9 @@ def _missing(facts: Facts, fields: dict[str, str]) -> list[Finding]:
             continue
         found.append(
             IMAGE_NOT_FOUND.finding(
-                [said],
-                fields | {"image": image.uri},
+                [config(said)],
+                where.model_copy(update={"image": image.uri}),
+                words,
                 confidence=PROVEN,
                 severity=config_severity(facts),
             )
@@ -175,7 +177,7 @@ def _execution_role(facts: Facts) -> Role | None:
     return role if role and role.exists and policies_readable(facts) else None
 
 
-def _pull_denials(facts: Facts, role: Role, image: Image) -> list[str]:
+def _pull_denials(facts: Facts, role: Role, image: Image) -> list[Evidence]:
     """Evidence that `role` may not pull an ECR image (empty when it may, or not from ECR)."""
     if not (registry := registry_of(image.uri)):
         return []
@@ -187,7 +189,7 @@ def _pull_denials(facts: Facts, role: Role, image: Image) -> list[str]:
     return [line for line in said if line]
 
 
-def _pull_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _pull_denied(facts: Facts, where: Where, words: dict[str, str]) -> list[Finding]:
     """On Fargate the execution role pulls from ECR (on EC2 the instance role may do it)."""
     role = _execution_role(facts)
     if role is None or not facts.on_fargate:
@@ -195,7 +197,8 @@ def _pull_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     return [
         ECR_PERMISSION_DENIED.finding(
             said,
-            fields | {"image": image.uri},
+            where.model_copy(update={"image": image.uri}),
+            words,
             confidence=PROVEN,
             severity=config_severity(facts),
         )
@@ -204,7 +207,7 @@ def _pull_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     ]
 
 
-def _credentials_unreadable(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _credentials_unreadable(facts: Facts, where: Where, words: dict[str, str]) -> list[Finding]:
     role = _execution_role(facts)
     found = []
     for container in container_definitions(facts):
@@ -215,7 +218,8 @@ def _credentials_unreadable(facts: Facts, fields: dict[str, str]) -> list[Findin
             found.append(
                 REGISTRY_AUTH.finding(
                     [said],
-                    fields | {"image": container.image},
+                    where.model_copy(update={"image": container.image}),
+                    words,
                     confidence=PROVEN,
                     severity=config_severity(facts),
                 )
@@ -234,21 +238,22 @@ def _task_architecture(facts: Facts) -> str:
     return _architecture((definition.cpu_architecture if definition else None) or "X86_64")
 
 
-def _wrong_platform(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _wrong_platform(facts: Facts, where: Where, words: dict[str, str]) -> list[Finding]:
     architecture = _task_architecture(facts)
     found = []
     for image in _images(facts):
         built = sorted({_architecture(a) for a in image.architectures})
         if built and architecture not in built:
             said = (
-                f"image {image.uri} is built for {', '.join(built)}",
-                f"the task runs on linux/{architecture} (runtimePlatform.cpuArchitecture)",
+                config(f"image {image.uri} is built for {', '.join(built)}"),
+                config(f"the task runs on linux/{architecture} (runtimePlatform.cpuArchitecture)"),
             )
             platform = ", ".join(f"linux/{a}" for a in built)
             found.append(
                 PLATFORM_MISMATCH.finding(
                     said,
-                    fields | {"image": image.uri, "image_platform": platform},
+                    where.model_copy(update={"image": image.uri}),
+                    words | {"image_platform": platform},
                     confidence=PROVEN,
                     severity=config_severity(facts),
                 )
@@ -256,7 +261,7 @@ def _wrong_platform(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     return found
 
 
-def _exec_format_errors(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _exec_format_errors(facts: Facts, where: Where, words: dict[str, str]) -> list[Finding]:
     """The kernel refusing to run the binary is the platform mismatch, in the app's own logs."""
     hits = log_hits(facts, Cause.PLATFORM_MISMATCH)
     if not hits:
@@ -264,7 +269,12 @@ def _exec_format_errors(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     evidence = hit_evidence(facts, hits)
     return [
         PLATFORM_MISMATCH.finding(
-            evidence, fields, confidence=NAMED, tasks=len(hits), observed=True
+            evidence,
+            where.model_copy(update={"container": hits[0].container}),
+            words,
+            confidence=NAMED,
+            tasks=len(hits),
+            observed=True,
         )
     ]
 

@@ -9,21 +9,21 @@ from __future__ import annotations
 from bot.arns import arn
 from bot.checks.base import PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    config,
     config_severity,
     container_definitions,
     denial,
-    names,
     policies_readable,
-    role_label,
+    role_name,
     role_named,
     tallies,
 )
-from bot.model import Cause, ContainerDefinition, Fact, Facts, Finding, Step
+from bot.model import Cause, ContainerDefinition, Evidence, Fact, Facts, Finding, Step, Where
 
 LOG_GROUP_MISSING = Knowledge(
     Cause.LOG_GROUP_MISSING,
     Step.LOGS,
-    title="Log group {group} does not exist and is not created automatically",
+    title="Log group {log_group} does not exist and is not created automatically",
 )
 LOG_CONFIG_INVALID = Knowledge(
     Cause.LOG_CONFIG_INVALID,
@@ -37,9 +37,11 @@ _WRITES = ("logs:CreateLogStream", "logs:PutLogEvents")
 
 def check_logs(facts: Facts) -> list[Finding]:
     """What AWS said about the log driver, a missing log group, and a role that may not write."""
-    fields = names(facts) | _log_fields(facts)
-    found = [tally.finding(_BY_CODE[tally.cause], fields) for tally in tallies(facts, _BY_CODE)]
-    return found + _missing_groups(facts) + _writes_denied(facts, fields)
+    where, words = _log_driver(facts)
+    found = [
+        tally.finding(_BY_CODE[tally.cause], where, words) for tally in tallies(facts, _BY_CODE)
+    ]
+    return found + _missing_groups(facts) + _writes_denied(facts, where, words)
 
 
 def _awslogs(facts: Facts) -> list[tuple[ContainerDefinition, str, str]]:
@@ -51,16 +53,17 @@ def _awslogs(facts: Facts) -> list[tuple[ContainerDefinition, str, str]]:
     ]
 
 
-def _log_fields(facts: Facts) -> dict[str, str]:
+def _log_driver(facts: Facts) -> tuple[Where, dict[str, str]]:
     """The names a message about the log driver leaves out: the first logging container's."""
     definition = facts.task_definition
-    role = role_label(definition.execution_role_arn if definition else None)
+    role = role_name(definition.execution_role_arn if definition else None)
     logging = [c for c in container_definitions(facts) if c.log_driver]
     if not logging:
-        return {"container": "<container>", "driver": "log", "group": "<log group>", "role": role}
+        return Where(role=role), {"driver": "log"}
     first = logging[0]
-    group = first.log_options.get("awslogs-group", "<log group>")
-    return {"container": first.name, "driver": str(first.log_driver), "group": group, "role": role}
+    group = first.log_options.get("awslogs-group")
+    where = Where(container=first.name, log_group=group, role=role)
+    return where, {"driver": str(first.log_driver)}
 
 
 def _missing_groups(facts: Facts) -> list[Finding]:
@@ -70,15 +73,17 @@ def _missing_groups(facts: Facts) -> list[Finding]:
         created = container.log_options.get("awslogs-create-group", "").lower() == "true"
         if group in known and not known[group].exists and not created:
             evidence = (
-                f'container {container.name}: logConfiguration awslogs-group "{group}", '
-                'awslogs-create-group not "true"',
-                f"CloudWatch Logs in {region} has no log group named {group}",
+                config(
+                    f'logConfiguration awslogs-group "{group}", awslogs-create-group not "true"',
+                    f"container {container.name}",
+                ),
+                config(f"CloudWatch Logs in {region} has no log group named {group}"),
             )
             severity = config_severity(facts)
             found.append(
                 LOG_GROUP_MISSING.finding(
                     evidence,
-                    {"group": group, "region": region},
+                    Where(container=container.name, log_group=group),
                     confidence=PROVEN,
                     severity=severity,
                 )
@@ -86,12 +91,12 @@ def _missing_groups(facts: Facts) -> list[Finding]:
     return found
 
 
-def _writes_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
+def _writes_denied(facts: Facts, where: Where, words: dict[str, str]) -> list[Finding]:
     definition = facts.task_definition
     role = role_named(facts, definition.execution_role_arn if definition else None)
     if role is None or not role.exists or not policies_readable(facts):
         return []
-    evidence: list[str] = []
+    evidence: list[Evidence] = []
     for container, group, region in _awslogs(facts):
         group_arn = arn(facts, "logs", f"log-group:{group}", region)
         stream_arn = f"{group_arn}:log-stream:{container.name}"
@@ -100,7 +105,7 @@ def _writes_denied(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         return []
     return [
         LOG_CONFIG_INVALID.finding(
-            evidence, fields, confidence=PROVEN, severity=config_severity(facts)
+            evidence, where, words, confidence=PROVEN, severity=config_severity(facts)
         )
     ]
 

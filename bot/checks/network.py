@@ -11,12 +11,13 @@ from __future__ import annotations
 from bot.checks.base import NAMED, NEEDS_WAY_OUT, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
     Tally,
+    config,
     config_severity,
     container_definitions,
+    contrary,
     hit_evidence,
     log_hits,
     looks_fixed,
-    names,
     tallies,
     unconfirmed,
     unread,
@@ -24,7 +25,19 @@ from bot.checks.evidence import (
 )
 from bot.checks.stopped_reason import UNKNOWN
 from bot.image_uri import registry_of
-from bot.model import Cause, EgressRule, Fact, Facts, Finding, Gap, Network, Step, Subnet
+from bot.model import (
+    Cause,
+    EgressRule,
+    Evidence,
+    Fact,
+    Facts,
+    Finding,
+    Gap,
+    Network,
+    Step,
+    Subnet,
+    Where,
+)
 
 NO_ROUTE = Knowledge(
     Cause.NO_ROUTE_TO_INTERNET,
@@ -60,7 +73,7 @@ _KILLED = "signal: killed"
 def check_network(facts: Facts) -> list[Finding]:
     """Timeouts AWS reported, and subnets, endpoints and security groups that explain them."""
     network = facts.network
-    fields = names(facts) | _network_fields(facts)
+    fields = _network_fields(facts)
     found = [_message_finding(facts, tally, fields) for tally in tallies(facts, _BY_CODE)]
     found += _app_timeouts(facts, fields)
     if gap := _layout_unread(facts):
@@ -79,16 +92,16 @@ def _layout_unread(facts: Facts) -> Gap | None:
 
 def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
     """A timeout from a task whose network provably has a way out is not a missing route."""
-    finding = tally.finding(_BY_CODE[tally.cause], fields)
+    finding = tally.finding(_BY_CODE[tally.cause], Where(), fields)
     proof = _way_out_proof(facts) if tally.cause is Cause.NO_ROUTE_TO_INTERNET else None
     if proof is None:
         return finding
-    if all(_KILLED in s.quote for s in tally.sightings):
+    if all(_KILLED in s.said.text for s in tally.sightings):
         guess = (
             "the image pull was killed before it finished: a large image or a slow pull (see "
             "the image's size in ECR against how long pulls take), not the network"
         )
-        unknown = tally.finding(UNKNOWN, fields | {"guess": guess})
+        unknown = tally.finding(UNKNOWN, Where(), fields | {"guess": guess})
         return with_evidence(unknown.model_copy(update={"step": Step.IMAGE}), *proof)
     # The timeout is the first witness: the way out may have been added since.
     return looks_fixed(finding, *proof)
@@ -100,10 +113,13 @@ def _app_timeouts(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     if not hits:
         return []
     evidence = hit_evidence(facts, hits)
-    return [NO_ROUTE.finding(evidence, fields, confidence=NAMED, tasks=len(hits), observed=True)]
+    where = Where(container=hits[0].container)
+    return [
+        NO_ROUTE.finding(evidence, where, fields, confidence=NAMED, tasks=len(hits), observed=True)
+    ]
 
 
-def _way_out_proof(facts: Facts) -> list[str] | None:
+def _way_out_proof(facts: Facts) -> list[Evidence] | None:
     """Evidence that the task can reach AWS: routes or endpoints, and outbound rules."""
     network = facts.network
     if network is None or not any(group.egress for group in network.security_groups):
@@ -111,13 +127,16 @@ def _way_out_proof(facts: Facts) -> list[str] | None:
     public_ip = _public_ip(facts, network)
     subnets = task_subnets(facts, network)
     ways = [(subnet, _way_out(subnet, public_ip)) for subnet in subnets]
-    egress = "its security groups allow outbound traffic"
+    egress = config("its security groups allow outbound traffic")
     if subnets and all(way for _, way in ways):
-        return [*(f"yet subnet {s.id} routes 0.0.0.0/0 to {way}" for s, way in ways), egress]
+        return [*(contrary(f"subnet {s.id} routes 0.0.0.0/0 to {way}") for s, way in ways), egress]
     needed = needed_endpoints(facts)
     present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     if needed and set(needed) <= present and not _outside_ecr(facts):
-        return [f"yet the VPC has endpoints for all it needs: {', '.join(sorted(needed))}", egress]
+        return [
+            contrary(f"the VPC has endpoints for all it needs: {', '.join(sorted(needed))}"),
+            egress,
+        ]
     return None
 
 
@@ -186,21 +205,21 @@ def _no_way_out(facts: Facts, network: Network, fields: dict[str, str]) -> list[
         return []
     present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     outside_ecr = _outside_ecr(facts)
-    said = [_route_evidence(s, public_ip) for s in stuck]
-    said.append(f"VPC endpoints: {', '.join(sorted(present)) or 'none'}")
+    said = [config(_route_evidence(s, public_ip)) for s in stuck]
+    said.append(config(f"VPC endpoints: {', '.join(sorted(present)) or 'none'}"))
     fields = fields | _where(stuck)
     severity = config_severity(facts)
     if outside_ecr or not present:
         if outside_ecr:
-            said.append(f"images outside ECR need the internet: {', '.join(outside_ecr)}")
-        return [NO_ROUTE.finding(said, fields, confidence=PROVEN, severity=severity)]
+            said.append(config(f"images outside ECR need the internet: {', '.join(outside_ecr)}"))
+        return [NO_ROUTE.finding(said, Where(), fields, confidence=PROVEN, severity=severity)]
     needed = needed_endpoints(facts)
     missing = sorted(set(needed) - present)
     if not missing:
         return []
-    said.append("needed: " + ", ".join(f"{name} ({needed[name]})" for name in missing))
+    said.append(config("needed: " + ", ".join(f"{name} ({needed[name]})" for name in missing)))
     fields |= {"missing": ", ".join(missing)}
-    return [MISSING_ENDPOINT.finding(said, fields, confidence=PROVEN, severity=severity)]
+    return [MISSING_ENDPOINT.finding(said, Where(), fields, confidence=PROVEN, severity=severity)]
 
 
 def _outside_ecr(facts: Facts) -> list[str]:
@@ -225,10 +244,11 @@ def _no_egress(facts: Facts, network: Network) -> list[Finding]:
     groups = network.security_groups
     if not groups or any(group.egress for group in groups):
         return []
-    said = [f"security group {g.id} ({g.name}): no outbound rules" for g in groups]
+    said = [config(f"security group {g.id} ({g.name}): no outbound rules") for g in groups]
     return [
         SG_NO_EGRESS.finding(
             said,
+            Where(),
             {"groups": ", ".join(g.id for g in groups)},
             confidence=PROVEN,
             severity=config_severity(facts),
@@ -264,7 +284,9 @@ def _efs_unreachable(facts: Facts, network: Network, fields: dict[str, str]) -> 
             volume_fields = fields | {"volume": volume.name}
             severity = config_severity(facts)
             found.append(
-                EFS_MOUNT_FAILED.finding(said, volume_fields, confidence=PROVEN, severity=severity)
+                EFS_MOUNT_FAILED.finding(
+                    map(config, said), Where(), volume_fields, confidence=PROVEN, severity=severity
+                )
             )
     return found
 

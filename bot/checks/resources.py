@@ -11,13 +11,14 @@ from datetime import timedelta
 
 from bot.checks.base import INFERRED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
+    config,
     config_severity,
-    names,
+    note,
     service_short,
     tallies,
     unread,
 )
-from bot.model import Cause, Cluster, ContainerInstance, Fact, Facts, Finding, Step, Task
+from bot.model import Cause, Cluster, ContainerInstance, Fact, Facts, Finding, Step, Task, Where
 
 INSUFFICIENT_CPU = Knowledge(
     Cause.INSUFFICIENT_CPU,
@@ -71,14 +72,21 @@ _PROVISIONING_PATIENCE = timedelta(minutes=5)
 def check_resources(facts: Facts) -> list[Finding]:
     """Placement failures ECS reported, tasks stuck waiting, and instances with no room."""
     cpu, memory = _needs(facts)
-    fields = names(facts) | {"cpu": str(cpu or "enough"), "memory": str(memory or "enough")}
+    fields = {"cpu": str(cpu or "enough"), "memory": str(memory or "enough")}
     fields |= {"port": ", ".join(map(str, _host_ports(facts))) or "<port>"}
-    found = [tally.finding(_BY_CODE[tally.cause], fields) for tally in tallies(facts, _BY_CODE)]
+    where = _cluster(facts)
+    found = [
+        tally.finding(_BY_CODE[tally.cause], where, fields) for tally in tallies(facts, _BY_CODE)
+    ]
     waiting = _stuck_provisioning(facts, fields)
     found += waiting
     if facts.cluster and not facts.on_fargate and service_short(facts):
         found += [f for f in _no_room(facts, facts.cluster, fields) if not waiting]
     return found
+
+
+def _cluster(facts: Facts) -> Where:
+    return Where(cluster=facts.cluster.name if facts.cluster else facts.target.cluster)
 
 
 def _needs(facts: Facts) -> tuple[int, int]:
@@ -127,7 +135,11 @@ def _stuck_provisioning(facts: Facts, fields: dict[str, str]) -> list[Finding]:
         for task in stuck
         if task.created_at
     ]
-    return [FARGATE_CAPACITY.finding(said[:3], fields, confidence=INFERRED, observed=True)]
+    return [
+        FARGATE_CAPACITY.finding(
+            map(note, said[:3]), _cluster(facts), fields, confidence=INFERRED, observed=True
+        )
+    ]
 
 
 def _waiting_for_instances(
@@ -167,7 +179,8 @@ def _waiting_for_instances(
     else:
         title = f"Tasks wait in PROVISIONING for container instances, but {why}"
         knowledge = NO_CONTAINER_INSTANCES
-    finding = knowledge.finding((*waited, *said), fields, confidence=PROVEN, observed=True)
+    evidence = (*map(note, waited), *map(config, said))
+    finding = knowledge.finding(evidence, _cluster(facts), fields, confidence=PROVEN, observed=True)
     return [finding.model_copy(update={"title": title})]
 
 
@@ -194,32 +207,42 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
         return []
     severity = config_severity(facts)
     usable = [i for i in cluster.instances if i.status == "ACTIVE" and i.agent_connected]
-    said = [_describe(i) for i in cluster.instances][:4]
+    said = [config(_describe(i)) for i in cluster.instances][:4]
     if not usable:
         said.insert(
             0,
-            f"cluster {cluster.name}: {cluster.registered_instances} registered "
-            "container instances, none ACTIVE with a connected agent",
+            config(
+                f"{cluster.registered_instances} registered container instances, none ACTIVE "
+                "with a connected agent",
+                f"cluster {cluster.name}",
+            ),
         )
         return [
             NO_CONTAINER_INSTANCES.finding(
-                said, fields, confidence=PROVEN, severity=severity, observed=True
+                said, _cluster(facts), fields, confidence=PROVEN, severity=severity, observed=True
             )
         ]
     cpu, memory = _needs(facts)
     short = []
     if cpu and max(i.remaining_cpu for i in usable) < cpu:
-        short.append((INSUFFICIENT_CPU, f"the task needs {cpu} CPU units", fields))
+        short.append((INSUFFICIENT_CPU, config(f"the task needs {cpu} CPU units"), fields))
     if memory and max(i.remaining_memory for i in usable) < memory:
-        short.append((INSUFFICIENT_MEMORY, f"the task needs {memory} MiB of memory", fields))
+        need = config(f"the task needs {memory} MiB of memory")
+        short.append((INSUFFICIENT_MEMORY, need, fields))
     for port in _host_ports(facts):
         if all(port in i.used_ports for i in usable):
-            short.append(
-                (PORT_IN_USE, f"the task needs host port {port}", fields | {"port": str(port)})
-            )
+            need = config(f"the task needs host port {port}")
+            short.append((PORT_IN_USE, need, fields | {"port": str(port)}))
     return [
-        knowledge.finding((need, *said), where, confidence=PROVEN, severity=severity, observed=True)
-        for knowledge, need, where in short
+        knowledge.finding(
+            (need, *said),
+            _cluster(facts),
+            words,
+            confidence=PROVEN,
+            severity=severity,
+            observed=True,
+        )
+        for knowledge, need, words in short
     ]
 
 

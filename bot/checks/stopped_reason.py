@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from bot.checks.base import GUESS, Check, Knowledge
 from bot.checks.evidence import (
-    names,
+    note,
     service_short,
     sightings,
     tallies,
     tasks_unread,
 )
-from bot.model import Cause, Fact, Facts, Finding, Step
+from bot.model import Cause, Fact, Facts, Finding, Step, Where
 
 # A stop ECS meant ends the container with SIGTERM: that is no crash of its own.
 _STOPS_BY_SIGTERM = frozenset({Cause.SIGTERM})
@@ -69,21 +69,19 @@ _EXPECTED = frozenset(_REPLACED)
 
 def check_stopped_reason(facts: Facts) -> list[Finding]:
     """Deliberate stops, generic start failures, and reasons no rule recognises."""
-    fields = names(facts)
     found = [
         _replaced(
             facts,
-            tally.finding(
-                _BY_CODE[tally.cause],
-                fields | {"guess": tally.sightings[0].meaning},
-            ),
+            tally.finding(_BY_CODE[tally.cause], Where(), {"guess": tally.sightings[0].meaning}),
         )
         for tally in tallies(facts, _BY_CODE)
     ]
     if shortfall := _unexplained_shortfall(facts):
         guess = f"nothing: {shortfall} and no AWS message says why"
         found.append(
-            UNKNOWN.finding([shortfall], fields | {"guess": guess}, confidence=GUESS, observed=True)
+            UNKNOWN.finding(
+                [note(shortfall)], Where(), {"guess": guess}, confidence=GUESS, observed=True
+            )
         )
     return found
 
@@ -99,7 +97,7 @@ def _replaced(facts: Facts, finding: Finding) -> Finding:
     count = f"{finding.tasks} {'task' if finding.tasks == 1 else 'tasks'}"
     title = _REPLACED[finding.code].format(count=count)
     return finding.model_copy(
-        update={"severity": "info", "title": title, "evidence": (*finding.evidence, replaced)}
+        update={"severity": "info", "title": title, "evidence": (*finding.evidence, note(replaced))}
     )
 
 

@@ -28,6 +28,7 @@ from bot.model import (
     Cause,
     ContainerDefinition,
     Diagnosis,
+    Evidence,
     LogStream,
     Step,
     StepStatus,
@@ -35,7 +36,7 @@ from bot.model import (
     TaskDefinition,
 )
 from bot.redact import redact
-from bot.render.evidence import Line, shape
+from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import changes_heading, changes_lines, history_line
 from bot.truncate import shorten
@@ -272,12 +273,12 @@ def _evidence_line(line: Line) -> str:
     return f"{safe(line.label, NOTE_LINE)}: {code(line.quoted)}"
 
 
-def _quoted(evidence: Sequence[str]) -> list[str]:
+def _quoted(evidence: Sequence[Evidence]) -> list[str]:
     """Every line as it was read, for Details."""
-    lines = [f"> {code(line)}" for line in evidence[:MAX_EVIDENCE]]
+    quoted = [f"> {code(line)}" for line in evidence_lines(evidence[:MAX_EVIDENCE])]
     if len(evidence) > MAX_EVIDENCE:
-        lines.append(f"_…and {len(evidence) - MAX_EVIDENCE} more_")
-    return lines
+        quoted.append(f"_…and {len(evidence) - MAX_EVIDENCE} more_")
+    return quoted
 
 
 def _more_evidence(diagnosis: Diagnosis) -> str | None:

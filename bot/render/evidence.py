@@ -1,6 +1,7 @@
-"""Evidence as a reader wants it: the line that proves the cause first, each message once.
+"""Evidence in words: the one place where the checks' typed evidence becomes prose.
 
-The checks keep every line they saw; a card shows them shaped: the decisive line (the app's
+`said` words one item (the JSON document's `evidence` strings, the Details view); a card
+shows a finding's items shaped: the decisive line (the app's
 own error, else AWS's message, else the configuration that proves it) leads, a service event
 that repeats is quoted once with how often and since when, AWS's boilerplate sentence goes,
 a reason ECS cut short says so with "…", and the counts ("4 of 4 recent stopped tasks") are
@@ -10,28 +11,66 @@ said once, beside the cause rather than among the quotes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from bot.model import Evidence, Kind
 
 # What AWS appends to many service events; it says nothing about this service.
 _BOILERPLATE = re.compile(r"\s*For more information, see the Troubleshooting section\b.*$")
 # AWS cuts stopped reasons at 255 characters without saying so.
 # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html (stoppedReason)
 REASON_CUT = 255
-_TASK_COUNT = re.compile(r"^(\d+) of (\d+) recent stopped tasks show this$")
-_ONE_TASK = "The stopped task shows this"
-_EVENT_COUNT = re.compile(r"^(\d+) current service events say so$")
-_ONE_EVENT = "A current service event says so"
-_EVENT = re.compile(r'^service event(?: at (\d\d:\d\d))?: "(.*)"$')
-_QUOTED = re.compile(r'^(?P<label>[^"]*?): "(?P<text>.*)"$')
-_REASON_LABELS = re.compile(r"^(stoppedReason|container \S+|stopCode \S+, stoppedReason)$")
-_LOG = re.compile(r"(^|\s)log$")
-_EXIT = re.compile(r"^container \S+ exited with code \d+$")
+_QUOTED_KINDS = frozenset({Kind.MESSAGE, Kind.EVENT, Kind.LOG, Kind.APP})
 _ERROR = re.compile(
     r"error|exception|fatal|panic|traceback|denied|refused|not found|no such|cannot|"
     r"segmentation|sigterm|killed|unable|invalid|missing",
     re.IGNORECASE,
 )
+
+
+def share(tasks: int, stopped: int) -> str:
+    """How many of the recent stopped tasks show something, in words."""
+    if tasks == stopped == 1:
+        return "The stopped task shows this"
+    return f"{tasks} of {stopped} recent stopped tasks show this"
+
+
+def _label(item: Evidence) -> str:
+    """The words before a quoted text: where it came from."""
+    if item.kind is Kind.EVENT:
+        return "service event" + (f" at {item.when:%H:%M}" if item.when else "")
+    if item.kind is Kind.LOG:
+        return f"{item.source} log" if item.source else "log"
+    return item.source
+
+
+def said(item: Evidence) -> str:
+    """One piece of evidence as one line of words, as the JSON document and Details show it."""
+    match item.kind:
+        case Kind.TASKS:
+            return share(item.count, item.total)
+        case Kind.EVENTS:
+            return (
+                f"{item.count} current service events say so"
+                if item.count > 1
+                else "A current service event says so"
+            )
+        case Kind.EXIT:
+            return f"{item.source} exited with code {item.text}"
+        case Kind.UNCONFIRMED:
+            return f"could not confirm: {item.text}"
+        case Kind.UNREAD:
+            return item.text
+        case kind if kind in _QUOTED_KINDS:
+            label = _label(item)
+            return f'{label}: "{item.text}"' if label else f'"{item.text}"'
+    return f"{item.source}: {item.text}" if item.source else item.text
+
+
+def evidence_lines(evidence: Iterable[Evidence]) -> tuple[str, ...]:
+    """Every piece of evidence in words, in order."""
+    return tuple(said(item) for item in evidence)
 
 
 @dataclass(frozen=True)
@@ -47,51 +86,52 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Evidence:
+class Shaped:
     decisive: Line | None
     rest: tuple[Line, ...]
     tasks: str | None  # "4 of 4 recent stopped tasks", when the cause is counted in tasks
     events: int  # how many current service events show it
 
 
-def shape(evidence: Sequence[str]) -> Evidence:
+def shape(evidence: Sequence[Evidence]) -> Shaped:
     """The evidence of a finding, decisive line first, repeats folded, counts taken out."""
     tasks: str | None = None
     events = 0
-    lines: list[Line] = []
+    shown: list[tuple[Line, Evidence]] = []
     repeats: dict[str, list[str]] = {}  # event message → the times it was seen
-    for raw in evidence:
-        if m := _TASK_COUNT.match(raw):
-            tasks = f"{m.group(1)} of {m.group(2)} recent stopped tasks"
-        elif raw == _ONE_TASK:
-            tasks = "the stopped task"
-        elif m := _EVENT_COUNT.match(raw):
-            events = int(m.group(1))
-        elif raw == _ONE_EVENT:
-            events = 1
-        elif m := _EVENT.match(raw):
-            message = _BOILERPLATE.sub("", m.group(2))
+    for item in evidence:
+        if item.kind is Kind.TASKS:
+            one = item.count == item.total == 1
+            tasks = (
+                "the stopped task" if one else f"{item.count} of {item.total} recent stopped tasks"
+            )
+        elif item.kind is Kind.EVENTS:
+            events = item.count
+        elif item.kind is Kind.EVENT:
+            message = _BOILERPLATE.sub("", item.text)
             if message not in repeats:
-                lines.append(Line("service event", message))
+                shown.append((Line("service event", message), item))
                 repeats[message] = []
-            if m.group(1):
-                repeats[message].append(m.group(1))
+            if item.when:
+                repeats[message].append(f"{item.when:%H:%M}")
         else:
-            lines.append(_line(raw))
-    lines = [_with_repeats(line, repeats, events) for line in dict.fromkeys(lines)]
-    decisive = _decisive(lines)
-    rest = tuple(line for line in lines if line is not decisive)
-    return Evidence(decisive, rest, tasks, events)
+            shown.append((_line(item), item))
+    unique: dict[Line, Evidence] = {}
+    for line, item in shown:
+        unique.setdefault(line, item)  # each line once, with the item it first came from
+    kept = [(_with_repeats(line, repeats, events), item) for line, item in unique.items()]
+    decisive = _decisive(kept)
+    rest = tuple(line for line, _ in kept if line is not decisive)
+    return Shaped(decisive, rest, tasks, events)
 
 
-def _line(raw: str) -> Line:
-    m = _QUOTED.match(raw)
-    if m is None:
-        return Line(raw)
-    label, text = m.group("label"), _BOILERPLATE.sub("", m.group("text"))
-    if _REASON_LABELS.match(label) and len(text) >= REASON_CUT - 2 and not text.endswith("…"):
+def _line(item: Evidence) -> Line:
+    if item.kind not in _QUOTED_KINDS or not _label(item):
+        return Line(said(item))
+    text = _BOILERPLATE.sub("", item.text)
+    if item.kind is Kind.MESSAGE and len(text) >= REASON_CUT - 2 and not text.endswith("…"):
         text += "…"
-    return Line(label, text)
+    return Line(_label(item), text)
 
 
 def _with_repeats(line: Line, repeats: dict[str, list[str]], events: int) -> Line:
@@ -108,12 +148,12 @@ def _with_repeats(line: Line, repeats: dict[str, list[str]], events: int) -> Lin
     return Line(label, line.quoted)
 
 
-def _decisive(lines: list[Line]) -> Line | None:
+def _decisive(kept: list[tuple[Line, Evidence]]) -> Line | None:
     """The app's own error line, else the first message or proof that is not a bare exit code."""
     logged = [
-        line for line in lines if _LOG.search(line.label) and _ERROR.search(line.quoted or "")
+        line for line, item in kept if item.kind is Kind.LOG and _ERROR.search(line.quoted or "")
     ]
     if logged:
         return logged[0]
-    telling = [line for line in lines if not _EXIT.match(line.label)]
-    return next(iter(telling or lines), None)
+    telling = [line for line, item in kept if item.kind is not Kind.EXIT]
+    return next(iter(telling or [line for line, _ in kept]), None)

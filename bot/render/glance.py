@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.model import Cause, Diagnosis
+from bot.model import Cause, Diagnosis, Kind
 
 State = Literal["failing", "recovering", "healthy", "unknown"]
 QUIET = timedelta(minutes=15)  # no stop for this long, with every task running: recovering
@@ -50,7 +50,7 @@ def headline(diagnosis: Diagnosis) -> str:
 
 def cause_title(diagnosis: Diagnosis) -> str | None:
     """The cause's title; an unknown cause offers its closest guess only when no evidence
-    argues against it (a line the checks begin with "yet")."""
+    argues against it (the configuration read now, contrary to it)."""
     cause = diagnosis.cause
     return None if cause is None else shown_note(diagnosis, cause.title)
 
@@ -58,7 +58,7 @@ def cause_title(diagnosis: Diagnosis) -> str | None:
 def shown_note(diagnosis: Diagnosis, note: str) -> str:
     """`note` without a closest guess that the cause's own evidence argues against."""
     cause = diagnosis.cause
-    argued = cause is not None and any(line.startswith("yet ") for line in cause.evidence)
+    argued = cause is not None and any(e.kind is Kind.CONTRARY for e in cause.evidence)
     if argued and cause is not None and cause.code is Cause.UNKNOWN and _GUESS in note:
         return note.split(_GUESS, 1)[0]
     return note

@@ -13,6 +13,7 @@ from bot.incidents import Incident
 from bot.model import Diagnosis
 from bot.redact import redact
 from bot.render.blocks import code, fallback_text, render_card, safe
+from bot.render.evidence import evidence_lines
 from bot.truncate import shorten
 
 ACTION_SNOOZE = "ecs_why_snooze"
@@ -128,7 +129,7 @@ def incident_json(incident: Incident, account_name: str | None) -> str:
             "code": cause.code.value,
             "step": cause.step.value,
             "title": redact(cause.title),
-            "evidence": [redact(line) for line in cause.evidence],
+            "evidence": [redact(line) for line in evidence_lines(cause.evidence)],
         },
         "stops": incident.stops,
         "first": incident.first.isoformat(),

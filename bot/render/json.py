@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.model import Changes, Diagnosis, Finding, History
+from bot.render.evidence import evidence_lines
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -13,7 +14,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "step": finding.step.value,
         "severity": finding.severity,
         "title": finding.title,
-        "evidence": list(finding.evidence),
+        "evidence": list(evidence_lines(finding.evidence)),
         "tasks": finding.tasks,
     }
 
@@ -63,7 +64,7 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
             "code": cause.code.value,
             "step": cause.step.value,
             "title": cause.title,
-            "evidence": list(cause.evidence),
+            "evidence": list(evidence_lines(cause.evidence)),
         },
         "findings": [_finding(f) for f in diagnosis.findings],
         "checklist": [

@@ -19,6 +19,7 @@ from bot.demo.scenarios import CART_ENV_VALUE
 from bot.demo.traffic import EmulatorServer, Faults
 from bot.model import Changes, Diagnosis, FieldChange, Target
 from bot.render.blocks import render_card
+from bot.render.evidence import evidence_lines
 from bot.render.history import ARCHIVE_HINT
 from bot.render.json import diagnosis_to_json
 from bot.service import Diagnoser
@@ -84,7 +85,10 @@ def test_a_crash_that_began_with_the_new_revision_offers_the_rollback(
 
     assert diagnosis.cause is not None
     assert diagnosis.cause.code == "app-crash"
-    assert any(line.startswith("began with revision 2") for line in diagnosis.cause.evidence)
+    assert any(
+        line.startswith("began with revision 2")
+        for line in evidence_lines(diagnosis.cause.evidence)
+    )
     assert diagnosis.next_step is not None
     assert diagnosis.next_step.command == (
         "aws ecs update-service --cluster production --service cart-api "

@@ -14,6 +14,7 @@ from bot.cache import MemoryStore
 from bot.demo.scenarios import SCENARIOS
 from bot.demo.specs import Scenario
 from bot.model import Cause, Diagnosis, Finding, Step, Target
+from bot.render.evidence import evidence_lines
 from bot.service import Diagnoser
 from bot.settings import Settings
 
@@ -91,7 +92,7 @@ def test_a_pull_that_timed_out_outranks_a_missing_log_group(
     assert diagnosis.cause.code is Cause.NO_ROUTE_TO_INTERNET
     also = finding(diagnosis, Cause.LOG_GROUP_MISSING, "warning")
     assert also.title.startswith("Fix this too: log group /ecs/inventory-sync")
-    assert "Not what stopped the recent tasks" in also.evidence[0]
+    assert "Not what stopped the recent tasks" in evidence_lines(also.evidence)[0]
     steps = checklist(diagnosis)
     assert steps[Step.NETWORK][0] == "failed"
     assert steps[Step.LOGS][0] == "warning"
@@ -105,8 +106,10 @@ def test_an_app_that_listens_at_once_but_answers_503(diagnoses: dict[str, Diagno
     cause = diagnoses["quote-service"].cause
     assert cause is not None
     assert cause.code is Cause.HEALTH_CHECK_FAILING
-    assert any("ready 0 s after the task started" in line for line in cause.evidence)
-    assert any('"GET /healthz HTTP/1.1" 503' in line for line in cause.evidence)
+    assert any(
+        "ready 0 s after the task started" in line for line in evidence_lines(cause.evidence)
+    )
+    assert any('"GET /healthz HTTP/1.1" 503' in line for line in evidence_lines(cause.evidence))
 
 
 def test_a_health_check_on_the_wrong_port_names_both_ports(
@@ -128,8 +131,8 @@ def test_a_pull_error_whose_image_exists_now_keeps_the_named_cause(
     assert cause is not None
     assert (cause.code, cause.step) == (Cause.IMAGE_NOT_FOUND, Step.IMAGE)
     assert cause.title.endswith("(when the tasks stopped; it looks fixed since)")
-    assert "the registry has wishlist-api:3.1.0" in cause.evidence
-    assert any(line.startswith("It looks fixed since") for line in cause.evidence)
+    assert "the registry has wishlist-api:3.1.0" in evidence_lines(cause.evidence)
+    assert any(line.startswith("It looks fixed since") for line in evidence_lines(cause.evidence))
 
 
 def test_two_different_exit_1_crashes_are_two_findings(diagnoses: dict[str, Diagnosis]) -> None:
@@ -147,8 +150,8 @@ def test_a_failing_migration_container_is_the_cause(diagnoses: dict[str, Diagnos
     assert cause is not None
     assert cause.code is Cause.APP_CRASH
     assert cause.title == "Container migrate exits with code 1 before accounts-web could start"
-    assert any("dependsOn SUCCESS" in line for line in cause.evidence)
-    assert any('relation "plans" does not exist' in line for line in cause.evidence)
+    assert any("dependsOn SUCCESS" in line for line in evidence_lines(cause.evidence))
+    assert any('relation "plans" does not exist' in line for line in evidence_lines(cause.evidence))
 
 
 def test_a_grace_period_shorter_than_the_start(diagnoses: dict[str, Diagnosis]) -> None:
@@ -156,7 +159,7 @@ def test_a_grace_period_shorter_than_the_start(diagnoses: dict[str, Diagnosis]) 
     assert cause is not None
     assert cause.code is Cause.HEALTH_CHECK_START_PERIOD
     assert "grace period of 30 s" in cause.title
-    assert "the app said it was ready 50 s after starting" in cause.evidence
+    assert "the app said it was ready 50 s after starting" in evidence_lines(cause.evidence)
 
 
 def test_tasks_stuck_provisioning_on_an_ec2_capacity_provider(
@@ -170,7 +173,7 @@ def test_tasks_stuck_provisioning_on_an_ec2_capacity_provider(
     )
     assert any(
         "capacity provider batch-cp-asg: managed scaling DISABLED" in line
-        for line in cause.evidence
+        for line in evidence_lines(cause.evidence)
     )
 
 
@@ -202,4 +205,7 @@ def test_a_jvm_out_of_memory_that_exits_1_is_out_of_memory(
     cause = diagnoses["risk-engine"].cause
     assert cause is not None
     assert (cause.code, cause.step) == (Cause.OUT_OF_MEMORY, Step.EXIT_CODE)
-    assert any("java.lang.OutOfMemoryError: Java heap space" in line for line in cause.evidence)
+    assert any(
+        "java.lang.OutOfMemoryError: Java heap space" in line
+        for line in evidence_lines(cause.evidence)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.changes import baseline_arn, changes_of, diff
 from bot.model import Cause, Deployment, Facts, HealthCheck, SecretRef
+from bot.render.evidence import evidence_lines
 from bot.rollback import with_rollback
 from tests.facts_builder import (
     ACCOUNT,
@@ -130,7 +131,7 @@ def test_a_crash_that_began_with_the_new_revision_offers_the_rollback() -> None:
     )
     assert "roll back to revision 41" in rolled.next_step.action
     began = "began with revision 42; revision 41 ran healthy (changed: image)"
-    assert began in rolled.cause.evidence
+    assert began in evidence_lines(rolled.cause.evidence)
     assert rolled.findings[0] == rolled.cause
 
 

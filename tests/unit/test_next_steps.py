@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.model import Cause, Deployment, Facts, Finding, Step, Target
+from bot.model import Cause, Deployment, Evidence, Facts, Finding, Kind, Step, Target
 from bot.next_steps import next_step
 from tests import facts_builder as fb
 from tests.aws_cli import problems
@@ -90,7 +90,13 @@ def test_a_health_check_on_the_wrong_path_is_pointed_at_the_one_the_app_serves()
         step=Step.HEALTH_CHECK,
         severity="error",
         title="Load balancer health checks fail",
-        evidence=("target 10.0.1.1:8080 unhealthy: Health checks failed with these codes: [404]",),
+        evidence=(
+            Evidence(
+                kind=Kind.TARGET,
+                text="Health checks failed with these codes: [404]",
+                source="target 10.0.1.1:8080 unhealthy",
+            ),
+        ),
     )
     group = fb.target_group(health_check_path="/health")
     running = fb.task(1)

@@ -6,20 +6,25 @@ import pytest
 
 from bot.checks import KNOWLEDGE
 from bot.checks.base import UNCONFIRMED
+from bot.checks.evidence import note
 from bot.model import (
     STEPS,
     Cause,
     ChecklistItem,
     Deployment,
     Diagnosis,
+    Evidence,
     Fact,
     Facts,
+    Kind,
     LogGroup,
     Route,
     SecurityGroup,
     Step,
     Task,
+    Where,
 )
+from bot.render.evidence import evidence_lines
 from bot.verdict import conclude
 from tests import facts_builder as fb
 
@@ -121,8 +126,8 @@ def test_failing_for_a_reason_nothing_recognises_is_unknown_with_the_raw_evidenc
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.UNKNOWN
     assert "closest guess" in diagnosis.cause.title
-    assert (
-        'stopCode None, stoppedReason: "Stopped for reasons of its own"' in diagnosis.cause.evidence
+    assert 'stopCode None, stoppedReason: "Stopped for reasons of its own"' in evidence_lines(
+        diagnosis.cause.evidence
     )
 
 
@@ -148,7 +153,7 @@ def test_a_port_mismatch_is_the_root_of_failing_elb_health_checks() -> None:
     assert cause is not None
     assert cause.code is Cause.HEALTH_CHECK_PORT_MISMATCH
     assert cause.tasks == 7  # it carries the evidence of the symptom it explains
-    assert "7 of 8 recent stopped tasks show this" in cause.evidence
+    assert "7 of 8 recent stopped tasks show this" in evidence_lines(cause.evidence)
     assert diagnosis.findings[0] == cause
     assert Cause.ELB_HEALTH_CHECK in fb.codes(diagnosis.findings)
     assert diagnosis.next_step is not None
@@ -166,8 +171,8 @@ def test_a_pull_that_timed_out_from_a_subnet_with_no_way_out_is_a_network_proble
     assert cause is not None
     assert cause.code is Cause.NO_ROUTE_TO_INTERNET
     # what AWS said and what the route table shows, as one finding
-    assert f'container app: "{PULL_TIMED_OUT}"' in cause.evidence
-    assert "VPC endpoints: none" in cause.evidence
+    assert f'container app: "{PULL_TIMED_OUT}"' in evidence_lines(cause.evidence)
+    assert "VPC endpoints: none" in evidence_lines(cause.evidence)
     assert statuses(diagnosis)[Step.NETWORK] == "failed"
 
 
@@ -224,25 +229,21 @@ def test_an_exit_1_nothing_explains_is_an_app_crash() -> None:
     diagnosis = fb.diagnose(failing(stop, log_streams=(logs,)))
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.APP_CRASH
-    assert 'log: "Error: connect ECONNREFUSED 10.0.3.14:5432"' in diagnosis.cause.evidence
+    assert 'log: "Error: connect ECONNREFUSED 10.0.3.14:5432"' in evidence_lines(
+        diagnosis.cause.evidence
+    )
 
 
 def test_findings_rank_by_severity_then_confidence_then_tasks() -> None:
     crash, oom, sigterm = (
         KNOWLEDGE[c] for c in (Cause.APP_CRASH, Cause.OUT_OF_MEMORY, Cause.SIGTERM)
     )
-    fields = {
-        "container": "app",
-        "code": "1",
-        "limit": "?",
-        "sender": "?",
-        "cluster": "c",
-        "why": "",
-    }
+    where = Where(container="app", cluster="c")
+    words = {"code": "1", "limit": "?", "sender": "?", "why": ""}
     findings = [
-        sigterm.finding(["a"], fields, confidence=90, tasks=9, severity="warning"),
-        crash.finding(["b"], fields, confidence=80, tasks=1),
-        oom.finding(["c"], fields, confidence=80, tasks=3),
+        sigterm.finding([note("a")], where, words, confidence=90, tasks=9, severity="warning"),
+        crash.finding([note("b")], where, words, confidence=80, tasks=1),
+        oom.finding([note("c")], where, words, confidence=80, tasks=3),
     ]
     diagnosis = conclude(failing(), findings)
     assert fb.codes(diagnosis.findings) == [Cause.OUT_OF_MEMORY, Cause.APP_CRASH, Cause.SIGTERM]
@@ -288,7 +289,7 @@ def test_a_service_whose_tasks_could_not_be_read_is_never_healthy(action: str) -
     assert diagnosis.status == "unknown"
     assert diagnosis.cause is not None
     assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.STOPPED_REASON)
-    assert diagnosis.cause.evidence[0] == f"could not call {action}: access denied"
+    assert evidence_lines(diagnosis.cause.evidence)[0] == f"could not call {action}: access denied"
     assert diagnosis.summary == (
         f"Could not diagnose production/api: could not call {action}: access denied."
     )
@@ -309,15 +310,19 @@ def test_tasks_unread_leave_what_was_seen_as_the_closest_guess() -> None:
     assert cause is not None
     assert (cause.code, cause.step) == (Cause.UNKNOWN, Step.STOPPED_REASON)
     assert cause.title.endswith("closest guess: tasks fail to start, and ECS does not say more")
-    assert cause.evidence[0] == "could not call ecs:ListTasks: access denied"
+    assert evidence_lines(cause.evidence)[0] == "could not call ecs:ListTasks: access denied"
     assert Cause.TASK_FAILED_TO_START in fb.codes(diagnosis.findings)
     assert statuses(diagnosis)[Step.STOPPED_REASON] == "unknown"
 
 
 def test_an_unconfirmed_root_cause_is_only_the_closest_guess() -> None:
     finding = KNOWLEDGE[Cause.SIGTERM].finding(
-        ["container app exited with code 143", "could not confirm: could not call x:Y: timed out"],
-        {"container": "app", "sender": "?", "cluster": "c"},
+        [
+            Evidence(kind=Kind.EXIT, text="143", source="container app"),
+            Evidence(kind=Kind.UNCONFIRMED, text="could not call x:Y: timed out", source="x:Y"),
+        ],
+        Where(container="app", cluster="c"),
+        {"sender": "?"},
         confidence=UNCONFIRMED,
         tasks=1,
     )
@@ -331,7 +336,7 @@ def test_an_unconfirmed_root_cause_is_only_the_closest_guess() -> None:
         "The cause could not be determined; closest guess: container app stopped on SIGTERM "
         "from ? (exit 143)"
     )
-    assert cause.evidence == finding.evidence
+    assert evidence_lines(cause.evidence) == evidence_lines(finding.evidence)
     assert fb.codes(diagnosis.findings) == [Cause.UNKNOWN, Cause.SIGTERM]
     assert diagnosis.next_step is not None
     assert "Grant x:Y" in diagnosis.next_step.action
@@ -396,7 +401,9 @@ def test_what_the_tasks_showed_outranks_a_configuration_fault() -> None:
     also = next(f for f in diagnosis.findings if f.code is Cause.LOG_GROUP_MISSING)
     assert also.severity == "warning"
     assert also.title.startswith("Fix this too: log group /ecs/api does not exist")
-    assert also.evidence[0].startswith("Not what stopped the recent tasks (container app was")
+    assert evidence_lines(also.evidence)[0].startswith(
+        "Not what stopped the recent tasks (container app was"
+    )
     assert statuses(diagnosis)[Step.LOGS] == "warning"
 
 
@@ -450,7 +457,7 @@ def test_the_cause_carries_what_the_deployment_shows() -> None:
     stops = tuple(fb.stopped(n, exit_code=1) for n in (1, 2))
     diagnosis = fb.diagnose(failing(*stops, service=fb.service(running=0, deployments=(rollout,))))
     assert diagnosis.cause is not None
-    assert diagnosis.cause.evidence[-1] == (
+    assert evidence_lines(diagnosis.cause.evidence)[-1] == (
         "deployment ecs-svc/1 (primary): rollout FAILED (ECS deployment circuit breaker: tasks "
         "failed to start.), 4 failed tasks"
     )

@@ -7,6 +7,7 @@ import pytest
 from bot.checks.base import UNCONFIRMED
 from bot.checks.exit_code import CHECK, check_exit_code
 from bot.model import Cause, Dependency, Step
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 ELB_KILL = fb.real("elb-health-check", "Task failed ELB health checks in (target-group")
@@ -32,9 +33,9 @@ def test_exit_1_is_an_app_crash_quoting_the_last_meaningful_log_lines() -> None:
     # Issue 11 §4: the title names the missing variable (it used to stop at the code).
     assert finding.title.startswith("Container app exits with code 1: ")
     assert "DATABASE_URL" in finding.title
-    assert "container app exited with code 1" in finding.evidence
-    assert "log: \"KeyError: 'DATABASE_URL'\"" in finding.evidence
-    assert 'log: "Starting api 1.4.2"' not in finding.evidence
+    assert "container app exited with code 1" in evidence_lines(finding.evidence)
+    assert "log: \"KeyError: 'DATABASE_URL'\"" in evidence_lines(finding.evidence)
+    assert 'log: "Starting api 1.4.2"' not in evidence_lines(finding.evidence)
 
 
 def test_the_pattern_of_crashes_is_counted() -> None:
@@ -42,7 +43,7 @@ def test_the_pattern_of_crashes_is_counted() -> None:
     stops += (fb.stopped(8, DEPLOYMENT, stop_code="ServiceSchedulerInitiated", exit_code=143),)
     finding = fb.only(check_exit_code(fb.facts(stopped_tasks=stops)), Cause.APP_CRASH)
     assert finding.tasks == 7
-    assert finding.evidence[0] == "7 of 8 recent stopped tasks show this"
+    assert evidence_lines(finding.evidence)[0] == "7 of 8 recent stopped tasks show this"
 
 
 def test_137_with_an_out_of_memory_reason_is_out_of_memory() -> None:
@@ -51,7 +52,7 @@ def test_137_with_an_out_of_memory_reason_is_out_of_memory() -> None:
     assert (
         finding.title == "Container app was killed for running out of memory (task memory 1024 MiB)"
     )
-    assert f'container app: "{OOM}"' in finding.evidence
+    assert f'container app: "{OOM}"' in evidence_lines(finding.evidence)
     assert finding.confidence >= 90
 
 
@@ -149,7 +150,8 @@ def test_exit_1_whose_logs_were_refused_is_only_a_lead() -> None:
     finding = fb.only(check_exit_code(facts), Cause.APP_CRASH)
     assert finding.confidence == UNCONFIRMED
     assert (
-        finding.evidence[-1] == "could not confirm: could not call logs:GetLogEvents: access denied"
+        evidence_lines(finding.evidence)[-1]
+        == "could not confirm: could not call logs:GetLogEvents: access denied"
     )
     diagnosis = fb.diagnose(facts)
     assert diagnosis.cause is not None
@@ -234,11 +236,17 @@ def test_a_failed_migration_container_the_app_waits_on_is_the_cause() -> None:
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.APP_CRASH
     assert diagnosis.cause.title == "Container migrate exits with code 1 before app could start"
-    assert diagnosis.cause.evidence[1] == (
+    assert evidence_lines(diagnosis.cause.evidence)[1] == (
         "container migrate (essential: false) exited with code 1; app waits for it "
         "(dependsOn SUCCESS) and never started"
     )
-    assert 'log: "relation "plans" does not exist"' in diagnosis.cause.evidence
+    assert 'log: "relation "plans" does not exist"' in evidence_lines(diagnosis.cause.evidence)
+    assert diagnosis.cause.where.container == "migrate"
+    step = diagnosis.next_step  # about the container that failed, and its own log stream
+    assert step is not None
+    assert step.action.startswith('migrate fails with “relation "plans" does not exist”')
+    assert step.command is not None
+    assert f"--log-stream-name ecs/migrate/{stop.task_id}" in step.command
 
 
 def test_a_dependency_that_only_has_to_start_is_not_blamed() -> None:

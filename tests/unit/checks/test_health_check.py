@@ -10,6 +10,7 @@ import pytest
 from bot.checks.base import UNCONFIRMED
 from bot.checks.health_check import CHECK, check_health_check
 from bot.model import Cause, Facts, HealthCheck, LoadBalancerRef, Step, TargetHealth
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 CURL = HealthCheck(
@@ -54,7 +55,7 @@ def test_killed_as_early_as_the_check_allows_means_the_app_had_not_started() -> 
         == "Container app's health check gives up before the app has started (startPeriod 0 s)"
     )
     assert finding.tasks == 2
-    assert finding.evidence[-1] == (
+    assert evidence_lines(finding.evidence)[-1] == (
         "killed 95 s after starting; a check that never passes gives up after about 90 s "
         "(startPeriod 0 s + 3 retries × 30 s)"
     )
@@ -63,14 +64,14 @@ def test_killed_as_early_as_the_check_allows_means_the_app_had_not_started() -> 
 def test_killed_long_after_starting_means_the_check_keeps_failing() -> None:
     finding = fb.only(check_health_check(checked(timedelta(hours=3))), Cause.HEALTH_CHECK_FAILING)
     assert finding.title == "Container app's health check keeps failing"
-    assert finding.evidence[0] == "2 of 2 recent stopped tasks show this"
+    assert evidence_lines(finding.evidence)[0] == "2 of 2 recent stopped tasks show this"
 
 
 def test_unhealthy_targets() -> None:
     group = fb.target_group(targets=(unhealthy(), fb.target_health(target_id="10.0.1.2")))
     finding = fb.only(check_health_check(fb.facts(target_groups=(group,))), Cause.ELB_HEALTH_CHECK)
     assert finding.title == "Load balancer health checks fail for the tasks in api"
-    assert finding.evidence == (
+    assert evidence_lines(finding.evidence) == (
         "1 of 2 targets in api are unhealthy",
         "target 10.0.1.1:8080 unhealthy: Target.ResponseCodeMismatch (Health checks failed with "
         "these codes: [404])",
@@ -91,7 +92,7 @@ def test_targets_still_being_checked_are_not_failing() -> None:
 def test_tasks_killed_by_the_load_balancer() -> None:
     stop = fb.stopped(reason=ELB_KILL, stop_code="ServiceSchedulerInitiated", exit_code=143)
     finding = fb.only(check_health_check(fb.facts(stopped_tasks=(stop,))), Cause.ELB_HEALTH_CHECK)
-    assert finding.evidence[1] == f'stoppedReason: "{ELB_KILL}"'
+    assert evidence_lines(finding.evidence)[1] == f'stoppedReason: "{ELB_KILL}"'
 
 
 def test_a_health_check_port_the_container_does_not_serve() -> None:
@@ -100,7 +101,9 @@ def test_a_health_check_port_the_container_does_not_serve() -> None:
         check_health_check(fb.facts(target_groups=(group,))), Cause.HEALTH_CHECK_PORT_MISMATCH
     )
     assert finding.title == "Target group api checks port 8081, but container app serves 8080"
-    assert finding.evidence == ("target group api health checks port 8081, not 8080",)
+    assert evidence_lines(finding.evidence) == (
+        "target group api health checks port 8081, not 8080",
+    )
 
 
 def test_a_service_sending_traffic_to_a_port_the_container_does_not_map() -> None:
@@ -111,7 +114,10 @@ def test_a_service_sending_traffic_to_a_port_the_container_does_not_map() -> Non
         service=fb.service(load_balancers=(ref,)), target_groups=(fb.target_group(port=80),)
     )
     finding = fb.only(check_health_check(facts), Cause.HEALTH_CHECK_PORT_MISMATCH)
-    assert finding.evidence[0] == "the service sends api to app:80, but app maps only 8080"
+    assert (
+        evidence_lines(finding.evidence)[0]
+        == "the service sends api to app:80, but app maps only 8080"
+    )
 
 
 def test_a_target_group_on_another_port_while_its_targets_fail() -> None:
@@ -160,7 +166,10 @@ def test_elb_kills_whose_ports_could_not_be_checked_are_only_a_lead(
     stop = fb.stopped(reason=ELB_KILL, stop_code="ServiceSchedulerInitiated", exit_code=143)
     facts = fb.failing(stop, gaps=fb.denied(action), **overrides)
     finding = fb.only(check_health_check(facts), Cause.ELB_HEALTH_CHECK)
-    assert finding.evidence[-1] == f"could not confirm: could not call {action}: access denied"
+    assert (
+        evidence_lines(finding.evidence)[-1]
+        == f"could not confirm: could not call {action}: access denied"
+    )
     diagnosis = fb.diagnose(facts)
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.UNKNOWN
@@ -205,11 +214,11 @@ def test_an_app_ready_at_once_but_killed_early_has_a_failing_check_not_a_short_s
     assert (
         'the app said it was ready 0 s after the task started: "quote-service 1.2.0 listening '
         'on 0.0.0.0:8080"'
-    ) in finding.evidence
+    ) in evidence_lines(finding.evidence)
     assert (
         'the app answered a health check: "127.0.0.1 - - "GET /health HTTP/1.1" 503 61 "-" '
         '"curl/8.5.0""'
-    ) in finding.evidence
+    ) in evidence_lines(finding.evidence)
 
 
 def test_an_app_ready_after_the_start_period_had_ended_needs_a_longer_one() -> None:
@@ -233,8 +242,8 @@ def test_a_grace_period_shorter_than_the_start_is_the_cause_of_elb_kills() -> No
         "The load balancer's health check gives up before the app has started (the service's "
         "health-check grace period of 60 s)"
     )
-    assert "the app said it was ready 75 s after starting" in finding.evidence
-    assert finding.evidence[-1] == (
+    assert "the app said it was ready 75 s after starting" in evidence_lines(finding.evidence)
+    assert evidence_lines(finding.evidence)[-1] == (
         "the service's healthCheckGracePeriodSeconds is 60 s; it marks a target unhealthy after "
         "about 90 s (grace period + 2 checks × 15 s)"
     )
@@ -251,7 +260,7 @@ def test_an_app_listening_on_another_port_than_its_health_check_calls() -> None:
         finding.title
         == "Container app's health check checks port 8080, but container app serves 3000"
     )
-    assert finding.evidence == (
+    assert evidence_lines(finding.evidence) == (
         "app's health check command calls port 8080",
         "app maps containerPort 8080",
         'but the app listens on 3000: "Server listening on port 3000"',

@@ -8,6 +8,7 @@ from bot.checks.base import UNCONFIRMED
 from bot.checks.iam import check_iam
 from bot.model import Cause, Fact, Facts, SecretRef, Step
 from bot.next_steps import next_step
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 NO_CREDENTIALS = "botocore.exceptions.NoCredentialsError: Unable to locate credentials"
@@ -40,7 +41,7 @@ def test_fargate_needs_an_execution_role_for_awslogs_and_ecr() -> None:
         "The task definition has no execution role, but awslogs on Fargate and ECR pulls on "
         "Fargate need one"
     )
-    assert finding.evidence[0] == "task definition api:7 has no executionRoleArn"
+    assert evidence_lines(finding.evidence)[0] == "task definition api:7 has no executionRoleArn"
 
 
 def test_on_ec2_awslogs_and_ecr_need_no_execution_role() -> None:
@@ -79,7 +80,7 @@ def test_a_role_ecs_tasks_may_not_assume() -> None:
         Cause.TRUST_POLICY,
     )
     assert finding.title == "Role api-task does not let ECS tasks assume it"
-    assert '"Service": "ecs.amazonaws.com"' in finding.evidence[0]
+    assert '"Service": "ecs.amazonaws.com"' in evidence_lines(finding.evidence)[0]
 
 
 def test_ecs_saying_it_could_not_assume_a_role_names_that_role() -> None:
@@ -101,8 +102,10 @@ def test_secrets_the_execution_role_may_not_read() -> None:
     )
     finding = fb.only(check_iam(with_secrets(*secrets)), Cause.SECRETS_ACCESS_DENIED)
     assert finding.title == "The execution role api-execution cannot read DB_PASSWORD, API_KEY"
-    assert f"on {fb.SECRET_ARN}" in finding.evidence[0]  # the JSON key suffix is not the resource
-    assert "ssm:GetParameters" in finding.evidence[1]
+    assert (
+        f"on {fb.SECRET_ARN}" in evidence_lines(finding.evidence)[0]
+    )  # the JSON key suffix is not the resource
+    assert "ssm:GetParameters" in evidence_lines(finding.evidence)[1]
 
 
 def test_secrets_the_execution_role_may_read_by_wildcard() -> None:
@@ -137,7 +140,7 @@ def test_an_app_without_credentials_and_without_a_task_role() -> None:
         finding.title
         == "Container app looks for AWS credentials, but the task has no usable task role"
     )
-    assert finding.evidence == (
+    assert evidence_lines(finding.evidence) == (
         "The stopped task shows this",
         f'container app log: "{NO_CREDENTIALS}"',
         "task definition api:7 has no taskRoleArn",
@@ -148,14 +151,16 @@ def test_a_task_role_that_does_not_exist_is_reported_once_as_missing() -> None:
     roles = {**fb.facts().roles, fb.TASK_ROLE_ARN: fb.role(fb.TASK_ROLE_ARN, exists=False)}
     findings = check_iam(crashed_without_credentials(roles=roles))
     assert fb.codes(findings) == [Cause.TASK_ROLE_MISSING]
-    assert "names a role that does not exist" in findings[0].evidence[-1]
+    assert "names a role that does not exist" in evidence_lines(findings[0].evidence)[-1]
 
 
 def test_an_app_without_credentials_despite_a_good_task_role_is_what_the_app_said() -> None:
     """Issue 11 §2, §4: the app's own words name the cause, with what the role shows now (this
     test used to expect no finding at all)."""
     finding = fb.only(check_iam(crashed_without_credentials()), Cause.TASK_ROLE_MISSING)
-    assert finding.evidence[-1].startswith("yet task role api-task exists and trusts ECS tasks")
+    assert evidence_lines(finding.evidence)[-1].startswith(
+        "yet task role api-task exists and trusts ECS tasks"
+    )
 
 
 # --------------------------------------------------------------------------- unread facts
@@ -174,7 +179,9 @@ def test_ecs_not_assuming_a_role_that_could_not_be_read_is_not_a_trust_policy() 
     facts = fb.facts(service=service, roles={}, gaps=fb.denied("iam:GetRole"))
     finding = fb.only(check_iam(facts), Cause.TRUST_POLICY)
     assert finding.confidence == UNCONFIRMED
-    assert "could not confirm: could not call iam:GetRole: access denied" in finding.evidence
+    assert "could not confirm: could not call iam:GetRole: access denied" in evidence_lines(
+        finding.evidence
+    )
     diagnosis = fb.diagnose(facts)
     assert diagnosis.cause is not None
     assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.IAM)

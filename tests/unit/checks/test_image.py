@@ -9,6 +9,7 @@ from bot.checks.base import UNCONFIRMED
 from bot.checks.image import check_image
 from bot.model import Cause, Step
 from bot.next_steps import next_step
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 NOT_FOUND = fb.real("image-not-found", "Error response from daemon: manifest for")
@@ -26,14 +27,14 @@ def test_a_missing_repository() -> None:
     facts = fb.facts(images=(fb.image(repository_exists=False, tag_exists=None),))
     finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
     assert finding.title == f"Image {fb.IMAGE} does not exist"
-    assert finding.evidence == (f"ECR has no repository named api for {fb.IMAGE}",)
+    assert evidence_lines(finding.evidence) == (f"ECR has no repository named api for {fb.IMAGE}",)
     assert "ECR has no repository api" in next_step(finding, facts).action
 
 
 def test_a_missing_tag() -> None:
     facts = fb.facts(images=(fb.image(tag_exists=False),))
     finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
-    assert finding.evidence == ("ECR repository api has no image 1.4.2",)
+    assert evidence_lines(finding.evidence) == ("ECR repository api has no image 1.4.2",)
 
 
 def test_the_registry_saying_not_found() -> None:
@@ -49,15 +50,20 @@ def test_an_execution_role_that_may_not_pull_from_ecr() -> None:
         finding.title
         == f"The task may not pull {fb.IMAGE} from ECR (api-execution lacks permission)"
     )
-    assert any("allows ecr:GetAuthorizationToken on *" in line for line in finding.evidence)
-    assert any("ecr:BatchGetImage on arn:aws:ecr:us-east-1:" in line for line in finding.evidence)
+    assert any(
+        "allows ecr:GetAuthorizationToken on *" in line for line in evidence_lines(finding.evidence)
+    )
+    assert any(
+        "ecr:BatchGetImage on arn:aws:ecr:us-east-1:" in line
+        for line in evidence_lines(finding.evidence)
+    )
 
 
 def test_an_explicit_deny_is_quoted() -> None:
     deny = {"Statement": [{"Effect": "Deny", "Action": "ecr:BatchGetImage", "Resource": "*"}]}
     facts = fb.facts(**with_roles(base=fb.EXECUTION_POLICY, deny=deny))
     finding = fb.only(check_image(facts), Cause.ECR_PERMISSION_DENIED)
-    assert finding.evidence == (
+    assert evidence_lines(finding.evidence) == (
         'role api-execution, policy policy-1: {"Effect": "Deny", "Action": "ecr:BatchGetImage", '
         '"Resource": "*"}',
     )
@@ -73,7 +79,7 @@ def test_a_not_found_for_an_image_ecr_has_is_a_refused_pull() -> None:
     facts = fb.facts(stopped_tasks=(stop,), **with_roles(logs=fb.allow(["logs:*"])))
     findings = check_image(facts)
     assert fb.codes(findings) == [Cause.ECR_PERMISSION_DENIED, Cause.ECR_PERMISSION_DENIED]
-    assert "the registry has api:1.4.2" in findings[0].evidence
+    assert "the registry has api:1.4.2" in evidence_lines(findings[0].evidence)
 
 
 def test_a_refused_pull_the_role_and_registry_contradict_is_unknown() -> None:
@@ -81,7 +87,10 @@ def test_a_refused_pull_the_role_and_registry_contradict_is_unknown() -> None:
     facts = fb.facts(stopped_tasks=(fb.stopped(reason=refused, stop_code="TaskFailedToStart"),))
     finding = fb.only(check_image(facts), Cause.UNKNOWN)
     assert finding.step is Step.IMAGE
-    assert finding.evidence[-2:] == ("the registry has api:1.4.2", "and api-execution may pull it")
+    assert evidence_lines(finding.evidence)[-2:] == (
+        "the registry has api:1.4.2",
+        "and api-execution may pull it",
+    )
 
 
 def test_private_registry_credentials_the_role_may_not_read() -> None:
@@ -93,7 +102,7 @@ def test_private_registry_credentials_the_role_may_not_read() -> None:
         images=(fb.image(uri=image, registry="other", repository="example/api"),),
     )
     finding = fb.only(check_image(facts), Cause.REGISTRY_AUTH)
-    assert "secretsmanager:GetSecretValue" in finding.evidence[0]
+    assert "secretsmanager:GetSecretValue" in evidence_lines(finding.evidence)[0]
     assert image in finding.title
 
 
@@ -131,7 +140,7 @@ def test_exec_format_error_in_the_logs_is_the_platform_mismatch() -> None:
     facts = fb.facts(stopped_tasks=stops, log_streams=tuple(fb.logs(s, *lines) for s in stops))
     finding = fb.only(check_image(facts), Cause.PLATFORM_MISMATCH)
     assert finding.tasks == 2
-    assert finding.evidence == (
+    assert evidence_lines(finding.evidence) == (
         "2 of 2 recent stopped tasks show this",
         'container app log: "exec /usr/local/bin/streamlit: exec format error"',
     )
@@ -159,7 +168,7 @@ def test_a_refused_pull_of_a_definition_that_could_not_be_read_is_only_a_lead() 
     )
     finding = fb.only(check_image(facts), Cause.ECR_PERMISSION_DENIED)
     assert finding.confidence == UNCONFIRMED
-    assert finding.evidence[-1] == (
+    assert evidence_lines(finding.evidence)[-1] == (
         "could not confirm: could not call ecs:DescribeTaskDefinition: access denied"
     )
     diagnosis = fb.diagnose(facts)
@@ -188,11 +197,13 @@ def test_a_missing_tag_pushed_since_is_still_the_cause_aws_named() -> None:
     facts = fb.failing(fb.stopped(reason=said, stop_code="TaskFailedToStart"))
     finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
     assert finding.title.endswith("does not exist (when the tasks stopped; it looks fixed since)")
-    assert finding.evidence[-3:-1] == (
+    assert evidence_lines(finding.evidence)[-3:-1] == (
         "the registry has api:1.4.2",
         "and api-execution may pull it",
     )
-    assert finding.evidence[-1].startswith("It looks fixed since: AWS named this cause")
+    assert evidence_lines(finding.evidence)[-1].startswith(
+        "It looks fixed since: AWS named this cause"
+    )
 
 
 def test_platform_evidence_is_what_makes_the_manifest_worth_reading() -> None:

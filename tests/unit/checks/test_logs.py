@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.checks.logs import CHECK, check_logs
 from bot.model import Cause, Fact, LogGroup
 from bot.next_steps import next_step
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 MISSING_GROUP = fb.real("log-group-missing", "does not exist. status code: 400")
@@ -28,8 +29,10 @@ def test_a_missing_log_group_that_is_not_created_automatically() -> None:
     assert fb.codes([said, seen]) == [Cause.LOG_GROUP_MISSING] * 2
     assert said.title == seen.title
     assert seen.title == "Log group /ecs/api does not exist and is not created automatically"
-    assert f'stoppedReason: "{MISSING_GROUP}"' in said.evidence
-    assert "CloudWatch Logs in us-east-1 has no log group named /ecs/api" in seen.evidence
+    assert f'stoppedReason: "{MISSING_GROUP}"' in evidence_lines(said.evidence)
+    assert "CloudWatch Logs in us-east-1 has no log group named /ecs/api" in evidence_lines(
+        seen.evidence
+    )
     command = "aws logs create-log-group --log-group-name /ecs/api --region us-east-1"
     assert next_step(seen, failing).command == command
     assert seen.severity == "error"
@@ -66,9 +69,10 @@ def test_an_execution_role_that_may_not_write_the_logs() -> None:
     roles = {fb.EXECUTION_ROLE_ARN: fb.role(fb.EXECUTION_ROLE_ARN, ecr_only)}
     finding = fb.only(check_logs(fb.facts(roles=roles)), Cause.LOG_CONFIG_INVALID)
     assert any(
-        "allows logs:CreateLogStream on arn:aws:logs:us-east-1:" in e for e in finding.evidence
+        "allows logs:CreateLogStream on arn:aws:logs:us-east-1:" in e
+        for e in evidence_lines(finding.evidence)
     )
-    assert any("logs:PutLogEvents" in e for e in finding.evidence)
+    assert any("logs:PutLogEvents" in e for e in evidence_lines(finding.evidence))
 
 
 def test_a_policy_scoped_to_the_log_group_is_enough() -> None:

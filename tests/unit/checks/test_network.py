@@ -8,6 +8,7 @@ from bot.checks.base import UNCONFIRMED
 from bot.checks.network import CHECK, check_network
 from bot.model import Cause, EfsVolume, EgressRule, Route, SecretRef, SecurityGroup, Step
 from bot.next_steps import next_step
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 LOCAL = Route(destination="10.0.0.0/16", target="local")
@@ -28,7 +29,7 @@ def test_a_private_subnet_without_nat_or_endpoints() -> None:
     facts = fb.facts(network=fb.network(subnets=(PRIVATE,)))
     finding = fb.only(check_network(facts), Cause.NO_ROUTE_TO_INTERNET)
     assert finding.title == "Tasks in subnet-0aaa cannot reach the internet or AWS endpoints"
-    assert finding.evidence == (
+    assert evidence_lines(finding.evidence) == (
         "subnet subnet-0aaa, route table rtb-0private: 10.0.0.0/16 → local and the task has no "
         "public IP",
         "VPC endpoints: none",
@@ -53,7 +54,7 @@ def test_endpoints_without_the_one_for_logs() -> None:
         finding.title
         == "Private subnet subnet-0aaa has no NAT gateway and no VPC endpoint for logs"
     )
-    assert finding.evidence[-1] == "needed: logs (awslogs)"
+    assert evidence_lines(finding.evidence)[-1] == "needed: logs (awslogs)"
 
 
 def test_secrets_need_their_endpoint_too() -> None:
@@ -66,7 +67,7 @@ def test_secrets_need_their_endpoint_too() -> None:
     )
     facts = fb.facts(network=network, task_definitions={fb.TASK_DEFINITION_ARN: definition})
     finding = fb.only(check_network(facts), Cause.MISSING_VPC_ENDPOINT)
-    assert finding.evidence[-1] == "needed: secretsmanager (secret DB_PASSWORD)"
+    assert evidence_lines(finding.evidence)[-1] == "needed: secretsmanager (secret DB_PASSWORD)"
 
 
 def test_every_needed_endpoint_is_as_good_as_a_nat() -> None:
@@ -84,7 +85,9 @@ def test_no_endpoint_reaches_docker_hub() -> None:
     )
     facts = fb.facts(network=network, task_definitions={fb.TASK_DEFINITION_ARN: definition})
     finding = fb.only(check_network(facts), Cause.NO_ROUTE_TO_INTERNET)
-    assert finding.evidence[-1] == "images outside ECR need the internet: nginx:1.27"
+    assert (
+        evidence_lines(finding.evidence)[-1] == "images outside ECR need the internet: nginx:1.27"
+    )
 
 
 def test_security_groups_without_outbound_rules() -> None:
@@ -94,7 +97,7 @@ def test_security_groups_without_outbound_rules() -> None:
         Cause.SECURITY_GROUP_NO_EGRESS,
     )
     assert finding.title == "Security group sg-0api allows no outbound traffic"
-    assert finding.evidence == ("security group sg-0api (api): no outbound rules",)
+    assert evidence_lines(finding.evidence) == ("security group sg-0api (api): no outbound rules",)
 
 
 def test_an_efs_volume_behind_a_group_that_only_allows_https_out() -> None:
@@ -110,7 +113,9 @@ def test_an_efs_volume_behind_a_group_that_only_allows_https_out() -> None:
     )
     finding = fb.only(check_network(facts), Cause.EFS_MOUNT_FAILED)
     assert finding.title == "EFS volume data cannot be mounted"
-    assert finding.evidence == ("no outbound rule of sg-0api allows TCP 2049 (NFS)",)
+    assert evidence_lines(finding.evidence) == (
+        "no outbound rule of sg-0api allows TCP 2049 (NFS)",
+    )
 
 
 def test_an_efs_file_system_without_mount_targets() -> None:
@@ -120,7 +125,7 @@ def test_an_efs_file_system_without_mount_targets() -> None:
         task_definitions={fb.TASK_DEFINITION_ARN: definition},
     )
     finding = fb.only(check_network(facts), Cause.EFS_MOUNT_FAILED)
-    assert finding.evidence == ("file system fs-0abc has no mount targets",)
+    assert evidence_lines(finding.evidence) == ("file system fs-0abc has no mount targets",)
 
 
 def test_an_efs_file_system_without_a_mount_target_in_the_tasks_zone() -> None:
@@ -131,7 +136,7 @@ def test_an_efs_file_system_without_a_mount_target_in_the_tasks_zone() -> None:
         task_definitions={fb.TASK_DEFINITION_ARN: definition},
     )
     finding = fb.only(check_network(facts), Cause.EFS_MOUNT_FAILED)
-    assert finding.evidence == (
+    assert evidence_lines(finding.evidence) == (
         "file system fs-0abc has mount targets only in us-east-1a, but the task ran in us-east-1b",
     )
 
@@ -141,7 +146,7 @@ def test_aws_reporting_a_timeout_from_a_subnet_with_no_way_out() -> None:
     facts = fb.facts(stopped_tasks=(stop,), network=fb.network(subnets=(PRIVATE,)))
     said, seen = check_network(facts)
     assert fb.codes([said, seen]) == [Cause.NO_ROUTE_TO_INTERNET] * 2
-    assert said.evidence[1] == f'stoppedReason: "{TIMED_OUT}"'
+    assert evidence_lines(said.evidence)[1] == f'stoppedReason: "{TIMED_OUT}"'
 
 
 def test_a_timeout_from_a_subnet_with_a_nat_route_now_looks_fixed_since() -> None:
@@ -151,7 +156,7 @@ def test_a_timeout_from_a_subnet_with_a_nat_route_now_looks_fixed_since() -> Non
     finding = fb.only(check_network(fb.facts(stopped_tasks=(stop,))), Cause.NO_ROUTE_TO_INTERNET)
     assert finding.step is Step.NETWORK
     assert finding.title.endswith("(when the tasks stopped; it looks fixed since)")
-    assert finding.evidence[-3:-1] == (
+    assert evidence_lines(finding.evidence)[-3:-1] == (
         "yet subnet subnet-0aaa routes 0.0.0.0/0 to nat-0abc",
         "its security groups allow outbound traffic",
     )
@@ -184,7 +189,10 @@ def test_a_timeout_from_a_network_that_could_not_be_read_is_only_a_lead(action: 
     facts = fb.failing(stop, network=None, gaps=fb.denied(action))
     finding = fb.only(check_network(facts), Cause.NO_ROUTE_TO_INTERNET)
     assert finding.confidence == UNCONFIRMED
-    assert finding.evidence[-1] == f"could not confirm: could not call {action}: access denied"
+    assert (
+        evidence_lines(finding.evidence)[-1]
+        == f"could not confirm: could not call {action}: access denied"
+    )
     diagnosis = fb.diagnose(facts)
     assert diagnosis.cause is not None
     assert (diagnosis.cause.code, diagnosis.cause.step) == (Cause.UNKNOWN, Step.NETWORK)

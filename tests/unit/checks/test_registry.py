@@ -11,7 +11,8 @@ from bot.checks import CHECKS, KNOWLEDGE
 from bot.checks.base import NAMED, Check, Knowledge
 from bot.checks.exit_code import SEGFAULT
 from bot.checks.registry import Registry
-from bot.model import STEPS, Cause, Fact, Facts, Finding, Step
+from bot.model import STEPS, Cause, Evidence, Fact, Facts, Finding, Kind, Step, Where
+from bot.render.evidence import evidence_lines
 from bot.verdict import judge
 from tests import facts_builder as fb
 
@@ -101,7 +102,8 @@ def check_drift(facts: Facts) -> list[Finding]:
     """Stands for a check of no step (what changed since the last healthy deployment)."""
     if not facts.stopped_tasks:
         return []
-    return [SEGFAULT.finding([DRIFT], {"container": "app"}, confidence=NAMED, observed=True)]
+    evidence = [Evidence(kind=Kind.CONFIG, text=DRIFT)]
+    return [SEGFAULT.finding(evidence, Where(container="app"), confidence=NAMED, observed=True)]
 
 
 def check_that_breaks(facts: Facts) -> list[Finding]:
@@ -119,7 +121,7 @@ DRIFT_CHECK = Check(run=check_drift, knowledge=(), needs=(Fact.DEPLOYMENTS,))
 def test_a_registered_check_of_no_step_finds_the_cause() -> None:
     diagnosis = judge(fb.failing(fb.stopped(exit_code=1)), with_checks(DRIFT_CHECK))
     assert diagnosis.cause is not None
-    assert DRIFT in diagnosis.cause.evidence
+    assert DRIFT in evidence_lines(diagnosis.cause.evidence)
     assert diagnosis.findings[0] == diagnosis.cause
     # its fact hides no step: the eight steps stay the checklist
     assert [item.step for item in diagnosis.checklist] == list(STEPS)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.checks.resources import CHECK, check_resources
 from bot.model import CapacityProvider, Cause, Step
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 SHORT = fb.service(launch_type="EC2", subnets=(), security_groups=(), running=1)
@@ -27,7 +28,9 @@ def test_a_cluster_without_instances() -> None:
     facts = fb.on_ec2(service=SHORT, cluster=fb.cluster(registered_instances=0))
     finding = fb.only(check_resources(facts), Cause.NO_CONTAINER_INSTANCES)
     assert finding.title == "Cluster production has no connected container instance to run tasks on"
-    assert finding.evidence[0].startswith("cluster production: 0 registered container instances")
+    assert evidence_lines(finding.evidence)[0].startswith(
+        "cluster production: 0 registered container instances"
+    )
 
 
 def test_instances_whose_agent_is_disconnected() -> None:
@@ -36,7 +39,7 @@ def test_instances_whose_agent_is_disconnected() -> None:
     )
     facts = fb.on_ec2(service=SHORT, cluster=cluster)
     finding = fb.only(check_resources(facts), Cause.NO_CONTAINER_INSTANCES)
-    assert "ACTIVE, agent disconnected" in finding.evidence[1]
+    assert "ACTIVE, agent disconnected" in evidence_lines(finding.evidence)[1]
 
 
 @pytest.mark.parametrize(
@@ -71,7 +74,7 @@ def test_a_fixed_host_port_taken_on_every_instance() -> None:
     )
     finding = fb.only(check_resources(facts), Cause.PORT_IN_USE)
     assert finding.title == "Host port 80 is already taken on every container instance"
-    assert finding.evidence[0] == "the task needs host port 80"
+    assert evidence_lines(finding.evidence)[0] == "the task needs host port 80"
 
 
 def test_a_full_cluster_is_fine_while_the_service_has_all_its_tasks() -> None:
@@ -84,7 +87,9 @@ def test_a_fargate_task_stuck_provisioning() -> None:
     stuck = fb.task(3, last_status="PROVISIONING", created_at=fb.NOW - timedelta(minutes=12))
     facts = fb.facts(service=fb.service(running=1, pending=1), running_tasks=(fb.task(1), stuck))
     finding = fb.only(check_resources(facts), Cause.FARGATE_CAPACITY)
-    assert finding.evidence == (f"task {stuck.task_id} has been PROVISIONING for 12 min",)
+    assert evidence_lines(finding.evidence) == (
+        f"task {stuck.task_id} has been PROVISIONING for 12 min",
+    )
 
 
 def test_a_fargate_task_provisioning_for_a_minute_is_normal() -> None:
@@ -107,7 +112,7 @@ def test_placement_failures_ecs_reports(code: str, containing: str) -> None:
     event = fb.event(fb.real(code, containing))
     facts = fb.facts(service=fb.service(running=0, events=(event,)))
     finding = fb.only(check_resources(facts), Cause(code))
-    assert finding.evidence[0] == "A current service event says so"
+    assert evidence_lines(finding.evidence)[0] == "A current service event says so"
 
 
 def test_a_full_disk() -> None:
@@ -166,11 +171,11 @@ def test_tasks_waiting_for_an_ec2_capacity_provider_without_managed_scaling() ->
     assert finding.title == (
         "Tasks wait in PROVISIONING for container instances, but managed scaling is off"
     )
-    assert finding.evidence[:2] == (
+    assert evidence_lines(finding.evidence)[:2] == (
         f"task {waiting[0].task_id} has been PROVISIONING for 25 min",
         f"task {waiting[1].task_id} has been PROVISIONING for 25 min",
     )
-    assert finding.evidence[2] == (
+    assert evidence_lines(finding.evidence)[2] == (
         "capacity provider batch-asg: managed scaling DISABLED, so ECS does not grow Auto "
         "Scaling group batch-asg for waiting tasks"
     )

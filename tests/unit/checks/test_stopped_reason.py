@@ -6,6 +6,7 @@ import pytest
 
 from bot.checks.stopped_reason import check_stopped_reason
 from bot.model import Cause, Step
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 DEPLOYMENT = fb.real("deployment-or-scale-in")
@@ -23,7 +24,7 @@ def test_tasks_replaced_by_a_deployment_are_no_failure() -> None:
         check_stopped_reason(fb.facts(stopped_tasks=stops)), Cause.DEPLOYMENT_OR_SCALE_IN
     )
     assert (finding.severity, finding.tasks) == ("info", 2)
-    assert f'stoppedReason: "{DEPLOYMENT}"' in finding.evidence
+    assert f'stoppedReason: "{DEPLOYMENT}"' in evidence_lines(finding.evidence)
 
 
 def test_stop_task_is_told_by_its_stop_code_whatever_the_reason_says() -> None:
@@ -32,7 +33,7 @@ def test_stop_task_is_told_by_its_stop_code_whatever_the_reason_says() -> None:
     findings = check_stopped_reason(fb.facts(stopped_tasks=(stop,), service=short))
     finding = fb.only(findings, Cause.STOPPED_BY_USER)
     assert finding.severity == "error"  # the service is short of the task: a failure
-    assert "stopCode UserInitiated" in finding.evidence[1]
+    assert "stopCode UserInitiated" in evidence_lines(finding.evidence)[1]
 
 
 @pytest.mark.parametrize(
@@ -53,8 +54,10 @@ def test_expected_stops_that_were_replaced_are_information(
     assert diagnosis.status == "healthy"
     assert diagnosis.cause is not None
     assert (diagnosis.cause.code, diagnosis.cause.severity) == (code, "info")
-    assert "all replaced: the service runs 2 of 2 desired tasks" in diagnosis.cause.evidence
-    assert diagnosis.cause.evidence[0] == "3 of 3 recent stopped tasks show this"
+    assert "all replaced: the service runs 2 of 2 desired tasks" in evidence_lines(
+        diagnosis.cause.evidence
+    )
+    assert evidence_lines(diagnosis.cause.evidence)[0] == "3 of 3 recent stopped tasks show this"
     assert diagnosis.cause.title.startswith("3 tasks ")
     assert diagnosis.cause.title.endswith(", all replaced")
 
@@ -92,14 +95,14 @@ def test_the_pattern_of_recent_stops_is_counted() -> None:
     findings = check_stopped_reason(fb.facts(stopped_tasks=stops))
     failed = fb.only(findings, Cause.TASK_FAILED_TO_START)
     assert failed.tasks == 7
-    assert failed.evidence[0] == "7 of 8 recent stopped tasks show this"
+    assert evidence_lines(failed.evidence)[0] == "7 of 8 recent stopped tasks show this"
 
 
 def test_an_unrecognised_reason_is_unknown_and_says_what_was_seen() -> None:
     stop = fb.stopped(reason="Something new went sideways", stop_code=None)
     finding = fb.only(check_stopped_reason(fb.facts(stopped_tasks=(stop,))), Cause.UNKNOWN)
     assert "closest guess" in finding.title
-    assert 'stoppedReason: "Something new went sideways"' in finding.evidence[1]
+    assert 'stoppedReason: "Something new went sideways"' in evidence_lines(finding.evidence)[1]
 
 
 def test_an_unknown_pull_failure_points_at_the_image_step() -> None:
@@ -112,7 +115,7 @@ def test_an_unknown_pull_failure_points_at_the_image_step() -> None:
 def test_a_service_short_of_tasks_with_no_word_why_is_unknown() -> None:
     facts = fb.facts(service=fb.service(running=0), running_tasks=())
     finding = fb.only(check_stopped_reason(facts), Cause.UNKNOWN)
-    assert "the service runs 0 of 2 desired tasks" in finding.evidence
+    assert "the service runs 0 of 2 desired tasks" in evidence_lines(finding.evidence)
 
 
 def test_a_service_short_of_tasks_while_one_is_starting_is_left_alone() -> None:
@@ -138,7 +141,7 @@ def test_failure_events_since_the_last_steady_state_count() -> None:
         check_stopped_reason(fb.facts(service=fb.service(events=events))),
         Cause.TASK_FAILED_TO_START,
     )
-    assert finding.evidence[0] == "A current service event says so"
+    assert evidence_lines(finding.evidence)[0] == "A current service event says so"
 
 
 def test_a_shortfall_is_not_unexplained_when_the_tasks_could_not_be_read() -> None:

@@ -18,11 +18,13 @@ from bot.model import (
     ChecklistItem,
     ContainerDefinition,
     Diagnosis,
+    Evidence,
     Fact,
     Finding,
     Gap,
     HealthCheck,
     Impact,
+    Kind,
     LogStream,
     NextStep,
     PortMapping,
@@ -65,7 +67,10 @@ HUGE = (NASTY + PLANTED + " " + "x" * 100) * 40  # ~10 kB: an AWS reason or log 
 def diagnosis(
     *,
     text: str = "Container app was killed at its memory limit",
-    evidence: tuple[str, ...] = ("exit code 137", "reason: OutOfMemoryError: Container killed"),
+    evidence: tuple[Evidence, ...] = (
+        Evidence(kind=Kind.NOTE, text="exit code 137"),
+        Evidence(kind=Kind.NOTE, text="reason: OutOfMemoryError: Container killed"),
+    ),
     stopped: int = 3,
     containers: int = 1,
     lines: int = 5,
@@ -136,7 +141,11 @@ def diagnosis(
 
 def extreme() -> Diagnosis:
     return diagnosis(
-        text=HUGE, evidence=tuple(HUGE for _ in range(20)), stopped=100, containers=10, lines=200
+        text=HUGE,
+        evidence=tuple(Evidence(kind=Kind.LOG, text=HUGE, source=HUGE) for _ in range(20)),
+        stopped=100,
+        containers=10,
+        lines=200,
     )
 
 
@@ -200,12 +209,14 @@ def test_the_evidence_leads_with_the_decisive_line_and_quotes_each_message_once(
         "see the Troubleshooting section of the Amazon ECS Developer Guide."
     )
     evidence = (
-        "4 of 4 recent stopped tasks show this",
-        "container app exited with code 1",
-        "log: \"TypeError: Cannot read properties of undefined (reading 'map')\"",
-        "2 current service events say so",
-        f'service event at 20:12: "{event}"',
-        f'service event at 20:01: "{event}"',
+        Evidence(kind=Kind.TASKS, count=4, total=4),
+        Evidence(kind=Kind.EXIT, text="1", source="container app"),
+        Evidence(
+            kind=Kind.LOG, text="TypeError: Cannot read properties of undefined (reading 'map')"
+        ),
+        Evidence(kind=Kind.EVENTS, count=2),
+        Evidence(kind=Kind.EVENT, text=event, when=datetime(2025, 1, 2, 20, 12, tzinfo=UTC)),
+        Evidence(kind=Kind.EVENT, text=event, when=datetime(2025, 1, 2, 20, 1, tzinfo=UTC)),
     )
     card = render_card(diagnosis(evidence=evidence, stopped=4))
     assert_sound(card)
@@ -225,7 +236,8 @@ def test_the_evidence_leads_with_the_decisive_line_and_quotes_each_message_once(
 
 def test_a_reason_ecs_cut_short_says_so() -> None:
     reason = "CannotPullContainerError: " + "x" * 229  # 255 characters, as ECS cuts them
-    card = render_card(diagnosis(evidence=(f'stoppedReason: "{reason}"',)))
+    said = Evidence(kind=Kind.MESSAGE, text=reason, source="stoppedReason")
+    card = render_card(diagnosis(evidence=(said,)))
     assert f"`{reason}…`" in card[0]["text"]["text"]
 
 
@@ -304,6 +316,9 @@ def test_a_configuration_cause_makes_the_resource_at_fault_the_primary_action() 
     ]
 
 
+KILLED = Evidence(kind=Kind.MESSAGE, text="signal: killed", source="stoppedReason")
+
+
 def test_an_unknown_cause_looks_unknown_and_drops_a_guess_the_evidence_argues_against() -> None:
     cause = Finding(
         code=Cause.UNKNOWN,
@@ -311,8 +326,8 @@ def test_an_unknown_cause_looks_unknown_and_drops_a_guess_the_evidence_argues_ag
         severity="error",
         title="The cause could not be determined; closest guess: a connection timed out",
         evidence=(
-            'stoppedReason: "signal: killed"',
-            "yet subnet subnet-1 routes 0.0.0.0/0 to nat-1",
+            KILLED,
+            Evidence(kind=Kind.CONTRARY, text="yet subnet subnet-1 routes 0.0.0.0/0 to nat-1"),
         ),
     )
     card = render_card(diagnosis().model_copy(update={"cause": cause}))
@@ -320,7 +335,7 @@ def test_an_unknown_cause_looks_unknown_and_drops_a_guess_the_evidence_argues_ag
     assert head.startswith(":grey_question: *production/api-service: cause unknown*")
     assert ":red_circle:" not in head
     assert "closest guess" not in "\n".join(texts(card))
-    cause = cause.model_copy(update={"evidence": ('stoppedReason: "signal: killed"',)})
+    cause = cause.model_copy(update={"evidence": (KILLED,)})
     card = render_card(diagnosis().model_copy(update={"cause": cause}))
     assert "closest guess: a connection timed out" in card[0]["text"]["text"]
 
@@ -411,8 +426,21 @@ def test_a_busy_card_swaps_its_buttons_for_a_note() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(max_size=4000), st.lists(st.text(max_size=600), max_size=12))
-def test_any_text_from_aws_renders_safely(text: str, evidence: list[str]) -> None:
+@given(
+    st.text(max_size=4000),
+    st.lists(
+        st.builds(
+            Evidence,
+            kind=st.sampled_from(Kind),
+            text=st.text(max_size=600),
+            source=st.text(max_size=60),
+            count=st.integers(0, 9),
+            total=st.integers(0, 9),
+        ),
+        max_size=12,
+    ),
+)
+def test_any_text_from_aws_renders_safely(text: str, evidence: list[Evidence]) -> None:
     sample = diagnosis(text=text or "x", evidence=tuple(evidence))
     for blocks in (render_card(sample), render_details(sample), render_logs(sample.log_streams)[0]):
         assert_sound(blocks)

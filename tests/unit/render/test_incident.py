@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk.models.blocks import Block
 
 from bot.incidents import Incident, ServiceRef
-from bot.model import Cause, Finding, Step
+from bot.model import Cause, Evidence, Finding, Kind, Step
 from bot.render.blocks import CARD_BUDGET, MAX_BLOCKS
 from bot.render.incident import (
     ACTION_MUTE,
@@ -52,7 +52,9 @@ def test_the_header_says_how_many_stops_since_when_and_when_it_recovered() -> No
 
 
 def test_the_card_keeps_within_slacks_limits_and_has_snooze_and_mute() -> None:
-    blocks = render_incident_card(incident(title=HUGE), diagnosis(text=HUGE, evidence=(HUGE,)))
+    blocks = render_incident_card(
+        incident(title=HUGE), diagnosis(text=HUGE, evidence=(Evidence(kind=Kind.LOG, text=HUGE),))
+    )
     assert len(blocks) <= MAX_BLOCKS
     assert len(json.dumps(blocks)) <= CARD_BUDGET + 1000
     for block in blocks:

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from bot.model import STEPS, NextStep, Step
+from bot.model import STEPS, Evidence, Kind, NextStep, Step
 from bot.render.text import print_reports
 from tests.unit.render.test_blocks import diagnosis
 
@@ -18,7 +18,12 @@ COMMAND = (
 
 def report(*, verbose: bool = False) -> str:
     step = NextStep(step=Step.EXIT_CODE, action="Raise the memory limit.", command=COMMAND)
-    sample = diagnosis(evidence=("exit code 137", 'log: "java.lang.OutOfMemoryError"'))
+    sample = diagnosis(
+        evidence=(
+            Evidence(kind=Kind.NOTE, text="exit code 137"),
+            Evidence(kind=Kind.LOG, text="java.lang.OutOfMemoryError"),
+        )
+    )
     out = io.StringIO()
     console = Console(file=out, width=80, color_system=None)
     print_reports(console, [sample.model_copy(update={"next_step": step})], verbose=verbose)
