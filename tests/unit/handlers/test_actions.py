@@ -118,7 +118,7 @@ def clicking(slack: FakeSlack, action_id: str, message: dict[str, Any]) -> tuple
 
 
 def acked(callback: Callable[[Ack, dict[str, Any]], None], body: dict[str, Any]) -> None:
-    ack = Ack()
+    ack = Ack()  # type: ignore[no-untyped-call]  # slack_bolt leaves __init__ untyped
     callback(ack, body)
     assert ack.response is not None
     assert ack.response.status == 200
