@@ -75,10 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     from pydantic import ValidationError
 
-    from bot.settings import Settings
+    from bot.settings import Settings, settings_error
 
     try:
         settings = Settings()
+    except ValidationError as error:
+        return _fail(EXIT_FAILURE, settings_error(error))
+    try:
         if args.command == "diagnose":
             return _diagnose(args, settings)
         if args.command == "demo":
