@@ -3,6 +3,7 @@ account in moto's emulator."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +24,8 @@ from bot.model import Cause, Diagnosis, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
 from tests.conftest import FAKE_AWS_ENV, reset_moto
-from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
-from tests.harness import SIGNING_SECRET, BotServer
+from tests.fake_slack import APP_TOKEN, BOT_TOKEN, Call, FakeSlack
+from tests.harness import SIGNING_SECRET, BotServer, mention_event
 
 
 @pytest.fixture(scope="package")
@@ -132,6 +133,21 @@ def running_bot(
         with BotServer(app, settings) as http:
             yield Bot(slack, http, recording, emulator)
     diagnoser.close()
+
+
+def sentinel(bot: Bot) -> Call:
+    """Sends a mention that names nothing and returns the usage note the bot posts for it.
+
+    What a test says did *not* happen is asserted after this, not after a sleep: the sentinel
+    goes the way every request goes (Bolt's listener pool, then the bot's executor, each of
+    which starts its work in the order it came), so once its note is in, anything an earlier
+    request would have started (a diagnosis: `bot.diagnoser.calls`, AWS requests, a reply
+    posted without a diagnosis) has started or is already in."""
+    ts = f"{time.time():.6f}"
+    body = json.dumps(mention_event("<@U0ECSWHY>", ts=ts))
+    assert bot.http.signed(body, content_type="application/json").status == 200
+    (note,) = bot.slack.wait_for("chat.postMessage", where=lambda c: c.body.get("thread_ts") == ts)
+    return note
 
 
 @pytest.fixture
