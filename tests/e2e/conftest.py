@@ -3,10 +3,8 @@ account in moto's emulator."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,8 +22,8 @@ from bot.model import Cause, Diagnosis, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
 from tests.conftest import FAKE_AWS_ENV, reset_moto
-from tests.fake_slack import APP_TOKEN, BOT_TOKEN, Call, FakeSlack
-from tests.harness import SIGNING_SECRET, BotServer, mention_event
+from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.harness import SIGNING_SECRET, BotServer, Settling
 
 
 @pytest.fixture(scope="package")
@@ -100,12 +98,26 @@ def bot_settings(slack: FakeSlack, *, socket_mode: bool = False) -> Settings:
     )
 
 
+LISTENER_THREADS = 5  # as many as Bolt's own listener pool has
+
+
 @dataclass
 class Bot:
     slack: FakeSlack
     http: BotServer
     diagnoser: Recording
     emulator: EmulatorServer
+    listeners: Settling  # Bolt's listener pool
+    jobs: Settling  # the bot's own pool, where the listeners hand their slow work
+
+    def settle(self) -> None:
+        """Waits until everything the requests sent so far have started has finished.
+
+        What a test says did *not* happen is asserted after this, never after a sleep: a
+        request's listener is in Bolt's pool before its HTTP answer returns, and hands its
+        work to the bot's pool before it ends."""
+        self.listeners.settle()
+        self.jobs.settle()
 
 
 @pytest.fixture
@@ -128,26 +140,15 @@ def running_bot(
     store = store or MemoryStore()
     diagnoser = Diagnoser(settings, store)
     recording = Recording(diagnoser)
-    with ThreadPoolExecutor(settings.diagnosis_workers) as executor:
-        app = build_app(settings, recording, store, executor=executor)
+    with (
+        Settling(LISTENER_THREADS, "bolt-listeners") as listeners,
+        Settling(settings.diagnosis_workers, "diagnoses") as jobs,
+    ):
+        app = build_app(settings, recording, store, executor=jobs)
+        app.listener_runner.listener_executor = listeners
         with BotServer(app, settings) as http:
-            yield Bot(slack, http, recording, emulator)
+            yield Bot(slack, http, recording, emulator, listeners, jobs)
     diagnoser.close()
-
-
-def sentinel(bot: Bot) -> Call:
-    """Sends a mention that names nothing and returns the usage note the bot posts for it.
-
-    What a test says did *not* happen is asserted after this, not after a sleep: the sentinel
-    goes the way every request goes (Bolt's listener pool, then the bot's executor, each of
-    which starts its work in the order it came), so once its note is in, anything an earlier
-    request would have started (a diagnosis: `bot.diagnoser.calls`, AWS requests, a reply
-    posted without a diagnosis) has started or is already in."""
-    ts = f"{time.time():.6f}"
-    body = json.dumps(mention_event("<@U0ECSWHY>", ts=ts))
-    assert bot.http.signed(body, content_type="application/json").status == 200
-    (note,) = bot.slack.wait_for("chat.postMessage", where=lambda c: c.body.get("thread_ts") == ts)
-    return note
 
 
 @pytest.fixture
