@@ -72,6 +72,7 @@ LEGACY = "legacy-ec2/legacy-nginx"  # a cluster CHANNEL may not query
 def refused(bot: Bot, text: str) -> None:
     """`text` is a refusal that says what the channel may query and whom to ask, and nothing
     was read from AWS (counted where the requests arrive: at the emulator)."""
+    bot.settle()
     assert "may not query" in text
     assert "platform team" in text
     assert bot.diagnoser.calls == []
