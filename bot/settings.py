@@ -1,5 +1,6 @@
 """All configuration, read once from the environment (names pinned in CONTRACT.md §3)."""
 
+import re
 from typing import Annotated
 
 from pydantic import (
@@ -12,7 +13,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 # What redis-py's `Redis.from_url` opens, kept as written (pydantic's RedisDsn refuses unix
 # sockets and fills in a host, port and database).
@@ -107,12 +108,23 @@ class Settings(BaseSettings):
     watch_poll: float = Field(default=3.0, gt=0, le=300, validation_alias="ECS_WHY_WATCH_POLL")
 
 
-def settings_error(error: ValidationError) -> str:
+def settings_error(error: ValidationError | SettingsError) -> str:
     """Bad settings as one line naming each variable and what is wrong, never the value (a
     Redis URL may hold a password)."""
+    if isinstance(error, SettingsError):  # a JSON variable that is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        variable = _variable(field[1]) if field else "a variable"
+        return f"bad setting: {variable}: {error.__cause__ or error}"
     problems = []
     for problem in error.errors(include_url=False, include_input=False):
         variable, *inside = (str(part) for part in problem["loc"])
         where = "".join(f"[{part}]" for part in inside)
         problems.append(f"{variable.upper()}{where}: {problem['msg']}")
     return "bad setting: " + "; ".join(problems)
+
+
+def _variable(field: str) -> str:
+    """The environment variable a field of Settings is read from."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return alias if isinstance(alias, str) else field.upper()

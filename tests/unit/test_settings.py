@@ -108,3 +108,24 @@ def test_the_cli_starts_with_one_error_line_for_a_bad_url(
     assert err == (
         "ecs-why: bad setting: REDIS_URL: URL scheme should be 'redis', 'rediss' or 'unix'\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        ("ECS_WHY_CHANNELS", '{"C1": ["prod:*"', "ECS_WHY_CHANNELS: Expecting ',' delimiter"),
+        ("ECS_WHY_ACCOUNTS", "prod", "ECS_WHY_ACCOUNTS: Expecting value: line 1 column 1"),
+    ],
+)
+def test_a_json_variable_that_is_not_json_is_one_line_too(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    line: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert main(["diagnose", "api-service"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecs-why: bad setting: {line}")
+    assert err.count("\n") == 1
