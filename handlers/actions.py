@@ -82,6 +82,7 @@ def made_by_a_button(target: Target) -> bool:
 
 
 def register(app: App, deps: Deps) -> None:
+    """Each button's action id to its callback (the ids the card renderer gives them)."""
     app.action(ACTION_LOGS)(lambda ack, body: on_logs(deps, ack, body))
     app.action(ACTION_RERUN)(lambda ack, body: on_rerun(deps, ack, body))
     app.action(ACTION_DETAILS)(lambda ack, body: on_details(deps, ack, body))
