@@ -81,7 +81,7 @@ def diagnosis_pool(settings: Settings) -> ThreadPoolExecutor:
 def make_client(settings: Settings) -> WebClient:
     """The Web API client: `SLACK_API_URL`, and retries on rate limits and dropped connections."""
     token = _required(settings.slack_bot_token, "SLACK_BOT_TOKEN", "the app's bot token (xoxb-…)")
-    base_url = settings.slack_api_url.rstrip("/") + "/"
+    base_url = str(settings.slack_api_url).rstrip("/") + "/"
     return WebClient(
         token=token,
         base_url=base_url,
@@ -123,7 +123,7 @@ def build_app(
         executor=executor or diagnosis_pool(settings),
         dedup=dedup,
         clicks=Deduplicator(store, ttl=CLICK_WINDOW),
-        replies=Replies(client, store, slack_api_url=settings.slack_api_url),
+        replies=Replies(client, store, slack_api_url=str(settings.slack_api_url)),
         access=Access(settings.channels, settings.access_contact, settings.default_regions()),
         limit=RateLimit(
             store,

@@ -12,11 +12,14 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+if TYPE_CHECKING:
+    from pydantic import AnyUrl
 
 log = logging.getLogger(__name__)
 
@@ -199,8 +202,9 @@ class RedisStore:
         )
 
 
-def make_store(redis_url: str | None) -> Store:
-    return RedisStore(redis_url) if redis_url else MemoryStore()
+def make_store(redis_url: AnyUrl | str | None) -> Store:
+    """Redis when a URL is given (REDIS_URL), else this process's memory."""
+    return RedisStore(str(redis_url)) if redis_url else MemoryStore()
 
 
 class SingleFlight:

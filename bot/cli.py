@@ -74,11 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
-    from bot.settings import Settings
+    from bot.settings import Settings, settings_error
 
     try:
         settings = Settings()
+    except (ValidationError, SettingsError) as error:
+        return _fail(EXIT_FAILURE, settings_error(error))
+    try:
         if args.command == "diagnose":
             return _diagnose(args, settings)
         if args.command == "demo":

@@ -1,7 +1,23 @@
 """All configuration, read once from the environment (names pinned in CONTRACT.md §3)."""
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import re
+from typing import Annotated
+
+from pydantic import (
+    AnyUrl,
+    BaseModel,
+    Field,
+    HttpUrl,
+    SecretStr,
+    UrlConstraints,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+# What redis-py's `Redis.from_url` opens, kept as written (pydantic's RedisDsn refuses unix
+# sockets and fills in a host, port and database).
+RedisUrl = Annotated[AnyUrl, UrlConstraints(allowed_schemes=["redis", "rediss", "unix"])]
 
 
 class Account(BaseModel):
@@ -23,9 +39,9 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
+    slack_api_url: HttpUrl = HttpUrl("https://slack.com/api/")
     port: int = Field(default=3000, ge=1, le=65535)
-    redis_url: str | None = None
+    redis_url: RedisUrl | None = None  # unset: each process keeps its own store in memory
 
     # boto3 itself reads only AWS_DEFAULT_REGION; the other SDKs' AWS_REGION is honoured too.
     aws_region: str | None = None
@@ -67,6 +83,11 @@ class Settings(BaseSettings):
         default="your platform team", validation_alias="ECS_WHY_ACCESS_CONTACT"
     )
 
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     def default_regions(self) -> dict[str, str]:
         """The region each account (by short name; `default`: the bot's own) is read in when a
         target names none, as far as the environment says (an AWS profile's is not seen)."""
@@ -85,3 +106,25 @@ class Settings(BaseSettings):
 
     # Watches (CONTRACT §3): seconds between two reads of the event archive by the follower.
     watch_poll: float = Field(default=3.0, gt=0, le=300, validation_alias="ECS_WHY_WATCH_POLL")
+
+
+def settings_error(error: ValidationError | SettingsError) -> str:
+    """Bad settings as one line naming each variable and what is wrong, never the value (a
+    Redis URL may hold a password)."""
+    if isinstance(error, SettingsError):  # a JSON variable that is not JSON
+        field = re.search(r'field "(\w+)"', str(error))
+        variable = _variable(field[1]) if field else "a variable"
+        return f"bad setting: {variable}: {error.__cause__ or error}"
+    problems = []
+    for problem in error.errors(include_url=False, include_input=False):
+        variable, *inside = (str(part) for part in problem["loc"])
+        where = "".join(f"[{part}]" for part in inside)
+        problems.append(f"{variable.upper()}{where}: {problem['msg']}")
+    return "bad setting: " + "; ".join(problems)
+
+
+def _variable(field: str) -> str:
+    """The environment variable a field of Settings is read from."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return alias if isinstance(alias, str) else field.upper()

@@ -82,93 +82,103 @@ def made_by_a_button(target: Target) -> bool:
 
 
 def register(app: App, deps: Deps) -> None:
-    def clicked(ack: Ack, body: dict[str, Any]) -> Click | None:
-        """Acks, then the click to act on; None for a stale button or a double click."""
-        ack()
-        click = read_click(body)
-        if isinstance(click, Conversation):
-            deps.background("answering a stale button", lambda: tell(click, STALE_BUTTON))
-            return None
-        action = body["actions"][0]
-        # One click per button and card at a time, whoever clicks; the action's own timestamp
-        # when Slack sent no card (an ephemeral message).
-        card = f"{click.where.channel}:{click.where.message_ts or action.get('action_ts')}"
-        if not deps.clicks.first_time(f"click:{card}:{action['action_id']}"):
-            log.info("ignoring a second %s click on %s", action["action_id"], card)
-            return None
-        if slow := deps.slowed(click.where.user, click.where.channel):
-            deps.background("slowing a click down", lambda: tell(click.where, slow))
-            return None
-        return click
+    """Each button's action id to its callback (the ids the card renderer gives them)."""
+    app.action(ACTION_LOGS)(lambda ack, body: on_logs(deps, ack, body))
+    app.action(ACTION_RERUN)(lambda ack, body: on_rerun(deps, ack, body))
+    app.action(ACTION_DETAILS)(lambda ack, body: on_details(deps, ack, body))
+    app.action(ACTION_CONSOLE)(on_console)
+    app.action(ACTION_RESOURCE)(on_console)
 
-    def tell(where: Conversation, message: str) -> bool:
-        return deps.replies.ephemeral(where, Reply(message))
 
-    @app.action(ACTION_LOGS)
-    def on_logs(ack: Ack, body: dict[str, Any]) -> None:
-        if click := clicked(ack, body):
-            deps.diagnose_then(
-                click.target,
-                deliver=lambda diagnosis: post_logs(deps, click.where, diagnosis),
-                tell=lambda message: tell(click.where, message),
-                channel=click.where.channel,
-            )
+def clicked(deps: Deps, ack: Ack, body: dict[str, Any]) -> Click | None:
+    """Acks, then the click to act on; None for a stale button or a double click."""
+    ack()
+    click = read_click(body)
+    if isinstance(click, Conversation):
+        deps.background("answering a stale button", lambda: tell(deps, click, STALE_BUTTON))
+        return None
+    action = body["actions"][0]
+    # One click per button and card at a time, whoever clicks; the action's own timestamp
+    # when Slack sent no card (an ephemeral message).
+    card = f"{click.where.channel}:{click.where.message_ts or action.get('action_ts')}"
+    if not deps.clicks.first_time(f"click:{card}:{action['action_id']}"):
+        log.info("ignoring a second %s click on %s", action["action_id"], card)
+        return None
+    if slow := deps.slowed(click.where.user, click.where.channel):
+        deps.background("slowing a click down", lambda: tell(deps, click.where, slow))
+        return None
+    return click
 
-    @app.action(ACTION_RERUN)
-    def on_rerun(ack: Ack, body: dict[str, Any]) -> None:
-        if not (click := clicked(ack, body)):
-            return
-        card = click.card
 
-        def show_busy() -> None:
-            if card is not None and card.blocks is not None:
-                note = rerunning(click.target)
-                deps.replies.replace(click.where, Reply(card.text, busy_card(card.blocks, note)))
+def tell(deps: Deps, where: Conversation, message: str) -> bool:
+    """A private note to whoever clicked."""
+    return deps.replies.ephemeral(where, Reply(message))
 
-        def failed(message: str) -> None:
-            if card is not None:
-                deps.replies.replace(click.where, card)  # give the buttons back
-            tell(click.where, message)
 
-        def show_again(diagnosis: Diagnosis) -> None:
-            """The new card, saying what the one it replaces had found."""
-            earlier = earlier_verdict(card.blocks) if card is not None and card.blocks else None
-            blocks = render_card(diagnosis, earlier=earlier)
-            deps.replies.replace(click.where, Reply(fallback_text(diagnosis), blocks))
+def on_logs(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Fetch logs: the stopped container's last lines in the card's thread."""
+    if click := clicked(deps, ack, body):
+        deps.diagnose_then(
+            deps.admit(click.where.channel, click.target),
+            deliver=lambda diagnosis: post_logs(deps, click.where, diagnosis),
+            tell=lambda message: tell(deps, click.where, message),
+        )
 
-        def show_busy_then_rerun() -> None:
-            # In this order: a re-run that fails at once must not give the buttons back
-            # before the busy note replaced them, or the card would stay busy for good.
-            try:
-                show_busy()
-            finally:
-                deps.diagnose_then(
-                    click.target,
-                    deliver=show_again,
-                    tell=failed,
-                    channel=click.where.channel,
-                    fresh=True,
-                )
 
-        deps.background("marking a card as re-running", show_busy_then_rerun)
+def on_rerun(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Diagnose again: the card turns busy, then is replaced by a fresh diagnosis."""
+    if click := clicked(deps, ack, body):
+        deps.background("marking a card as re-running", lambda: rerun(deps, click))
 
-    @app.action(ACTION_DETAILS)
-    def on_details(ack: Ack, body: dict[str, Any]) -> None:
-        if click := clicked(ack, body):
-            deps.diagnose_then(
-                click.target,
-                deliver=lambda diagnosis: deps.replies.post(
-                    click.where,
-                    Reply(f"Details: {diagnosis.target.label}", render_details(diagnosis)),
-                ),
-                tell=lambda message: tell(click.where, message),
-                channel=click.where.channel,
-            )
 
-    @app.action(ACTION_CONSOLE)
-    @app.action(ACTION_RESOURCE)
-    def on_console(ack: Ack) -> None:
-        ack()  # a link button: Slack opens the URL, we only acknowledge
+def rerun(deps: Deps, click: Click) -> None:
+    """Marks the card busy, then diagnoses afresh.
+
+    In this order: a re-run that fails at once must not give the buttons back before the busy
+    note replaced them, or the card would stay busy for good."""
+    try:
+        if click.card is not None and click.card.blocks is not None:
+            busy = busy_card(click.card.blocks, rerunning(click.target))
+            deps.replies.replace(click.where, Reply(click.card.text, busy))
+    finally:
+        deps.diagnose_then(
+            deps.admit(click.where.channel, click.target),
+            deliver=lambda diagnosis: show_again(deps, click, diagnosis),
+            tell=lambda message: give_back(deps, click, message),
+            fresh=True,
+        )
+
+
+def show_again(deps: Deps, click: Click, diagnosis: Diagnosis) -> None:
+    """The new card in place of the old one, saying what the old one had found."""
+    card = click.card
+    earlier = earlier_verdict(card.blocks) if card is not None and card.blocks else None
+    blocks = render_card(diagnosis, earlier=earlier)
+    deps.replies.replace(click.where, Reply(fallback_text(diagnosis), blocks))
+
+
+def give_back(deps: Deps, click: Click, message: str) -> None:
+    """A re-run that failed: the card as it was, buttons and all, and a private note why."""
+    if click.card is not None:
+        deps.replies.replace(click.where, click.card)
+    tell(deps, click.where, message)
+
+
+def on_details(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Details: every checklist step and the task definition, in the card's thread."""
+    if click := clicked(deps, ack, body):
+        deps.diagnose_then(
+            deps.admit(click.where.channel, click.target),
+            deliver=lambda diagnosis: deps.replies.post(
+                click.where, Reply(f"Details: {diagnosis.target.label}", render_details(diagnosis))
+            ),
+            tell=lambda message: tell(deps, click.where, message),
+        )
+
+
+def on_console(ack: Ack) -> None:
+    """A link button: Slack opens the URL, we only acknowledge."""
+    ack()
 
 
 def post_logs(deps: Deps, where: Conversation, diagnosis: Diagnosis) -> None:

@@ -51,8 +51,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", text=bad_targets([error], COMMAND_USAGE))
             return
         channel = str(command.get("channel_id") or "")
-        if refusal := deps.access.refusal(channel, target):
-            ack(response_type="ephemeral", text=refusal)
+        if isinstance(asked := deps.admit(channel, target), str):
+            ack(response_type="ephemeral", text=asked)
             return
         if slow := deps.slowed(command.get("user_id"), channel):
             ack(response_type="ephemeral", text=slow)
@@ -64,9 +64,8 @@ def register(app: App, deps: Deps) -> None:
             response_url=command.get("response_url"),
         )
         deps.diagnose_then(
-            target,
+            asked,
             deliver=lambda diagnosis: deps.replies.publish(where, Reply.card(diagnosis)),
             tell=lambda message: deps.replies.ephemeral(where, Reply(message)),
-            channel=where.channel,
             since=since,
         )

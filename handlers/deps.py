@@ -31,6 +31,14 @@ class Diagnoses(Protocol):
 
 
 @dataclass(frozen=True)
+class Admitted:
+    """A target its channel may query, as `Deps.admit` decided: what a diagnosis starts from."""
+
+    channel: str
+    target: Target
+
+
+@dataclass(frozen=True)
 class Deps:
     diagnoser: Diagnoses
     # Diagnoses run here, never on Bolt's listener pool (5 threads that must stay free to ack).
@@ -69,23 +77,29 @@ class Deps:
 
         self.executor.submit(run)
 
+    def admit(self, channel: str, target: Target) -> Admitted | str:
+        """The one access decision, which every entry point (command, mention, shortcut,
+        buttons, watch) asks before anything is read from AWS: `target` admitted for
+        `channel`, or the polite refusal to show instead."""
+        refusal = self.access.refusal(channel, target)
+        return refusal if refusal is not None else Admitted(channel, target)
+
     def diagnose_then(
         self,
-        target: Target,
+        asked: Admitted | str,
         deliver: Callable[[Diagnosis], object],
         tell: Callable[[str], object],
         *,
-        channel: str,
         fresh: bool = False,
         since: timedelta | None = None,
     ) -> None:
-        """Diagnoses `target` in the background, then `deliver`s it or `tell`s what went wrong.
-
-        A channel that may not query `target` is told so, and AWS is never asked.
+        """Diagnoses an admitted target in the background, then `deliver`s it or `tell`s what
+        went wrong; a refusal (what `admit` answered instead) is told, and AWS is never asked.
         """
-        if refusal := self.access.refusal(channel, target):
-            self.background(f"refusing {target.label}", lambda: tell(refusal))
+        if isinstance(asked, str):
+            self.background("refusing a target", lambda: tell(asked))
             return
+        target, channel = asked.target, asked.channel
 
         def job() -> None:
             try:

@@ -74,10 +74,9 @@ def register(app: App, deps: Deps) -> None:
                 whisper(where, slow)
                 break
             deps.diagnose_then(
-                target,
+                deps.admit(channel, target),
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
                 tell=lambda message: deps.replies.post(where, Reply(message)),
-                channel=where.channel,
             )
 
     def say(where: Conversation, message: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import TargetError
-from bot.target import find_targets, parse_target
+from bot.target import find_targets
 from handlers.deps import Deps
 from handlers.messages import bad_targets, too_many
 from handlers.payload import as_object, as_text
@@ -57,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
         targets, errors = [], []
         for text in named[:MAX_TARGETS]:
             try:
-                targets.append(parse_target(text))
+                targets.append(deps.parse(text))
             except TargetError as error:
                 errors.append(error)
 
@@ -73,8 +73,7 @@ def register(app: App, deps: Deps) -> None:
             tell(too_many(len(named), MAX_TARGETS))
         for target in targets:
             deps.diagnose_then(
-                target,
+                deps.admit(where.channel, target),
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
                 tell=lambda text: deps.replies.ephemeral(where, Reply(text)),
-                channel=where.channel,
             )

@@ -48,8 +48,8 @@ class WatchCommands:
             usage = f"Use `/ecs-why {name} …` to {WATCH_USAGE}."
             ack(response_type="ephemeral", text=bad_targets([error], usage))
             return
-        if refusal := self._deps.access.refusal(channel, target):
-            ack(response_type="ephemeral", text=refusal)
+        if isinstance(asked := self._deps.admit(channel, target), str):
+            ack(response_type="ephemeral", text=asked)
             return
         label = code(watch_label(target))
         book = self._deps.watches

@@ -72,7 +72,7 @@ class FakeSlack:
     # ------------------------------------------------------------------ lifecycle
 
     def __enter__(self) -> FakeSlack:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         self.socket.start()
         return self
 

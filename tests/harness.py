@@ -11,8 +11,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
 from slack_bolt import App
@@ -21,6 +23,9 @@ from waitress import wasyncore
 from bot.app import EVENTS_PATH, make_http_server
 from bot.settings import Settings
 from tests.fake_slack import TEAM
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 CHANNEL = "C0ONCALL"
@@ -196,3 +201,30 @@ class BotServer(BotClient):
             wasyncore.close_all(server._map)  # type: ignore[union-attr]
         self._thread.join(timeout=5)
         server.task_dispatcher.shutdown()
+
+
+class Settling(ThreadPoolExecutor):
+    """A pool that can wait until all it ran, and all that started, has finished."""
+
+    def __init__(self, workers: int, name: str = "settling") -> None:
+        super().__init__(workers, thread_name_prefix=name)
+        self._futures: list[Future[Any]] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._futures.append(future)
+        return future
+
+    def settle(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                self._futures = [f for f in self._futures if not f.done()]
+                pending = list(self._futures)
+            if not pending:
+                return
+            left = deadline - time.monotonic()
+            assert left > 0, f"{len(pending)} jobs still running after {timeout}s"
+            wait(pending, timeout=left)

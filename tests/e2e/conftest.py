@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +23,7 @@ from bot.service import Diagnoser
 from bot.settings import Settings
 from tests.conftest import FAKE_AWS_ENV, reset_moto
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
-from tests.harness import SIGNING_SECRET, BotServer
+from tests.harness import SIGNING_SECRET, BotServer, Settling
 
 
 @pytest.fixture(scope="package")
@@ -99,12 +98,26 @@ def bot_settings(slack: FakeSlack, *, socket_mode: bool = False) -> Settings:
     )
 
 
+LISTENER_THREADS = 5  # as many as Bolt's own listener pool has
+
+
 @dataclass
 class Bot:
     slack: FakeSlack
     http: BotServer
     diagnoser: Recording
     emulator: EmulatorServer
+    listeners: Settling  # Bolt's listener pool
+    jobs: Settling  # the bot's own pool, where the listeners hand their slow work
+
+    def settle(self) -> None:
+        """Waits until everything the requests sent so far have started has finished.
+
+        What a test says did *not* happen is asserted after this, never after a sleep: a
+        request's listener is in Bolt's pool before its HTTP answer returns, and hands its
+        work to the bot's pool before it ends."""
+        self.listeners.settle()
+        self.jobs.settle()
 
 
 @pytest.fixture
@@ -127,10 +140,14 @@ def running_bot(
     store = store or MemoryStore()
     diagnoser = Diagnoser(settings, store)
     recording = Recording(diagnoser)
-    with ThreadPoolExecutor(settings.diagnosis_workers) as executor:
-        app = build_app(settings, recording, store, executor=executor)
+    with (
+        Settling(LISTENER_THREADS, "bolt-listeners") as listeners,
+        Settling(settings.diagnosis_workers, "diagnoses") as jobs,
+    ):
+        app = build_app(settings, recording, store, executor=jobs)
+        app.listener_runner.listener_executor = listeners
         with BotServer(app, settings) as http:
-            yield Bot(slack, http, recording, emulator)
+            yield Bot(slack, http, recording, emulator, listeners, jobs)
     diagnoser.close()
 
 

@@ -95,7 +95,7 @@ def test_requests_not_signed_by_slack_get_401_and_run_nothing(bot: Bot, headers:
     before = bot.emulator.traffic.total()
     response = bot.http.request(body, headers=headers(body))
     assert response.status == 401
-    time.sleep(0.5)
+    bot.settle()
     assert bot.slack.calls == []
     assert bot.diagnoser.calls == []
     assert bot.emulator.traffic.total() == before
@@ -108,7 +108,7 @@ def test_help_and_bad_targets_get_private_usage_at_once(bot: Bot, text: str) -> 
     assert "/ecs-why api-service" in ack["text"]
     if text.strip().lower() not in ("", "help"):
         assert ack["text"].startswith(":warning:")
-    time.sleep(0.3)
+    bot.settle()
     assert bot.diagnoser.calls == []
     assert bot.slack.calls_to("response_url") == []
 
@@ -132,8 +132,8 @@ def test_unreachable_aws_gets_a_friendly_private_answer(
 
 
 def test_health_and_unknown_paths(bot: Bot) -> None:
-    assert (bot.http.request("", method="GET", path="/healthz").status, "ok") == (200, "ok")
-    assert bot.http.request("", method="GET", path="/healthz").body == "ok"
+    health = bot.http.request("", method="GET", path="/healthz")
+    assert (health.status, health.body) == (200, "ok")
     assert bot.http.request("", method="GET", path="/").status == 404
     assert bot.http.request("", method="GET", path="/slack/events").status == 404
     assert bot.http.request("x", path="/other").status == 404
@@ -260,16 +260,19 @@ def test_the_console_button_needs_only_an_ack(bot: Bot) -> None:
     case = scenario(OOM)
     _, card = card_for(bot, f"{case.cluster}/{case.service}")
     calls = len(bot.diagnoser.calls)
-    click(bot, ACTION_CONSOLE, card)
-    time.sleep(0.3)
+    url = click(bot, ACTION_CONSOLE, card)
+    bot.settle()
     assert len(bot.diagnoser.calls) == calls
+    assert bot.slack.responses(url) == []
 
 
 def test_a_double_click_is_handled_once(bot: Bot) -> None:
     case = scenario(OOM)
     _, card = card_for(bot, f"{case.cluster}/{case.service}")
+    calls = len(bot.diagnoser.calls)
     click(bot, ACTION_DETAILS, card)
     click(bot, ACTION_DETAILS, card)
-    posts_in(bot, card["ts"])
-    time.sleep(1)
-    assert len(bot.slack.calls_to("chat.postMessage")) == 1
+    bot.settle()
+    assert len(bot.diagnoser.calls) == calls + 1
+    (details,) = bot.slack.calls_to("chat.postMessage")
+    assert details.body["thread_ts"] == card["ts"]

@@ -19,17 +19,15 @@ import itertools
 import json
 import logging
 import os
-import threading
 import time
 import traceback
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -63,6 +61,7 @@ from tests.harness import (
     SIGNING_SECRET,
     USER,
     BotServer,
+    Settling,
     form,
     interaction,
     mention_event,
@@ -80,8 +79,6 @@ REJECTION_LIMIT = 600  # the problem lines before the usage, escaped (`&` become
 RESPONSE_URL = "RESPONSEURL"  # in a generated payload: where its response_url goes
 UNDELIVERABLE = "every way failed"  # Replies' error when a message has nowhere to go
 
-P = ParamSpec("P")
-T = TypeVar("T")
 
 PROPERTY = settings(
     max_examples=60,
@@ -91,33 +88,6 @@ PROPERTY = settings(
 
 
 # --------------------------------------------------------------------------- the world
-
-
-class Settling(ThreadPoolExecutor):
-    """A pool that can wait until all it ran, and all that started, has finished."""
-
-    def __init__(self, workers: int) -> None:
-        super().__init__(workers, thread_name_prefix="payload-properties")
-        self._futures: list[Future[Any]] = []
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        future = super().submit(fn, *args, **kwargs)
-        with self._lock:
-            self._futures.append(future)
-        return future
-
-    def settle(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                self._futures = [f for f in self._futures if not f.done()]
-                pending = list(self._futures)
-            if not pending:
-                return
-            left = deadline - time.monotonic()
-            assert left > 0, f"{len(pending)} jobs still running after {timeout}s"
-            wait(pending, timeout=left)
 
 
 class Captured(logging.Handler):
@@ -250,7 +220,7 @@ def world() -> Iterator[World]:
         recording = Recording(diagnoser)
         logs = Captured()
         logging.getLogger().addHandler(logs)
-        with Settling(16) as pool:
+        with Settling(16, "payload-properties") as pool:
             app = build_app(settings, recording, store, executor=pool)
             app.listener_runner.listener_executor = pool  # Bolt's listeners: settled too
             with BotServer(app, settings) as http:

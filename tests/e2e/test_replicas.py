@@ -53,7 +53,7 @@ def test_an_event_delivered_to_two_replicas_is_answered_once(
     for thread in threads:
         thread.join()
     assert statuses == [200] * 4
-    slack.wait_for("chat.postMessage", where=lambda c: c.body.get("thread_ts") == ts)
-    time.sleep(1.5)
+    for bot in replicas:
+        bot.settle()
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert sum(len(bot.diagnoser.calls) for bot in replicas) == 1

@@ -17,15 +17,21 @@ from tests.integration.conftest import run_cli
 ROLE = "arn:aws:iam::123456789012:role/ecs-why-reader"
 
 
-def test_cli_diagnoses_through_an_assumed_role(account: dict[str, str]) -> None:
+def test_cli_diagnoses_through_an_assumed_role(
+    account: dict[str, str], emulator: EmulatorServer
+) -> None:
     env = account | {"ECS_WHY_ACCOUNTS": json.dumps({"prod": {"role_arn": ROLE}})}
-    result = run_cli(env, "diagnose", "prod:production/payments-api", "--format", "json")
-    assert result.returncode == 0, result.stderr
-    document = json.loads(result.stdout)
-    assert document["cause"]["code"] == "app-crash"
-    assert document["target"]["account"] == "123456789012"
-    flagged = run_cli(env, "diagnose", "production/payments-api", "--account", "prod")
-    assert flagged.returncode == 0, flagged.stderr
+    for target in (
+        ["prod:production/payments-api"],
+        ["production/payments-api", "--account", "prod"],
+    ):
+        emulator.traffic.reset()
+        result = run_cli(env, "diagnose", *target, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout)
+        assert document["cause"]["code"] == "app-crash"
+        assert document["target"]["account"] == "123456789012"
+        assert emulator.traffic.counts()["sts:AssumeRole"] == 1  # read through the role
 
 
 def test_unknown_account_is_a_bad_target(account: dict[str, str]) -> None:

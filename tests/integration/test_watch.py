@@ -13,6 +13,7 @@ import boto3
 from bot.demo.archive_events import OOM_REASON, service_action, task_stopped
 from bot.demo.archive_events import write_events as write
 from bot.demo.scenarios import SCENARIOS
+from bot.demo.traffic import EmulatorServer
 from bot.model import Cause
 from tests.integration.conftest import run_cli
 
@@ -108,12 +109,16 @@ def test_without_an_archive_it_says_how_to_set_one_up(account: dict[str, str]) -
     assert "deploy/event-archive.yaml" in result.stderr
 
 
-def test_a_task_or_a_bad_target_is_refused_before_any_aws_call(account: dict[str, str]) -> None:
+def test_a_task_or_a_bad_target_is_refused_before_any_aws_call(
+    account: dict[str, str], emulator: EmulatorServer
+) -> None:
+    emulator.traffic.reset()
     task = "arn:aws:ecs:us-east-1:123456789012:task/production/0123456789abcdef0123456789abcdef"
     result = run_cli(account, "watch", task, "--once")
     assert result.returncode == 2
     assert "cluster/*" in result.stderr
     assert run_cli(account, "watch", "bad target!", "--once").returncode == 2
+    assert emulator.traffic.total() == 0
 
 
 def test_an_account_the_bot_does_not_know_is_a_clear_error(account: dict[str, str]) -> None:

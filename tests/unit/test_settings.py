@@ -1,0 +1,131 @@
+"""Settings from the environment: the two URLs are validated as URLs, and a bad value is one
+line at start-up that names the variable, never a traceback and never the value."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.app import make_client
+from bot.cache import MemoryStore, RedisStore, make_store
+from bot.cli import main
+from bot.settings import Settings, settings_error
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("REDIS_URL", "SLACK_API_URL", "SLACK_BOT_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+def test_slacks_default_url_keeps_its_trailing_slash() -> None:
+    settings = Settings(slack_bot_token="xoxb-1")
+    assert str(settings.slack_api_url) == "https://slack.com/api/"
+    assert make_client(settings).base_url == "https://slack.com/api/"
+
+
+@pytest.mark.parametrize(
+    ("url", "base_url"),
+    [
+        ("http://127.0.0.1:9/api/", "http://127.0.0.1:9/api/"),
+        ("http://127.0.0.1:9/api", "http://127.0.0.1:9/api/"),  # methods go after a slash
+        ("https://slack.example", "https://slack.example/"),
+    ],
+)
+def test_slack_api_url_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, url: str, base_url: str
+) -> None:
+    monkeypatch.setenv("SLACK_API_URL", url)
+    assert make_client(Settings(slack_bot_token="xoxb-1")).base_url == base_url
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_redis_url_unset_or_empty_means_memory(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("REDIS_URL", value)
+    settings = Settings()
+    assert settings.redis_url is None
+    assert isinstance(make_store(settings.redis_url), MemoryStore)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["redis://127.0.0.1:6379/0", "rediss://:s3cret@cache.internal:6380/2", "unix:///run/r.sock"],
+)
+def test_redis_urls_are_kept_as_written(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("REDIS_URL", url)
+    settings = Settings()
+    assert str(settings.redis_url) == url
+    assert isinstance(make_store(settings.redis_url), RedisStore)  # connects lazily
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("REDIS_URL", "localhost:6379", "REDIS_URL: URL scheme should be 'redis', 'rediss' or"),
+        ("REDIS_URL", "http://:hunter2@cache:6379", "REDIS_URL: URL scheme should be"),
+        ("REDIS_URL", "redis//cache", "REDIS_URL: Input should be a valid URL"),
+        ("SLACK_API_URL", "slack.com/api/", "SLACK_API_URL: Input should be a valid URL"),
+        ("SLACK_API_URL", "ftp://slack.example/api/", "SLACK_API_URL: URL scheme should be"),
+    ],
+)
+def test_a_bad_url_is_one_line_naming_the_variable_not_the_value(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    message = settings_error(raised.value)
+    assert message.startswith(f"bad setting: {says}")
+    assert "\n" not in message
+    assert value not in message
+    assert "hunter2" not in message
+
+
+def test_every_bad_setting_is_named_on_the_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "localhost")
+    monkeypatch.setenv("SLACK_API_URL", "nowhere")
+    monkeypatch.setenv("ECS_WHY_ACCOUNTS", '{"prod": {"role_arn": "not-an-arn"}}')
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    message = settings_error(raised.value)
+    assert "SLACK_API_URL: " in message
+    assert "REDIS_URL: " in message
+    assert "ECS_WHY_ACCOUNTS[prod][role_arn]: " in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("command", [["diagnose", "api-service"], ["serve"], ["demo"]])
+def test_the_cli_starts_with_one_error_line_for_a_bad_url(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "localhost:6379")
+    assert main(command) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "ecs-why: bad setting: REDIS_URL: URL scheme should be 'redis', 'rediss' or 'unix'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        ("ECS_WHY_CHANNELS", '{"C1": ["prod:*"', "ECS_WHY_CHANNELS: Expecting ',' delimiter"),
+        ("ECS_WHY_ACCOUNTS", "prod", "ECS_WHY_ACCOUNTS: Expecting value: line 1 column 1"),
+    ],
+)
+def test_a_json_variable_that_is_not_json_is_one_line_too(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    line: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert main(["diagnose", "api-service"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ecs-why: bad setting: {line}")
+    assert err.count("\n") == 1
