@@ -61,6 +61,7 @@ from bot.model import (
     Service,
     ServiceDeployment,
     Step,
+    Subnet,
     Target,
     TargetGroup,
     Task,
@@ -136,7 +137,15 @@ class _Reads:
         self._pool = pool
         self._deadline = deadline
         self._once: dict[Hashable, asyncio.Task[Any]] = {}
-        self.gaps: list[Gap] = []
+        self._started = 0
+        self._failed: list[Gap] = []  # as they fail
+        self._timed_out: list[tuple[int, Gap]] = []  # in the order they started
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """What could not be read, each once: failures, then what the deadline cut short."""
+        timed_out = [gap for _, gap in sorted(self._timed_out, key=lambda item: item[0])]
+        return tuple(dict.fromkeys([*self._failed, *timed_out]))
 
     def once(self, key: Hashable, make: Callable[[], Coroutine[Any, Any, R]]) -> asyncio.Task[R]:
         """The one task for `key`, started on first use: asked again, the same answer."""
@@ -154,6 +163,8 @@ class _Reads:
         remaining = None if self._deadline is None else self._deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
             return None
+        self._started += 1
+        started = self._started
         running = asyncio.get_running_loop().run_in_executor(
             self._pool, partial(call, *args, **kwargs)
         )
@@ -162,11 +173,14 @@ class _Reads:
         finally:
             running.cancel()  # a call not started yet never will be (no-op once done)
         if not running.done() or running.cancelled():
-            self._gap(read, "timed out")
+            gap = Gap(
+                step=STEP_OF[read.fact], fact=read.fact, action=read.action, message="timed out"
+            )
+            self._timed_out.append((started, gap))
             return None
         error = running.exception()
         if isinstance(error, BotoCoreError | ClientError):
-            self.gaps.append(gap_from_error(STEP_OF[read.fact], read.action, error, read.fact))
+            self._failed.append(gap_from_error(STEP_OF[read.fact], read.action, error, read.fact))
             return None
         return running.result()
 
@@ -177,10 +191,11 @@ class _Reads:
         for task in self._once.values():
             task.result()
 
-    def _gap(self, read: r.Read, message: str) -> None:
-        self.gaps.append(
-            Gap(step=STEP_OF[read.fact], fact=read.fact, action=read.action, message=message)
-        )
+
+async def _each(awaitables: Iterable[Awaitable[R | None]]) -> list[R] | None:
+    """What each read returned, or None if any failed."""
+    found = await asyncio.gather(*awaitables)
+    return None if None in found else [f for f in found if f is not None]
 
 
 async def _all(awaitables: Iterable[Awaitable[R | None]]) -> list[R]:
@@ -266,21 +281,21 @@ class _Graph:
         self.ecs = clients.ecs()
 
     async def facts(self, region: str, now: datetime) -> Facts:
-        """Everything that needs nothing but the target starts now; Facts once all answered."""
+        """The reads that need only the target start here, at once; each of them starts the
+        reads that need it as soon as it answers. Facts once everything has answered."""
         once = self.read.once
-        once("policy-versions", self._policy_versions)  # before any role is known
+        tasks = self._tasks()  # ListTasks → DescribeTasks, merged with the archive's stops
+        archived = self._archive()
+        lineage = self._lineage()  # what ran before: deployments, the family's revisions
+        definitions = self._definitions()  # the live revisions now, the tasks' once known
+        once("policy-versions", self._policy_versions)  # for the roles the definitions name
         cluster = once("cluster", self._cluster)
         providers = once("capacity-providers", self._capacity_providers)
         target_groups = once("target-groups", self._target_groups)
-        definitions = self._definitions()
-        network = once("network", self._network)
-        streams = once("log-streams", self._log_streams)
-        baseline = once("baseline", self._baseline)
-        tasks, (service_deployments, _), read = (
-            await self._tasks(),
-            await self._lineage(),
-            await definitions,
-        )
+        network = once("network", self._network)  # and the focus task's interface
+        streams = once("log-streams", self._log_streams)  # once the tasks are known
+        baseline = once("baseline", self._baseline)  # once the tasks and lineage are
+        read = await definitions
         images = {image.uri: image for d in read for image in d.images}
         facts = Facts(
             target=Target(
@@ -293,12 +308,14 @@ class _Graph:
             account=ecs.account_of(self.cluster_arn),
             collected_at=now,
             service=self.service,
-            stopped_tasks=tasks.stopped,
-            running_tasks=tasks.running,
+            stopped_tasks=(await tasks).stopped,
+            running_tasks=(await tasks).running,
             task_definitions={d.definition.arn: d.definition for d in _by_arn(read)},
             cluster=await cluster,
             log_groups=tuple(
-                sorted({g for d in read for g in d.log_groups}, key=lambda g: (g.name, g.region))
+                sorted(
+                    {g for d in read for g in d.log_groups}, key=lambda g: (g.name, g.region or "")
+                )
             ),
             log_streams=tuple(sorted(await streams, key=lambda s: s.container)),
             roles=dict(sorted((role.arn, role) for d in read for role in d.roles)),
@@ -306,13 +323,13 @@ class _Graph:
             images=tuple(image for _, image in sorted(images.items())),
             target_groups=await target_groups,
             capacity_providers=tuple(sorted(await providers, key=lambda p: p.name)),
-            archive=await self._archive(),
-            service_deployments=service_deployments,
+            archive=await archived,
+            service_deployments=(await lineage)[0],
             baseline=(await baseline)[0],
             baseline_source=(await baseline)[1],
         )
         await self.read.settled()  # every read started has answered, or given up
-        return facts.model_copy(update={"gaps": tuple(dict.fromkeys(self.read.gaps))})
+        return facts.model_copy(update={"gaps": self.read.gaps})
 
     # ------------------------------------------------------------------ ECS
 
@@ -633,44 +650,50 @@ class _Graph:
             subnet_ids, group_ids = [task.subnet_id], []
         else:
             return None
-        client = self.clients.ec2()
-        subnets, groups, eni = await asyncio.gather(
-            self.read(r.DESCRIBE_SUBNETS, ec2.describe_subnets, client, subnet_ids),
+        routed, groups, eni, definitions = await asyncio.gather(
+            self._routed_subnets(subnet_ids),
             self._security_groups(group_ids),
             self._eni(),
+            self._definitions(),
         )
-        if subnets is None:
+        if routed is None or groups is None:
             return None
-        vpcs = list(dict.fromkeys(s.vpc_id for s in subnets))
-        tables, endpoints = await asyncio.gather(
-            asyncio.gather(
-                *(
-                    self.read(r.DESCRIBE_ROUTE_TABLES, ec2.describe_route_tables, client, v)
-                    for v in vpcs
-                )
-            ),
-            asyncio.gather(
-                *(
-                    self.read(r.DESCRIBE_VPC_ENDPOINTS, ec2.describe_vpc_endpoints, client, v)
-                    for v in vpcs
-                )
-            ),
-        )
-        if groups is None or None in tables or None in endpoints:
-            return None
-        definitions = await self._definitions()
-        routed = ec2.with_routes(subnets, [t for found in tables if found for t in found])
+        subnets, endpoints = routed
         return Network(
-            vpc_id=routed[0].vpc_id if routed else None,
-            subnets=routed,
+            vpc_id=subnets[0].vpc_id if subnets else None,
+            subnets=subnets,
             security_groups=tuple(groups),
-            vpc_endpoints=tuple(sorted({e for found in endpoints if found for e in found})),
+            vpc_endpoints=endpoints,
             assign_public_ip=service.assign_public_ip if service else None,
             task_has_public_ip=eni.public_ip if eni else None,
             efs_mount_target_zones=dict(
                 sorted((fs, zones) for d in definitions for fs, zones in d.mount_zones.items())
             ),
         )
+
+    async def _routed_subnets(
+        self, subnet_ids: list[str]
+    ) -> tuple[tuple[Subnet, ...], tuple[str, ...]] | None:
+        """The subnets with their routes, and their VPCs' endpoints; None if any is missing."""
+        client = self.clients.ec2()
+        subnets = await self.read(r.DESCRIBE_SUBNETS, ec2.describe_subnets, client, subnet_ids)
+        if subnets is None:
+            return None
+        vpcs = list(dict.fromkeys(s.vpc_id for s in subnets))
+        tables, endpoints = await asyncio.gather(
+            _each(
+                self.read(r.DESCRIBE_ROUTE_TABLES, ec2.describe_route_tables, client, v)
+                for v in vpcs
+            ),
+            _each(
+                self.read(r.DESCRIBE_VPC_ENDPOINTS, ec2.describe_vpc_endpoints, client, v)
+                for v in vpcs
+            ),
+        )
+        if tables is None or endpoints is None:
+            return None
+        routed = ec2.with_routes(subnets, [t for found in tables for t in found])
+        return routed, tuple(sorted({e for found in endpoints for e in found}))
 
     async def _security_groups(self, group_ids: list[str]) -> list[SecurityGroup] | None:
         """The service's security groups; a task outside a service shows its own only on its

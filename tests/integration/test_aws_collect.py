@@ -837,16 +837,18 @@ def test_what_two_revisions_share_is_read_once(aws: str, emulator: EmulatorServe
     account = build_account()
     ecs = account.session.client("ecs")
     first = ecs.describe_services(cluster="prod", services=["api"])["services"][0]
-    definition = ecs.describe_task_definition(taskDefinition=first["taskDefinition"])
-    shared = {
-        key: definition["taskDefinition"][key]
-        for key in ("family", "networkMode", "requiresCompatibilities", "cpu", "memory")
-    }
+    definition = ecs.describe_task_definition(taskDefinition=first["taskDefinition"])[
+        "taskDefinition"
+    ]
     second = ecs.register_task_definition(
-        **shared,
+        family=definition["family"],
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
         executionRoleArn=account.role_arn,
         taskRoleArn=account.role_arn,  # the same role twice, and in both revisions
-        containerDefinitions=definition["taskDefinition"]["containerDefinitions"],
+        containerDefinitions=definition["containerDefinitions"],
     )["taskDefinition"]["taskDefinitionArn"]
     ecs.update_service(cluster="prod", service="api", taskDefinition=second)
     clients = make_clients()
