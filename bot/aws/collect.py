@@ -71,6 +71,8 @@ from bot.model import (
 P = ParamSpec("P")
 R = TypeVar("R")
 
+WARM_CLIENTS = ("iam", "logs", "ec2", "elbv2", "ecr")
+
 # The checklist step a gap in each fact shows on, until the checks say which facts they read.
 STEP_OF: dict[Fact, Step] = {
     Fact.SERVICE: Step.STOPPED_REASON,
@@ -113,6 +115,10 @@ def collect_facts(
     """
     region = clients.region
     ecs_client = clients.ecs()
+    # The other clients are made on the pool while the target is looked up (a first
+    # diagnosis would otherwise make them one after another between its reads).
+    for service in WARM_CLIENTS:
+        pool.submit(clients.client, service)
     try:
         found = ecs.resolve_target(ecs_client, target, region, pool, index)
     except (BotoCoreError, ClientError) as error:
@@ -284,15 +290,16 @@ class _Graph:
         """The reads that need only the target start here, at once; each of them starts the
         reads that need it as soon as it answers. Facts once everything has answered."""
         once = self.read.once
+        # The longest chains first: a bounded pool takes the reads in this order.
+        definitions = self._definitions()  # the live revisions now, the tasks' once known
+        once("policy-versions", self._policy_versions)  # for the roles the definitions name
         tasks = self._tasks()  # ListTasks → DescribeTasks, merged with the archive's stops
         archived = self._archive()
         lineage = self._lineage()  # what ran before: deployments, the family's revisions
-        definitions = self._definitions()  # the live revisions now, the tasks' once known
-        once("policy-versions", self._policy_versions)  # for the roles the definitions name
+        network = once("network", self._network)  # and the focus task's interface
         cluster = once("cluster", self._cluster)
         providers = once("capacity-providers", self._capacity_providers)
         target_groups = once("target-groups", self._target_groups)
-        network = once("network", self._network)  # and the focus task's interface
         streams = once("log-streams", self._log_streams)  # once the tasks are known
         baseline = once("baseline", self._baseline)  # once the tasks and lineage are
         read = await definitions
