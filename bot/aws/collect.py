@@ -72,6 +72,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 WARM_CLIENTS = ("iam", "logs", "ec2", "elbv2", "ecr")
+RECENT_REVISIONS = 2  # older revisions read before a stopped task is known to run one
 
 # The checklist step a gap in each fact shows on, until the checks say which facts they read.
 STEP_OF: dict[Fact, Step] = {
@@ -302,6 +303,7 @@ class _Graph:
         target_groups = once("target-groups", self._target_groups)
         streams = once("log-streams", self._log_streams)  # once the tasks are known
         baseline = once("baseline", self._baseline)  # once the tasks and lineage are
+        once("recent-revisions", self._recent_revisions)  # once the family is known
         read = await definitions
         images = {image.uri: image for d in read for image in d.images}
         facts = Facts(
@@ -448,19 +450,30 @@ class _Graph:
                 service.cluster_arn,
                 service.name,
             ),
-            self._family_revisions(service),
+            self._family(),
         )
         return found or (), revisions
 
-    async def _family_revisions(self, service: Service) -> list[str]:
+    def _family(self) -> asyncio.Task[list[str]]:
         """The family's active revisions, newest first."""
-        family = family_and_revision(service.task_definition_arn)
+        return self.read.once("family", self._read_family)
+
+    async def _read_family(self) -> list[str]:
+        family = family_and_revision(self.listed.task_definition_arn) if self.listed else None
         if family is None:
             return []
         return (
             await self.read(r.LIST_TASK_DEFINITIONS, ecs.list_family_revisions, self.ecs, family[0])
             or []
         )
+
+    async def _recent_revisions(self) -> None:
+        """The newest revisions no deployment holds are read as soon as the family is known: a
+        stopped task most likely runs one of them, and the last healthy one is among them
+        (DescribeTasks and the deployments API would name them a round trip or two later)."""
+        live = set(self._live_revisions())
+        for arn in [arn for arn in await self._family() if arn not in live][:RECENT_REVISIONS]:
+            self._task_definition(arn)
 
     async def _baseline(self) -> tuple[TaskDefinition | None, str | None]:
         """The last revision that ran healthy before the focus stopped task's, when known."""
@@ -496,19 +509,19 @@ class _Graph:
     async def _read_definitions(self) -> list[_Definition]:
         """The service's live revisions at once (recent tasks mostly run one of those: a round
         trip less), the focus and stopped tasks' own once the tasks are known."""
-        live = (
-            [
-                self.service.task_definition_arn,
-                *(d.task_definition_arn for d in self.service.deployments),
-            ]
-            if self.service
-            else []
-        )
-        early = [self._definition(arn) for arn in live if arn]
+        early = [self._definition(arn) for arn in self._live_revisions()]
         tasks = await self._tasks()
         focus = (tasks.focus,) if tasks.focus else ()
         later = [self._definition(t.task_definition_arn) for t in (*focus, *tasks.stopped)]
         return await _all(dict.fromkeys([*early, *later]))
+
+    def _live_revisions(self) -> list[str]:
+        """The revisions of the service and of its live deployments."""
+        service = self.service
+        if service is None:
+            return []
+        arns = [service.task_definition_arn, *(d.task_definition_arn for d in service.deployments)]
+        return [arn for arn in dict.fromkeys(arns) if arn]
 
     def _definition(self, arn: str) -> asyncio.Task[_Definition | None]:
         return self.read.once(("definition", arn), lambda: self._read_definition(arn))
