@@ -10,6 +10,7 @@ The read graph is the code of `_Graph`: each method awaits exactly what its read
   task's network interface, the log tails of the focus and a few other stopped tasks;
 - once a task definition is known: its roles (each with its inline and attached policies),
   log groups, images and EFS file systems;
+- once the family is listed: its newest revisions no deployment holds;
 - once the tasks and what ran before are known: the last healthy revision (the baseline).
 
 How it runs: the graph is a coroutine on a private event loop in the caller's thread; each
@@ -18,8 +19,10 @@ thread shared by several diagnoses) without deadlock. Each read is made once (`_
 failed one, or one still running at the deadline, returns None and leaves a gap; the rest goes
 on with what it has.
 
-The longest chain: DescribeServices → ListTasks → DescribeTasks → DescribeTaskDefinition (a
-stopped task's older revision) → ListAttachedRolePolicies → GetPolicyVersion.
+The longest chains are four round trips: DescribeServices → DescribeTaskDefinition →
+ListAttachedRolePolicies → GetPolicyVersion (every managed policy's default version is listed
+at once), and DescribeServices → ListTasks → DescribeTasks → GetLogEvents (the newest revisions
+no deployment holds are read as soon as the family is listed, not once a task names one).
 """
 
 from __future__ import annotations
@@ -164,14 +167,14 @@ class _Reads:
     async def __call__(
         self, read: r.Read, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs
     ) -> R | None:
-        """`call` (which makes the AWS call `read`) on the pool; None if it failed or is still
-        running at the deadline. Past the deadline nothing starts: what it waited for timed out
-        and says so already."""
-        remaining = None if self._deadline is None else self._deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            return None
+        """`call` (which makes the AWS call `read`) on the pool; None if it failed, or has not
+        answered by the deadline (past it, nothing starts)."""
         self._started += 1
         started = self._started
+        remaining = None if self._deadline is None else self._deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            self._timed_out.append((started, _gap(read, "timed out")))
+            return None
         running = asyncio.get_running_loop().run_in_executor(
             self._pool, partial(call, *args, **kwargs)
         )
@@ -180,10 +183,7 @@ class _Reads:
         finally:
             running.cancel()  # a call not started yet never will be (no-op once done)
         if not running.done() or running.cancelled():
-            gap = Gap(
-                step=STEP_OF[read.fact], fact=read.fact, action=read.action, message="timed out"
-            )
-            self._timed_out.append((started, gap))
+            self._timed_out.append((started, _gap(read, "timed out")))
             return None
         error = running.exception()
         if isinstance(error, BotoCoreError | ClientError):
@@ -197,6 +197,10 @@ class _Reads:
             await asyncio.gather(*pending)
         for task in self._once.values():
             task.result()
+
+
+def _gap(read: r.Read, message: str) -> Gap:
+    return Gap(step=STEP_OF[read.fact], fact=read.fact, action=read.action, message=message)
 
 
 async def _each(awaitables: Iterable[Awaitable[R | None]]) -> list[R] | None:
