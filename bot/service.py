@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
+from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
 from bot.changes import changes_of
 from bot.errors import TargetError
@@ -114,6 +115,7 @@ class Diagnoser:
             timeout=self._settings.diagnosis_deadline,
             archive_group=self._settings.events_log_group,
             since=since,
+            index=ClusterIndex(self._store, clients.scope),
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(

@@ -31,6 +31,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from bot.aws.fact_cache import FactCache
+from bot.aws.reads import iam_action, model_loader
 from bot.cache import Store
 from bot.errors import AwsUnavailable, MutatingCallRefused, TargetError
 from bot.model import Fact, Gap
@@ -98,12 +99,6 @@ THROTTLING_CODES = frozenset(
 MAX_CLIENTS = 32  # per account, region and freshness: 7 services, a few regions each
 ECR_THROTTLE_BASE_DELAY = 0.2  # seconds; doubled on each attempt
 ECR_THROTTLE_MAX_DELAY = 5.0
-
-
-def iam_action(operation: OperationModel) -> str:
-    """The IAM-style name of an operation, e.g. "ecs:DescribeServices"."""
-    # The signing name is the IAM prefix ("elasticloadbalancing" for elbv2, "logs" for logs).
-    return f"{operation.service_model.signing_name}:{operation.name}"
 
 
 def is_read_only(action: str) -> bool:
@@ -322,7 +317,9 @@ class Sessions:
     def _make(self, account: str | None) -> tuple[boto3.Session, str | None]:
         settings = self._settings
         if account is None:
-            return boto3.Session(region_name=settings.aws_region), None
+            return boto3.Session(
+                botocore_session=shared_models(), region_name=settings.aws_region
+            ), None
         if account in settings.accounts:
             chosen = settings.accounts[account]
             region = chosen.region or settings.aws_region
@@ -362,7 +359,7 @@ def assumed_role_session(account: Account, region: str | None) -> boto3.Session:
     The credentials are fetched on first use and renewed shortly (10-15 min) before they
     expire; an hour is the longest AWS allows when roles are chained, so that is what we ask.
     """
-    source = botocore.session.Session()  # the standard chain: the bot's own identity
+    source = shared_models()  # the standard chain: the bot's own identity
     extra: dict[str, Any] = {"RoleSessionName": "ecs-why", "DurationSeconds": 3600}
     if account.external_id is not None:
         extra["ExternalId"] = account.external_id.get_secret_value()
@@ -375,9 +372,16 @@ def assumed_role_session(account: Account, region: str | None) -> boto3.Session:
     credentials = DeferredRefreshableCredentials(
         refresh_using=fetcher.fetch_credentials, method="assume-role"
     )
-    assumed = botocore.session.Session()
+    assumed = shared_models()
     assumed.get_component("credential_provider").insert_before("env", _AssumedRole(credentials))
     return boto3.Session(botocore_session=assumed, region_name=region)
+
+
+def shared_models() -> botocore.session.Session:
+    """A botocore session that parses no service model another session already parsed."""
+    session = botocore.session.Session()
+    session.register_component("data_loader", model_loader())
+    return session
 
 
 def error_code(error: BaseException) -> str | None:

@@ -1,34 +1,49 @@
 """Collect the facts of one diagnosis; every read starts as soon as its inputs are known.
 
-How the concurrency works: each AWS call is a leaf that runs on the given pool and never
-waits for anything. The caller's thread waits for calls to finish and runs their
-continuations, which store results and start the calls that depended on them. So nothing
-blocks inside a pool thread (any pool size works, even one shared by several diagnoses,
-without deadlock), and the state being collected is touched by one thread only.
+The read graph is the code of `_Graph`: each method awaits exactly what its reads need, so
 
-The longest chain of dependent calls (a service named without its cluster):
-ListClusters → DescribeServices → ListTasks → DescribeTasks → DescribeTaskDefinition (a
-stopped task's older revision) → ListAttachedRolePolicies → GetPolicy → GetPolicyVersion.
-Beside ListTasks run the event archive's read (the stops wait for it: one round trip) and what
-ran before (the service deployments API, three calls in one leaf, and the family's
-revisions): only the last healthy revision waits for those.
+- at once, the target being known: the cluster, its container instances, the service's
+  capacity providers, target groups and network, the task definitions of its live deployments,
+  its tasks (ListTasks → DescribeTasks, beside the event archive), what ran before, and every
+  managed policy's default version;
+- once the tasks are known: the task definitions of the focus and the stopped tasks, the focus
+  task's network interface, the log tails of the focus and a few other stopped tasks;
+- once a task definition is known: its roles (each with its inline and attached policies),
+  log groups, images and EFS file systems;
+- once the family is listed: its newest revisions no deployment holds;
+- once the tasks and what ran before are known: the last healthy revision (the baseline).
+
+How it runs: the graph is a coroutine on a private event loop in the caller's thread; each
+AWS call runs on `pool` and never waits for anything there, so any pool size works (even one
+thread shared by several diagnoses) without deadlock. Each read is made once (`_Reads`), and a
+failed one, or one still running at the deadline, returns None and leaves a gap; the rest goes
+on with what it has.
+
+The longest chains are four round trips: DescribeServices → DescribeTaskDefinition →
+ListAttachedRolePolicies → GetPolicyVersion (every managed policy's default version is listed
+at once), and DescribeServices → ListTasks → DescribeTasks → GetLogEvents (the newest revisions
+no deployment holds are read as soon as the family is listed, not once a task names one).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
 from bot.arns import account_of, name_of
 from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
+from bot.aws import reads as r
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
+from bot.aws.ecs import ClusterIndex
 from bot.changes import baseline_arn, family_and_revision
 from bot.checks.patterns import classify, classify_log
 from bot.image_uri import parse_image, registry_of
@@ -38,7 +53,6 @@ from bot.model import (
     Cause,
     Cluster,
     ContainerInstance,
-    Fact,
     Facts,
     Gap,
     Image,
@@ -48,28 +62,20 @@ from bot.model import (
     PolicyDocument,
     Role,
     SecurityGroup,
-    Service,
     ServiceDeployment,
     Subnet,
     Target,
     TargetGroup,
-    TargetHealth,
     Task,
     TaskDefinition,
     runs_on_fargate,
 )
 
-T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
 
-# The reads a Network is made of; the task's own interface only adds whether it has a public IP.
-NETWORK_PARTS = frozenset(
-    {
-        "ec2:DescribeSubnets",
-        "ec2:DescribeRouteTables",
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeVpcEndpoints",
-    }
-)
+WARM_CLIENTS = ("iam", "logs", "ec2", "elbv2", "ecr")
+RECENT_REVISIONS = 2  # older revisions read before a stopped task is known to run one
 
 
 def collect_facts(
@@ -81,11 +87,13 @@ def collect_facts(
     timeout: float | None = None,
     archive_group: str | None = None,
     since: timedelta | None = None,
+    index: ClusterIndex | None = None,
 ) -> Facts:
     """Read everything the checks may need about the target.
 
     A service's stops also come from the event archive `archive_group` (CONTRACT §5): those
-    of the window `since` when given, else the last hour's when ECS lists none.
+    of the window `since` when given, else the last hour's when ECS lists none. `index`
+    remembers which cluster holds a service named without one.
 
     Raises TargetError when the target does not exist, AwsUnavailable when AWS cannot be
     reached or refuses to say where the target is. Any later failure is a gap in the facts.
@@ -94,88 +102,127 @@ def collect_facts(
     """
     region = clients.region
     ecs_client = clients.ecs()
+    # The other clients are made on the pool while the target is looked up (a first
+    # diagnosis would otherwise make them one after another between its reads).
+    for service in WARM_CLIENTS:
+        pool.submit(clients.client, service)
     try:
-        found = ecs.resolve_target(ecs_client, target, region, pool)
+        found = ecs.resolve_target(ecs_client, target, region, pool, index)
     except (BotoCoreError, ClientError) as error:
         raise unavailable(error, ecs_client.meta.endpoint_url) from error
     window = _Window(archive_group, now - (since or DEFAULT_WINDOW), asked=since is not None)
-    collector = _Collector(clients, Flow(pool, timeout), found, window)
-    collector.start()
-    collector.flow.run()
-    return collector.facts(region, now)
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    async def collect() -> Facts:
+        graph = _Graph(clients, _Reads(pool, deadline), found, window)
+        return await graph.facts(region, now)
+
+    return asyncio.run(collect())
 
 
-class Flow:
-    """AWS calls on a pool, their continuations on the caller's thread; failures become gaps."""
+class _Reads:
+    """Runs each AWS call on the pool, at most once per key; a failure is a gap, not an error.
 
-    def __init__(self, pool: Executor, timeout: float | None) -> None:
+    Only botocore's errors become gaps: anything else is a bug and propagates.
+    """
+
+    def __init__(self, pool: Executor, deadline: float | None) -> None:
         self._pool = pool
-        self._deadline = None if timeout is None else time.monotonic() + timeout
-        self._running: dict[Future[Any], tuple[Fact, str, Callable[[Any], None] | None]] = {}
-        self._joins: list[tuple[tuple[Future[Any], ...], Callable[[], None]]] = []
-        self.gaps: list[Gap] = []
+        self._deadline = deadline
+        self._once: dict[Hashable, asyncio.Task[Any]] = {}
+        self._started = 0
+        self._failed: list[Gap] = []  # as they fail
+        self._timed_out: list[tuple[int, Gap]] = []  # in the order they started
 
-    def call(
-        self,
-        fact: Fact,
-        action: str,
-        fn: Callable[[], T],
-        then: Callable[[T], None] | None = None,
-    ) -> Future[T]:
-        """Start `fn` (one AWS call, `action`, a read of `fact`); `then` gets its result if it
-        succeeds."""
-        future = self._pool.submit(fn)
-        self._running[future] = (fact, action, then)
-        return future
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """What could not be read, each once: failures, then what the deadline cut short."""
+        timed_out = [gap for _, gap in sorted(self._timed_out, key=lambda item: item[0])]
+        return tuple(dict.fromkeys([*self._failed, *timed_out]))
 
-    def after(self, futures: Iterable[Future[Any]], then: Callable[[], None]) -> None:
-        """Run `then` once all these calls have finished, whether or not they succeeded."""
-        self._joins.append((tuple(futures), then))
+    def once(self, key: Hashable, make: Callable[[], Coroutine[Any, Any, R]]) -> asyncio.Task[R]:
+        """The one task for `key`, started on first use: asked again, the same answer."""
+        if key not in self._once:
+            self._once[key] = asyncio.ensure_future(make())
+        task: asyncio.Task[R] = self._once[key]
+        return task
 
-    def run(self) -> None:
-        """Run until no call is left, or until the deadline: calls still running become gaps."""
-        while True:
-            self._run_ready_joins()
-            if not self._running:
-                return
-            done, _ = wait(self._running, timeout=self._remaining(), return_when=FIRST_COMPLETED)
-            if not done:
-                self.gaps += [
-                    Gap(fact=f, action=a, message="timed out") for f, a in self._abandon()
-                ]
-                return
-            for future in done:
-                self._finish(future)
+    async def __call__(
+        self, read: r.Read, call: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+    ) -> R | None:
+        """`call` (which makes the AWS call `read`) on the pool; None if it failed, or has not
+        answered by the deadline (past it, nothing starts)."""
+        self._started += 1
+        started = self._started
+        remaining = None if self._deadline is None else self._deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            self._timed_out.append((started, _gap(read, "timed out")))
+            return None
+        running = asyncio.get_running_loop().run_in_executor(
+            self._pool, partial(call, *args, **kwargs)
+        )
+        try:
+            await asyncio.wait([running], timeout=remaining)
+        finally:
+            running.cancel()  # a call not started yet never will be (no-op once done)
+        if not running.done() or running.cancelled():
+            self._timed_out.append((started, _gap(read, "timed out")))
+            return None
+        error = running.exception()
+        if isinstance(error, BotoCoreError | ClientError):
+            self._failed.append(gap_from_error(read.fact, read.action, error))
+            return None
+        return running.result()
 
-    def _finish(self, future: Future[Any]) -> None:
-        fact, action, then = self._running.pop(future)
-        error = future.exception()
-        if error is None:
-            if then is not None:
-                then(future.result())
-        elif isinstance(error, BotoCoreError | ClientError):
-            self.gaps.append(gap_from_error(fact, action, error))
-        else:
-            self._abandon()
-            raise error
+    async def settled(self) -> None:
+        """Wait until every task started has finished (its errors, if any, raised here)."""
+        while pending := [task for task in self._once.values() if not task.done()]:
+            await asyncio.gather(*pending)
+        for task in self._once.values():
+            task.result()
 
-    def _run_ready_joins(self) -> None:
-        while ready := [j for j in self._joins if not any(f in self._running for f in j[0])]:
-            for join in ready:
-                self._joins.remove(join)
-                join[1]()
 
-    def _remaining(self) -> float | None:
-        return None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+def _gap(read: r.Read, message: str) -> Gap:
+    return Gap(fact=read.fact, action=read.action, message=message)
 
-    def _abandon(self) -> list[tuple[Fact, str]]:
-        """Cancel the calls not started yet, forget all unfinished ones; say which they were."""
-        unfinished = [(fact, action) for fact, action, _ in self._running.values()]
-        for future in self._running:
-            future.cancel()
-        self._running.clear()
-        self._joins.clear()
-        return unfinished
+
+async def _each(awaitables: Iterable[Awaitable[R | None]]) -> list[R] | None:
+    """What each read returned, or None if any failed."""
+    found = await asyncio.gather(*awaitables)
+    return None if None in found else [f for f in found if f is not None]
+
+
+async def _all(awaitables: Iterable[Awaitable[R | None]]) -> list[R]:
+    """What each read returned, those that failed left out."""
+    return [found for found in await asyncio.gather(*awaitables) if found is not None]
+
+
+@dataclass(frozen=True)
+class _Tasks:
+    stopped: tuple[Task, ...] = ()  # newest first
+    running: tuple[Task, ...] = ()
+
+    @property
+    def focus(self) -> Task | None:
+        """The task the diagnosis centres on, as `Facts.focus_task` will choose it."""
+        return (self.stopped or self.running or (None,))[0]
+
+    def to_tail(self) -> tuple[Task, ...]:
+        """The tasks whose logs are read: the focus and a few more recent stopped ones (two
+        crashes are two stories)."""
+        focus = (self.focus,) if self.focus else ()
+        return tuple(dict.fromkeys((*focus, *ecs.tasks_to_tail(self.stopped))))
+
+
+@dataclass(frozen=True)
+class _Definition:
+    """A task definition and what it names, as read."""
+
+    definition: TaskDefinition
+    roles: tuple[Role, ...]
+    log_groups: tuple[LogGroup, ...]
+    images: tuple[Image, ...]
+    mount_zones: dict[str, tuple[str, ...]]  # EFS file system → the zones it mounts in
 
 
 class _Window:
@@ -206,558 +253,515 @@ def platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream])
     return any(rule and rule.cause is Cause.PLATFORM_MISMATCH for rule in rules)
 
 
-def _ec2_capacity_providers(service: Service) -> list[str]:
-    """The capacity providers of the service that are not Fargate's (those have no settings)."""
-    return [p for p in service.capacity_providers if not p.startswith("FARGATE")]
+class _Graph:
+    """The reads of one diagnosis; each method awaits only what its reads need."""
 
-
-class _Collector:
-    """The calls of one diagnosis and what they returned; used from the caller's thread only."""
-
-    def __init__(self, clients: AwsClients, flow: Flow, found: ecs.Found, window: _Window) -> None:
-        self.clients = clients
-        self.flow = flow
-        self.found = found
-        self.window = window
-        self.archive: ArchiveRead | None = None
-        self.family: list[str] = []  # the service family's revisions, newest first
-        self.service_deployments: tuple[ServiceDeployment, ...] = ()
-        self.baseline: tuple[str, str] | None = None  # (task definition ARN, source)
-        self.baseline_definitions: dict[str, TaskDefinition] = {}
+    def __init__(
+        self, clients: AwsClients, read: _Reads, found: ecs.Found, window: _Window
+    ) -> None:
+        self.clients, self.read, self.window = clients, read, window
+        self.cluster_arn, self.service, self.task = found.cluster_arn, found.service, found.task
+        # Only a service target lists its tasks, reads the archive and what ran before.
+        self.listed = found.service if found.task is None else None
         self.ecs = clients.ecs()
-        self._asked: set[tuple[str, ...]] = set()  # so that no request is made twice
-        self.stopped_arns: list[str] = []
-        self.running_arns: list[str] = []
-        self.stopped: tuple[Task, ...] = ()
-        self.running: tuple[Task, ...] = ()
-        self.task_definitions: dict[str, TaskDefinition] = {}
-        self.cluster: Cluster | None = None
-        self.instances: list[ContainerInstance] = []
-        self.log_groups: list[LogGroup] = []
-        self.log_streams: list[LogStream] = []
-        self.roles: dict[str, Role] = {}
-        self.inline_names: dict[str, list[str]] = {}  # role → inline policy names
-        self.inline: dict[tuple[str, str], PolicyDocument] = {}  # (role, name) → document
-        self.attached: dict[str, list[str]] = {}  # role → managed policy ARNs
-        self.managed: dict[str, PolicyDocument] = {}  # policy ARN → document
-        self.network_read = False
-        self.subnets: list[Subnet] = []
-        self.route_tables: list[ec2.RouteTable] = []
-        self.security_groups: list[SecurityGroup] = []
-        self.vpc_endpoints: set[str] = set()
-        self.eni: ec2.Eni | None = None
-        self.images: dict[str, Image] = {}
-        self.efs_zones: dict[str, tuple[str, ...]] = {}  # file system → zones it mounts in
-        self.target_groups: list[TargetGroup] = []
-        self.target_health: dict[str, tuple[TargetHealth, ...]] = {}
-        self.capacity_providers: list[CapacityProvider] = []
-        self.multi_platform: dict[str, tuple[str, str]] = {}  # image → (account, region)
 
-    def _once(self, *key: str) -> bool:
-        if key in self._asked:
-            return False
-        self._asked.add(key)
-        return True
-
-    @property
-    def focus(self) -> Task | None:
-        """The task the diagnosis centres on, as `Facts.focus_task` will choose it."""
-        if self.stopped:
-            return self.stopped[0]
-        return self.running[0] if self.running else None
-
-    # ------------------------------------------------------------------ ECS
-
-    def start(self) -> None:
-        service, task = self.found.service, self.found.task
-        cluster = self.found.cluster_arn
-        self.flow.call(
-            Fact.CLUSTER,
-            "ecs:DescribeClusters",
-            partial(ecs.describe_cluster, self.ecs, cluster),
-            self._on_cluster,
-        )
-        if not runs_on_fargate(task, service):  # else there are no container instances
-            self.flow.call(
-                Fact.CLUSTER,
-                "ecs:ListContainerInstances",
-                partial(ecs.list_container_instance_arns, self.ecs, cluster),
-                self._on_container_instance_arns,
-            )
-        if task:
-            self._on_tasks([task])
-        elif service:
-            self._list_tasks(service, self._start_archive(service), self._start_lineage(service))
-        if service and (providers := _ec2_capacity_providers(service)):
-            self.flow.call(
-                Fact.CAPACITY_PROVIDERS,
-                "ecs:DescribeCapacityProviders",
-                partial(ecs.describe_capacity_providers, self.ecs, providers),
-                self.capacity_providers.extend,
-            )
-        if service:
-            # Recent tasks mostly run a revision of a live deployment: read those now rather
-            # than after DescribeTasks names them (one round trip less on the longest chain).
-            for arn in dict.fromkeys(
-                [service.task_definition_arn, *(d.task_definition_arn for d in service.deployments)]
-            ):
-                self._want_task_definition(arn)
-            self._start_target_groups(service)
-        if service and service.subnets:
-            self._start_network(service.subnets, service.security_groups)
-        elif task and task.subnet_id:
-            self._start_network((task.subnet_id,), ())
-
-    def _on_cluster(self, cluster: Cluster | None) -> None:
-        self.cluster = cluster
-
-    def _on_container_instance_arns(self, arns: list[str]) -> None:
-        if arns:
-            self.flow.call(
-                Fact.CLUSTER,
-                "ecs:DescribeContainerInstances",
-                partial(ecs.describe_container_instances, self.ecs, self.found.cluster_arn, arns),
-                self.instances.extend,
-            )
-
-    def _start_archive(self, service: Service) -> list[Future[Any]]:
-        """The archive's stops of the window, beside ListTasks."""
-        if not self.window.group:
-            return []
-        return [
-            self.flow.call(
-                Fact.ARCHIVE,
-                "logs:FilterLogEvents",
-                partial(
-                    archive.read_archive,
-                    self.clients.logs(),
-                    self.window.group,
-                    cluster=name_of(service.cluster_arn),
-                    service=service.name,
-                    since=self.window.since,
-                ),
-                self._on_archive,
-            )
-        ]
-
-    def _start_lineage(self, service: Service) -> list[Future[Any]]:
-        """What ran before: the service's deployments and its family's revisions."""
-        started: list[Future[Any]] = [
-            self.flow.call(
-                Fact.DEPLOYMENTS,
-                "ecs:ListServiceDeployments",
-                partial(
-                    deployments.read_service_deployments,
-                    self.ecs,
-                    service.cluster_arn,
-                    service.name,
-                ),
-                self._on_service_deployments,
-            )
-        ]
-        if family := family_and_revision(service.task_definition_arn):
-            started.append(
-                self.flow.call(
-                    Fact.DEPLOYMENTS,
-                    "ecs:ListTaskDefinitions",
-                    partial(ecs.list_family_revisions, self.ecs, family[0]),
-                    self.family.extend,
-                )
-            )
-        return started
-
-    def _on_service_deployments(self, found: tuple[ServiceDeployment, ...]) -> None:
-        self.service_deployments = found
-
-    def _on_archive(self, read: ArchiveRead) -> None:
-        self.archive = read
-
-    def _list_tasks(
-        self, service: Service, archived: list[Future[Any]], lineage: list[Future[Any]]
-    ) -> None:
-        lists = [
-            self.flow.call(
-                Fact.TASKS,
-                "ecs:ListTasks",
-                partial(ecs.list_task_arns, self.ecs, service.cluster_arn, service.name, status),
-                arns.extend,
-            )
-            for status, arns in (("STOPPED", self.stopped_arns), ("RUNNING", self.running_arns))
-        ]
-        self.flow.after(lists, partial(self._describe_tasks, service.name, archived, lineage))
-
-    def _describe_tasks(
-        self, service: str, archived: list[Future[Any]], lineage: list[Future[Any]]
-    ) -> None:
-        # Stopped tasks first: they are why we are here; running ones fill the rest of the call.
-        arns = list(dict.fromkeys(self.stopped_arns + self.running_arns))[: ecs.MAX_DESCRIBE_TASKS]
-        described: list[Task] = []
-        if arns:
-            archived = [
-                *archived,
-                self.flow.call(
-                    Fact.TASKS,
-                    "ecs:DescribeTasks",
-                    partial(ecs.describe_tasks, self.ecs, self.found.cluster_arn, arns),
-                    described.extend,
-                ),
-            ]
-        # The stops are known once ECS and the archive have answered; the baseline, once
-        # what ran before is known too (the stops' revisions need no wait for it).
-        self.flow.after(archived, partial(self._on_service_tasks, service, described))
-        self.flow.after([*archived, *lineage], self._start_baseline)
-
-    def _on_service_tasks(self, service: str, tasks: list[Task]) -> None:
-        # moto's ListTasks ignores serviceName: keep only the service's own tasks.
-        group = ecs.SERVICE_GROUP_PREFIX + service
-        self._on_tasks([t for t in tasks if t.group == group])
-
-    def _on_tasks(self, tasks: list[Task]) -> None:
-        listed = ecs.newest_first(t for t in tasks if ecs.is_stopping(t))
-        # A task target is that task; a service's stops also come from the archive.
-        self.stopped = listed if self.found.task else self.window.merge(listed, self.archive)
-        self.running = ecs.newest_first(t for t in tasks if not ecs.is_stopping(t))
-        focus = self.focus
-        if focus is None:
-            return
-        for arn in dict.fromkeys(
-            [focus.task_definition_arn, *(t.task_definition_arn for t in self.stopped)]
-        ):
-            self._want_task_definition(arn)
-        if focus.eni_id:
-            self.flow.call(
-                Fact.NETWORK,
-                "ec2:DescribeNetworkInterfaces",
-                partial(ec2.describe_eni, self.clients.ec2(), focus.eni_id),
-                self._on_eni,
-            )
-        self._maybe_tail_logs()
-        self._maybe_read_platforms()
-
-    def _want_task_definition(self, arn: str) -> None:
-        if arn and self._once("task-definition", arn):
-            self.flow.call(
-                Fact.TASK_DEFINITIONS,
-                "ecs:DescribeTaskDefinition",
-                partial(ecs.describe_task_definition, self.ecs, arn),
-                partial(self._on_task_definition, arn),
-            )
-
-    def _start_baseline(self) -> None:
-        """The last revision that ran healthy before the focus stopped task's, when known."""
-        focus = self.stopped[0] if self.stopped else None
-        if focus is None:
-            return
-        archived = self.archive.stops if self.archive else ()
-        self.baseline = baseline_arn(
-            focus.task_definition_arn,
-            self.found.service,
-            self.family,
-            (*self.stopped, *archived),
-            self.service_deployments,
-        )
-        # A live deployment's revision is read anyway; any other is read for the diff only.
-        if self.baseline and self._once("task-definition", self.baseline[0]):
-            arn = self.baseline[0]
-            self.flow.call(
-                Fact.DEPLOYMENTS,
-                "ecs:DescribeTaskDefinition",
-                partial(ecs.describe_task_definition, self.ecs, arn),
-                partial(self.baseline_definitions.__setitem__, arn),
-            )
-
-    def _on_task_definition(self, arn: str, task_definition: TaskDefinition) -> None:
-        self.task_definitions[arn] = task_definition
-        for role in (task_definition.execution_role_arn, task_definition.task_role_arn):
-            if role:
-                self._start_role(role)
-        for source in logs.awslogs_sources(task_definition):
-            self._start_log_group(source)
-        for container in task_definition.containers:
-            self._start_image(container.image)
-        for volume in task_definition.efs_volumes:
-            self._start_file_system(volume.file_system_id)
-        self._maybe_tail_logs()
-
-    def _start_file_system(self, file_system_id: str) -> None:
-        if self._once("efs", file_system_id):
-            self.flow.call(
-                Fact.NETWORK,
-                "elasticfilesystem:DescribeMountTargets",
-                partial(efs.describe_mount_target_zones, self.clients.efs(), file_system_id),
-                partial(self.efs_zones.__setitem__, file_system_id),
-            )
-
-    # ------------------------------------------------------------------ logs
-
-    def _start_log_group(self, source: logs.LogSource) -> None:
-        if self._once("log-group", source.group, source.region or ""):
-            self.flow.call(
-                Fact.LOG_GROUPS,
-                "logs:DescribeLogGroups",
-                partial(
-                    logs.describe_log_group,
-                    self.clients.logs(source.region),
-                    source.group,
-                    source.region,
-                ),
-                self.log_groups.append,
-            )
-
-    def _maybe_tail_logs(self) -> None:
-        """Once a task and its definition are both known, read the end of its logs: the focus
-        task's and a few more recent stopped tasks' (two crashes are two stories)."""
-        tasks = [self.focus] if self.focus else []
-        tasks += list(ecs.tasks_to_tail(self.stopped))
-        for task in dict.fromkeys(tasks):
-            if task is None or task.task_definition_arn not in self.task_definitions:
-                continue
-            if not self._once("log-tail", task.arn):
-                continue
-            for source in logs.awslogs_sources(self.task_definitions[task.task_definition_arn]):
-                stream = logs.stream_of(source, task.task_id)
-                if stream is not None:
-                    self.flow.call(
-                        Fact.LOG_STREAMS,
-                        "logs:GetLogEvents",
-                        partial(logs.tail_log_stream, self.clients.logs(source.region), stream),
-                        self._on_log_stream,
-                    )
-
-    def _on_log_stream(self, stream: LogStream) -> None:
-        self.log_streams.append(stream)
-        self._maybe_read_platforms()
-
-    # ------------------------------------------------------------------ IAM
-
-    def _start_role(self, role: str) -> None:
-        if not self._once("role", role):
-            return
-        client = self.clients.iam()
-        self.flow.call(
-            Fact.ROLES, "iam:GetRole", partial(iam.get_role, client, role), self._on_role
-        )
-        self.flow.call(
-            Fact.ROLES,
-            "iam:ListRolePolicies",
-            partial(iam.list_inline_policy_names, client, role),
-            partial(self._on_inline_names, role),
-        )
-        self.flow.call(
-            Fact.ROLES,
-            "iam:ListAttachedRolePolicies",
-            partial(iam.list_attached_policy_arns, client, role),
-            partial(self._on_attached, role),
-        )
-
-    def _on_role(self, role: Role) -> None:
-        self.roles[role.arn] = role
-
-    def _on_inline_names(self, role: str, names: list[str]) -> None:
-        self.inline_names[role] = names
-        for name in names:
-            self.flow.call(
-                Fact.ROLES,
-                "iam:GetRolePolicy",
-                partial(iam.get_inline_policy, self.clients.iam(), role, name),
-                partial(self.inline.__setitem__, (role, name)),
-            )
-
-    def _on_attached(self, role: str, policy_arns: list[str]) -> None:
-        self.attached[role] = policy_arns
-        for arn in policy_arns:
-            if self._once("policy", arn):
-                self.flow.call(
-                    Fact.ROLES,
-                    "iam:GetPolicy",
-                    partial(iam.get_default_version_id, self.clients.iam(), arn),
-                    partial(self._on_policy_version_id, arn),
-                )
-
-    def _on_policy_version_id(self, arn: str, version_id: str) -> None:
-        self.flow.call(
-            Fact.ROLES,
-            "iam:GetPolicyVersion",
-            partial(iam.get_policy_version, self.clients.iam(), arn, version_id),
-            partial(self.managed.__setitem__, arn),
-        )
-
-    def _policies(self, role: str) -> tuple[PolicyDocument, ...]:
-        inline = [self.inline.get((role, name)) for name in self.inline_names.get(role, [])]
-        managed = [self.managed.get(arn) for arn in self.attached.get(role, [])]
-        return tuple(p for p in inline + managed if p is not None)
-
-    # ------------------------------------------------------------------ ECR
-
-    def _start_image(self, uri: str) -> None:
-        if not self._once("image", uri):
-            return
-        image = parse_image(uri)
-        registry = registry_of(uri)
-        if registry is None:
-            self.images[uri] = image
-            return
-        account, region = registry
-        self.flow.call(
-            Fact.IMAGES,
-            "ecr:DescribeImages",
-            partial(ecr.describe_image, self.clients.ecr(region), image, account),
-            partial(self._on_image, account, region),
-        )
-
-    def _on_image(self, account: str, region: str, result: tuple[Image, bool]) -> None:
-        image, multi_platform = result
-        self.images[image.uri] = image
-        if multi_platform:
-            self.multi_platform[image.uri] = (account, region)
-            self._maybe_read_platforms()
-
-    def _maybe_read_platforms(self) -> None:
-        """Read the platforms of multi-platform images, only once a stop or a log line points
-        at a platform mismatch: ecr:BatchGetImage counts as a pull for ECR lifecycle rules
-        (it updates the image's lastRecordedPullTime)."""
-        if not platform_evidence(self.stopped, self.log_streams):
-            return
-        for uri, (account, region) in self.multi_platform.items():
-            if self._once("platforms", uri):
-                self.flow.call(
-                    Fact.IMAGES,
-                    "ecr:BatchGetImage",
-                    partial(
-                        ecr.image_architectures, self.clients.ecr(region), self.images[uri], account
-                    ),
-                    self._on_image_architectures,
-                )
-
-    def _on_image_architectures(self, image: Image) -> None:
-        self.images[image.uri] = image
-
-    # ------------------------------------------------------------------ EC2
-
-    def _start_network(self, subnet_ids: Iterable[str], group_ids: Iterable[str]) -> None:
-        self.network_read = True
-        self.flow.call(
-            Fact.NETWORK,
-            "ec2:DescribeSubnets",
-            partial(ec2.describe_subnets, self.clients.ec2(), list(subnet_ids)),
-            self._on_subnets,
-        )
-        self._start_security_groups(group_ids)
-
-    def _start_security_groups(self, group_ids: Iterable[str]) -> None:
-        group_ids = list(group_ids)
-        if group_ids and self._once("security-groups"):
-            self.flow.call(
-                Fact.NETWORK,
-                "ec2:DescribeSecurityGroups",
-                partial(ec2.describe_security_groups, self.clients.ec2(), group_ids),
-                self.security_groups.extend,
-            )
-
-    def _on_subnets(self, subnets: list[Subnet]) -> None:
-        self.subnets = subnets
-        client = self.clients.ec2()
-        for vpc_id in dict.fromkeys(s.vpc_id for s in subnets):
-            self.flow.call(
-                Fact.NETWORK,
-                "ec2:DescribeRouteTables",
-                partial(ec2.describe_route_tables, client, vpc_id),
-                self.route_tables.extend,
-            )
-            self.flow.call(
-                Fact.NETWORK,
-                "ec2:DescribeVpcEndpoints",
-                partial(ec2.describe_vpc_endpoints, client, vpc_id),
-                self.vpc_endpoints.update,
-            )
-
-    def _on_eni(self, eni: ec2.Eni | None) -> None:
-        self.eni = eni
-        # A task outside a service: its security groups are known only from its interface.
-        if eni and self.found.service is None:
-            self._start_security_groups(eni.security_groups)
-
-    # ------------------------------------------------------------------ ELBv2
-
-    def _start_target_groups(self, service: Service) -> None:
-        arns = list(dict.fromkeys(lb.target_group_arn for lb in service.load_balancers))
-        if not arns:
-            return
-        client = self.clients.elbv2()
-        self.flow.call(
-            Fact.TARGET_GROUPS,
-            "elasticloadbalancing:DescribeTargetGroups",
-            partial(elbv2.describe_target_groups, client, arns),
-            self.target_groups.extend,
-        )
-        for arn in arns:
-            self.flow.call(
-                Fact.TARGET_GROUPS,
-                "elasticloadbalancing:DescribeTargetHealth",
-                partial(elbv2.describe_target_health, client, arn),
-                partial(self.target_health.__setitem__, arn),
-            )
-
-    # ------------------------------------------------------------------ facts
-
-    def facts(self, region: str, now: datetime) -> Facts:
-        service, task = self.found.service, self.found.task
-        cluster_arn = self.found.cluster_arn
-        return Facts(
+    async def facts(self, region: str, now: datetime) -> Facts:
+        """The reads that need only the target start here, at once; each of them starts the
+        reads that need it as soon as it answers. Facts once everything has answered."""
+        once = self.read.once
+        # The longest chains first: a bounded pool takes the reads in this order.
+        definitions = self._definitions()  # the live revisions now, the tasks' once known
+        once("policy-versions", self._policy_versions)  # for the roles the definitions name
+        tasks = self._tasks()  # ListTasks → DescribeTasks, merged with the archive's stops
+        archived = self._archive()
+        lineage = self._lineage()  # what ran before: deployments, the family's revisions
+        network = once("network", self._network)  # and the focus task's interface
+        cluster = once("cluster", self._cluster)
+        providers = once("capacity-providers", self._capacity_providers)
+        target_groups = once("target-groups", self._target_groups)
+        streams = once("log-streams", self._log_streams)  # once the tasks are known
+        baseline = once("baseline", self._baseline)  # once the tasks and lineage are
+        once("recent-revisions", self._recent_revisions)  # once the family is known
+        read = await definitions
+        images = {image.uri: image for d in read for image in d.images}
+        facts = Facts(
             target=Target(
-                cluster=name_of(cluster_arn),
-                service=service.name if service else None,
-                task_id=task.task_id if task else None,
+                cluster=name_of(self.cluster_arn),
+                service=self.service.name if self.service else None,
+                task_id=self.task.task_id if self.task else None,
                 region=region,
             ),
             region=region,
-            account=account_of(cluster_arn),
+            account=account_of(self.cluster_arn),
             collected_at=now,
-            service=service,
-            stopped_tasks=self.stopped,
-            running_tasks=self.running,
-            task_definitions=dict(sorted(self.task_definitions.items())),
-            cluster=self.cluster.model_copy(update={"instances": tuple(self.instances)})
-            if self.cluster
-            else None,
-            log_groups=tuple(sorted(self.log_groups, key=lambda g: g.name)),
-            log_streams=tuple(sorted(self.log_streams, key=lambda s: s.container)),
-            roles={
-                arn: role.model_copy(update={"policies": self._policies(arn)})
-                for arn, role in sorted(self.roles.items())
-            },
-            network=self._network(service),
-            images=tuple(image for _, image in sorted(self.images.items())),
-            target_groups=tuple(
-                group.model_copy(update={"targets": self.target_health.get(group.arn, ())})
-                for group in self.target_groups
+            service=self.service,
+            stopped_tasks=(await tasks).stopped,
+            running_tasks=(await tasks).running,
+            task_definitions={d.definition.arn: d.definition for d in _by_arn(read)},
+            cluster=await cluster,
+            log_groups=tuple(
+                sorted(
+                    {g for d in read for g in d.log_groups}, key=lambda g: (g.name, g.region or "")
+                )
             ),
-            capacity_providers=tuple(sorted(self.capacity_providers, key=lambda p: p.name)),
-            gaps=tuple(dict.fromkeys(self.flow.gaps)),
-            archive=self.archive,
-            service_deployments=self.service_deployments,
-            baseline=self._baseline_definition(),
-            baseline_source=self.baseline[1] if self.baseline else None,
+            log_streams=tuple(sorted(await streams, key=lambda s: s.container)),
+            roles=dict(sorted((role.arn, role) for d in read for role in d.roles)),
+            network=await network,
+            images=tuple(image for _, image in sorted(images.items())),
+            target_groups=await target_groups,
+            capacity_providers=tuple(sorted(await providers, key=lambda p: p.name)),
+            archive=await archived,
+            service_deployments=(await lineage)[0],
+            baseline=(await baseline)[0],
+            baseline_source=(await baseline)[1],
+        )
+        await self.read.settled()  # every read started has answered, or given up
+        return facts.model_copy(update={"gaps": self.read.gaps})
+
+    # ------------------------------------------------------------------ ECS
+
+    async def _cluster(self) -> Cluster | None:
+        cluster, instances = await asyncio.gather(
+            self.read(r.DESCRIBE_CLUSTERS, ecs.describe_cluster, self.ecs, self.cluster_arn),
+            self._container_instances(),
+        )
+        return cluster.model_copy(update={"instances": tuple(instances)}) if cluster else None
+
+    async def _container_instances(self) -> list[ContainerInstance]:
+        if runs_on_fargate(self.task, self.service):  # no container instances there
+            return []
+        cluster = self.cluster_arn
+        arns = await self.read(
+            r.LIST_CONTAINER_INSTANCES, ecs.list_container_instance_arns, self.ecs, cluster
+        )
+        if not arns:
+            return []
+        return (
+            await self.read(
+                r.DESCRIBE_CONTAINER_INSTANCES,
+                ecs.describe_container_instances,
+                self.ecs,
+                cluster,
+                arns,
+            )
+            or []
         )
 
-    def _baseline_definition(self) -> TaskDefinition | None:
-        if self.baseline is None:
-            return None
-        arn = self.baseline[0]
-        return self.task_definitions.get(arn) or self.baseline_definitions.get(arn)
+    async def _capacity_providers(self) -> list[CapacityProvider]:
+        """The service's EC2 capacity providers (Fargate's have no settings to read)."""
+        providers = self.service.capacity_providers if self.service else ()
+        names = [p for p in providers if not p.startswith("FARGATE")]
+        if not names:
+            return []
+        return (
+            await self.read(
+                r.DESCRIBE_CAPACITY_PROVIDERS, ecs.describe_capacity_providers, self.ecs, names
+            )
+            or []
+        )
 
-    def _network(self, service: Service | None) -> Network | None:
+    def _tasks(self) -> asyncio.Task[_Tasks]:
+        return self.read.once("tasks", self._read_tasks)
+
+    async def _read_tasks(self) -> _Tasks:
+        """A task target is that task; a service's tasks are ECS's and the archive's."""
+        service = self.listed
+        if service is None:
+            return _split([self.task] if self.task else [])
+        stopped, running = await asyncio.gather(
+            *(
+                self.read(
+                    r.LIST_TASKS,
+                    ecs.list_task_arns,
+                    self.ecs,
+                    service.cluster_arn,
+                    service.name,
+                    status,
+                )
+                for status in ("STOPPED", "RUNNING")
+            )
+        )
+        # Stopped tasks first: they are why we are here; running ones fill the rest of the call.
+        arns = list(dict.fromkeys([*(stopped or []), *(running or [])]))[: ecs.MAX_DESCRIBE_TASKS]
+        described = (
+            await self.read(r.DESCRIBE_TASKS, ecs.describe_tasks, self.ecs, self.cluster_arn, arns)
+            if arns
+            else []
+        )
+        # moto's ListTasks ignores serviceName: keep only the service's own tasks.
+        group = ecs.SERVICE_GROUP_PREFIX + service.name
+        listed = _split(t for t in described or [] if t.group == group)
+        stops = self.window.merge(listed.stopped, await self._archive())
+        return _Tasks(stopped=stops, running=listed.running)
+
+    def _archive(self) -> asyncio.Task[ArchiveRead | None]:
+        """The archive's stops of the window, read beside ListTasks."""
+        return self.read.once("archive", self._read_archive)
+
+    async def _read_archive(self) -> ArchiveRead | None:
+        service, group = self.listed, self.window.group
+        if service is None or not group:
+            return None
+        return await self.read(
+            r.FILTER_LOG_EVENTS,
+            archive.read_archive,
+            self.clients.logs(),
+            group,
+            cluster=name_of(service.cluster_arn),
+            service=service.name,
+            since=self.window.since,
+        )
+
+    def _lineage(self) -> asyncio.Task[tuple[tuple[ServiceDeployment, ...], list[str]]]:
+        """What ran before: the service's deployments and its family's revisions."""
+        return self.read.once("lineage", self._read_lineage)
+
+    async def _read_lineage(self) -> tuple[tuple[ServiceDeployment, ...], list[str]]:
+        service = self.listed
+        if service is None:
+            return (), []
+        found, revisions = await asyncio.gather(
+            self.read(
+                r.LIST_SERVICE_DEPLOYMENTS,
+                deployments.read_service_deployments,
+                self.ecs,
+                service.cluster_arn,
+                service.name,
+            ),
+            self._family(),
+        )
+        return found or (), revisions
+
+    def _family(self) -> asyncio.Task[list[str]]:
+        """The family's active revisions, newest first."""
+        return self.read.once("family", self._read_family)
+
+    async def _read_family(self) -> list[str]:
+        family = family_and_revision(self.listed.task_definition_arn) if self.listed else None
+        if family is None:
+            return []
+        return (
+            await self.read(r.LIST_TASK_DEFINITIONS, ecs.list_family_revisions, self.ecs, family[0])
+            or []
+        )
+
+    async def _recent_revisions(self) -> None:
+        """The newest revisions no deployment holds are read as soon as the family is known: a
+        stopped task most likely runs one of them, and the last healthy one is among them
+        (DescribeTasks and the deployments API would name them a round trip or two later)."""
+        live = set(self._live_revisions())
+        for arn in [arn for arn in await self._family() if arn not in live][:RECENT_REVISIONS]:
+            self._task_definition(arn)
+
+    async def _baseline(self) -> tuple[TaskDefinition | None, str | None]:
+        """The last revision that ran healthy before the focus stopped task's, when known."""
+        tasks, (service_deployments, family) = await self._tasks(), await self._lineage()
+        if self.listed is None or not tasks.stopped:
+            return None, None
+        archived = await self._archive()
+        found = baseline_arn(
+            tasks.stopped[0].task_definition_arn,
+            self.service,
+            family,
+            (*tasks.stopped, *(archived.stops if archived else ())),
+            service_deployments,
+        )
+        if found is None:
+            return None, None
+        # Read for the diff only: what it names is not read unless a task runs it.
+        return await self._task_definition(found[0]), found[1]
+
+    # ------------------------------------------------------------------ task definitions
+
+    def _task_definition(self, arn: str) -> asyncio.Task[TaskDefinition | None]:
+        return self.read.once(
+            ("task-definition", arn),
+            lambda: self.read(
+                r.DESCRIBE_TASK_DEFINITION, ecs.describe_task_definition, self.ecs, arn
+            ),
+        )
+
+    def _definitions(self) -> asyncio.Task[list[_Definition]]:
+        return self.read.once("definitions", self._read_definitions)
+
+    async def _read_definitions(self) -> list[_Definition]:
+        """The service's live revisions at once (recent tasks mostly run one of those: a round
+        trip less), the focus and stopped tasks' own once the tasks are known."""
+        early = [self._definition(arn) for arn in self._live_revisions()]
+        tasks = await self._tasks()
+        focus = (tasks.focus,) if tasks.focus else ()
+        later = [self._definition(t.task_definition_arn) for t in (*focus, *tasks.stopped)]
+        return await _all(dict.fromkeys([*early, *later]))
+
+    def _live_revisions(self) -> list[str]:
+        """The revisions of the service and of its live deployments."""
+        service = self.service
+        if service is None:
+            return []
+        arns = [service.task_definition_arn, *(d.task_definition_arn for d in service.deployments)]
+        return [arn for arn in dict.fromkeys(arns) if arn]
+
+    def _definition(self, arn: str) -> asyncio.Task[_Definition | None]:
+        return self.read.once(("definition", arn), lambda: self._read_definition(arn))
+
+    async def _read_definition(self, arn: str) -> _Definition | None:
+        """A task definition, then at once its roles, log groups, images and file systems."""
+        definition = await self._task_definition(arn)
+        if definition is None:
+            return None
+        roles = [a for a in (definition.execution_role_arn, definition.task_role_arn) if a]
+        file_systems = [v.file_system_id for v in definition.efs_volumes]
+        found_roles, groups, images, zones = await asyncio.gather(
+            _all(map(self._role, dict.fromkeys(roles))),
+            _all(map(self._log_group, logs.awslogs_sources(definition))),
+            _all(self._image(c.image) for c in definition.containers),
+            _all(map(self._mount_zones, dict.fromkeys(file_systems))),
+        )
+        return _Definition(
+            definition, tuple(found_roles), tuple(groups), tuple(images), dict(zones)
+        )
+
+    # ------------------------------------------------------------------ logs
+
+    def _log_group(self, source: logs.LogSource) -> asyncio.Task[LogGroup | None]:
+        return self.read.once(
+            ("log-group", source.group, source.region),
+            lambda: self.read(
+                r.DESCRIBE_LOG_GROUPS,
+                logs.describe_log_group,
+                self.clients.logs(source.region),
+                source.group,
+                source.region,
+            ),
+        )
+
+    async def _log_streams(self) -> list[LogStream]:
+        tasks = await self._tasks()
+        tails = await asyncio.gather(*map(self._tail, tasks.to_tail()))
+        return [stream for streams in tails for stream in streams]
+
+    def _tail(self, task: Task) -> asyncio.Task[list[LogStream]]:
+        return self.read.once(("tail", task.arn), lambda: self._read_tail(task))
+
+    async def _read_tail(self, task: Task) -> list[LogStream]:
+        """The end of the task's logs, once its task definition says where they are."""
+        definition = await self._task_definition(task.task_definition_arn)
+        sources = logs.awslogs_sources(definition) if definition else []
+        return await _all(
+            self.read(
+                r.GET_LOG_EVENTS, logs.tail_log_stream, self.clients.logs(source.region), stream
+            )
+            for source in sources
+            if (stream := logs.stream_of(source, task.task_id)) is not None
+        )
+
+    # ------------------------------------------------------------------ IAM
+
+    def _role(self, arn: str) -> asyncio.Task[Role | None]:
+        return self.read.once(("role", arn), lambda: self._read_role(arn))
+
+    async def _read_role(self, arn: str) -> Role | None:
+        role, inline, managed = await asyncio.gather(
+            self.read(r.GET_ROLE, iam.get_role, self.clients.iam(), arn),
+            self._inline_policies(arn),
+            self._managed_policies(arn),
+        )
+        return role.model_copy(update={"policies": (*inline, *managed)}) if role else None
+
+    async def _inline_policies(self, role: str) -> list[PolicyDocument]:
+        client = self.clients.iam()
+        names = await self.read(r.LIST_ROLE_POLICIES, iam.list_inline_policy_names, client, role)
+        return await _all(
+            self.read(r.GET_ROLE_POLICY, iam.get_inline_policy, client, role, name)
+            for name in names or []
+        )
+
+    async def _managed_policies(self, role: str) -> list[PolicyDocument]:
+        arns = await self.read(
+            r.LIST_ATTACHED_ROLE_POLICIES, iam.list_attached_policy_arns, self.clients.iam(), role
+        )
+        return await _all(map(self._managed_policy, arns or []))
+
+    def _managed_policy(self, arn: str) -> asyncio.Task[PolicyDocument | None]:
+        return self.read.once(("policy", arn), lambda: self._read_managed_policy(arn))
+
+    async def _read_managed_policy(self, arn: str) -> PolicyDocument | None:
+        """The policy's default version, from the account's list (read at once) or else from
+        GetPolicy, then its document."""
+        client = self.clients.iam()
+        listed = await self.read.once("policy-versions", self._policy_versions)
+        version = listed.get(arn) or await self.read(
+            r.GET_POLICY, iam.get_default_version_id, client, arn
+        )
+        if version is None:
+            return None
+        return await self.read(r.GET_POLICY_VERSION, iam.get_policy_version, client, arn, version)
+
+    async def _policy_versions(self) -> dict[str, str]:
+        listed = await self.read(r.LIST_POLICIES, iam.attached_policy_versions, self.clients.iam())
+        return listed or {}
+
+    # ------------------------------------------------------------------ ECR
+
+    def _image(self, uri: str) -> asyncio.Task[Image | None]:
+        return self.read.once(("image", uri), lambda: self._read_image(uri))
+
+    async def _read_image(self, uri: str) -> Image | None:
+        """Whether the image exists; its platforms only if it has several and the evidence
+        points at a platform mismatch."""
+        image, registry = parse_image(uri), registry_of(uri)
+        if registry is None:
+            return image
+        account, region = registry
+        client = self.clients.ecr(region)
+        found = await self.read(r.DESCRIBE_IMAGES, ecr.describe_image, client, image, account)
+        if found is None:
+            return None
+        image, multi_platform = found
+        if not multi_platform or not await self.read.once("platform-evidence", self._evidence):
+            return image
+        platforms = await self.read(
+            r.BATCH_GET_IMAGE, ecr.image_architectures, client, image, account
+        )
+        return platforms or image
+
+    async def _evidence(self) -> bool:
+        """Whether a stop or a log line reads as a platform mismatch, as soon as one does:
+        ecr:BatchGetImage counts as a pull for ECR lifecycle rules (lastRecordedPullTime)."""
+        tasks = await self._tasks()
+        if platform_evidence(tasks.stopped, ()):
+            return True
+        for tail in asyncio.as_completed(list(map(self._tail, tasks.to_tail()))):
+            if platform_evidence((), await tail):
+                return True
+        return False
+
+    # ------------------------------------------------------------------ EC2, EFS
+
+    async def _network(self) -> Network | None:
         """The network, or None when it was not read or any part of it is missing: a route
         table or a security group that could not be read must not look like none at all."""
-        if not self.network_read or any(g.action in NETWORK_PARTS for g in self.flow.gaps):
+        service, task = self.service, self.task
+        if service and service.subnets:
+            subnet_ids, group_ids = list(service.subnets), list(service.security_groups)
+        elif task and task.subnet_id:
+            subnet_ids, group_ids = [task.subnet_id], []
+        else:
             return None
-        subnets = ec2.with_routes(self.subnets, self.route_tables)
+        routed, groups, eni, definitions = await asyncio.gather(
+            self._routed_subnets(subnet_ids),
+            self._security_groups(group_ids),
+            self._eni(),
+            self._definitions(),
+        )
+        if routed is None or groups is None:
+            return None
+        subnets, endpoints = routed
         return Network(
             vpc_id=subnets[0].vpc_id if subnets else None,
             subnets=subnets,
-            security_groups=tuple(self.security_groups),
-            vpc_endpoints=tuple(sorted(self.vpc_endpoints)),
+            security_groups=tuple(groups),
+            vpc_endpoints=endpoints,
             assign_public_ip=service.assign_public_ip if service else None,
-            task_has_public_ip=self.eni.public_ip if self.eni else None,
-            efs_mount_target_zones=dict(sorted(self.efs_zones.items())),
+            task_has_public_ip=eni.public_ip if eni else None,
+            efs_mount_target_zones=dict(
+                sorted((fs, zones) for d in definitions for fs, zones in d.mount_zones.items())
+            ),
         )
+
+    async def _routed_subnets(
+        self, subnet_ids: list[str]
+    ) -> tuple[tuple[Subnet, ...], tuple[str, ...]] | None:
+        """The subnets with their routes, and their VPCs' endpoints; None if any is missing."""
+        client = self.clients.ec2()
+        subnets = await self.read(r.DESCRIBE_SUBNETS, ec2.describe_subnets, client, subnet_ids)
+        if subnets is None:
+            return None
+        vpcs = list(dict.fromkeys(s.vpc_id for s in subnets))
+        tables, endpoints = await asyncio.gather(
+            _each(
+                self.read(r.DESCRIBE_ROUTE_TABLES, ec2.describe_route_tables, client, v)
+                for v in vpcs
+            ),
+            _each(
+                self.read(r.DESCRIBE_VPC_ENDPOINTS, ec2.describe_vpc_endpoints, client, v)
+                for v in vpcs
+            ),
+        )
+        if tables is None or endpoints is None:
+            return None
+        routed = ec2.with_routes(subnets, [t for found in tables for t in found])
+        return routed, tuple(sorted({e for found in endpoints for e in found}))
+
+    async def _security_groups(self, group_ids: list[str]) -> list[SecurityGroup] | None:
+        """The service's security groups; a task outside a service shows its own only on its
+        network interface."""
+        if not group_ids and self.service is None:
+            eni = await self._eni()
+            group_ids = list(eni.security_groups) if eni else []
+        if not group_ids:
+            return []
+        return await self.read(
+            r.DESCRIBE_SECURITY_GROUPS, ec2.describe_security_groups, self.clients.ec2(), group_ids
+        )
+
+    def _eni(self) -> asyncio.Task[ec2.Eni | None]:
+        return self.read.once("eni", self._read_eni)
+
+    async def _read_eni(self) -> ec2.Eni | None:
+        """The focus task's network interface (gone soon after a stop)."""
+        focus = (await self._tasks()).focus
+        if focus is None or not focus.eni_id:
+            return None
+        return await self.read(
+            r.DESCRIBE_NETWORK_INTERFACES, ec2.describe_eni, self.clients.ec2(), focus.eni_id
+        )
+
+    def _mount_zones(self, file_system_id: str) -> asyncio.Task[tuple[str, tuple[str, ...]] | None]:
+        return self.read.once(
+            ("efs", file_system_id), lambda: self._read_mount_zones(file_system_id)
+        )
+
+    async def _read_mount_zones(self, file_system_id: str) -> tuple[str, tuple[str, ...]] | None:
+        zones = await self.read(
+            r.DESCRIBE_MOUNT_TARGETS,
+            efs.describe_mount_target_zones,
+            self.clients.efs(),
+            file_system_id,
+        )
+        return None if zones is None else (file_system_id, zones)
+
+    # ------------------------------------------------------------------ ELBv2
+
+    async def _target_groups(self) -> tuple[TargetGroup, ...]:
+        balancers = self.service.load_balancers if self.service else ()
+        arns = list(dict.fromkeys(lb.target_group_arn for lb in balancers))
+        if not arns:
+            return ()
+        client = self.clients.elbv2()
+        groups, health = await asyncio.gather(
+            self.read(r.DESCRIBE_TARGET_GROUPS, elbv2.describe_target_groups, client, arns),
+            asyncio.gather(
+                *(
+                    self.read(r.DESCRIBE_TARGET_HEALTH, elbv2.describe_target_health, client, arn)
+                    for arn in arns
+                )
+            ),
+        )
+        targets = {arn: found for arn, found in zip(arns, health, strict=True) if found is not None}
+        return tuple(
+            group.model_copy(update={"targets": targets.get(group.arn, ())})
+            for group in groups or []
+        )
+
+
+def _split(tasks: Iterable[Task]) -> _Tasks:
+    listed = list(tasks)
+    return _Tasks(
+        stopped=ecs.newest_first(t for t in listed if ecs.is_stopping(t)),
+        running=ecs.newest_first(t for t in listed if not ecs.is_stopping(t)),
+    )
+
+
+def _by_arn(definitions: Iterable[_Definition]) -> list[_Definition]:
+    return sorted(definitions, key=lambda d: d.definition.arn)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from bot.arns import TASK_ARN, name_of
+from bot.cache import Store, cache_key
 from bot.errors import TargetError, UnknownName
 from bot.model import (
     CapacityProvider,
@@ -46,6 +47,7 @@ SERVICE_GROUP_PREFIX = "service:"
 # Log option values under these words may be credentials (splunk-token, apikey, …).
 SECRET_OPTION = re.compile(r"token|key|secret|password|passwd|auth|credential", re.IGNORECASE)
 MAX_DESCRIBE_TASKS = 100
+CLUSTER_INDEX_TTL = 6 * 3600  # a service seldom moves between clusters; a miss corrects it
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,36 @@ class Found:
 # --------------------------------------------------------------------------- target
 
 
-def resolve_target(ecs: ECSClient, target: Target, region: str, pool: Executor) -> Found:
-    """Find what the target names, or raise TargetError saying what would be valid."""
+class ClusterIndex:
+    """Which cluster holds a service named without one, remembered for hours in `store`: found
+    again, it costs one DescribeServices instead of one per cluster. `scope` says which
+    account and region (`AwsClients.scope`)."""
+
+    def __init__(self, store: Store, scope: str) -> None:
+        self._store, self._scope = store, scope
+
+    def _key(self, service: str) -> str:
+        return cache_key("cluster-of", self._scope, service)
+
+    def get(self, service: str) -> str | None:
+        found = self._store.get(self._key(service))
+        return found.decode() if found else None
+
+    def remember(self, service: str, cluster_arn: str) -> None:
+        self._store.set(self._key(service), cluster_arn.encode(), CLUSTER_INDEX_TTL)
+
+
+def resolve_target(
+    ecs: ECSClient,
+    target: Target,
+    region: str,
+    pool: Executor,
+    index: ClusterIndex | None = None,
+) -> Found:
+    """Find what the target names, or raise TargetError saying what would be valid.
+
+    A service named without its cluster is looked for in the cluster `index` remembers, and
+    in every cluster when it is not (or no longer) there."""
     if target.task_id:
         return _resolve_task(ecs, target, region, pool)
     if not target.service:
@@ -73,6 +103,9 @@ def resolve_target(ecs: ECSClient, target: Target, region: str, pool: Executor) 
             raise TargetError(f"no service named {target.service} in cluster {target.cluster}")
         return Found(cluster_arn=service.cluster_arn, service=service, task=None)
     name = target.service
+    known = index.get(name) if index else None
+    if known and (service := _describe_known(ecs, known, name)) is not None:
+        return Found(cluster_arn=service.cluster_arn, service=service, task=None)
     clusters = list_cluster_arns(ecs)
     found = pool.map(lambda arn: describe_service(ecs, arn, name), clusters)
     matches = [service for service in found if service is not None]
@@ -85,7 +118,19 @@ def resolve_target(ecs: ECSClient, target: Target, region: str, pool: Executor) 
             f"service {name} is in several clusters: "
             f"{_names(s.cluster_arn for s in matches)}; name one as CLUSTER/{name}"
         )
+    if index:
+        index.remember(name, matches[0].cluster_arn)
     return Found(cluster_arn=matches[0].cluster_arn, service=matches[0], task=None)
+
+
+def _describe_known(ecs: ECSClient, cluster: str, name: str) -> Service | None:
+    """The service in the cluster the index named; None when that cluster is gone too."""
+    try:
+        return describe_service(ecs, cluster, name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ClusterNotFoundException":
+            raise
+        return None
 
 
 def _resolve_task(ecs: ECSClient, target: Target, region: str, pool: Executor) -> Found:

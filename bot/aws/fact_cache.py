@@ -1,8 +1,9 @@
 """Caches AWS answers by how long they stay true, below every collector, through botocore hooks.
 
-A stopped task or a task-definition revision never changes, so it is kept for a day; roles,
-routes and images for minutes; a service, its tasks and target health for seconds. A cached
-answer short-circuits botocore's `before-call`, so no request leaves at all.
+How long each answer is kept is declared with its read (`bot/aws/reads.py`): a stopped task or
+a task-definition revision for a day, roles, routes and images for minutes, a service, its
+tasks and target health for seconds. A cached answer short-circuits botocore's `before-call`,
+so no request leaves at all.
 """
 
 from __future__ import annotations
@@ -16,48 +17,8 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from bot.aws.reads import IMMUTABLE, Read, iam_action, read_of
 from bot.cache import Store, cache_key
-
-IMMUTABLE = 24 * 3600
-SLOW = 300
-FAST = 15
-
-# Seconds an answer stays true, by operation; anything not named is not cached.
-TTL: dict[str, int] = {
-    "ecs:DescribeTaskDefinition": IMMUTABLE,  # a revision never changes
-    "ecs:DescribeTasks": FAST,  # IMMUTABLE when every task in it has stopped
-    "ecs:DescribeServices": FAST,
-    "ecs:ListTasks": FAST,
-    "ecs:ListClusters": SLOW,
-    "ecs:DescribeClusters": FAST,
-    "ecs:ListContainerInstances": FAST,
-    "ecs:DescribeContainerInstances": FAST,
-    "logs:DescribeLogGroups": SLOW,
-    "logs:GetLogEvents": FAST,
-    "iam:GetRole": SLOW,
-    "iam:ListRolePolicies": SLOW,
-    "iam:GetRolePolicy": SLOW,
-    "iam:ListAttachedRolePolicies": SLOW,
-    "iam:GetPolicy": SLOW,
-    "iam:GetPolicyVersion": IMMUTABLE,  # a policy version never changes
-    "ec2:DescribeSubnets": SLOW,
-    "ec2:DescribeRouteTables": SLOW,
-    "ec2:DescribeSecurityGroups": SLOW,
-    "ec2:DescribeVpcEndpoints": SLOW,
-    "ec2:DescribeNetworkInterfaces": SLOW,
-    "ecr:DescribeImages": SLOW,
-    "ecr:DescribeRepositories": SLOW,
-    "elasticloadbalancing:DescribeTargetGroups": SLOW,
-    "elasticloadbalancing:DescribeTargetHealth": FAST,
-    "ecs:ListTaskDefinitions": FAST,
-    "ecs:ListServiceDeployments": FAST,
-    "ecs:DescribeServiceDeployments": FAST,
-    "ecs:DescribeServiceRevisions": IMMUTABLE,  # a service revision never changes
-    "logs:FilterLogEvents": FAST,  # keyed without its start (WINDOWED)
-}
-# Operations whose window start moves with the clock: an answer read from an earlier start
-# covers a later one (the caller keeps only what falls in its window).
-WINDOWED = {"logs:FilterLogEvents": "startTime"}
 
 
 class _CachedHttp:
@@ -96,15 +57,6 @@ def _quote_policies(value: Any, shape: Any) -> Any:
     return value
 
 
-def ttl_of(operation: str, parsed: dict[str, Any]) -> int:
-    ttl = TTL.get(operation, 0)
-    if operation == "ecs:DescribeTasks":
-        tasks = parsed.get("tasks") or []
-        if tasks and all(t.get("lastStatus") == "STOPPED" for t in tasks):
-            return IMMUTABLE
-    return ttl
-
-
 class FactCache:
     """Installs the caching hooks on a client; `immutable_only` serves only what cannot change."""
 
@@ -120,35 +72,35 @@ class FactCache:
         client.meta.events.register("before-call", self._before_call)  # type: ignore[arg-type]
         client.meta.events.register("after-call", self._after_call)
 
-    def _key(self, operation: str, params: dict[str, Any]) -> str:
+    def _key(self, model: Any, read: Read, params: dict[str, Any]) -> str:
         body = params.get("body")
-        if operation in WINDOWED and isinstance(body, bytes | str):
-            body = {k: v for k, v in json.loads(body).items() if k != WINDOWED[operation]}
+        if read.window and isinstance(body, bytes | str):
+            body = {k: v for k, v in json.loads(body).items() if k != read.window}
         request = json.dumps(
             [params.get("url_path"), params.get("query_string"), body],
             sort_keys=True,
             default=str,
         )
         digest = hashlib.sha256(request.encode()).hexdigest()[:32]
-        return cache_key("fact", self._scope(), operation, digest)
+        return cache_key("fact", self._scope(), iam_action(model), digest)
 
     def _before_call(
         self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any
     ) -> tuple[_CachedHttp, dict[str, Any]] | None:
-        operation = f"{model.service_model.signing_name}:{model.name}"
-        if operation not in TTL:
+        read = read_of(model)
+        if read is None or not read.ttl:
             return None
-        key = self._key(operation, params)
+        key = self._key(model, read, params)
         context["ecs_why_fact_key"] = key
-        if operation in WINDOWED:
-            context["ecs_why_window_start"] = _start(operation, params)
+        if read.window:
+            context["ecs_why_window_start"] = _start(read.window, params)
         raw = self._store.get(key)
         if raw is None:
             return None
         ttl, parsed, *start = json.loads(raw, object_hook=_decode)
         if self._immutable_only and ttl < IMMUTABLE:
             return None
-        if start and start[0] > _start(operation, params):
+        if start and read.window and start[0] > _start(read.window, params):
             return None  # read from a later start: it may lack what is asked
         context["ecs_why_from_cache"] = True
         return _CachedHttp(), parsed
@@ -162,14 +114,16 @@ class FactCache:
         **_: Any,
     ) -> None:
         key = context.get("ecs_why_fact_key")
-        if key is None or context.get("ecs_why_from_cache") or http_response.status_code >= 300:
+        read = read_of(model)
+        if key is None or read is None or context.get("ecs_why_from_cache"):
             return
-        operation = f"{model.service_model.signing_name}:{model.name}"
-        ttl = ttl_of(operation, parsed)
+        if http_response.status_code >= 300:
+            return
         answer = _quote_policies(
             {k: v for k, v in parsed.items() if k != "ResponseMetadata"}, model.output_shape
         )
         start = [context["ecs_why_window_start"]] if "ecs_why_window_start" in context else []
+        ttl = read.ttl_of(parsed)
         try:
             raw = json.dumps([ttl, answer, *start], default=_encode).encode()
         except TypeError:
@@ -177,7 +131,7 @@ class FactCache:
         self._store.set(key, raw, ttl)
 
 
-def _start(operation: str, params: dict[str, Any]) -> int:
+def _start(field: str, params: dict[str, Any]) -> int:
     body = params.get("body")
     request = json.loads(body) if isinstance(body, bytes | str) and body else {}
-    return int(request.get(WINDOWED[operation], 0))
+    return int(request.get(field, 0))

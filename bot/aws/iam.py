@@ -1,21 +1,28 @@
 """IAM: does each role exist, whom does it trust, and which policy documents does it hold.
 
 Each call takes only what it needs, so the collector can start them all as early as possible:
-GetRole, ListRolePolicies and ListAttachedRolePolicies need just the role name.
+GetRole, ListRolePolicies and ListAttachedRolePolicies need just the role name, and the
+managed policies' default versions are listed for the whole account before any role is known
+(so a policy's document is one call after ListAttachedRolePolicies, not two).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.model import PolicyDocument, Role
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED_POLICIES = 1000  # one page, the most IAM returns at once
 
 
 def role_name(role: str) -> str:
@@ -73,6 +80,24 @@ def list_attached_policy_arns(iam: IAMClient, role: str) -> list[str]:
             raise
         return []
     return [p["PolicyArn"] for p in response["AttachedPolicies"] if "PolicyArn" in p]
+
+
+def attached_policy_versions(iam: IAMClient) -> dict[str, str]:
+    """The default version of every managed policy attached to anything in the account, by ARN.
+
+    One page only, and never a gap: a policy it does not show (a longer list, or the call
+    refused by an older policy of the bot's) is asked for with GetPolicy instead.
+    """
+    try:
+        response = iam.list_policies(OnlyAttached=True, MaxItems=MAX_LISTED_POLICIES)
+    except (ClientError, BotoCoreError) as error:
+        log.info("iam:ListPolicies not available (%s): using GetPolicy", error)
+        return {}
+    return {
+        p["Arn"]: p["DefaultVersionId"]
+        for p in response.get("Policies", [])
+        if "Arn" in p and "DefaultVersionId" in p
+    }
 
 
 def get_default_version_id(iam: IAMClient, policy_arn: str) -> str:

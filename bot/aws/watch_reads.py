@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from bot.aws.archive_tail import Batch, read_since
 from bot.aws.clients import AwsClients, describe_error
 from bot.aws.ecs import describe_service
+from bot.aws.reads import FILTER_LOG_EVENTS
 from bot.errors import AwsUnavailable
 from bot.incidents import ServiceRef, Steady
 from bot.settings import Settings
@@ -75,7 +76,7 @@ class Reader:
             return read_since(logs, self.group, int(start.timestamp() * 1000))
         except (ClientError, BotoCoreError) as error:
             raise AwsUnavailable(
-                f"could not read the event archive {self.group} (logs:FilterLogEvents): "
+                f"could not read the event archive {self.group} ({FILTER_LOG_EVENTS.action}): "
                 f"{describe_error(error)}"
             ) from error
 

@@ -1,16 +1,16 @@
-"""deploy/iam-policy.json against the code: exactly the actions the bot calls, scoped, no secrets.
+"""deploy/iam-policy.json against the code: exactly the actions the reads make, scoped, no secrets.
 
-What the code calls is recorded, not listed by hand: every demo scenario is diagnosed in this
-process against the emulator, and each operation is taken from the clients' own recorder and
-from the requests that reached the emulator. The reads the collectors name are added, for
-the calls the demo account does not happen to make (a multi-platform image's manifest).
+The actions come from the reads' one declaration (`bot/aws/reads.py`), each derived from
+botocore's model of its operation. What the code really calls is recorded too: every demo
+scenario is diagnosed in this process against the emulator, each operation taken from the
+clients' own recorder and from the requests that reached the emulator; every one of them must
+be a declared read.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
-import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -19,16 +19,17 @@ import botocore.session
 import pytest
 
 from bot.aws.clients import SECRET_OPERATIONS, is_read_only
+from bot.aws.reads import READS, all_actions, fact_actions
 from bot.cache import MemoryStore
+from bot.checks import CHECKS
 from bot.demo.scenarios import SCENARIOS
 from bot.demo.traffic import EmulatorServer
-from bot.model import Target
+from bot.model import Fact, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "deploy" / "iam-policy.json"
-COLLECTORS = ROOT / "bot" / "aws" / "collect.py"
 
 # Actions AWS cannot limit to resources (no resource type in the Service Authorization
 # Reference): they must be granted on "*"; every other action must not be.
@@ -44,6 +45,7 @@ ACCOUNT_WIDE = frozenset(
         "ec2:DescribeVpcEndpoints",
         "elasticloadbalancing:DescribeTargetGroups",
         "elasticloadbalancing:DescribeTargetHealth",
+        "iam:ListPolicies",
     }
 )
 
@@ -99,21 +101,43 @@ def recorded(emulator: EmulatorServer, account: dict[str, str]) -> frozenset[str
     return frozenset(calls | set(emulator.traffic.counts()))
 
 
-def named_by_collectors() -> set[str]:
-    """The reads the collectors name beside each call, whether or not the demo makes them."""
-    return set(re.findall(r'"([a-z0-9]+:[A-Z]\w+)"', COLLECTORS.read_text()))
-
-
-def test_the_policy_grants_exactly_what_the_code_calls(recorded: frozenset[str]) -> None:
-    used = recorded | named_by_collectors()
+def test_the_policy_grants_exactly_what_the_reads_make() -> None:
     grants = set(granted())
 
-    missing, unused = sorted(used - grants), sorted(grants - used)
+    missing, unused = sorted(all_actions() - grants), sorted(grants - all_actions())
 
     assert (missing, unused) == ([], []), (
-        f"deploy/iam-policy.json lacks {missing} (the code calls them) "
-        f"and grants {unused} (no code calls them or declares them)"
+        f"deploy/iam-policy.json lacks {missing} (declared reads make them) "
+        f"and grants {unused} (no read makes them)"
     )
+
+
+def test_every_operation_the_code_calls_is_a_declared_read(recorded: frozenset[str]) -> None:
+    assert sorted(recorded - all_actions()) == []
+
+
+def test_each_fact_names_the_actions_behind_it() -> None:
+    actions = fact_actions()
+
+    assert set(actions) == {read.fact for read in READS}
+    assert {"iam:GetRole", "iam:ListPolicies", "iam:GetPolicyVersion"} <= actions[Fact.ROLES]
+    assert actions[Fact.TARGET_GROUPS] == {
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetHealth",
+    }
+    assert frozenset().union(*actions.values()) == all_actions()
+
+
+def test_every_fact_a_check_reads_is_granted() -> None:
+    """What the checks declare they read is what the policy must let the bot read: a check
+    whose fact no granted read makes would judge a step on nothing."""
+    grants, actions = set(granted()), fact_actions()
+
+    ungranted = {
+        fact: sorted(actions.get(fact, {"<no read makes it>"}) - grants) for fact in CHECKS.facts
+    }
+
+    assert {fact: missing for fact, missing in ungranted.items() if missing} == {}
 
 
 def test_every_operation_the_code_calls_is_a_read(recorded: frozenset[str]) -> None:
