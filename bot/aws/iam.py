@@ -91,7 +91,7 @@ def attached_policy_versions(iam: IAMClient) -> dict[str, str]:
     try:
         response = iam.list_policies(OnlyAttached=True, MaxItems=MAX_LISTED_POLICIES)
     except (ClientError, BotoCoreError) as error:
-        log.info("iam:ListPolicies not available (%s): using GetPolicy", error)
+        log.info("the list of managed policies is not available (%s): using GetPolicy", error)
         return {}
     return {
         p["Arn"]: p["DefaultVersionId"]
