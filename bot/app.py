@@ -260,6 +260,10 @@ def malformed(raw: bytes, content_type: str) -> bool:
         return True
     if not isinstance(payload, dict):
         return True
+    try:  # Bolt builds a request's context (channel, user, team) before any of our code runs
+        BoltRequest(body=text, headers={"content-type": [content_type]})
+    except Exception:  # noqa: BLE001 - whatever Bolt's parsing raises, the body is not Slack's
+        return True
     # Fields Bolt and our listeners read without checking their type.
     if any(not isinstance(payload.get(k, {}), dict | str) for k in ("user", "channel", "team")):
         return True

@@ -129,6 +129,8 @@ class Gap(Frozen):
 
     @property
     def note(self) -> str:
+        if self.check:
+            return f"the {self.check} check failed: {self.message}"
         return f"could not call {self.action}: {self.message}"
 
 

@@ -92,7 +92,7 @@ class Registry:
                 findings += check.run(facts)
             except Exception as error:  # the edge of one check: recorded, never silent
                 log.debug("check %s failed on %s", check.name, facts.target.label, exc_info=True)
-                message = f"check failed: {type(error).__name__}"
+                message = type(error).__name__
                 failed.append(Gap(check=check.name, action=check.name, message=message))
         if failed:
             facts = facts.model_copy(update={"gaps": (*facts.gaps, *failed)})

@@ -733,6 +733,14 @@ def mangled(draw: st.DrawFn) -> tuple[bytes, str]:
         JSON,
     )
 )
+@example(  # Bolt reads the event's channel as a dict or a string, unchecked
+    request=(
+        json.dumps(
+            {"type": "event_callback", "event": {"type": "app_mention", "channel": True}}
+        ).encode(),
+        JSON,
+    )
+)
 def test_signed_bodies_that_are_not_slack_payloads_never_crash_our_code(
     world: World, request: tuple[bytes, str]
 ) -> None:

@@ -137,7 +137,7 @@ def test_a_check_that_raises_is_a_gap_of_its_step_and_the_rest_goes_on() -> None
     [gap] = diagnosis.gaps
     assert (gap.check, gap.note) == (
         "check_that_breaks",
-        "could not call check_that_breaks: check failed: KeyError",
+        "the check_that_breaks check failed: KeyError",
     )
     item = diagnosis.checklist[STEPS.index(Step.NETWORK)]
     assert (item.status, item.note) == ("unknown", gap.note)
