@@ -3,6 +3,7 @@ stopped and since when, and which revision the service deploys."""
 
 from __future__ import annotations
 
+from bot.arns import name_of
 from bot.model import Facts, Impact
 
 
@@ -22,6 +23,6 @@ def impact_of(facts: Facts) -> Impact:
         desired=service.desired if service else None,
         stopped=len(facts.stopped_tasks),
         first_stopped_at=min(stops) if stops else None,
-        revision=definition.rsplit("/", 1)[-1] if definition else None,
+        revision=name_of(definition) if definition else None,
         rollout_state=primary.rollout_state if primary else None,
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import console
-from bot.arns import partition, secret_read
+from bot.arns import name_of, partition, secret_read
 from bot.checks.evidence import last_meaningful, role_name
 from bot.checks.network import endpoint_suffix, needed_endpoints, task_subnets
 from bot.model import (
@@ -87,7 +87,7 @@ class Scene:
         if self.facts.cluster:
             return self.facts.cluster.name
         task = self.facts.focus_task
-        return self.facts.target.cluster or (task.cluster_arn.rsplit("/", 1)[-1] if task else None)
+        return self.facts.target.cluster or (name_of(task.cluster_arn) if task else None)
 
     @property
     def service(self) -> str | None:
@@ -149,7 +149,7 @@ class Scene:
             and primary
             and d.task_definition_arn != primary.task_definition_arn
         ]
-        return older[0].task_definition_arn.rsplit("/", 1)[-1] if older else None
+        return name_of(older[0].task_definition_arn) if older else None
 
 
 Builder = Callable[[Scene], NextStep]
@@ -649,7 +649,7 @@ def _repository_missing(scene: Scene, uri: str) -> bool:
 def _execution_role_name(scene: Scene) -> str | None:
     definition = scene.definition
     arn = definition.execution_role_arn if definition else None
-    return arn.rsplit("/", 1)[-1] if arn else None
+    return role_name(arn)
 
 
 def _ecr_denied(scene: Scene) -> NextStep:

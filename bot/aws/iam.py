@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.arns import name_of
 from bot.model import PolicyDocument, Role
 
 if TYPE_CHECKING:
@@ -23,11 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_LISTED_POLICIES = 1000  # one page, the most IAM returns at once
-
-
-def role_name(role: str) -> str:
-    """The name of a role given as an ARN (possibly with a path) or as a bare name."""
-    return role.rsplit("/", 1)[-1]
 
 
 def decode_policy(document: Any) -> dict[str, Any]:
@@ -45,14 +41,14 @@ def _missing(error: ClientError) -> bool:
 def get_role(iam: IAMClient, role: str) -> Role:
     """The role and its trust policy, or `exists=False` when there is no such role."""
     try:
-        response = iam.get_role(RoleName=role_name(role))
+        response = iam.get_role(RoleName=name_of(role))
     except ClientError as error:
         if not _missing(error):
             raise
-        return Role(arn=role, name=role_name(role), exists=False)
+        return Role(arn=role, name=name_of(role), exists=False)
     return Role(
         arn=role,
-        name=role_name(role),
+        name=name_of(role),
         exists=True,
         trust_policy=decode_policy(response["Role"].get("AssumeRolePolicyDocument")),
     )
@@ -60,7 +56,7 @@ def get_role(iam: IAMClient, role: str) -> Role:
 
 def list_inline_policy_names(iam: IAMClient, role: str) -> list[str]:
     try:
-        return list(iam.list_role_policies(RoleName=role_name(role))["PolicyNames"])
+        return list(iam.list_role_policies(RoleName=name_of(role))["PolicyNames"])
     except ClientError as error:
         if not _missing(error):  # a missing role is reported by get_role
             raise
@@ -68,13 +64,13 @@ def list_inline_policy_names(iam: IAMClient, role: str) -> list[str]:
 
 
 def get_inline_policy(iam: IAMClient, role: str, policy_name: str) -> PolicyDocument:
-    response = iam.get_role_policy(RoleName=role_name(role), PolicyName=policy_name)
+    response = iam.get_role_policy(RoleName=name_of(role), PolicyName=policy_name)
     return PolicyDocument(name=policy_name, document=decode_policy(response["PolicyDocument"]))
 
 
 def list_attached_policy_arns(iam: IAMClient, role: str) -> list[str]:
     try:
-        response = iam.list_attached_role_policies(RoleName=role_name(role))
+        response = iam.list_attached_role_policies(RoleName=name_of(role))
     except ClientError as error:
         if not _missing(error):  # a missing role is reported by get_role
             raise
@@ -107,6 +103,6 @@ def get_default_version_id(iam: IAMClient, policy_arn: str) -> str:
 def get_policy_version(iam: IAMClient, policy_arn: str, version_id: str) -> PolicyDocument:
     response = iam.get_policy_version(PolicyArn=policy_arn, VersionId=version_id)
     return PolicyDocument(
-        name=policy_arn.rsplit("/", 1)[-1],
+        name=name_of(policy_arn),
         document=decode_policy(response["PolicyVersion"].get("Document")),
     )

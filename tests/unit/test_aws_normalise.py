@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
+from bot.arns import name_of
 from bot.aws import clients, ec2, ecr, ecs, elbv2, iam, logs
 from bot.model import Fact, Gap, Route, Subnet
 
@@ -291,8 +292,8 @@ def test_decode_policy_accepts_url_encoded_json_and_dicts() -> None:
 
 
 def test_role_name_from_an_arn_with_a_path() -> None:
-    assert iam.role_name("arn:aws:iam::1:role/service-role/exec") == "exec"
-    assert iam.role_name("exec") == "exec"
+    assert name_of("arn:aws:iam::1:role/service-role/exec") == "exec"
+    assert name_of("exec") == "exec"
 
 
 # --------------------------------------------------------------------------- EC2
