@@ -521,6 +521,19 @@ class Facts(Frozen):
 
 Severity = Literal["error", "warning", "info"]
 StepStatus = Literal["failed", "passed", "warning", "skipped", "unknown"]
+Status = Literal["failing", "healthy", "unknown"]
+# What the numbers show at a glance (CONTRACT §4); each word implies one Status.
+ServiceState = Literal[
+    "down",
+    "degraded",
+    "rollout-failing",
+    "recovering",
+    "rolled-back",
+    "recovered",
+    "scheduled",
+    "healthy",
+    "unknown",
+]
 
 
 class Kind(StrEnum):
@@ -602,6 +615,8 @@ class Finding(Frozen):
     observed: bool = False
     # Tells two findings of one cause apart (two crashes whose last log lines differ).
     variant: str = ""
+    # The cause that explains this finding: a symptom, shown at info (CONTRACT §4).
+    explained_by: Cause | None = None
 
 
 class ChecklistItem(Frozen):
@@ -668,7 +683,8 @@ class Diagnosis(Frozen):
     target: Target
     region: str
     account: str | None = None
-    status: Literal["failing", "healthy", "unknown"]
+    status: Status
+    service_state: ServiceState = "unknown"
     cause: Finding | None
     findings: tuple[Finding, ...]
     checklist: tuple[ChecklistItem, ...]

@@ -1,4 +1,4 @@
-"""diagnose(target): collect facts, run the checks, conclude — once per target at a time."""
+"""diagnose(target): collect the facts, reason, cache — once per target at a time."""
 
 from __future__ import annotations
 
@@ -12,15 +12,11 @@ from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
-from bot.changes import changes_of
 from bot.errors import TargetError
-from bot.history import history_of
-from bot.impact import impact_of
-from bot.model import Diagnosis, Facts, Target
-from bot.rollback import with_rollback
+from bot.model import Diagnosis, Target
+from bot.reason import reason
 from bot.settings import Settings
 from bot.target import named_account
-from bot.verdict import judge
 
 log = logging.getLogger(__name__)
 
@@ -121,15 +117,7 @@ class Diagnoser:
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
-        diagnosis = judge(facts).model_copy(
-            update={
-                "task_definition": facts.task_definition,
-                "log_streams": facts.log_streams,
-                "stopped_at": facts.focus_task.stopped_at if facts.focus_task else None,
-                "impact": impact_of(facts),
-            }
-        )
-        diagnosis = _with_time(diagnosis, facts)
+        diagnosis = reason(facts)
         log.info(
             "diagnosed %s: %s (%s)",
             diagnosis.target.label,
@@ -140,17 +128,3 @@ class Diagnoser:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _with_time(diagnosis: Diagnosis, facts: Facts) -> Diagnosis:
-    """What changed since the last healthy revision, what the archive held, and the rollback
-    when the failure began with the new revision."""
-    changes = changes_of(facts) if diagnosis.status == "failing" else None
-    diagnosis = with_rollback(diagnosis, facts, changes)
-    return diagnosis.model_copy(
-        update={
-            "changes": changes,
-            "history": history_of(facts),
-            "archive_missing": facts.archive is not None and not facts.archive.found,
-        }
-    )

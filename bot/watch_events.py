@@ -22,7 +22,7 @@ from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
 from bot.incidents import Event, Failure, ServiceRef, Steady
 from bot.model import Cause, Evidence, Facts, Finding, Kind, Step, Target, Task
-from bot.verdict import judge
+from bot.reason.verdict import judge
 
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_deployment_events.html

@@ -41,7 +41,7 @@ from bot.model import (
     Task,
     TaskDefinition,
 )
-from bot.verdict import judge
+from bot.reason import reason
 from tests.unit.real_messages import REAL_MESSAGES
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -411,7 +411,7 @@ def on_ec2(**overrides: Any) -> Facts:
 
 def diagnose(of: Facts) -> Diagnosis:
     """Every check, then the verdict: what the bot concludes from these facts."""
-    return judge(of)
+    return reason(of)
 
 
 def codes(findings: Iterable[Finding]) -> list[Cause]:

@@ -44,7 +44,6 @@ from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws import reads as r
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.aws.ecs import ClusterIndex
-from bot.changes import baseline_arn, family_and_revision
 from bot.checks.patterns import classify, classify_log
 from bot.image_uri import parse_image, registry_of
 from bot.model import (
@@ -70,6 +69,7 @@ from bot.model import (
     TaskDefinition,
     runs_on_fargate,
 )
+from bot.reason.changes import baseline_arn, family_and_revision
 
 P = ParamSpec("P")
 R = TypeVar("R")

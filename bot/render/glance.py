@@ -1,40 +1,36 @@
 """What every surface shows first: the state in one word, and the impact in a few numbers.
 
-CONTRACT's status is failing, healthy or unknown; a card may also say "recovering": the
-service failed, but now runs every task it wants and nothing stopped for a while.
+The reasoning names the state (CONTRACT §4 `service_state`); a card shows it as failing,
+recovering, healthy or unknown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
-from bot.model import Cause, Diagnosis, Kind
+from bot.model import Cause, Diagnosis, Kind, ServiceState
 
 State = Literal["failing", "recovering", "healthy", "unknown"]
-QUIET = timedelta(minutes=15)  # no stop for this long, with every task running: recovering
+_STATES: dict[ServiceState, State] = {
+    "down": "failing",
+    "degraded": "failing",
+    "rollout-failing": "failing",
+    "recovering": "recovering",
+    "rolled-back": "healthy",
+    "recovered": "healthy",
+    "scheduled": "healthy",
+    "healthy": "healthy",
+    "unknown": "unknown",
+}
 _GUESS = "; closest guess: "
 
 
 def state(diagnosis: Diagnosis) -> State:
-    """The status, except that an undetermined cause is unknown, never the red of a proven
-    one, and a failure that has stopped stopping tasks is recovering."""
-    cause = diagnosis.cause
-    if diagnosis.status == "failing" and cause is not None and cause.code is Cause.UNKNOWN:
-        return "unknown"
-    if diagnosis.status != "failing":
-        return diagnosis.status
-    impact, last = diagnosis.impact, diagnosis.stopped_at
-    running_all = (
-        impact is not None
-        and bool(impact.desired)
-        and impact.running is not None
-        and impact.desired is not None
-        and impact.running >= impact.desired
-    )
-    quiet = last is not None and diagnosis.diagnosed_at - last >= QUIET
-    return "recovering" if running_all and quiet else "failing"
+    """The render state of the diagnosis's `service_state`: a service that moved on from its
+    failure (rolled back, recovered) or whose tasks stop on purpose reads as healthy."""
+    return _STATES[diagnosis.service_state]
 
 
 def headline(diagnosis: Diagnosis) -> str:

@@ -16,6 +16,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "title": finding.title,
         "evidence": list(evidence_lines(finding.evidence)),
         "tasks": finding.tasks,
+        "explained_by": finding.explained_by.value if finding.explained_by else None,
     }
 
 

@@ -25,7 +25,7 @@ from bot.model import (
     Where,
 )
 from bot.render.evidence import evidence_lines
-from bot.verdict import conclude
+from bot.reason import conclude
 from tests import facts_builder as fb
 
 PRIVATE = fb.subnet(routes=(Route(destination="10.0.0.0/16", target="local"),))
@@ -122,7 +122,7 @@ def test_ecs_itself_unreadable_is_unknown_and_says_which_permission() -> None:
 def test_failing_for_a_reason_nothing_recognises_is_unknown_with_the_raw_evidence() -> None:
     stop = fb.stopped(reason="Stopped for reasons of its own", stop_code=None)
     diagnosis = fb.diagnose(failing(stop))
-    assert diagnosis.status == "failing"
+    assert (diagnosis.status, diagnosis.service_state) == ("unknown", "unknown")
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.UNKNOWN
     assert "closest guess" in diagnosis.cause.title
@@ -328,7 +328,7 @@ def test_an_unconfirmed_root_cause_is_only_the_closest_guess() -> None:
     )
     gap = fb.gap(Fact.ROLES, "x:Y", "timed out")
     diagnosis = conclude(failing(fb.stopped(exit_code=143), gaps=(gap,)), [finding])
-    assert diagnosis.status == "failing"
+    assert (diagnosis.status, diagnosis.service_state) == ("unknown", "unknown")
     cause = diagnosis.cause
     assert cause is not None
     assert (cause.code, cause.step, cause.tasks) == (Cause.UNKNOWN, Step.EXIT_CODE, 1)

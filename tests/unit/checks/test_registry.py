@@ -13,7 +13,7 @@ from bot.checks.exit_code import SEGFAULT
 from bot.checks.registry import Registry
 from bot.model import STEPS, Cause, Evidence, Fact, Facts, Finding, Kind, Step, Where
 from bot.render.evidence import evidence_lines
-from bot.verdict import judge
+from bot.reason import reason
 from tests import facts_builder as fb
 
 # CONTRACT.md §4: which step each cause code belongs to (`unknown` goes wherever evidence points).
@@ -87,7 +87,7 @@ def test_all_checks_are_quiet_on_a_healthy_service() -> None:
 def test_a_fact_a_check_only_reads_leaves_its_step_judged() -> None:
     """The exit code weighs the logs when it has them; without them it still judges the exit."""
     stop = fb.stopped(exit_code=139)
-    diagnosis = judge(fb.failing(stop, gaps=fb.denied("logs:GetLogEvents")))
+    diagnosis = reason(fb.failing(stop, gaps=fb.denied("logs:GetLogEvents")))
     statuses = {item.step: item.status for item in diagnosis.checklist}
     assert (statuses[Step.EXIT_CODE], statuses[Step.LOGS]) == ("failed", "unknown")
     assert CHECKS.steps_hidden_by(fb.denied("logs:GetLogEvents")[0]) == (Step.LOGS,)
@@ -119,7 +119,7 @@ DRIFT_CHECK = Check(run=check_drift, knowledge=(), needs=(Fact.DEPLOYMENTS,))
 
 
 def test_a_registered_check_of_no_step_finds_the_cause() -> None:
-    diagnosis = judge(fb.failing(fb.stopped(exit_code=1)), with_checks(DRIFT_CHECK))
+    diagnosis = reason(fb.failing(fb.stopped(exit_code=1)), with_checks(DRIFT_CHECK))
     assert diagnosis.cause is not None
     assert DRIFT in evidence_lines(diagnosis.cause.evidence)
     assert diagnosis.findings[0] == diagnosis.cause
@@ -131,7 +131,7 @@ def test_a_registered_check_of_no_step_finds_the_cause() -> None:
 
 def test_a_check_that_raises_is_a_gap_of_its_step_and_the_rest_goes_on() -> None:
     broken = Check(run=check_that_breaks, knowledge=(), needs=(), step=Step.NETWORK)
-    diagnosis = judge(fb.failing(fb.stopped(exit_code=139)), with_checks(broken))
+    diagnosis = reason(fb.failing(fb.stopped(exit_code=139)), with_checks(broken))
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.SEGFAULT  # the other checks ran
     [gap] = diagnosis.gaps
@@ -147,9 +147,9 @@ def test_a_step_is_skipped_only_when_none_of_its_checks_applies() -> None:
     """Resources are skipped on Fargate; a second resources check that always applies keeps
     the step judged."""
     always = Check(run=check_drift, knowledge=(), needs=(), step=Step.RESOURCES)
-    checklist = judge(fb.facts(), with_checks(always)).checklist
+    checklist = reason(fb.facts(), with_checks(always)).checklist
     assert checklist[STEPS.index(Step.RESOURCES)].status == "passed"
-    assert judge(fb.facts()).checklist[STEPS.index(Step.RESOURCES)].status == "skipped"
+    assert reason(fb.facts()).checklist[STEPS.index(Step.RESOURCES)].status == "skipped"
 
 
 def test_a_registry_refuses_what_would_make_the_checklist_ambiguous() -> None:

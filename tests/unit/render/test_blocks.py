@@ -51,7 +51,6 @@ from bot.render.blocks import (
     render_details,
     render_logs,
 )
-from bot.render.glance import QUIET
 
 TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/production/0123456789abcdef0123456789abcdef"
 SECRETS = (
@@ -105,6 +104,7 @@ def diagnosis(
         region="us-east-1",
         account="123456789012",
         status="failing",
+        service_state="degraded",
         cause=cause,
         findings=(cause, *others),
         checklist=tuple(ChecklistItem(step=s, status="failed", note=text) for s in STEPS),
@@ -277,6 +277,7 @@ def test_a_healthy_card_is_two_lines_without_fetch_logs() -> None:
     healthy = diagnosis().model_copy(
         update={
             "status": "healthy",
+            "service_state": "healthy",
             "cause": None,
             "stopped_tasks": 0,
             "next_step": None,
@@ -330,25 +331,25 @@ def test_an_unknown_cause_looks_unknown_and_drops_a_guess_the_evidence_argues_ag
             Evidence(kind=Kind.CONTRARY, text="yet subnet subnet-1 routes 0.0.0.0/0 to nat-1"),
         ),
     )
-    card = render_card(diagnosis().model_copy(update={"cause": cause}))
+    unknown = {"status": "unknown", "service_state": "unknown"}
+    card = render_card(diagnosis().model_copy(update={"cause": cause, **unknown}))
     head = card[0]["text"]["text"]
     assert head.startswith(":grey_question: *production/api-service: cause unknown*")
     assert ":red_circle:" not in head
     assert "closest guess" not in "\n".join(texts(card))
     cause = cause.model_copy(update={"evidence": (KILLED,)})
-    card = render_card(diagnosis().model_copy(update={"cause": cause}))
+    card = render_card(diagnosis().model_copy(update={"cause": cause, **unknown}))
     assert "closest guess: a connection timed out" in card[0]["text"]["text"]
 
 
 def test_a_failure_that_stopped_stopping_is_recovering() -> None:
-    now = datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
     recovering = diagnosis().model_copy(
-        update={"impact": Impact(running=2, desired=2, stopped=3), "stopped_at": now - QUIET}
+        update={"impact": Impact(running=2, desired=2, stopped=3), "service_state": "recovering"}
     )
     assert render_card(recovering)[0]["text"]["text"].startswith(
         ":large_yellow_circle: *production/api-service is recovering*"
     )
-    still = recovering.model_copy(update={"stopped_at": now - QUIET / 2})
+    still = recovering.model_copy(update={"service_state": "degraded"})
     assert render_card(still)[0]["text"]["text"].startswith(":red_circle:")
 
 
@@ -358,7 +359,12 @@ def test_diagnosing_again_says_what_changed() -> None:
     assert earlier is not None
     assert (earlier.state, earlier.code) == ("failing", "out-of-memory")
     healthy = diagnosis().model_copy(
-        update={"status": "healthy", "cause": None, "stopped_tasks": 0}
+        update={
+            "status": "healthy",
+            "service_state": "healthy",
+            "cause": None,
+            "stopped_tasks": 0,
+        }
     )
     after = render_card(healthy, earlier=earlier)
     assert_sound(after)

@@ -1,12 +1,15 @@
 """A failure that began with a new revision: say so, and offer the rollback as the next step.
 
-Pure, applied once to a concluded Diagnosis: the verdict's ranking is left alone; only the
-cause's evidence and the next step gain what the revision change explains.
+Pure: it words the cause and the next step before the Diagnosis is built. The verdict's
+ranking is left alone; only the cause's evidence and the next step gain what the revision
+change explains. A revision the service already deploys is never a rollback target: after a
+circuit breaker (or someone) rolled back, there is nothing left to roll back to.
 """
 
 from __future__ import annotations
 
-from bot.model import Cause, Changes, Diagnosis, Evidence, Facts, Kind, NextStep
+from bot.arns import name_of
+from bot.model import Cause, Changes, Evidence, Facts, Finding, Kind, NextStep
 from bot.next_steps import aws
 
 # Causes a new revision brings with it: its code, its command, its memory or its secrets.
@@ -26,9 +29,17 @@ def began_with_revision(facts: Facts, changes: Changes) -> bool:
     return bool(stops) and all(t.task_definition_arn == changes.to_arn for t in stops)
 
 
-def rollback_command(diagnosis: Diagnosis, changes: Changes) -> str:
-    family = changes.from_arn.rsplit("/", 1)[-1].rpartition(":")[0]
-    target = diagnosis.target
+def deployed_revision(facts: Facts) -> str | None:
+    """The task definition the service deploys now: its PRIMARY deployment's."""
+    service = facts.service
+    if service is None:
+        return None
+    primary = next((d for d in service.deployments if d.status == "PRIMARY"), None)
+    return primary.task_definition_arn if primary else service.task_definition_arn
+
+
+def rollback_command(facts: Facts, changes: Changes) -> str:
+    target = facts.target
     return aws(
         "ecs",
         "update-service",
@@ -37,36 +48,36 @@ def rollback_command(diagnosis: Diagnosis, changes: Changes) -> str:
         "--service",
         target.service or "",
         "--task-definition",
-        f"{family}:{changes.from_revision}",
+        name_of(changes.from_arn),
     )
 
 
-def with_rollback(diagnosis: Diagnosis, facts: Facts, changes: Changes | None) -> Diagnosis:
-    """The diagnosis, its cause tied to the revision change and a rollback offered, when the
-    cause is one a revision brings and it began with the new revision.
+def with_rollback(
+    facts: Facts, cause: Finding, step: NextStep | None, changes: Changes | None
+) -> tuple[Finding, NextStep | None]:
+    """The cause tied to the revision change and a rollback offered, when the cause is one a
+    revision brings, it began with the new revision, and the service still deploys that one.
 
     The rollback becomes the next step's command; its words stay, and a rollback the next step
     already offers is not offered twice."""
-    cause = diagnosis.cause
     if (
         changes is None
         or not changes.fields
-        or cause is None
-        or diagnosis.status != "failing"
         or cause.code not in REVISION_CAUSES
-        or diagnosis.target.service is None
+        or facts.target.service is None
+        or deployed_revision(facts) == changes.from_arn
         or not began_with_revision(facts, changes)
     ):
-        return diagnosis
+        return cause, step
     changed = ", ".join(dict.fromkeys(c.field for c in changes.fields))
     began = Evidence(
         kind=Kind.ROLLOUT,
         text=f"began with revision {changes.to_revision}; revision {changes.from_revision} ran "
         f"healthy (changed: {changed})",
     )
-    target = diagnosis.target
-    command = rollback_command(diagnosis, changes)
-    step = diagnosis.next_step or NextStep(step=cause.step, action="")
+    target = facts.target
+    command = rollback_command(facts, changes)
+    step = step or NextStep(step=cause.step, action="")
     action = step.action
     if step.command != command:
         action += (
@@ -74,11 +85,5 @@ def with_rollback(diagnosis: Diagnosis, facts: Facts, changes: Changes | None) -
             f"(console: ECS → Clusters → {target.cluster} → Services → {target.service} → "
             f"Update service → revision {changes.from_revision})."
         )
-    new_cause = cause.model_copy(update={"evidence": (*cause.evidence, began)})
-    return diagnosis.model_copy(
-        update={
-            "cause": new_cause,
-            "findings": tuple(new_cause if f == cause else f for f in diagnosis.findings),
-            "next_step": step.model_copy(update={"action": action.strip(), "command": command}),
-        }
-    )
+    worded = cause.model_copy(update={"evidence": (*cause.evidence, began)})
+    return worded, step.model_copy(update={"action": action.strip(), "command": command})

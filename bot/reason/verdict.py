@@ -1,4 +1,4 @@
-"""From findings to one diagnosis: the root cause, the eight-step checklist and the next step.
+"""From findings to a verdict: the status, the root cause, and the findings it explains.
 
 Findings are ranked by severity, then confidence, then how many tasks show them. The cause is
 the first ranked finding that no other finding explains: a failing ELB health check is only
@@ -13,7 +13,7 @@ not be read is never called healthy (its status is `unknown`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from dataclasses import dataclass
 
 from bot.checks import CHECKS, KNOWLEDGE
 from bot.checks.base import GUESS, LATE, START_ORDER, UNCONFIRMED
@@ -23,7 +23,6 @@ from bot.model import (
     STEPS,
     Cause,
     ChecklistItem,
-    Diagnosis,
     Evidence,
     Fact,
     Facts,
@@ -31,6 +30,8 @@ from bot.model import (
     Gap,
     Kind,
     NextStep,
+    ServiceState,
+    Status,
     Step,
     StepStatus,
     Where,
@@ -40,14 +41,26 @@ from bot.next_steps import grant_read, next_step
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
-def judge(facts: Facts, checks: Registry = CHECKS) -> Diagnosis:
+@dataclass(frozen=True)
+class Verdict:
+    """What the findings say of the tasks: the status, the cause, and every finding ranked
+    (the cause first; a finding the cause explains at info, `explained_by` the cause)."""
+
+    facts: Facts  # with a gap for each check that failed
+    status: Status
+    cause: Finding | None
+    findings: tuple[Finding, ...]
+    unreadable: Gap | None  # the read whose failure left the cause unknown or unconfirmed
+
+
+def judge(facts: Facts, checks: Registry = CHECKS) -> Verdict:
     """Every check on the facts, then the verdict; a check that failed is a gap of its step."""
     checked, findings = checks.run(facts)
-    return conclude(checked, findings, checks)
+    return verdict(checked, findings, checks)
 
 
-def conclude(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -> Diagnosis:
-    """Rank the findings, pick the root cause, and fill in the checklist and the next step.
+def verdict(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -> Verdict:
+    """Rank the findings and pick the root cause.
 
     Only an error, something that stops tasks now, makes a service fail; a fault that stops
     nothing yet is a warning, shown but never the cause.
@@ -56,7 +69,7 @@ def conclude(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -
     problems = [f for f in checked if f.severity != "info"]
     errors = [f for f in checked if f.severity == "error"]
     unreadable = _ecs_unreadable(facts) or tasks_unread(facts)
-    status: Literal["failing", "healthy", "unknown"]
+    status: Status
     cause: Finding | None
     if unreadable is not None:
         root = _root_cause(problems, checks) if problems else None
@@ -67,29 +80,54 @@ def conclude(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -
         checked = _fix_these_too(checked, root, checks)
         status, cause = "failing", _confirmed(facts, root)
         unreadable = _hiding(facts, root) if cause is not root else None
-        ranked = [cause, *(f for f in checked if _key(f) != _key(cause))]
+        rest = (
+            _explained(f, root, checks) if cause is root else f
+            for f in checked
+            if _key(f) != _key(cause)
+        )
+        ranked = [cause, *sorted(rest, key=_rank)]
     else:
         checked = [_latent(f) for f in checked]
         status = "healthy"
         cause = next((f for f in checked if f.severity == "info"), None)
         ranked = [*([cause] if cause else []), *(f for f in checked if f is not cause)]
-    return Diagnosis(
-        target=facts.target,
-        region=facts.region,
-        account=facts.account,
-        status=status,
-        cause=cause,
-        findings=tuple(ranked),
-        checklist=_checklist(facts, checked, cause if status == "failing" else None, checks),
-        next_step=_next_step(facts, cause, unreadable, checks),
-        task_arn=facts.focus_task.arn if facts.focus_task else None,
-        stopped_tasks=len(facts.stopped_tasks),
-        summary=_summary(
-            facts, status, cause, [f for f in ranked if f.severity == "warning"], unreadable
-        ),
-        diagnosed_at=facts.collected_at,
-        gaps=facts.gaps,
+    return Verdict(facts, status, cause, tuple(ranked), unreadable)
+
+
+def checklist(
+    judged: Verdict, checks: Registry = CHECKS, cause: Finding | None = None
+) -> tuple[ChecklistItem, ...]:
+    """The eight steps in order, each failed, warning, skipped, unknown or passed, with a note;
+    `cause` is the verdict's cause as finally worded."""
+    cause = cause or judged.cause
+    failing = cause if judged.status == "failing" else None
+    findings = [f for f in judged.findings if f is not judged.cause or judged.status != "unknown"]
+    return tuple(
+        _item(judged.facts, step, [f for f in findings if f.step is step], failing, checks)
+        for step in STEPS
     )
+
+
+def next_step_of(judged: Verdict, checks: Registry = CHECKS) -> NextStep | None:
+    """The next step built from the facts; or, when a read the diagnosis needed failed, the
+    permission to grant, at the first step it hid."""
+    cause, unreadable = judged.cause, judged.unreadable
+    if cause is None:
+        return None
+    if unreadable is not None:
+        return grant_read(unreadable, next(iter(checks.steps_hidden_by(unreadable)), cause.step))
+    return next_step(cause, judged.facts)
+
+
+def summary(judged: Verdict, cause: Finding | None, state: ServiceState) -> str:
+    """One plain sentence: the target, its state, and why."""
+    label = judged.facts.target.label
+    if state == "rolled-back" and cause is not None:
+        return f"{label} was rolled back; the failed rollout's cause: {cause.title}."
+    if state == "recovered" and cause is not None:
+        return f"{label} recovered; its earlier stops' cause: {cause.title}."
+    warnings = [f for f in judged.findings if f.severity == "warning"]
+    return _summary(judged.facts, judged.status, cause, warnings, judged.unreadable)
 
 
 def _rank(finding: Finding) -> tuple[int, bool, int, int, int]:
@@ -192,6 +230,13 @@ def _fix_these_too(checked: list[Finding], root: Finding, checks: Registry) -> l
     return sorted(kept, key=_rank)
 
 
+def _explained(finding: Finding, root: Finding, checks: Registry) -> Finding:
+    """An error the root explains is no second failure: it stays, at info, naming its root."""
+    if finding.severity != "error" or not _explains(root, finding, checks):
+        return finding
+    return finding.model_copy(update={"severity": "info", "explained_by": root.code})
+
+
 def _key(finding: Finding) -> tuple[Cause, Step, str]:
     return finding.code, finding.step, finding.variant
 
@@ -263,15 +308,6 @@ def _hiding(facts: Facts, root: Finding) -> Gap | None:
     return next((g for g in facts.gaps if (g.action, g.note) in hid), None)
 
 
-def _checklist(
-    facts: Facts, findings: list[Finding], cause: Finding | None, checks: Registry
-) -> tuple[ChecklistItem, ...]:
-    """The eight steps in order, each failed, warning, skipped, unknown or passed, with a note."""
-    return tuple(
-        _item(facts, step, [f for f in findings if f.step is step], cause, checks) for step in STEPS
-    )
-
-
 def _item(
     facts: Facts, step: Step, here: list[Finding], cause: Finding | None, checks: Registry
 ) -> ChecklistItem:
@@ -293,12 +329,7 @@ def _item(
     if holds_cause and cause is not None:
         status, note = "failed", cause.title
         note = f"{note}; {gap.note}" if gap else note
-    elif (
-        cause is not None
-        and errors
-        and gap is None
-        and all(_explains(cause, e, checks) for e in errors)
-    ):
+    elif cause is not None and not errors and gap is None and any(f.explained_by for f in here):
         status, note = "failed", f"explained by the cause: {_lower_first(cause.title)}"
     elif (errors or warnings) and gap is None:
         status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
@@ -309,18 +340,6 @@ def _item(
     else:
         status, note = "passed", here[0].title if here else serving[0].passed
     return ChecklistItem(step=step, status=status, note=note)
-
-
-def _next_step(
-    facts: Facts, cause: Finding | None, unreadable: Gap | None, checks: Registry
-) -> NextStep | None:
-    """The next step built from the facts; or, when a read the diagnosis needed failed, the
-    permission to grant, at the first step it hid."""
-    if cause is None:
-        return None
-    if unreadable is not None:
-        return grant_read(unreadable, next(iter(checks.steps_hidden_by(unreadable)), cause.step))
-    return next_step(cause, facts)
 
 
 def _summary(

@@ -1,0 +1,5 @@
+"""Reasoning: the one pure pass from facts to the final Diagnosis (`reason`)."""
+
+from bot.reason.diagnosis import conclude, reason
+
+__all__ = ["conclude", "reason"]
