@@ -599,6 +599,22 @@ class Where(Frozen):
         }
 
 
+class Particulars(Frozen):
+    """What the check read that the fix acts on, typed: a fix never parses a finding's words."""
+
+    # The configuration read now no longer shows the fault AWS named when the tasks stopped.
+    fixed_since: bool = False
+    # EC2 capacity providers whose managed scaling is off, so ECS launches nothing for tasks
+    # that wait; and Auto Scaling groups whose managed scaling is on but do not grow.
+    unscaled_providers: tuple[str, ...] = ()
+    stuck_groups: tuple[str, ...] = ()
+    # The hard memory limit that applies to the container (MiB) and whose it is; the soft
+    # reservation, which kills nothing, is only named as such.
+    memory_limit: int | None = None
+    memory_scope: Literal["container", "task"] | None = None
+    memory_reservation: int | None = None
+
+
 class Finding(Frozen):
     code: Cause
     step: Step
@@ -617,6 +633,7 @@ class Finding(Frozen):
     variant: str = ""
     # The cause that explains this finding: a symptom, shown at info (CONTRACT §4).
     explained_by: Cause | None = None
+    particulars: Particulars = Particulars()
 
 
 class ChecklistItem(Frozen):

@@ -156,8 +156,32 @@ Builder = Callable[[Scene], NextStep]
 
 
 def next_step(cause: Finding, facts: Facts) -> NextStep:
-    """What to do about `cause`, in words and (when one fits) as one command."""
-    return _BUILDERS[cause.code](Scene(cause, facts))
+    """What to do about `cause`, in words and (when one fits) as one command; a fault the
+    configuration no longer shows needs new tasks, not the fix again."""
+    scene = Scene(cause, facts)
+    if cause.particulars.fixed_since and (cluster := scene.cluster) and (name := scene.service):
+        return _redeploy(scene, cluster, name)
+    if cause.particulars.unscaled_providers or cause.particulars.stuck_groups:
+        return _scaling(scene)
+    return _BUILDERS[cause.code](scene)
+
+
+def _redeploy(scene: Scene, cluster: str, service: str) -> NextStep:
+    """Start tasks on today's configuration, so they show whether the fix landed."""
+    action = (
+        "Today's configuration no longer shows this fault: start new tasks with a forced "
+        "deployment, then diagnose again to confirm they run."
+    )
+    command = aws(
+        "ecs",
+        "update-service",
+        "--cluster",
+        cluster,
+        "--service",
+        service,
+        "--force-new-deployment",
+    )
+    return _step(scene, action, command)
 
 
 def grant_read(gap: Gap, step: Step) -> NextStep:
@@ -474,16 +498,24 @@ def _command_not_found(scene: Scene) -> NextStep:
 
 
 def _out_of_memory(scene: Scene) -> NextStep:
-    container = scene.container
-    limit = container.memory if container and container.memory else None
-    task_memory = scene.definition.memory if scene.definition else None
-    now = f"{limit} MiB" if limit else (f"{task_memory} MiB" if task_memory else "its limit")
-    name = container.name if container else "the container"
+    memory = scene.cause.particulars
+    name = scene.container.name if scene.container else "the container"
+    revision = scene.revision or "the task definition"
+    if memory.memory_scope == "container":
+        raise_it = f"raise container {name}'s memory ({memory.memory_limit} MiB)"
+    elif memory.memory_scope == "task":
+        raise_it = f"raise the task's memory ({memory.memory_limit} MiB)"
+    elif memory.memory_reservation:
+        raise_it = (
+            f"give container {name} a hard memory limit above what it needs (it has only a "
+            f"reservation of {memory.memory_reservation} MiB, which limits nothing), or move it "
+            "to instances with more memory"
+        )
+    else:
+        raise_it = f"give container {name} more memory"
     action = (
-        f"{name} outgrows {now}: give it more memory in a new revision of "
-        f"{scene.revision or 'the task definition'} (on Fargate the task-level memory too), or "
-        "make it use less; the service's memory utilisation shows whether it grows until it is "
-        "killed."
+        f"{name} outgrows its memory: {raise_it} in a new revision of {revision}, or make it "
+        "use less; the service's memory utilisation shows whether it grows until it is killed."
     )
     command = None
     if scene.cluster and scene.service:
@@ -1038,6 +1070,42 @@ def _capacity(scene: Scene) -> NextStep:
         command = aws(
             "ecs", "list-container-instances", "--cluster", scene.cluster, "--status", "ACTIVE"
         )
+    return _step(scene, action, command, _instances_link(scene))
+
+
+def _scaling(scene: Scene) -> NextStep:
+    """Tasks wait for an EC2 capacity provider: turn its managed scaling on, or find why its
+    Auto Scaling group, scaled by ECS, does not grow."""
+    particulars = scene.cause.particulars
+    if unscaled := particulars.unscaled_providers:
+        action = (
+            f"Capacity provider {unscaled[0]} has managed scaling off, so ECS launches no "
+            "instance for the tasks that wait: turn managed scaling on (or set the Auto Scaling "
+            "group's desired capacity by hand)."
+        )
+        command = aws(
+            "ecs",
+            "update-capacity-provider",
+            "--name",
+            unscaled[0],
+            "--auto-scaling-group-provider",
+            "managedScaling={status=ENABLED,targetCapacity=100}",
+        )
+        return _step(scene, action, command, _instances_link(scene))
+    group = particulars.stuck_groups[0]
+    action = (
+        f"ECS scales Auto Scaling group {group}, yet it does not grow: raise its maximum size if "
+        "it is at it, else see its scaling activities for instances that fail to launch or to "
+        "join the cluster."
+    )
+    command = aws(
+        "autoscaling",
+        "describe-scaling-activities",
+        "--auto-scaling-group-name",
+        group,
+        "--max-records",
+        "5",
+    )
     return _step(scene, action, command, _instances_link(scene))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.model import Cause, Evidence, Fact, Facts, Finding, Severity, Step, Where
+from bot.model import Cause, Evidence, Fact, Facts, Finding, Particulars, Severity, Step, Where
 
 # How directly the evidence proves the cause (Finding.confidence).
 NAMED = 90  # an AWS message (or the app's own log line) names the cause
@@ -124,6 +124,7 @@ class Knowledge:
         step: Step | None = None,
         observed: bool = False,
         variant: str = "",
+        particulars: Particulars | None = None,
     ) -> Finding:
         """A finding of this cause about `where`; its names and `words` fill the title (extra
         ones are ignored)."""
@@ -138,6 +139,7 @@ class Knowledge:
             tasks=tasks,
             observed=observed,
             variant=variant,
+            particulars=particulars or Particulars(),
         )
 
 

@@ -187,7 +187,10 @@ def looks_fixed(finding: Finding, *proof: Evidence) -> Finding:
     the first witness, and the fix may simply have landed since."""
     title = f"{finding.title} (when the tasks stopped; it looks fixed since)"
     evidence = (*finding.evidence, *proof, Evidence(kind=Kind.NOTE, text=LOOKS_FIXED))
-    return finding.model_copy(update={"title": title, "evidence": evidence})
+    particulars = finding.particulars.model_copy(update={"fixed_since": True})
+    return finding.model_copy(
+        update={"title": title, "evidence": evidence, "particulars": particulars}
+    )
 
 
 def with_evidence(finding: Finding, *items: Evidence) -> Finding:

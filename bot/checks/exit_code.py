@@ -10,7 +10,7 @@ judged on their code, their container's reason and their last log lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge
 from bot.checks.evidence import (
@@ -30,7 +30,19 @@ from bot.checks.evidence import (
     unconfirmed,
 )
 from bot.checks.patterns import Rule, classify_log
-from bot.model import Cause, ContainerState, Evidence, Fact, Facts, Finding, Kind, Step, Task, Where
+from bot.model import (
+    Cause,
+    ContainerState,
+    Evidence,
+    Fact,
+    Facts,
+    Finding,
+    Kind,
+    Particulars,
+    Step,
+    Task,
+    Where,
+)
 
 APP_CRASH = Knowledge(
     Cause.APP_CRASH,
@@ -87,6 +99,7 @@ class _Exit:
     container: str
     words: dict[str, str]  # the title's other fields
     variant: str = ""  # what tells this crash from another of the same code
+    particulars: Particulars = field(default_factory=Particulars)
 
 
 def check_exit_code(facts: Facts) -> list[Finding]:
@@ -113,6 +126,7 @@ def check_exit_code(facts: Facts) -> list[Finding]:
             tasks=len(exits),
             observed=True,
             variant=variant,
+            particulars=exits[0].particulars,
         )
         for (_, variant), exits in groups.items()
     ]
@@ -163,13 +177,9 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
         why = _why_crashed(code, key, lines[-1] if lines else None)
         read = any(s.task_id == task.task_id for s in facts.log_streams)
         variant = _shape(key[1] if key else (lines[-1] if lines else "")) if read else _UNREAD
-    words = {
-        "code": str(code),
-        "limit": _memory_limit(facts, task, container.name),
-        "sender": _sender(task),
-        "why": why,
-    }
-    return _Exit(knowledge, confidence, tuple(said), container.name, words, variant)
+    memory = _memory(facts, task, container.name)
+    words = {"code": str(code), "limit": _limit_words(memory), "sender": _sender(task), "why": why}
+    return _Exit(knowledge, confidence, tuple(said), container.name, words, variant, memory)
 
 
 def _key_line(lines: tuple[str, ...]) -> tuple[Rule, str] | None:
@@ -233,12 +243,7 @@ def _failed_dependency(facts: Facts, task: Task) -> _Exit | None:
             why = f" before {spec.name} could start" + (
                 f": {key[0].meaning}" if key and key[0].cause is Cause.APP_CRASH else ""
             )
-            words = {
-                "code": str(ended.exit_code),
-                "limit": _memory_limit(facts, task, ended.name),
-                "sender": _sender(task),
-                "why": why,
-            }
+            words = {"code": str(ended.exit_code), "sender": _sender(task), "why": why}
             variant = f"dependency {ended.name}"
             return _Exit(APP_CRASH, NAMED, tuple(said), ended.name, words, variant)
     return None
@@ -251,14 +256,36 @@ def _ended(facts: Facts, task: Task) -> ContainerState | None:
     return min(candidates, key=lambda c: (not c.exit_code, not c.reason), default=None)
 
 
-def _memory_limit(facts: Facts, task: Task, container: str) -> str:
+def _memory(facts: Facts, task: Task, container: str) -> Particulars:
+    """The hard memory limit the container ran under: its own, else the task's; and its soft
+    reservation, which limits nothing."""
     definition = facts.task_definitions.get(task.task_definition_arn)
     if definition is None:
-        return "its memory limit"
-    for spec in definition.containers:
-        if spec.name == container and (spec.memory or spec.memory_reservation):
-            return f"limit {spec.memory or spec.memory_reservation} MiB"
-    return f"task memory {definition.memory} MiB" if definition.memory else "its memory limit"
+        return Particulars()
+    spec = next((c for c in definition.containers if c.name == container), None)
+    reservation = spec.memory_reservation if spec else None
+    if spec and spec.memory:
+        return Particulars(
+            memory_limit=spec.memory, memory_scope="container", memory_reservation=reservation
+        )
+    memory = definition.memory or ""
+    task_memory = int(memory) if memory.isdigit() else None
+    return Particulars(
+        memory_limit=task_memory,
+        memory_scope="task" if task_memory else None,
+        memory_reservation=reservation,
+    )
+
+
+def _limit_words(memory: Particulars) -> str:
+    """The limit as the title names it: the same one the fix raises."""
+    if memory.memory_scope == "container":
+        return f"limit {memory.memory_limit} MiB"
+    if memory.memory_scope == "task":
+        return f"task memory {memory.memory_limit} MiB"
+    if memory.memory_reservation:
+        return f"reservation {memory.memory_reservation} MiB, no hard limit"
+    return "its memory limit"
 
 
 def _sender(task: Task) -> str:

@@ -143,9 +143,19 @@ def _message_finding(facts: Facts, tally: Tally, definition: TaskDefinition | No
     """
     named = [m.group(1) for s in tally.sightings if (m := _ASSUMED.search(s.said.text))]
     role = named[0] if named else None
-    finding = tally.finding(_BY_CODE[tally.cause], _role(definition, role), _WORDS)
+    knowledge = _BY_CODE[tally.cause]
+    if tally.cause is Cause.TRUST_POLICY and _missing_role(facts, role, definition):
+        knowledge = ROLE_NOT_FOUND  # a role that does not exist has no trust policy to fix
+    finding = tally.finding(knowledge, _role(definition, role), _WORDS)
     gap = _role_unread(facts, role) if tally.cause is Cause.TRUST_POLICY else None
     return unconfirmed(finding, gap) if gap else finding
+
+
+def _missing_role(facts: Facts, name: str | None, definition: TaskDefinition | None) -> bool:
+    """Whether IAM showed that the role a message names (else the execution role) is missing."""
+    if name is None and definition is not None:
+        name = role_name(definition.execution_role_arn)
+    return any(role.name == name and not role.exists for role in facts.roles.values())
 
 
 def _role_unread(facts: Facts, name: str | None) -> Gap | None:

@@ -91,11 +91,15 @@ def _layout_unread(facts: Facts) -> Gap | None:
 
 
 def _message_finding(facts: Facts, tally: Tally, fields: dict[str, str]) -> Finding:
-    """A timeout from a task whose network provably has a way out is not a missing route."""
+    """A timeout from a task whose subnets provably have a way out is not a missing route:
+    security groups that let nothing out explain it, else it looks fixed since."""
     finding = tally.finding(_BY_CODE[tally.cause], Where(), fields)
-    proof = _way_out_proof(facts) if tally.cause is Cause.NO_ROUTE_TO_INTERNET else None
-    if proof is None:
+    routes = _routes_out(facts) if tally.cause is Cause.NO_ROUTE_TO_INTERNET else None
+    if routes is None or facts.network is None:
         return finding
+    if not any(group.egress for group in facts.network.security_groups):
+        return tally.finding(SG_NO_EGRESS, Where(), fields)
+    proof = [*routes, config("its security groups allow outbound traffic")]
     if all(_KILLED in s.said.text for s in tally.sightings):
         guess = (
             "the image pull was killed before it finished: a large image or a slow pull (see "
@@ -119,24 +123,20 @@ def _app_timeouts(facts: Facts, fields: dict[str, str]) -> list[Finding]:
     ]
 
 
-def _way_out_proof(facts: Facts) -> list[Evidence] | None:
-    """Evidence that the task can reach AWS: routes or endpoints, and outbound rules."""
+def _routes_out(facts: Facts) -> list[Evidence] | None:
+    """Evidence that the task's subnets reach AWS: a route out of each, or every endpoint."""
     network = facts.network
-    if network is None or not any(group.egress for group in network.security_groups):
+    if network is None:
         return None
     public_ip = _public_ip(facts, network)
     subnets = task_subnets(facts, network)
     ways = [(subnet, _way_out(subnet, public_ip)) for subnet in subnets]
-    egress = config("its security groups allow outbound traffic")
     if subnets and all(way for _, way in ways):
-        return [*(contrary(f"subnet {s.id} routes 0.0.0.0/0 to {way}") for s, way in ways), egress]
+        return [contrary(f"subnet {s.id} routes 0.0.0.0/0 to {way}") for s, way in ways]
     needed = needed_endpoints(facts)
     present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
     if needed and set(needed) <= present and not _outside_ecr(facts):
-        return [
-            contrary(f"the VPC has endpoints for all it needs: {', '.join(sorted(needed))}"),
-            egress,
-        ]
+        return [contrary(f"the VPC has endpoints for all it needs: {', '.join(sorted(needed))}")]
     return None
 
 

@@ -18,7 +18,19 @@ from bot.checks.evidence import (
     tallies,
     unread,
 )
-from bot.model import Cause, Cluster, ContainerInstance, Fact, Facts, Finding, Step, Task, Where
+from bot.model import (
+    CapacityProvider,
+    Cause,
+    Cluster,
+    ContainerInstance,
+    Fact,
+    Facts,
+    Finding,
+    Particulars,
+    Step,
+    Task,
+    Where,
+)
 
 INSUFFICIENT_CPU = Knowledge(
     Cause.INSUFFICIENT_CPU,
@@ -156,7 +168,7 @@ def _waiting_for_instances(
     ][:3]
     said = []
     for provider in facts.capacity_providers:
-        group = (provider.auto_scaling_group_arn or "").rsplit("/", 1)[-1] or "its group"
+        group = _group(provider)
         if provider.managed_scaling is False:
             said.append(
                 f"capacity provider {provider.name}: managed scaling DISABLED, so ECS does not "
@@ -181,7 +193,17 @@ def _waiting_for_instances(
         knowledge = NO_CONTAINER_INSTANCES
     evidence = (*map(note, waited), *map(config, said))
     finding = knowledge.finding(evidence, _cluster(facts), fields, confidence=PROVEN, observed=True)
-    return [finding.model_copy(update={"title": title})]
+    providers = facts.capacity_providers
+    particulars = Particulars(
+        unscaled_providers=tuple(p.name for p in providers if p.managed_scaling is False),
+        stuck_groups=tuple(_group(p) for p in providers if p.managed_scaling),
+    )
+    return [finding.model_copy(update={"title": title, "particulars": particulars})]
+
+
+def _group(provider: CapacityProvider) -> str:
+    """The name of a capacity provider's Auto Scaling group."""
+    return (provider.auto_scaling_group_arn or "").rsplit("/", 1)[-1] or provider.name
 
 
 def _memory_short(facts: Facts, usable: list[ContainerInstance]) -> bool:

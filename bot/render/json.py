@@ -58,6 +58,7 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
             "account_name": target.account,
         },
         "status": diagnosis.status,
+        "service_state": diagnosis.service_state,
         "summary": diagnosis.summary,
         "cause": None
         if cause is None
