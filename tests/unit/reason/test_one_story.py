@@ -222,8 +222,9 @@ def test_a_symptom_the_cause_explains_stays_at_info_naming_its_cause() -> None:
 
 
 def test_history_counts_unlogged_stops_alike_as_the_cause() -> None:
-    """Only one stop's logs were read; the others ended the same way and are the same cause."""
-    stops = [fb.stopped(n, exit_code=1) for n in (1, 2, 3)]
+    """Only one stop's logs were read: the others, one of them with another exit code (the
+    runtime reports an exec format error as 1 or 255), are the crash the cause explains."""
+    stops = [fb.stopped(n, exit_code=code) for n, code in ((1, 1), (2, 1), (3, 255))]
     said = "exec /usr/local/bin/server: exec format error"
     facts = fb.failing(
         *stops,
