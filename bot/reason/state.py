@@ -2,16 +2,17 @@
 
 The word says what an engineer sees first: no task runs (down), fewer than desired
 (degraded), a new revision fails while an older one serves (rollout failing), the failing
-revision is no longer deployed (rolled back, or recovered with a newer one), or all tasks run
-and nothing stopped for a while although the cause is still deployed (recovering).
+revision is no longer deployed (rolled back, or recovered with a newer one), all tasks run and
+nothing stopped for a while (recovering, or recovered once ECS says the service is steady).
 `status` follows from the word, so the two never disagree.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.checks.patterns import STEADY_STATE
 from bot.model import Cause, Facts, Finding, Service, ServiceState, Status
 from bot.reason.changes import family_and_revision
 from bot.reason.rollback import deployed_revision
@@ -57,8 +58,17 @@ def _failing_state(facts: Facts, service: Service) -> ServiceState:
     if not running_all:
         return "degraded"
     last = facts.focus_task.stopped_at if facts.focus_task else None
-    quiet = last is not None and facts.collected_at - last >= QUIET
-    return "recovering" if quiet else "degraded"
+    if last is None or facts.collected_at - last < QUIET:
+        return "degraded"
+    return "recovered" if _steady_since(service, last) else "recovering"
+
+
+def _steady_since(service: Service, last: datetime) -> bool:
+    """ECS itself said the service reached a steady state after its last stop."""
+    return any(
+        STEADY_STATE in event.message and event.created_at and event.created_at > last
+        for event in service.events
+    )
 
 
 def _moved_on(facts: Facts) -> Literal["rolled-back", "recovered"] | None:
