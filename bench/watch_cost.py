@@ -29,12 +29,12 @@ from bot.demo.archive_events import task_stopped, write_events
 from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import SCENARIOS, build_account
 from bot.demo.traffic import EmulatorServer
-from bot.follow import POLL_SECONDS, Follower
-from bot.incidents import Card
 from bot.model import Cause, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
-from bot.watches import WatchBook
+from bot.watch.follow import POLL_SECONDS, Follower
+from bot.watch.incidents import Card
+from bot.watch.watches import WatchBook
 from handlers.incidents import deliverer
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 

@@ -39,11 +39,11 @@ from bot.access import Access
 from bot.aws.watch_reads import Reader
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
-from bot.follow import Follower
 from bot.ratelimit import RateLimit
 from bot.service import Diagnoser
 from bot.settings import Settings
-from bot.watches import WatchBook
+from bot.watch.follow import Follower
+from bot.watch.watches import WatchBook
 from handlers import actions, command, incidents, mention, shortcut
 from handlers.deps import Deps, Diagnoses
 from handlers.replies import SLACK_FAILURES, Replies
@@ -150,7 +150,7 @@ def build_app(
 def make_follower(
     settings: Settings, diagnoser: Diagnoser, store: Store, client: WebClient
 ) -> Follower:
-    """The watch follower (bot/follow.py), delivering incident cards through `client`."""
+    """The watch follower (bot/watch/follow.py), delivering incident cards through `client`."""
     reader = Reader(settings, settings.events_log_group)
     deliver = incidents.deliverer(client, diagnoser)
     book = WatchBook(store, settings.accounts)

@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args, settings)
         if args.command == "watch":
-            from bot.watch_cli import watch
+            from bot.watch.cli import watch
 
             return watch(args.targets, settings, once=args.once, since=args.since, fmt=args.format)
         return _serve(settings)

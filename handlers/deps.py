@@ -15,7 +15,7 @@ from bot.errors import EcsWhyError, UnknownName
 from bot.model import Diagnosis, Target
 from bot.ratelimit import RateLimit
 from bot.target import named_account, parse_target
-from bot.watches import WatchBook
+from bot.watch.watches import WatchBook
 from handlers.messages import problem, slow_down, sorry
 from handlers.replies import Replies
 

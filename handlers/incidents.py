@@ -1,7 +1,7 @@
 """Incident cards: posted once with chat.postMessage, then edited in place with chat.update,
 and their Snooze 1 h, Mute this cause and (in `/ecs-why watching`) Undo buttons.
 
-The follower (bot/follow.py) decides what to deliver and retries what did not get through;
+The follower (bot/watch/follow.py) decides what to deliver and retries what did not get through;
 this module only talks to Slack: a card whose message was deleted (`message_not_found`) is
 posted again as a new card.
 """
@@ -19,7 +19,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import EcsWhyError
-from bot.incidents import Card, Deliver, ServiceRef
 from bot.render.blocks import code
 from bot.render.incident import (
     ACTION_MUTE,
@@ -31,6 +30,7 @@ from bot.render.incident import (
     render_incident_card,
     with_silence,
 )
+from bot.watch.incidents import Card, Deliver, ServiceRef
 from handlers.deps import Deps, Diagnoses
 from handlers.payload import as_object, as_text
 from handlers.replies import SLACK_FAILURES, Conversation, Reply

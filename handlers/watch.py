@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBl
 from bot.errors import TargetError
 from bot.render.blocks import code, escape
 from bot.render.incident import ACTION_UNSILENCE
-from bot.watches import WATCH_USAGE, parse_watch_target, watch_label
+from bot.watch.watches import WATCH_USAGE, parse_watch_target, watch_label
 from handlers.deps import Deps
 from handlers.messages import bad_targets
 

@@ -1,6 +1,6 @@
 """The watch follower's reads: the archive's new lines, the account it belongs to, and whether
 quiet services run what they should. Everything else of following (the lease, the cursor, the
-incidents) is in bot/follow.py and makes no AWS call.
+incidents) is in bot/watch/follow.py and makes no AWS call.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from bot.aws.clients import AwsClients, describe_error
 from bot.aws.ecs import describe_service
 from bot.aws.reads import FILTER_LOG_EVENTS
 from bot.errors import AwsUnavailable
-from bot.incidents import ServiceRef, Steady
 from bot.settings import Settings
+from bot.watch.incidents import ServiceRef, Steady
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from bot.aws.watch_reads import Archive, Reader
 from bot.demo.archive_events import service_action, task_stopped, write_events
 from bot.demo.scenarios import SCENARIOS
 from bot.demo.specs import Scenario
-from bot.follow import updates_between
 from bot.model import Cause, Target
 from bot.render.incident import incident_text
+from bot.watch.follow import updates_between
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient

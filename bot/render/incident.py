@@ -9,12 +9,12 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
 
-from bot.incidents import Incident
 from bot.model import Diagnosis
 from bot.redact import redact
 from bot.render.blocks import code, fallback_text, render_card, safe
 from bot.render.evidence import evidence_lines
 from bot.truncate import shorten
+from bot.watch.incidents import Incident
 
 ACTION_SNOOZE = "ecs_why_snooze"
 ACTION_MUTE = "ecs_why_mute"

@@ -26,11 +26,11 @@ from bot.cache import MemoryStore, RedisStore, Store
 from bot.demo.archive_events import OOM_REASON, service_action, task_stopped, write_events
 from bot.demo.specs import Scenario
 from bot.demo.traffic import EmulatorServer
-from bot.follow import Follower
 from bot.model import Cause
 from bot.render.incident import ACTION_MUTE, ACTION_SNOOZE, ACTION_UNSILENCE
 from bot.service import Diagnoser
-from bot.watches import WatchBook
+from bot.watch.follow import Follower
+from bot.watch.watches import WatchBook
 from handlers.incidents import deliverer
 from handlers.shortcut import NOTHING_FOUND
 from tests.conftest import RedisServer

@@ -6,8 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from bot.demo.archive_events import OOM_REASON, lines, service_action, task_stopped
-from bot.incidents import Incident, apply_all, incident_key, quiet_services
-from bot.watch_events import read_lines
+from bot.watch.incidents import Incident, apply_all, incident_key, quiet_services
+from bot.watch.intake import read_lines
 
 T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cache import MemoryStore
-from bot.follow import Lease
+from bot.watch.follow import Lease
 
 
 class Clock:

@@ -12,8 +12,8 @@ from bot.checks.base import NAMED, Check, Knowledge
 from bot.checks.exit_code import SEGFAULT
 from bot.checks.registry import Registry
 from bot.model import STEPS, Cause, Evidence, Fact, Facts, Finding, Kind, Step, Where
-from bot.render.evidence import evidence_lines
 from bot.reason import reason
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 # CONTRACT.md §4: which step each cause code belongs to (`unknown` goes wherever evidence points).

@@ -32,7 +32,7 @@ from bot.render.blocks import (
     fallback_text,
     render_card,
 )
-from bot.watches import WatchBook
+from bot.watch.watches import WatchBook
 from handlers import actions
 from handlers.deps import Deps
 from handlers.messages import STALE_BUTTON

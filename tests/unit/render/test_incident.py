@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
-from bot.incidents import Incident, ServiceRef
 from bot.model import Cause, Evidence, Finding, Kind, Step
 from bot.render.blocks import CARD_BUDGET, MAX_BLOCKS
 from bot.render.incident import (
@@ -19,6 +18,7 @@ from bot.render.incident import (
     render_incident_card,
     with_silence,
 )
+from bot.watch.incidents import Incident, ServiceRef
 from tests.unit.render.test_blocks import HUGE, diagnosis
 
 T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)

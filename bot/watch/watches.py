@@ -19,9 +19,9 @@ from typing import Any
 from bot.cache import MemoryStore, Store, cache_key
 from bot.console_url import is_console_url
 from bot.errors import TargetError
-from bot.incidents import Incident, ServiceRef
 from bot.model import Target
 from bot.target import ACCOUNT_PREFIX, NAME, parse_target, quoted
+from bot.watch.incidents import Incident, ServiceRef
 
 WATCH_USAGE = "watch a service (api-service), cluster/service, cluster/* or account:cluster/*"
 FOREVER = 10 * 365 * 24 * 3600.0

@@ -1,4 +1,4 @@
-"""Archive lines (CONTRACT §5) as the events incidents are made of (bot/incidents.py).
+"""Archive lines (CONTRACT §5) as the events incidents are made of (bot/watch/incidents.py).
 
 A stopped task's cause is what the checks conclude from that one task (its stop code, reason
 and exit codes), so an incident's cause code is the one a diagnosis of that task would give;
@@ -20,9 +20,9 @@ from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_ev
 from bot.arns import SERVICE_ARN, account_of, name_of, region_of
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
-from bot.incidents import Event, Failure, ServiceRef, Steady
 from bot.model import Cause, Evidence, Facts, Finding, Kind, Step, Target, Task
 from bot.reason.verdict import judge
+from bot.watch.incidents import Event, Failure, ServiceRef, Steady
 
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_deployment_events.html

@@ -26,7 +26,8 @@ from bot.aws.archive_tail import Batch
 from bot.aws.watch_reads import Archive, Reader
 from bot.cache import Store, cache_key
 from bot.errors import EcsWhyError
-from bot.incidents import (
+from bot.model import Target
+from bot.watch.incidents import (
     QUIET_PERIOD,
     Card,
     Deliver,
@@ -34,9 +35,8 @@ from bot.incidents import (
     apply_all,
     quiet_services,
 )
-from bot.model import Target
-from bot.watch_events import read_lines
-from bot.watches import FOREVER, Watch, WatchBook, covers
+from bot.watch.intake import read_lines
+from bot.watch.watches import FOREVER, Watch, WatchBook, covers
 
 log = logging.getLogger(__name__)
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 from bot.aws.watch_reads import Archive, Reader
 from bot.duration import parse_duration
-from bot.follow import LOOKBACK, POLL_SECONDS, updates_between
-from bot.incidents import Incident
 from bot.model import Target
 from bot.render.incident import incident_json, incident_text
 from bot.settings import Settings
-from bot.watches import parse_watch_target
+from bot.watch.follow import LOOKBACK, POLL_SECONDS, updates_between
+from bot.watch.incidents import Incident
+from bot.watch.watches import parse_watch_target
 
 DEFAULT_WINDOW = timedelta(hours=1)
 
