@@ -154,7 +154,9 @@ def make_follower(
     reader = Reader(settings, settings.events_log_group)
     deliver = incidents.deliverer(client, diagnoser)
     book = WatchBook(store, settings.accounts)
-    return Follower(store, book, reader, deliver, poll=settings.watch_poll)
+    return Follower(
+        store, book, reader, deliver, poll=settings.watch_poll, diagnose=diagnoser.diagnose
+    )
 
 
 def signing_secret(settings: Settings) -> str:

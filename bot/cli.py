@@ -122,7 +122,6 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
 
     since = parse_duration(args.since) if args.since is not None else None
     from bot.cache import make_store
-    from bot.duration import parse_duration
     from bot.service import Diagnoser
 
     diagnoser = Diagnoser(settings, make_store(settings.redis_url))

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from bot.checks import CHECKS
 from bot.checks.registry import Registry
-from bot.model import Diagnosis, Facts, Finding
+from bot.model import Cause, Diagnosis, Facts, Finding
 from bot.reason.changes import changes_of
 from bot.reason.history import history_of
 from bot.reason.impact import impact_of
 from bot.reason.rollback import with_rollback
 from bot.reason.state import STATUS_OF, service_state
 from bot.reason.verdict import checklist, next_step_of, summary, verdict
+
+
+def explains(root: Cause, symptom: Cause, checks: Registry = CHECKS) -> bool:
+    """Whether `root` is the deeper cause of `symptom` (what the verdict folds together)."""
+    return root is not symptom and checks.explains(root, symptom)
 
 
 def reason(facts: Facts, checks: Registry = CHECKS) -> Diagnosis:

@@ -32,18 +32,18 @@ def _by_cause(facts: Facts, cause: Finding | None, checks: Registry) -> dict[str
     """Each kind of stop judged alone, most frequent cause first. The kind the diagnosis centres
     on counts as its cause, and so does a kind whose own cause the diagnosis's explains (the
     same crash, read without the log line that names it)."""
-    focus = _signature(facts.focus_task) if facts.focus_task else None
+    focus = stop_signature(facts.focus_task) if facts.focus_task else None
     causes: dict[tuple[object, ...], str] = {}
     counts: Counter[str] = Counter()
     for task in facts.stopped_tasks:
-        kind = _signature(task)
+        kind = stop_signature(task)
         if kind not in causes:
             causes[kind] = _cause_of(facts, task, cause, checks, focus=kind == focus)
         counts[causes[kind]] += 1
     return dict(counts.most_common())
 
 
-def _signature(task: Task) -> tuple[object, ...]:
+def stop_signature(task: Task) -> tuple[object, ...]:
     """What the checks read of a stop: stops alike in it have the same cause."""
     containers = tuple((c.name, c.exit_code, c.reason) for c in task.containers)
     return task.task_definition_arn, task.stop_code, task.stopped_reason, containers

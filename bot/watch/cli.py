@@ -9,10 +9,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.aws.watch_reads import Archive, Reader
+from bot.cache import make_store
 from bot.duration import parse_duration
 from bot.model import Target
 from bot.render.incident import incident_json, incident_text
+from bot.service import Diagnoser
 from bot.settings import Settings
+from bot.watch.causes import explainer
 from bot.watch.follow import LOOKBACK, POLL_SECONDS, updates_between
 from bot.watch.incidents import Incident
 from bot.watch.watches import parse_watch_target
@@ -26,6 +29,22 @@ def watch(
     targets = [parse_watch_target(text) for text in texts]
     window = parse_duration(since) if since is not None else DEFAULT_WINDOW
     reader = Reader(settings, settings.events_log_group)
+    diagnoser = Diagnoser(settings, make_store(settings.redis_url))
+    try:
+        return _follow(reader, diagnoser, targets, window, once=once, fmt=fmt)
+    finally:
+        diagnoser.close()
+
+
+def _follow(
+    reader: Reader,
+    diagnoser: Diagnoser,
+    targets: Sequence[Target],
+    window: timedelta,
+    *,
+    once: bool,
+    fmt: str,
+) -> int:
     archives: dict[Archive, list[Target]] = {}
     for target in targets:
         archives.setdefault(Archive(target.account, target.region), []).append(target)
@@ -35,8 +54,9 @@ def watch(
     while True:
         for archive, watched in archives.items():
             now = datetime.now(UTC)
+            explain = explainer(diagnoser.diagnose, archive.account)
             state[archive], updates, batch = updates_between(
-                reader, archive, watched, state[archive], start[archive], now
+                reader, archive, watched, state[archive], start[archive], now, explain=explain
             )
             if not batch.found and archive not in told:
                 told.add(archive)

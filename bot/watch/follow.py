@@ -27,6 +27,7 @@ from bot.aws.watch_reads import Archive, Reader
 from bot.cache import Store, cache_key
 from bot.errors import EcsWhyError
 from bot.model import Target
+from bot.watch.causes import Diagnose, Explain, explainer, with_causes
 from bot.watch.incidents import (
     QUIET_PERIOD,
     Card,
@@ -74,12 +75,14 @@ def updates_between(
     *,
     quiet: timedelta = QUIET_PERIOD,
     known: set[int] | None = None,
+    explain: Explain | None = None,
 ) -> tuple[dict[str, Incident], list[Incident], Batch]:
     """The incidents of the watched services after what the archive holds from `start`, the
     updates in the order they happened, and what was read.
 
     `known` holds the hashes of the lines the last read returned: the overlap of two reads is
-    not parsed twice (it would change nothing), and `known` is left holding this read's."""
+    not parsed twice (it would change nothing), and `known` is left holding this read's.
+    `explain` gives each failing service revision the cause of its full diagnosis, once."""
     batch = reader.read(archive, start)
     region = reader.region(archive)
     seen = known if known is not None else set()
@@ -95,7 +98,7 @@ def updates_between(
     events = [
         e for e in ours if any(covers(t, archive.account, region, e.service) for t in targets)
     ]
-    incidents, updates = apply_all(incidents, events)
+    incidents, updates = apply_all(incidents, with_causes(events, incidents, explain))
     if calm := quiet_services(incidents, now, quiet):
         incidents, recovered = apply_all(incidents, reader.steady(archive, calm, now))
         updates += recovered
@@ -146,8 +149,10 @@ class Follower:
         lease: float = LEASE_SECONDS,
         quiet: timedelta = QUIET_PERIOD,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        diagnose: Diagnose | None = None,
     ) -> None:
         self._store = store
+        self._diagnose = diagnose
         self._book = book
         self._reader = reader
         self._deliver = deliver
@@ -211,6 +216,7 @@ class Follower:
             now,
             quiet=self._quiet,
             known=known,
+            explain=explainer(self._diagnose, archive.account) if self._diagnose else None,
         )
         if not batch.found and archive not in self._missing:
             self._missing.add(archive)

@@ -21,7 +21,8 @@ from bot.arns import SERVICE_ARN, account_of, name_of, region_of
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
 from bot.model import Cause, Evidence, Facts, Finding, Kind, Step, Target, Task
-from bot.reason.verdict import judge
+from bot.reason import reason
+from bot.reason.history import stop_signature
 from bot.watch.incidents import Event, Failure, ServiceRef, Steady
 
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html
@@ -44,14 +45,17 @@ class Read:
 
 
 def read_lines(lines: Iterable[str]) -> Read:
+    """The events the lines hold; stops alike are judged once (a crash loop of 2,000 stops is
+    one verdict, not 2,000)."""
     read = Read()
+    causes: _Causes = {}
     for line in lines:
         event = parse_event(line)
         if event is None:
             read.skipped += 1
             continue
         try:
-            found = _watch_event(event)
+            found = _watch_event(event, causes)
         except (ValidationError, KeyError, TypeError, ValueError, AttributeError):
             read.skipped += 1
             continue
@@ -62,16 +66,19 @@ def read_lines(lines: Iterable[str]) -> Read:
     return read
 
 
-def _watch_event(event: dict[str, Any]) -> Event | None:
+def _watch_event(event: dict[str, Any], causes: _Causes) -> Event | None:
     kind, detail = event.get("detail-type"), event["detail"]
     if kind == TASK_CHANGE:
-        return _stop(event, detail)
+        return _stop(event, detail, causes)
     if kind in (SERVICE_ACTION, DEPLOYMENT_CHANGE):
         return _service_event(event, detail)
     return None
 
 
-def _stop(event: dict[str, Any], detail: dict[str, Any]) -> Failure | None:
+_Causes = dict[tuple[ServiceRef, tuple[object, ...]], Finding | None]
+
+
+def _stop(event: dict[str, Any], detail: dict[str, Any], causes: _Causes) -> Failure | None:
     task = task_from_aws(detail)
     group = task.group or ""
     if task.last_status != "STOPPED" or not group.startswith(SERVICE_GROUP_PREFIX):
@@ -83,7 +90,10 @@ def _stop(event: dict[str, Any], detail: dict[str, Any]) -> Failure | None:
         cluster=name_of(task.cluster_arn),
         service=group.removeprefix(SERVICE_GROUP_PREFIX),
     )
-    cause = cause_of_stop(task, service)
+    kind = (service, stop_signature(task))
+    if kind not in causes:
+        causes[kind] = cause_of_stop(task, service)
+    cause = causes[kind]
     if cause is None:
         return None
     return Failure(
@@ -104,8 +114,8 @@ def cause_of_stop(task: Task, service: ServiceRef) -> Finding | None:
         collected_at=task.stopped_at or datetime.fromtimestamp(0, UTC),
         stopped_tasks=(task,),
     )
-    diagnosis = judge(facts)
-    return diagnosis.cause if diagnosis.status == "failing" else None
+    cause = reason(facts).cause
+    return cause if cause is not None and cause.severity == "error" else None
 
 
 def _service_event(event: dict[str, Any], detail: dict[str, Any]) -> Event | None:

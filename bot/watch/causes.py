@@ -1,0 +1,78 @@
+"""One story per incident: the cause of a watched failure comes from the same pass as the card.
+
+A stop read from the archive alone shows little (an exit 1, no log line), so each service
+revision that fails in a poll is diagnosed once, in full, and its failures take that cause
+when it refines theirs (it is theirs, or it explains it): the incident's header, key, Mute
+button and the card under it then name one cause. An open incident keeps the cause of its
+first full diagnosis: a later stop whose own cause that one explains joins it, even once the
+logs that named it have expired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from bot.errors import EcsWhyError
+from bot.model import Diagnosis, Finding, Target
+from bot.reason import explains
+from bot.watch.incidents import Event, Failure, Incident, ServiceRef
+
+# The full diagnosis of a service, as the card under its incident shows it.
+Diagnose = Callable[[Target], Diagnosis]
+# The cause a full diagnosis gives a failure's service, or None when none can be had.
+Explain = Callable[[Failure], Finding | None]
+
+
+def explainer(diagnose: Diagnose, account: str | None) -> Explain:
+    """Explain with `diagnose` (the service's diagnosis, cached as the card's is)."""
+
+    def explain(failure: Failure) -> Finding | None:
+        service = failure.service
+        target = Target(
+            cluster=service.cluster, service=service.service, region=service.region, account=account
+        )
+        try:
+            cause = diagnose(target).cause
+        except EcsWhyError:
+            return None  # the card will say why; the stop keeps the cause it shows itself
+        return cause if cause is not None and cause.severity == "error" else None
+
+    return explain
+
+
+def with_causes(
+    events: Iterable[Event], incidents: Mapping[str, Incident], explain: Explain | None
+) -> list[Event]:
+    """The events, each failure with the cause its incident or its service's diagnosis gives."""
+    diagnosed: dict[tuple[ServiceRef, int | None], Finding | None] = {}
+    out: list[Event] = []
+    for event in events:
+        if not isinstance(event, Failure) or event.task_arn is None:
+            out.append(event)  # placement and deployment events name their cause themselves
+            continue
+        cause = _open_cause(incidents, event)
+        if cause is None and explain is not None:
+            key = (event.service, event.revision)
+            if key not in diagnosed:
+                diagnosed[key] = explain(event)
+            cause = diagnosed[key]
+            cause = cause if cause is not None and _refines(cause, event.cause) else None
+        out.append(event.model_copy(update={"cause": cause}) if cause else event)
+    return out
+
+
+def _open_cause(incidents: Mapping[str, Incident], failure: Failure) -> Finding | None:
+    """The cause of an open incident of the same service and revision that explains this one."""
+    for incident in incidents.values():
+        if (
+            incident.state != "recovered"
+            and incident.service == failure.service
+            and incident.revision == failure.revision
+            and _refines(incident.cause, failure.cause)
+        ):
+            return incident.cause
+    return None
+
+
+def _refines(cause: Finding, seen: Finding) -> bool:
+    return cause.code is seen.code or explains(cause.code, seen.code)
