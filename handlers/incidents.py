@@ -43,7 +43,9 @@ def deliverer(client: WebClient, diagnoser: Diagnoses) -> Deliver:
 
     def deliver(card: Card) -> str | None:
         try:
-            diagnosis = diagnoser.diagnose(card.target)
+            # A recovered incident's card shows the service as it is now, not as cached.
+            fresh = card.incident.state == "recovered"
+            diagnosis = diagnoser.diagnose(card.target, fresh=fresh)
         except EcsWhyError as error:  # the card still says what happened, and why not more
             log.info("no diagnosis for the incident %s: %s", card.incident.key, error)
             blocks = incident_header(card.incident, f"Could not diagnose it: {error}")

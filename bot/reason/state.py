@@ -2,8 +2,9 @@
 
 The word says what an engineer sees first: no task runs (down), fewer than desired
 (degraded), a new revision fails while an older one serves (rollout failing), the failing
-revision is no longer deployed (rolled back, or recovered with a newer one), all tasks run and
-nothing stopped for a while (recovering, or recovered once ECS says the service is steady).
+revision is no longer deployed (rolled back, or recovered with a newer one), or all tasks run
+and nothing stopped for a while: recovering while the configuration read now still shows the
+cause, recovered once it does not (or ECS itself says the service is steady again).
 `status` follows from the word, so the two never disagree.
 """
 
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.checks.patterns import STEADY_STATE
-from bot.model import Cause, Facts, Finding, Service, ServiceState, Status
+from bot.model import Cause, Facts, Finding, Kind, Service, ServiceState, Status
 from bot.reason.changes import family_and_revision
 from bot.reason.rollback import deployed_revision
 
@@ -43,10 +44,10 @@ def service_state(facts: Facts, status: Status, cause: Finding | None) -> Servic
         return "scheduled" if service.desired == 0 and facts.stopped_tasks else "healthy"
     if service is None:
         return "down"  # a task, not a service: it stopped
-    return _failing_state(facts, service)
+    return _failing_state(facts, service, cause)
 
 
-def _failing_state(facts: Facts, service: Service) -> ServiceState:
+def _failing_state(facts: Facts, service: Service, cause: Finding | None) -> ServiceState:
     running_all = service.desired > 0 and service.running >= service.desired
     moved_on = _moved_on(facts)
     if moved_on is not None and running_all:
@@ -60,7 +61,18 @@ def _failing_state(facts: Facts, service: Service) -> ServiceState:
     last = facts.focus_task.stopped_at if facts.focus_task else None
     if last is None or facts.collected_at - last < QUIET:
         return "degraded"
-    return "recovered" if _steady_since(service, last) else "recovering"
+    if _steady_since(service, last) or not _still_configured(cause):
+        return "recovered"
+    return "recovering"
+
+
+def _still_configured(cause: Finding | None) -> bool:
+    """The configuration read now still shows the cause (not only what the tasks did)."""
+    return (
+        cause is not None
+        and not cause.particulars.fixed_since
+        and any(e.kind is Kind.CONFIG for e in cause.evidence)
+    )
 
 
 def _steady_since(service: Service, last: datetime) -> bool:

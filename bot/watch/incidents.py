@@ -18,11 +18,14 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.model import Finding, Frozen, Target
+from bot.reason.state import QUIET
 
 State = Literal["open", "updated", "recovered"]
 # Task ARNs kept per incident, so a redelivered stop is not counted twice.
 REMEMBERED_TASKS = 200
-QUIET_PERIOD = timedelta(minutes=10)
+# A service quiet this long, running what it should, has recovered: the same wait after which
+# its diagnosis no longer calls it degraded.
+QUIET_PERIOD = QUIET
 
 
 class ServiceRef(Frozen):

@@ -128,7 +128,7 @@ def test_malformed_lines_are_skipped_and_counted() -> None:
 
 def test_quiet_services_are_those_whose_open_incidents_all_went_quiet() -> None:
     state, _ = run([crash(0), task_stopped(cluster="production", service="web", at=minutes(8))])
-    assert [s.service for s in quiet_services(state, minutes(12))] == ["api"]
+    assert [s.service for s in quiet_services(state, minutes(16))] == ["api"]
     assert quiet_services(state, minutes(5)) == []
 
 
