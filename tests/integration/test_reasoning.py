@@ -17,6 +17,7 @@ from bot.model import Cause, Diagnosis, Finding, Step, Target
 from bot.render.evidence import evidence_lines
 from bot.service import Diagnoser
 from bot.settings import Settings
+from tests.invariants import broken
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +210,12 @@ def test_a_jvm_out_of_memory_that_exits_1_is_out_of_memory(
         "java.lang.OutOfMemoryError: Java heap space" in line
         for line in evidence_lines(cause.evidence)
     )
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.service for s in SCENARIOS])
+def test_every_demo_diagnosis_tells_one_story(
+    diagnoses: dict[str, Diagnosis], scenario: Scenario
+) -> None:
+    """Status and state, the findings the cause explains, the checklist, history and the next
+    step all agree with the cause (tests/invariants.py)."""
+    assert broken(diagnoses[scenario.service]) == []
