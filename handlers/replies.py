@@ -63,15 +63,15 @@ class Conversation:
     response_url: str | None = None
 
 
-class Replies:
-    """Every way the bot talks back; each returns whether the message got through."""
+class ResponseUrls:
+    """Posting to a request's response_url: only to Slack, and within its budget of posts."""
 
     def __init__(self, client: WebClient, store: Store, *, slack_api_url: str) -> None:
         self._client = client
         self._budget = Deduplicator(store, ttl=RESPONSE_URL_WINDOW)
         self._slack_origins = {_origin(SLACK_HOOKS), _origin(slack_api_url)}
 
-    def respond(self, url: str | None, payload: dict[str, Any]) -> bool:
+    def __call__(self, url: str | None, payload: dict[str, Any]) -> bool:
         """Posts to a response_url while it has posts left; False when it has none or fails."""
         if url is None:
             return False
@@ -95,10 +95,18 @@ class Replies:
             return False
         return True
 
+
+class Replies:
+    """Every way the bot talks back; each returns whether the message got through."""
+
+    def __init__(self, client: WebClient, store: Store, *, slack_api_url: str) -> None:
+        self._client = client
+        self.respond = ResponseUrls(client, store, slack_api_url=slack_api_url)
+
     def publish(self, where: Conversation, reply: Reply) -> bool:
         """A card for the whole channel: via response_url, else as a new message."""
         payload = reply.payload(response_type="in_channel", replace_original=False)
-        return self._first(
+        return _first(
             "card",
             where,
             lambda: self.respond(where.response_url, payload),
@@ -109,7 +117,7 @@ class Replies:
         """A message in the conversation's thread; via response_url when the bot is not there."""
         thread = {"thread_ts": where.thread_ts} if where.thread_ts else {}
         payload = reply.payload(response_type="in_channel", replace_original=False, **thread)
-        return self._first(
+        return _first(
             "reply",
             where,
             lambda: self._call(
@@ -120,7 +128,7 @@ class Replies:
 
     def replace(self, where: Conversation, reply: Reply) -> bool:
         """Replaces the card a button was clicked on."""
-        return self._first(
+        return _first(
             "updated card",
             where,
             lambda: self.respond(where.response_url, reply.payload(replace_original=True)),
@@ -139,7 +147,7 @@ class Replies:
     def ephemeral(self, where: Conversation, reply: Reply) -> bool:
         """A message only the person who asked can see."""
         payload = reply.payload(response_type="ephemeral", replace_original=False)
-        return self._first(
+        return _first(
             "private note",
             where,
             lambda: self.respond(where.response_url, payload),
@@ -171,16 +179,6 @@ class Replies:
             return False
         return True
 
-    @staticmethod
-    def _first(what: str, where: Conversation, *ways: Callable[[], bool]) -> bool:
-        """Tries each way in turn; says so in the log, with where, when none worked."""
-        if any(way() for way in ways):
-            return True
-        log.error(
-            "could not deliver a %s to %s for %s: every way failed", what, where.channel, where.user
-        )
-        return False
-
     def _call(self, method: str, where: Conversation, **arguments: Any) -> bool:
         try:
             self._client.api_call(method, json=arguments)
@@ -188,6 +186,16 @@ class Replies:
             log.warning("%s in %s failed: %s", method, where.channel, error)
             return False
         return True
+
+
+def _first(what: str, where: Conversation, *ways: Callable[[], bool]) -> bool:
+    """Tries each way in turn; says so in the log, with where, when none worked."""
+    if any(way() for way in ways):
+        return True
+    log.error(
+        "could not deliver a %s to %s for %s: every way failed", what, where.channel, where.user
+    )
+    return False
 
 
 def _origin(url: str) -> str:

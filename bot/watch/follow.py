@@ -134,6 +134,33 @@ class _State(BaseModel):
     outbox: list[tuple[str, str]] = Field(default_factory=list)  # (channel, incident key)
     cards: dict[str, str] = Field(default_factory=dict)  # "channel key" → the card's ts
 
+    def advance(
+        self,
+        batch: Batch,
+        incidents: dict[str, Incident],
+        updates: list[Incident],
+        watches: list[Watch],
+        archive: Archive,
+        now: datetime,
+    ) -> None:
+        """The cursor past what was read, the incidents kept, and each update queued for every
+        channel that watches its service."""
+        if batch.newest is not None:
+            newest = datetime.fromtimestamp(batch.newest / 1000, UTC)
+            self.cursor = max(self.cursor or newest, newest)
+        elif self.cursor is None:
+            self.cursor = now - LOOKBACK
+        self.incidents = _pruned(incidents, now)
+        self.cards = {k: ts for k, ts in self.cards.items() if k.split(" ")[1] in self.incidents}
+        for update in updates:
+            for watch in watches:
+                if covers(watch.target, archive.account, update.service.region, update.service):
+                    entry = (watch.channel, update.key)
+                    if update.state == "open":  # a new card, even for an incident seen before
+                        self.cards.pop(f"{watch.channel} {update.key}", None)
+                    if entry not in self.outbox:
+                        self.outbox.append(entry)
+
 
 class Follower:
     """Follows the archive of every watched account and region, and delivers what changed."""
@@ -225,21 +252,7 @@ class Follower:
                 self._reader.group,
                 self._reader.region(archive),
             )
-        if batch.newest is not None:
-            newest = datetime.fromtimestamp(batch.newest / 1000, UTC)
-            state.cursor = max(state.cursor or newest, newest)
-        elif state.cursor is None:
-            state.cursor = now - LOOKBACK
-        state.incidents = _pruned(incidents, now)
-        state.cards = {k: ts for k, ts in state.cards.items() if k.split(" ")[1] in state.incidents}
-        for update in updates:
-            for watch in watches:
-                if covers(watch.target, archive.account, update.service.region, update.service):
-                    entry = (watch.channel, update.key)
-                    if update.state == "open":  # a new card, even for an incident seen before
-                        state.cards.pop(f"{watch.channel} {update.key}", None)
-                    if entry not in state.outbox:
-                        state.outbox.append(entry)
+        state.advance(batch, incidents, updates, watches, archive, now)
         self._save(key, state)
         self._known[archive] = known
         silenced = functools.cache(lambda channel: self._book.silencer(channel, now))
