@@ -8,9 +8,23 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from bot.model import Target
+
 
 def _home(region: str, service: str) -> str:
     return f"https://{region}.console.aws.amazon.com/{service}"
+
+
+def ecs_target(region: str, target: Target) -> str:
+    """The ECS page of a service or a task (the clusters page when the cluster is unknown);
+    bot/console_url.py reads these back."""
+    base = f"{_home(region, 'ecs')}/v2/clusters"
+    if target.cluster is None:
+        return f"{base}?region={region}"
+    base = f"{base}/{target.cluster}"
+    if target.service:
+        return f"{base}/services/{target.service}/health?region={region}"
+    return f"{base}/tasks/{target.task_id}/configuration?region={region}"
 
 
 def target_group(region: str, arn: str) -> str:

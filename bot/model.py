@@ -6,7 +6,7 @@ Everything here is plain data so checks stay pure and every renderer reads the s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -518,6 +518,10 @@ class Facts(Frozen):
 
 
 # --------------------------------------------------------------------------- conclusions
+
+# A service that runs what it should and stopped nothing for this long is calm again: its
+# diagnosis no longer calls it degraded, and its watch's incident recovers.
+QUIET = timedelta(minutes=15)
 
 Severity = Literal["error", "warning", "info"]
 StepStatus = Literal["failed", "passed", "warning", "skipped", "unknown"]

@@ -1218,6 +1218,7 @@ SPECS: tuple[ServiceSpec, ...] = (
             "signal: killed",
             "Image pulls are killed half-way, yet its subnet routes through the NAT, its security "
             "group allows egress and its role may pull: the pull's size or time, not the network.",
+            state="unknown",
         ),
         fargate_task(container("report-exporter", "{registry}/report-exporter:1.4.0", port=None)),
         stops=repeat(
@@ -1524,8 +1525,9 @@ SPECS += (
             Step.EXIT_CODE,
             "OutOfMemoryError",
             "Killed at its 1 GiB limit three times 9 hours ago: ECS has forgotten those tasks, "
-            "the event archive has not.",
+            "the event archive has not; it has run steadily since.",
             since=timedelta(hours=12),
+            state="recovered",
         ),
         fargate_task(
             container(

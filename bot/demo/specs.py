@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.model import Cause, Step
+from bot.model import Cause, ServiceState, Status, Step
+from bot.reason.state import STATUS_OF
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs.literals import LogDriverType
@@ -43,11 +44,20 @@ class Scenario:
     since: timedelta | None = None  # the window it is diagnosed over (`--since`)
     warning: Cause | None = None  # a fault that stopped nothing: shown as a warning only
     extra: bool = False  # a further case of a cause code another service already shows
+    # The state its diagnosis must show, where the numbers say more than failing or healthy.
+    state: ServiceState | None = None
 
     @property
-    def status(self) -> str:
-        """The status its diagnosis must have: stops nobody's mistake caused are no failure."""
-        return "healthy" if self.cause is None or self.cause in EXPECTED_STOPS else "failing"
+    def failure(self) -> bool:
+        """Whether its tasks stopped for a failure: stops nobody's mistake caused are none."""
+        return self.cause is not None and self.cause not in EXPECTED_STOPS
+
+    @property
+    def status(self) -> Status:
+        """The status its diagnosis must have."""
+        if self.state is not None:
+            return STATUS_OF[self.state]
+        return "failing" if self.failure else "healthy"
 
 
 # Stops that are nobody's mistake; the demo's services replaced every one of them.

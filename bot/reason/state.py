@@ -10,15 +10,13 @@ cause, recovered once it does not (or ECS itself says the service is steady agai
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from bot.checks.patterns import STEADY_STATE
-from bot.model import Cause, Facts, Finding, Kind, Service, ServiceState, Status
+from bot.model import QUIET, Cause, Facts, Finding, Kind, Service, ServiceState, Status
 from bot.reason.changes import family_and_revision
 from bot.reason.rollback import deployed_revision
-
-QUIET = timedelta(minutes=15)  # no stop for this long, with every task running: recovering
 
 STATUS_OF: dict[ServiceState, Status] = {
     "down": "failing",

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot import console
 from bot.model import (
     Cause,
     ContainerDefinition,
@@ -105,17 +106,6 @@ def code(text: str, limit: int = EVIDENCE_LINE) -> str:
 def target_value(target: Target) -> str:
     """What a button carries back to us: the resolved target, small and parseable."""
     return json.dumps(target.model_dump(exclude_none=True), separators=(",", ":"))
-
-
-def console_url(diagnosis: Diagnosis) -> str:
-    region, target = diagnosis.region, diagnosis.target
-    base = f"https://{region}.console.aws.amazon.com/ecs/v2/clusters"
-    if target.cluster is None:
-        return f"{base}?region={region}"
-    base = f"{base}/{target.cluster}"
-    if target.service:
-        return f"{base}/services/{target.service}/health?region={region}"
-    return f"{base}/tasks/{target.task_id}/configuration?region={region}"
 
 
 def fallback_text(diagnosis: Diagnosis) -> str:
@@ -359,7 +349,11 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
     elements.append(ButtonElement(text="Diagnose again", action_id=ACTION_RERUN, value=value))
     elements.append(ButtonElement(text="Details", action_id=ACTION_DETAILS, value=value))
     elements.append(
-        LinkButtonElement(text="AWS console", url=console_url(diagnosis), action_id=ACTION_CONSOLE)
+        LinkButtonElement(
+            text="AWS console",
+            url=console.ecs_target(diagnosis.region, diagnosis.target),
+            action_id=ACTION_CONSOLE,
+        )
     )
     return ActionsBlock(block_id=ACTIONS_BLOCK, elements=elements)
 

@@ -17,15 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.model import Finding, Frozen, Target
-from bot.reason.state import QUIET
+from bot.model import QUIET, Finding, Frozen, Target
 
 State = Literal["open", "updated", "recovered"]
 # Task ARNs kept per incident, so a redelivered stop is not counted twice.
 REMEMBERED_TASKS = 200
-# A service quiet this long, running what it should, has recovered: the same wait after which
-# its diagnosis no longer calls it degraded.
-QUIET_PERIOD = QUIET
+QUIET_PERIOD = QUIET  # quiet this long, running what it should: recovered
 
 
 class ServiceRef(Frozen):

@@ -23,8 +23,8 @@ def diagnose_json(env: dict[str, str], target: str, *extra: str) -> dict[str, An
 
 # Issue 11 §1: replaced Spot, StopTask and host stops are healthy now (this list used to take
 # every scenario with a cause but deployments).
-FAILING = [s for s in SCENARIOS if s.status == "failing"]
-EXPECTED = [s for s in SCENARIOS if s.status == "healthy" and s.cause is not None]
+FAILING = [s for s in SCENARIOS if s.failure]
+EXPECTED = [s for s in SCENARIOS if not s.failure and s.cause is not None]
 
 
 @pytest.mark.parametrize("scenario", FAILING, ids=[s.service for s in FAILING])
@@ -41,7 +41,9 @@ def test_each_broken_service_gets_its_cause(account: dict[str, str], scenario: S
     assert checklist[scenario.step.value] == "failed"
     assert document["findings"][0]["code"] == cause["code"]
     assert document["next_step"]["action"]
-    assert document["status"] == "failing"
+    assert document["status"] == scenario.status
+    if scenario.state is not None:
+        assert document["service_state"] == scenario.state
 
 
 @pytest.mark.parametrize("scenario", EXPECTED, ids=[s.service for s in EXPECTED])

@@ -209,7 +209,8 @@ def test_since_narrows_and_widens_the_window(diagnoser: Diagnoser) -> None:
     assert wide.history is not None
     assert narrow.history is not None
     assert default.history is not None
-    assert (wide.status, wide.history.stops) == ("failing", 3)
+    # Killed three times 9 hours ago, running steadily since: recovered, with its history.
+    assert (wide.service_state, wide.status, wide.history.stops) == ("recovered", "healthy", 3)
     assert (narrow.status, narrow.history.stops) == ("healthy", 0)
     assert (default.status, default.history.stops) == ("healthy", 0)
     assert narrow.history.since > wide.history.since
