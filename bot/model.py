@@ -520,6 +520,8 @@ class Facts(Frozen):
 # --------------------------------------------------------------------------- conclusions
 
 Severity = Literal["error", "warning", "info"]
+# The card's primary button: the app's own logs, or the console page of the resource at fault.
+Primary = Literal["logs", "resource"]
 StepStatus = Literal["failed", "passed", "warning", "skipped", "unknown"]
 Status = Literal["failing", "healthy", "unknown"]
 # What the numbers show at a glance (CONTRACT §4); each word implies one Status.
@@ -651,6 +653,7 @@ class NextStep(Frozen):
     # The console page of the resource at fault (the target group, the role, the log stream).
     console_url: str | None = None
     console_label: str | None = None
+    primary: Primary = "resource"  # where the answer is: the cause declares it
 
 
 class Impact(Frozen):

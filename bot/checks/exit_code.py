@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge
+from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
     essential,
@@ -50,32 +50,47 @@ APP_CRASH = Knowledge(
     title="Container {container} exits with code {code}{why}",
     # a crashing app fails its load balancer's checks too
     explains=frozenset({Cause.ELB_HEALTH_CHECK}),
+    stage=Stage.APP_RUNS,
+    revision_brought=True,
+    primary="logs",
 )
 EXEC_PERMISSION_DENIED = Knowledge(
     Cause.EXEC_PERMISSION_DENIED,
     Step.EXIT_CODE,
     title="Container {container}'s entrypoint cannot be executed (permission denied)",
+    stage=Stage.CONTAINER_START,
+    primary="logs",
 )
 COMMAND_NOT_FOUND = Knowledge(
     Cause.COMMAND_NOT_FOUND,
     Step.EXIT_CODE,
     title="Container {container}'s command does not exist in the image",
+    stage=Stage.CONTAINER_START,
+    revision_brought=True,
+    primary="logs",
 )
 OUT_OF_MEMORY = Knowledge(
     Cause.OUT_OF_MEMORY,
     Step.EXIT_CODE,
     title="Container {container} was killed for running out of memory ({limit})",
     explains=frozenset({Cause.ELB_HEALTH_CHECK}),
+    stage=Stage.APP_RUNS,
+    revision_brought=True,
+    primary="logs",
 )
 SEGFAULT = Knowledge(
     Cause.SEGFAULT,
     Step.EXIT_CODE,
     title="Container {container} crashed with a segmentation fault (exit 139)",
+    stage=Stage.APP_RUNS,
+    primary="logs",
 )
 SIGTERM = Knowledge(
     Cause.SIGTERM,
     Step.EXIT_CODE,
     title="Container {container} stopped on SIGTERM from {sender} (exit 143)",
+    stage=Stage.APP_RUNS,
+    primary="logs",
 )
 KNOWLEDGE = (APP_CRASH, EXEC_PERMISSION_DENIED, COMMAND_NOT_FOUND, OUT_OF_MEMORY, SEGFAULT, SIGTERM)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
     Sighting,
@@ -51,24 +51,28 @@ START_PERIOD = Knowledge(
     Cause.HEALTH_CHECK_START_PERIOD,
     Step.HEALTH_CHECK,
     title="{checker} gives up before the app has started ({setting})",
+    stage=Stage.HEALTH_CHECKS,
 )
 FAILING = Knowledge(
     Cause.HEALTH_CHECK_FAILING,
     Step.HEALTH_CHECK,
     title="Container {container}'s health check keeps failing",
     explains=frozenset({Cause.SIGTERM}),  # ECS stops an unhealthy task with SIGTERM
+    stage=Stage.HEALTH_CHECKS,
 )
 PORT_MISMATCH = Knowledge(
     Cause.HEALTH_CHECK_PORT_MISMATCH,
     Step.HEALTH_CHECK,
     title="{checker} checks port {checked}, but container {container} serves {served}",
     explains=frozenset({Cause.ELB_HEALTH_CHECK}),  # checks of the wrong port never pass
+    stage=Stage.HEALTH_CHECKS,
 )
 ELB = Knowledge(
     Cause.ELB_HEALTH_CHECK,
     Step.HEALTH_CHECK,
     title="Load balancer health checks fail for the tasks in {target_group}",
     explains=frozenset({Cause.SIGTERM}),
+    stage=Stage.HEALTH_CHECKS,
 )
 KNOWLEDGE = (START_PERIOD, FAILING, PORT_MISMATCH, ELB)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

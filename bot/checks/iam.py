@@ -8,7 +8,7 @@ import json
 import re
 
 from bot.arns import secret_read
-from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
     config,
@@ -49,6 +49,7 @@ EXECUTION_ROLE_MISSING = Knowledge(
     Step.IAM,
     title="The task definition has no execution role, but {features} need one",
     explains=NEEDS_ROLE,
+    stage=Stage.EXECUTION_ROLE,
 )
 ROLE_NOT_FOUND = Knowledge(
     Cause.ROLE_NOT_FOUND,
@@ -56,23 +57,29 @@ ROLE_NOT_FOUND = Knowledge(
     title="The {kind} role {role} does not exist",
     # ECS says it could not assume a role that does not exist, as for one that does not trust it
     explains=NEEDS_ROLE | {Cause.TRUST_POLICY},
+    stage=Stage.EXECUTION_ROLE,
 )
 TRUST_POLICY = Knowledge(
     Cause.TRUST_POLICY,
     Step.IAM,
     title="Role {role} does not let ECS tasks assume it",
     explains=NEEDS_ROLE,
+    stage=Stage.EXECUTION_ROLE,
 )
 SECRETS_ACCESS_DENIED = Knowledge(
     Cause.SECRETS_ACCESS_DENIED,
     Step.IAM,
     title="The execution role {role} cannot read {secrets}",
+    stage=Stage.PULL,
+    revision_brought=True,
 )
 TASK_ROLE_MISSING = Knowledge(
     Cause.TASK_ROLE_MISSING,
     Step.IAM,
     title="Container {container} looks for AWS credentials, but the task has no usable task role",
     explains=frozenset({Cause.APP_CRASH}),  # the SDK finds no credentials and the app exits
+    stage=Stage.APP_RUNS,
+    primary="logs",
 )
 KNOWLEDGE = (
     EXECUTION_ROLE_MISSING,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.arns import arn
-from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
     config,
@@ -30,6 +30,7 @@ IMAGE_NOT_FOUND = Knowledge(
     Cause.IMAGE_NOT_FOUND,
     Step.IMAGE,
     title="Image {image} does not exist",
+    stage=Stage.PULL,
 )
 # A refused pull reads as "not found" to Docker ("does not exist or may require docker login").
 ECR_PERMISSION_DENIED = Knowledge(
@@ -37,6 +38,7 @@ ECR_PERMISSION_DENIED = Knowledge(
     Step.IMAGE,
     title="The task may not pull {image} from ECR ({role} lacks permission)",
     explains=frozenset({Cause.IMAGE_NOT_FOUND}),
+    stage=Stage.PULL,
 )
 REGISTRY_AUTH = Knowledge(
     Cause.REGISTRY_AUTH,
@@ -44,12 +46,14 @@ REGISTRY_AUTH = Knowledge(
     title="The registry of {image} refuses the task's credentials (or their absence)",
     # the registry's credentials are a secret, read with the secrets
     explains=frozenset({Cause.IMAGE_NOT_FOUND, Cause.SECRETS_ACCESS_DENIED}),
+    stage=Stage.PULL,
 )
 PLATFORM_MISMATCH = Knowledge(
     Cause.PLATFORM_MISMATCH,
     Step.IMAGE,
     title="Image {image} is built for {image_platform}, but the task runs on {task_platform}",
     explains=frozenset({Cause.APP_CRASH}),  # "exec format error", exit 1
+    stage=Stage.CONTAINER_START,
 )
 KNOWLEDGE = (IMAGE_NOT_FOUND, ECR_PERMISSION_DENIED, REGISTRY_AUTH, PLATFORM_MISMATCH)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

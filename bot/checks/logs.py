@@ -7,7 +7,7 @@ write to it stops the task before it prints a single line.
 from __future__ import annotations
 
 from bot.arns import arn
-from bot.checks.base import PROVEN, Check, Knowledge
+from bot.checks.base import PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     config,
     config_severity,
@@ -24,11 +24,13 @@ LOG_GROUP_MISSING = Knowledge(
     Cause.LOG_GROUP_MISSING,
     Step.LOGS,
     title="Log group {log_group} does not exist and is not created automatically",
+    stage=Stage.LOG_DRIVER,
 )
 LOG_CONFIG_INVALID = Knowledge(
     Cause.LOG_CONFIG_INVALID,
     Step.LOGS,
     title="The {driver} log driver of container {container} cannot start",
+    stage=Stage.LOG_DRIVER,
 )
 KNOWLEDGE = (LOG_GROUP_MISSING, LOG_CONFIG_INVALID)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

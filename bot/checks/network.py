@@ -8,7 +8,7 @@ every one of them needs an outbound security group rule.
 
 from __future__ import annotations
 
-from bot.checks.base import NAMED, NEEDS_WAY_OUT, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, NEEDS_WAY_OUT, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
     config,
@@ -44,23 +44,27 @@ NO_ROUTE = Knowledge(
     Step.NETWORK,
     title="Tasks in {subnets} cannot reach the internet or AWS endpoints",
     explains=NEEDS_WAY_OUT | {Cause.APP_CRASH},  # an app that times out reaching AWS exits
+    stage=Stage.WAY_OUT,
 )
 MISSING_ENDPOINT = Knowledge(
     Cause.MISSING_VPC_ENDPOINT,
     Step.NETWORK,
     title="Private subnet {subnets} has no NAT gateway and no VPC endpoint for {missing}",
     explains=NEEDS_WAY_OUT | {Cause.NO_ROUTE_TO_INTERNET, Cause.APP_CRASH},
+    stage=Stage.WAY_OUT,
 )
 SG_NO_EGRESS = Knowledge(
     Cause.SECURITY_GROUP_NO_EGRESS,
     Step.NETWORK,
     title="Security group {groups} allows no outbound traffic",
     explains=NEEDS_WAY_OUT | {Cause.NO_ROUTE_TO_INTERNET, Cause.EFS_MOUNT_FAILED},
+    stage=Stage.WAY_OUT,
 )
 EFS_MOUNT_FAILED = Knowledge(
     Cause.EFS_MOUNT_FAILED,
     Step.NETWORK,
     title="EFS volume {volume} cannot be mounted",
+    stage=Stage.WAY_OUT,
 )
 KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

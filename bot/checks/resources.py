@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.checks.base import INFERRED, PROVEN, Check, Knowledge
+from bot.checks.base import INFERRED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     config,
     config_severity,
@@ -36,36 +36,43 @@ INSUFFICIENT_CPU = Knowledge(
     Cause.INSUFFICIENT_CPU,
     Step.RESOURCES,
     title="No container instance has {cpu} CPU units free for the task",
+    stage=Stage.PLACEMENT,
 )
 INSUFFICIENT_MEMORY = Knowledge(
     Cause.INSUFFICIENT_MEMORY,
     Step.RESOURCES,
     title="No container instance has {memory} MiB of memory free for the task",
+    stage=Stage.PLACEMENT,
 )
 NO_CONTAINER_INSTANCES = Knowledge(
     Cause.NO_CONTAINER_INSTANCES,
     Step.RESOURCES,
     title="Cluster {cluster} has no connected container instance to run tasks on",
+    stage=Stage.PLACEMENT,
 )
 FARGATE_CAPACITY = Knowledge(
     Cause.FARGATE_CAPACITY,
     Step.RESOURCES,
     title="Fargate has no capacity for the task right now",
+    stage=Stage.PLACEMENT,
 )
 SERVICE_QUOTA = Knowledge(
     Cause.SERVICE_QUOTA,
     Step.RESOURCES,
     title="An account limit stops ECS from starting the task",
+    stage=Stage.PLACEMENT,
 )
 PORT_IN_USE = Knowledge(
     Cause.PORT_IN_USE,
     Step.RESOURCES,
     title="Host port {port} is already taken on every container instance",
+    stage=Stage.PLACEMENT,
 )
 DISK_FULL = Knowledge(
     Cause.DISK_FULL,
     Step.RESOURCES,
     title="The task's host ran out of disk space",
+    stage=Stage.PULL,
 )
 KNOWLEDGE = (
     INSUFFICIENT_CPU,
