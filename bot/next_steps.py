@@ -10,7 +10,6 @@ service model). A value the facts do not hold is named in words, never as a `<pl
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from datetime import timedelta
 
 from bot import console
 from bot.arns import name_of, partition, secret_read
-from bot.checks.evidence import last_meaningful, role_name
+from bot.checks.evidence import role_name
 from bot.checks.network import endpoint_suffix, needed_endpoints, task_subnets
 from bot.model import (
     Cause,
@@ -26,7 +25,6 @@ from bot.model import (
     Facts,
     Finding,
     Gap,
-    Kind,
     LogStream,
     NextStep,
     Step,
@@ -50,16 +48,6 @@ TRUST_ECS_TASKS = {
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
 FARGATE_VCPU = ("fargate", "L-3032A538", "Fargate On-Demand vCPU resource count")
 EC2_VCPU = ("ec2", "L-1216C47A", "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances")
-
-_SOURCE = re.compile(r"((?:/[\w.@-]+)+\.(?:js|mjs|cjs|ts|py|rb|go|java|kt|php|rs)):(\d+)")
-_PY_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
-_ENV_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
-_EXEC_MISSING = re.compile(r'exec: "([^"]+)": executable file not found')
-_NOT_EXECUTABLE = re.compile(r"(/[\w./-]+): Permission denied")
-_INSTANCE_ID = re.compile(r"\bi-[0-9a-f]{8,17}\b")
-_HEALTH_PATH = re.compile(r"(/[\w./-]*health[\w./-]*)", re.IGNORECASE)
-_SENDS_SIGTERM = re.compile(r"(send|sending|sent)\w* SIGTERM|kill -(TERM|15)", re.IGNORECASE)
-_BAD_CODES = re.compile(r"codes: \[([\d, ]+)\]")
 
 
 def aws(*words: str) -> str:
@@ -121,10 +109,6 @@ class Scene:
         streams = [s for s in self.facts.log_streams if task is None or s.task_id == task.task_id]
         mine = [s for s in streams if container is None or s.container == container.name]
         return next(iter(mine or streams), None)
-
-    def said(self, *kinds: Kind) -> list[str]:
-        """The raw words of the cause's evidence of these kinds: AWS's messages, the app's logs."""
-        return [item.text for item in self.cause.evidence if item.kind in kinds]
 
     @property
     def execution_policy(self) -> str:
@@ -227,36 +211,6 @@ def _rollback_words(scene: Scene) -> str:
     return (
         f" Until then, roll back to {revision}, which the service still runs." if revision else ""
     )
-
-
-def _quoted_line(scene: Scene) -> str | None:
-    """The app's own log line the evidence quotes that looks most like the error."""
-    lines = scene.said(Kind.LOG)
-    return last_meaningful(lines, 1)[0] if lines else None
-
-
-def _source(scene: Scene) -> str | None:
-    """Where in the app's code it failed: the first frame of its stack trace in the logs."""
-    stream = scene.stream
-    lines = stream.lines if stream else ()
-    frames = [
-        m for line in lines if (m := _PY_FRAME.search(line)) and "site-packages" not in m.group(1)
-    ]
-    if frames:
-        return f"{frames[-1].group(1)}:{frames[-1].group(2)}"
-    for line in lines:
-        if (m := _SOURCE.search(line)) and "node_modules" not in m.group(1):
-            return f"{m.group(1)}:{m.group(2)}"
-    return None
-
-
-def _unset_variables(scene: Scene, line: str) -> list[str]:
-    """Environment variable names a log line mentions that the container does not set."""
-    container = scene.container
-    if container is None:
-        return []
-    known = {*container.environment_names, *(s.name for s in container.secrets)}
-    return [name for name in dict.fromkeys(_ENV_NAME.findall(line)) if name not in known]
 
 
 def _log_tail(scene: Scene) -> str | None:
@@ -362,8 +316,7 @@ def _spot(scene: Scene) -> NextStep:
 
 
 def _infrastructure(scene: Scene) -> NextStep:
-    said = " ".join(scene.said(Kind.MESSAGE, Kind.EVENT))
-    instances = list(dict.fromkeys(_INSTANCE_ID.findall(said)))
+    instances = scene.cause.particulars.instances
     if instances:
         action = (
             f"Instance {instances[0]} went away under the tasks: see why in its state reason (and "
@@ -441,16 +394,17 @@ def _unknown(scene: Scene) -> NextStep:
 
 def _crash(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    line = _quoted_line(scene)
+    particulars = scene.cause.particulars
+    line = particulars.quoted
     if line is None:
         action = (
             f"{name} exits without a word in the logs ecs-why read: its log stream holds the rest."
         )
         return _step(scene, action, _rollback_command(scene) or _log_tail(scene), _log_link(scene))
-    where = f" at {source}" if (source := _source(scene)) else ""
+    where = f" at {particulars.source}" if particulars.source else ""
     action = f"{name} fails with “{line}”{where}: fix that code path and deploy the fix."
-    if unset := _unset_variables(scene, line):
-        names = ", ".join(unset)
+    if particulars.variables:
+        names = ", ".join(particulars.variables)
         action = (
             f"{name} fails with “{line}”{where}: it reads {names}, which the task definition "
             f"{scene.revision} does not set. Add it (or a secret of that name) in a new revision."
@@ -461,8 +415,7 @@ def _crash(scene: Scene) -> NextStep:
 
 def _exec_denied(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    said = " ".join(scene.said(Kind.MESSAGE, Kind.EVENT, Kind.LOG))
-    path = m.group(1) if (m := _NOT_EXECUTABLE.search(said)) else None
+    path = scene.cause.particulars.not_executable
     fix = f"`RUN chmod +x {path}`" if path else "`RUN chmod +x` on its entrypoint"
     action = (
         f"{path or 'The entrypoint'} is not executable in the image of {name}: add {fix} to its "
@@ -473,8 +426,7 @@ def _exec_denied(scene: Scene) -> NextStep:
 
 def _command_not_found(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    said = " ".join(scene.said(Kind.MESSAGE, Kind.EVENT, Kind.LOG))
-    binary = m.group(1) if (m := _EXEC_MISSING.search(said)) else None
+    binary = scene.cause.particulars.binary
     container = scene.container
     runs = " ".join((*container.entry_point, *container.command)) if container else ""
     what = f"“{binary}”" if binary else "the command"
@@ -544,7 +496,7 @@ def _out_of_memory(scene: Scene) -> NextStep:
 
 def _segfault(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    line = _quoted_line(scene)
+    line = scene.cause.particulars.quoted
     seen = f" Its log says “{line}”." if line else ""
     action = (
         f"A native crash in {name}.{seen} Look at native libraries built for another libc or CPU "
@@ -556,7 +508,7 @@ def _segfault(scene: Scene) -> NextStep:
 
 def _sigterm(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
-    line = next((q for q in scene.said(Kind.LOG) if _SENDS_SIGTERM.search(q)), None)
+    line = scene.cause.particulars.sender
     if line:
         action = (
             f"The SIGTERM comes from inside {name}: “{line}”. Fix what trips it (or tune the "
@@ -888,7 +840,7 @@ def _secrets_denied(scene: Scene) -> NextStep:
 def _task_role_missing(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the app"
     family = scene.definition.family if scene.definition else (scene.service or "ecs")
-    line = _quoted_line(scene)
+    line = scene.cause.particulars.quoted
     said = f" (“{line}”)" if line else ""
     action = (
         f"{name} finds no AWS credentials{said}: create a task role with the permissions the app "
@@ -1059,11 +1011,16 @@ def _instances_link(scene: Scene) -> tuple[str, str] | None:
 
 
 def _capacity(scene: Scene) -> NextStep:
-    what = "CPU" if scene.cause.code is Cause.INSUFFICIENT_CPU else "memory"
+    particulars = scene.cause.particulars
+    if scene.cause.code is Cause.INSUFFICIENT_CPU:
+        what, free = "CPU", f"{particulars.cpu_needed or 'enough'} CPU units"
+    else:
+        what, free = "memory", f"{particulars.memory_needed or 'enough'} MiB of memory"
     cluster = scene.cluster or "the cluster"
     action = (
-        f"{scene.cause.title}: add container instances to {cluster} (its Auto Scaling group, or a "
-        f"capacity provider with managed scaling), or lower the task's {what} in a new revision."
+        f"No container instance has {free} free for the task: add container instances to "
+        f"{cluster} (its Auto Scaling group, or a capacity provider with managed scaling), or "
+        f"lower the task's {what} in a new revision."
     )
     command = None
     if scene.cluster:
@@ -1110,10 +1067,12 @@ def _scaling(scene: Scene) -> NextStep:
 
 
 def _port_in_use(scene: Scene) -> NextStep:
+    ports = ", ".join(map(str, scene.cause.particulars.host_ports))
+    taken = f"Host port {ports} is" if ports else "A host port the task needs is"
     action = (
-        f"{scene.cause.title}: a fixed host port fits one task per instance. Use host port 0 "
-        "(dynamic ports behind the load balancer) or awsvpc networking in a new revision, or add "
-        "instances."
+        f"{taken} already taken on every container instance: a fixed host port fits one task "
+        "per instance. Use host port 0 (dynamic ports behind the load balancer) or awsvpc "
+        "networking in a new revision, or add instances."
     )
     return _step(scene, action, link=_instances_link(scene))
 
@@ -1301,18 +1260,6 @@ def _port_mismatch(scene: Scene) -> NextStep:
     return _step(scene, action, command, ("Target group", console.target_group(scene.region, arn)))
 
 
-def _app_health_path(scene: Scene, checked: str | None) -> str | None:
-    """A health path the app says it serves (its container health check, or its logs)."""
-    containers = scene.definition.containers if scene.definition else ()
-    said = [" ".join(c.health_check.command) for c in containers if c.health_check]
-    said += [line for s in scene.facts.log_streams for line in s.lines if "health" in line.lower()]
-    for text in said:
-        for path in _HEALTH_PATH.findall(text):
-            if path != checked and "HTTP/" not in text.split(path, 1)[1][:10]:
-                return str(path)
-    return None
-
-
 def _elb_health(scene: Scene) -> NextStep:
     group = _target_group(scene)
     if group is None:
@@ -1321,9 +1268,9 @@ def _elb_health(scene: Scene) -> NextStep:
     details = next((g for g in scene.facts.target_groups if g.arn == arn), None)
     checked = details.health_check_path if details else None
     link = ("Target group", console.target_group(scene.region, arn))
-    said = " ".join(scene.said(Kind.TARGET, Kind.EVENT, Kind.MESSAGE))
-    codes = m.group(1) if (m := _BAD_CODES.search(said)) else None
-    if codes and (path := _app_health_path(scene, checked)):
+    particulars = scene.cause.particulars
+    codes = ", ".join(map(str, particulars.status_codes))
+    if codes and (path := particulars.health_path):
         action = (
             f"The app answers {codes} to {checked or 'the health check path'} but serves its "
             f"health check at {path}: point target group {name} at {path}."

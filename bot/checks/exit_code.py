@@ -194,7 +194,8 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
         variant = _shape(key[1] if key else (lines[-1] if lines else "")) if read else _UNREAD
     memory = _memory(facts, task, container.name)
     words = {"code": str(code), "limit": _limit_words(memory), "sender": _sender(task), "why": why}
-    return _Exit(knowledge, confidence, tuple(said), container.name, words, variant, memory)
+    particulars = memory.filled(_read(facts, task, container.name, said))
+    return _Exit(knowledge, confidence, tuple(said), container.name, words, variant, particulars)
 
 
 def _key_line(lines: tuple[str, ...]) -> tuple[Rule, str] | None:
@@ -260,8 +261,59 @@ def _failed_dependency(facts: Facts, task: Task) -> _Exit | None:
             )
             words = {"code": str(ended.exit_code), "sender": _sender(task), "why": why}
             variant = f"dependency {ended.name}"
-            return _Exit(APP_CRASH, NAMED, tuple(said), ended.name, words, variant)
+            particulars = _read(facts, task, ended.name, said)
+            return _Exit(APP_CRASH, NAMED, tuple(said), ended.name, words, variant, particulars)
     return None
+
+
+_SOURCE = re.compile(r"((?:/[\w.@-]+)+\.(?:js|mjs|cjs|ts|py|rb|go|java|kt|php|rs)):(\d+)")
+_PY_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+_EXEC_MISSING = re.compile(r'exec: "([^"]+)": executable file not found')
+_NOT_EXECUTABLE = re.compile(r"(/[\w./-]+): Permission denied")
+_SENDS_SIGTERM = re.compile(r"(send|sending|sent)\w* SIGTERM|kill -(TERM|15)", re.IGNORECASE)
+
+
+def _read(facts: Facts, task: Task, container: str, said: list[Evidence]) -> Particulars:
+    """What the fix acts on, read from AWS's message and the container's logs: the line that
+    says most, where in the code it failed, what it names that is not set, the binary or the
+    entrypoint the runtime could not run, a SIGTERM the app sent itself."""
+    logged = [item.text for item in said if item.kind is Kind.LOG]
+    words = " ".join(item.text for item in said if item.kind in (Kind.MESSAGE, Kind.LOG))
+    quoted = last_meaningful(logged, 1)[0] if logged else None
+    binary = _EXEC_MISSING.search(words)
+    path = _NOT_EXECUTABLE.search(words)
+    return Particulars(
+        quoted=quoted,
+        source=_source(log_lines(facts, task, container)),
+        variables=_unset(facts, task, container, quoted or ""),
+        binary=binary.group(1) if binary else None,
+        not_executable=path.group(1) if path else None,
+        sender=next((line for line in logged if _SENDS_SIGTERM.search(line)), None),
+    )
+
+
+def _source(lines: tuple[str, ...]) -> str | None:
+    """Where in the app's code it failed: the first frame of its own in a stack trace."""
+    frames = [
+        m for line in lines if (m := _PY_FRAME.search(line)) and "site-packages" not in m.group(1)
+    ]
+    if frames:
+        return f"{frames[-1].group(1)}:{frames[-1].group(2)}"
+    for line in lines:
+        if (m := _SOURCE.search(line)) and "node_modules" not in m.group(1):
+            return f"{m.group(1)}:{m.group(2)}"
+    return None
+
+
+def _unset(facts: Facts, task: Task, container: str, line: str) -> tuple[str, ...]:
+    """Environment variable names a log line mentions that the container does not set."""
+    definition = facts.task_definitions.get(task.task_definition_arn)
+    specs = definition.containers if definition else ()
+    spec = next((c for c in specs if c.name == container), None)
+    if spec is None:
+        return ()
+    known = {*spec.environment_names, *(secret.name for secret in spec.secrets)}
+    return tuple(name for name in dict.fromkeys(_VARIABLE.findall(line)) if name not in known)
 
 
 def _ended(facts: Facts, task: Task) -> ContainerState | None:

@@ -7,6 +7,7 @@ the app healthy first, so the check itself, or the app, keeps failing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -41,6 +42,7 @@ from bot.model import (
     HealthCheck,
     Kind,
     LoadBalancerRef,
+    Particulars,
     Step,
     TargetGroup,
     Task,
@@ -100,10 +102,43 @@ def check_health_check(facts: Facts) -> list[Finding]:
         else:
             found.append(tally.finding(_BY_CODE[tally.cause], where, fields))
     found += _unhealthy_targets(facts, where, fields)
+    found = [_answered(facts, f) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
     found += _log_port_mismatches(facts, where, fields)
     if gap := _ports_unread(facts):
         found = [unconfirmed(f, gap) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
     return found + mismatches
+
+
+_BAD_CODES = re.compile(r"codes: \[([\d, ]+)\]")
+_HEALTH_PATH = re.compile(r"(/[\w./-]*health[\w./-]*)", re.IGNORECASE)
+
+
+def _answered(facts: Facts, finding: Finding) -> Finding:
+    """The HTTP codes AWS says the load balancer's checks got, and the health path the app
+    names when the target group checks another one."""
+    kinds = (Kind.TARGET, Kind.EVENT, Kind.MESSAGE)
+    said = " ".join(item.text for item in finding.evidence if item.kind in kinds)
+    codes = m.group(1) if (m := _BAD_CODES.search(said)) else ""
+    groups = facts.target_groups
+    named = [g for g in groups if g.name == finding.where.target_group]
+    group = next(iter(named or groups), None)
+    particulars = Particulars(
+        status_codes=tuple(int(code) for code in codes.split(",") if code.strip()),
+        health_path=_app_health_path(facts, group.health_check_path if group else None),
+    )
+    return finding.model_copy(update={"particulars": particulars})
+
+
+def _app_health_path(facts: Facts, checked: str | None) -> str | None:
+    """A health path the app says it serves (its container health check, or its logs)."""
+    checks = [c.health_check for c in container_definitions(facts) if c.health_check]
+    said = [" ".join(check.command) for check in checks]
+    said += [line for s in facts.log_streams for line in s.lines if "health" in line.lower()]
+    for text in said:
+        for path in _HEALTH_PATH.findall(text):
+            if path != checked and "HTTP/" not in text.split(path, 1)[1][:10]:
+                return str(path)
+    return None
 
 
 def _ports_unread(facts: Facts) -> Gap | None:

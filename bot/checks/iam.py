@@ -18,6 +18,7 @@ from bot.checks.evidence import (
     definition_unread,
     denial,
     hit_evidence,
+    last_meaningful,
     log_hits,
     policies_readable,
     quote,
@@ -37,6 +38,8 @@ from bot.model import (
     Facts,
     Finding,
     Gap,
+    Kind,
+    Particulars,
     Role,
     Step,
     TaskDefinition,
@@ -286,13 +289,16 @@ def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding
             "override AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and that its SDK reads ECS "
             "task credentials"
         )
+    said = hit_evidence(facts, hits)
+    logged = [item.text for item in said if item.kind is Kind.LOG]
     return [
         TASK_ROLE_MISSING.finding(
-            (*hit_evidence(facts, hits), problem),
+            (*said, problem),
             Where(container=hits[0].container),
             confidence=NAMED,
             tasks=len(hits),
             observed=True,
+            particulars=Particulars(quoted=last_meaningful(logged, 1)[0]),
         )
     ]
 

@@ -23,6 +23,7 @@ from bot.model import (
     Cause,
     Cluster,
     ContainerInstance,
+    Evidence,
     Fact,
     Facts,
     Finding,
@@ -101,7 +102,10 @@ def check_resources(facts: Facts) -> list[Finding]:
     found += waiting
     if facts.cluster and not facts.on_fargate and service_short(facts):
         found += [f for f in _no_room(facts, facts.cluster, fields) if not waiting]
-    return found
+    needs = Particulars(
+        cpu_needed=cpu or None, memory_needed=memory or None, host_ports=tuple(_host_ports(facts))
+    )
+    return [f.model_copy(update={"particulars": f.particulars.filled(needs)}) for f in found]
 
 
 def _cluster(facts: Facts) -> Where:
@@ -252,16 +256,17 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
             )
         ]
     cpu, memory = _needs(facts)
-    short = []
+    short: list[tuple[Knowledge, Evidence, dict[str, str], Particulars | None]] = []
     if cpu and max(i.remaining_cpu for i in usable) < cpu:
-        short.append((INSUFFICIENT_CPU, config(f"the task needs {cpu} CPU units"), fields))
+        short.append((INSUFFICIENT_CPU, config(f"the task needs {cpu} CPU units"), fields, None))
     if memory and max(i.remaining_memory for i in usable) < memory:
         need = config(f"the task needs {memory} MiB of memory")
-        short.append((INSUFFICIENT_MEMORY, need, fields))
+        short.append((INSUFFICIENT_MEMORY, need, fields, None))
     for port in _host_ports(facts):
         if all(port in i.used_ports for i in usable):
             need = config(f"the task needs host port {port}")
-            short.append((PORT_IN_USE, need, fields | {"port": str(port)}))
+            taken = Particulars(host_ports=(port,))
+            short.append((PORT_IN_USE, need, fields | {"port": str(port)}, taken))
     return [
         knowledge.finding(
             (need, *said),
@@ -270,8 +275,9 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
             confidence=PROVEN,
             severity=severity,
             observed=True,
+            particulars=particulars,
         )
-        for knowledge, need, words in short
+        for knowledge, need, words, particulars in short
     ]
 
 

@@ -7,6 +7,8 @@ whatever no rule recognises.
 
 from __future__ import annotations
 
+import re
+
 from bot.checks.base import GUESS, Check, Knowledge
 from bot.checks.evidence import (
     note,
@@ -15,7 +17,7 @@ from bot.checks.evidence import (
     tallies,
     tasks_unread,
 )
-from bot.model import Cause, Fact, Facts, Finding, Step, Where
+from bot.model import Cause, Fact, Facts, Finding, Kind, Particulars, Step, Where
 
 # A stop ECS meant ends the container with SIGTERM: that is no crash of its own.
 _STOPS_BY_SIGTERM = frozenset({Cause.SIGTERM})
@@ -72,7 +74,9 @@ def check_stopped_reason(facts: Facts) -> list[Finding]:
     found = [
         _replaced(
             facts,
-            tally.finding(_BY_CODE[tally.cause], Where(), {"guess": tally.sightings[0].meaning}),
+            _instances(
+                tally.finding(_BY_CODE[tally.cause], Where(), {"guess": tally.sightings[0].meaning})
+            ),
         )
         for tally in tallies(facts, _BY_CODE)
     ]
@@ -84,6 +88,18 @@ def check_stopped_reason(facts: Facts) -> list[Finding]:
             )
         )
     return found
+
+
+_INSTANCE_ID = re.compile(r"\bi-[0-9a-f]{8,17}\b")
+
+
+def _instances(finding: Finding) -> Finding:
+    """The EC2 instances AWS's messages name as gone from under the tasks."""
+    if finding.code is not Cause.INFRASTRUCTURE:
+        return finding
+    said = " ".join(e.text for e in finding.evidence if e.kind in (Kind.MESSAGE, Kind.EVENT))
+    instances = tuple(dict.fromkeys(_INSTANCE_ID.findall(said)))
+    return finding.model_copy(update={"particulars": Particulars(instances=instances)})
 
 
 def _replaced(facts: Facts, finding: Finding) -> Finding:

@@ -175,6 +175,7 @@ def _merge_same(findings: Iterable[Finding], rank: Rank) -> list[Finding]:
                 "evidence": tuple(dict.fromkeys((*kept.evidence, *finding.evidence))),
                 "tasks": max(kept.tasks, finding.tasks),
                 "observed": kept.observed or finding.observed,
+                "particulars": kept.particulars.filled(finding.particulars),
             }
         )
     return list(merged.values())

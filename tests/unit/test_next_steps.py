@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.model import Cause, Deployment, Evidence, Facts, Finding, Kind, Step, Target
+from bot.model import Cause, Deployment, Facts, Finding, Particulars, Step, Target
 from bot.next_steps import next_step
 from tests import facts_builder as fb
 from tests.aws_cli import problems
@@ -90,18 +90,10 @@ def test_a_health_check_on_the_wrong_path_is_pointed_at_the_one_the_app_serves()
         step=Step.HEALTH_CHECK,
         severity="error",
         title="Load balancer health checks fail",
-        evidence=(
-            Evidence(
-                kind=Kind.TARGET,
-                text="Health checks failed with these codes: [404]",
-                source="target 10.0.1.1:8080 unhealthy",
-            ),
-        ),
+        particulars=Particulars(status_codes=(404,), health_path="/healthz"),
     )
     group = fb.target_group(health_check_path="/health")
-    running = fb.task(1)
-    served = ("listening on :8080, health endpoint /healthz",)
-    facts = fb.facts(target_groups=(group,), log_streams=(fb.logs(running, *served),))
+    facts = fb.facts(target_groups=(group,))
     step = next_step(finding, facts)
     assert step.command == (
         f"aws elbv2 modify-target-group --target-group-arn {group.arn} --health-check-path /healthz"
