@@ -9,7 +9,7 @@ policy follows from the reads behind those facts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 from bot.model import (
@@ -18,6 +18,7 @@ from bot.model import (
     Fact,
     Facts,
     Finding,
+    NextStep,
     Particulars,
     Primary,
     Severity,
@@ -45,6 +46,9 @@ NEEDS_ROLE = frozenset(
 )
 NEEDS_WAY_OUT = frozenset({Cause.LOG_CONFIG_INVALID, Cause.SECRETS_ACCESS_DENIED})
 
+# What to do about a finding of a cause, built from the facts (see bot/checks/fixes.py).
+Fix = Callable[[Finding, Facts], NextStep]
+
 
 class Stage(IntEnum):
     """The order in which ECS starts a task: a fault of an earlier stage stops the task before
@@ -66,7 +70,7 @@ class Knowledge:
     """What ecs-why knows about one cause code: how to say it and what explains it.
 
     `title` is a `str.format` template filled from the finding's `Where` and the check's
-    words (the next step is built from the facts, in bot/next_steps.py).
+    words; `fix` builds the next step from the finding's particulars and the facts.
     `severity` is "error" for anything that explains why tasks stop, on purpose or not (only
     a deployment's replacements are "info"); a check lowers it to "warning" for a fault that
     stops nothing yet. `explains` lists the causes this one is the root of when both are found
@@ -88,6 +92,7 @@ class Knowledge:
     stage: Stage = Stage.LATE
     revision_brought: bool = False
     primary: Primary = "resource"
+    fix: Fix = field(kw_only=True)
 
     def finding(
         self,

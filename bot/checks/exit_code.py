@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from bot import console
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
@@ -29,6 +31,16 @@ from bot.checks.evidence import (
     tasks_unread,
     unconfirmed,
 )
+from bot.checks.fixes import (
+    Scene,
+    aws,
+    fix,
+    log_link,
+    log_tail,
+    rollback_command,
+    rollback_words,
+    stop_task_lookup,
+)
 from bot.checks.patterns import Rule, classify_log
 from bot.model import (
     Cause,
@@ -38,11 +50,158 @@ from bot.model import (
     Facts,
     Finding,
     Kind,
+    NextStep,
     Particulars,
     Step,
     Task,
     Where,
 )
+
+# --------------------------------------------------------------------------- fixes
+
+
+@fix
+def _fix_app_crash(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    particulars = scene.cause.particulars
+    line = particulars.quoted
+    if line is None:
+        action = (
+            f"{name} exits without a word in the logs ecs-why read: its log stream holds the rest."
+        )
+        return scene.step(action, rollback_command(scene) or log_tail(scene), log_link(scene))
+    where = f" at {particulars.source}" if particulars.source else ""
+    action = f"{name} fails with “{line}”{where}: fix that code path and deploy the fix."
+    if particulars.variables:
+        names = ", ".join(particulars.variables)
+        action = (
+            f"{name} fails with “{line}”{where}: it reads {names}, which the task definition "
+            f"{scene.revision} does not set. Add it (or a secret of that name) in a new revision."
+        )
+    action += rollback_words(scene)
+    return scene.step(action, rollback_command(scene) or log_tail(scene), log_link(scene))
+
+
+@fix
+def _fix_exec_permission_denied(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    path = scene.cause.particulars.not_executable
+    fix = f"`RUN chmod +x {path}`" if path else "`RUN chmod +x` on its entrypoint"
+    action = (
+        f"{path or 'The entrypoint'} is not executable in the image of {name}: add {fix} to its "
+        "Dockerfile, push the image and deploy it." + rollback_words(scene)
+    )
+    return scene.step(action, rollback_command(scene), log_link(scene))
+
+
+@fix
+def _fix_command_not_found(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    binary = scene.cause.particulars.binary
+    container = scene.container
+    runs = " ".join((*container.entry_point, *container.command)) if container else ""
+    what = f"“{binary}”" if binary else "the command"
+    action = (
+        f"The image of {name} has no {what} on its PATH"
+        + (f", but the task definition {scene.revision} runs `{runs}`" if runs else "")
+        + ": install it in the image, or correct the command in a new revision."
+        + rollback_words(scene)
+    )
+    command = rollback_command(scene)
+    if command is None and scene.revision:
+        command = aws(
+            "ecs",
+            "describe-task-definition",
+            "--task-definition",
+            scene.revision,
+            "--query",
+            "taskDefinition.containerDefinitions[].[name,image,entryPoint,command]",
+        )
+    return scene.step(action, command)
+
+
+@fix
+def _fix_out_of_memory(scene: Scene) -> NextStep:
+    memory = scene.cause.particulars
+    name = scene.container.name if scene.container else "the container"
+    revision = scene.revision or "the task definition"
+    if memory.memory_scope == "container":
+        raise_it = f"raise container {name}'s memory ({memory.memory_limit} MiB)"
+    elif memory.memory_scope == "task":
+        raise_it = f"raise the task's memory ({memory.memory_limit} MiB)"
+    elif memory.memory_reservation:
+        raise_it = (
+            f"give container {name} a hard memory limit above what it needs (it has only a "
+            f"reservation of {memory.memory_reservation} MiB, which limits nothing), or move it "
+            "to instances with more memory"
+        )
+    else:
+        raise_it = f"give container {name} more memory"
+    action = (
+        f"{name} outgrows its memory: {raise_it} in a new revision of {revision}, or make it "
+        "use less; the service's memory utilisation shows whether it grows until it is killed."
+    )
+    command = None
+    if scene.cluster and scene.service:
+        end = scene.facts.collected_at
+        command = aws(
+            "cloudwatch",
+            "get-metric-statistics",
+            "--namespace",
+            "AWS/ECS",
+            "--metric-name",
+            "MemoryUtilization",
+            "--dimensions",
+            f"Name=ClusterName,Value={scene.cluster}",
+            f"Name=ServiceName,Value={scene.service}",
+            "--statistics",
+            "Maximum",
+            "--period",
+            "300",
+            "--start-time",
+            (end - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "--end-time",
+            end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+    return scene.step(action, command)
+
+
+@fix
+def _fix_segfault(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    line = scene.cause.particulars.quoted
+    seen = f" Its log says “{line}”." if line else ""
+    action = (
+        f"A native crash in {name}.{seen} Look at native libraries built for another libc or CPU "
+        "and at recent dependency upgrades, and reproduce with the same input."
+        + rollback_words(scene)
+    )
+    return scene.step(action, rollback_command(scene) or log_tail(scene), log_link(scene))
+
+
+@fix
+def _fix_sigterm(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    line = scene.cause.particulars.sender
+    if line:
+        action = (
+            f"The SIGTERM comes from inside {name}: “{line}”. Fix what trips it (or tune the "
+            "watchdog) rather than the stop."
+        )
+        return scene.step(action, log_tail(scene), log_link(scene))
+    action = (
+        f"{name} was told to stop (exit 143) and nothing in ECS says by whom: CloudTrail's "
+        "StopTask events name any caller; if there is none, something inside the container sent it."
+    )
+    return scene.step(
+        action,
+        stop_task_lookup(scene),
+        ("CloudTrail StopTask events", console.stop_task_events(scene.region)),
+    )
+
+
+# --------------------------------------------------------------------------- causes
+
 
 APP_CRASH = Knowledge(
     Cause.APP_CRASH,
@@ -53,6 +212,7 @@ APP_CRASH = Knowledge(
     stage=Stage.APP_RUNS,
     revision_brought=True,
     primary="logs",
+    fix=_fix_app_crash,
 )
 EXEC_PERMISSION_DENIED = Knowledge(
     Cause.EXEC_PERMISSION_DENIED,
@@ -60,6 +220,7 @@ EXEC_PERMISSION_DENIED = Knowledge(
     title="Container {container}'s entrypoint cannot be executed (permission denied)",
     stage=Stage.CONTAINER_START,
     primary="logs",
+    fix=_fix_exec_permission_denied,
 )
 COMMAND_NOT_FOUND = Knowledge(
     Cause.COMMAND_NOT_FOUND,
@@ -68,6 +229,7 @@ COMMAND_NOT_FOUND = Knowledge(
     stage=Stage.CONTAINER_START,
     revision_brought=True,
     primary="logs",
+    fix=_fix_command_not_found,
 )
 OUT_OF_MEMORY = Knowledge(
     Cause.OUT_OF_MEMORY,
@@ -77,6 +239,7 @@ OUT_OF_MEMORY = Knowledge(
     stage=Stage.APP_RUNS,
     revision_brought=True,
     primary="logs",
+    fix=_fix_out_of_memory,
 )
 SEGFAULT = Knowledge(
     Cause.SEGFAULT,
@@ -84,6 +247,7 @@ SEGFAULT = Knowledge(
     title="Container {container} crashed with a segmentation fault (exit 139)",
     stage=Stage.APP_RUNS,
     primary="logs",
+    fix=_fix_segfault,
 )
 SIGTERM = Knowledge(
     Cause.SIGTERM,
@@ -91,6 +255,7 @@ SIGTERM = Knowledge(
     title="Container {container} stopped on SIGTERM from {sender} (exit 143)",
     stage=Stage.APP_RUNS,
     primary="logs",
+    fix=_fix_sigterm,
 )
 KNOWLEDGE = (APP_CRASH, EXEC_PERMISSION_DENIED, COMMAND_NOT_FOUND, OUT_OF_MEMORY, SEGFAULT, SIGTERM)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.checks import CHECKS, KNOWLEDGE
 from bot.checks.base import GUESS, UNCONFIRMED
 from bot.checks.evidence import service_short, tasks_unread, unread
+from bot.checks.fixes import grant_read
 from bot.checks.registry import Registry
 from bot.model import (
     STEPS,
@@ -37,7 +38,6 @@ from bot.model import (
     StepStatus,
     Where,
 )
-from bot.next_steps import grant_read, next_step
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -119,7 +119,7 @@ def next_step_of(judged: Verdict, checks: Registry = CHECKS) -> NextStep | None:
     if unreadable is not None:
         step = grant_read(unreadable, next(iter(checks.steps_hidden_by(unreadable)), cause.step))
     else:
-        step = next_step(cause, judged.facts)
+        step = checks.next_step(cause, judged.facts)
     return step.model_copy(update={"primary": _primary(cause, checks)})
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.checks import CHECKS
 from bot.checks.base import UNCONFIRMED
 from bot.checks.iam import check_iam
 from bot.model import Cause, Fact, Facts, SecretRef, Step
-from bot.next_steps import next_step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -70,7 +70,8 @@ def test_a_role_that_does_not_exist() -> None:
     facts = fb.facts(roles=roles)
     finding = fb.only(check_iam(facts), Cause.ROLE_NOT_FOUND)
     assert finding.title == "The execution role api-execution does not exist"
-    assert "aws iam create-role --role-name api-execution" in str(next_step(finding, facts).command)
+    command = CHECKS.next_step(finding, facts).command
+    assert "aws iam create-role --role-name api-execution" in str(command)
 
 
 def test_a_role_ecs_tasks_may_not_assume() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.aws.collect import platform_evidence
+from bot.checks import CHECKS
 from bot.checks.base import UNCONFIRMED
 from bot.checks.image import check_image
 from bot.model import Cause, Step
-from bot.next_steps import next_step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -28,7 +28,7 @@ def test_a_missing_repository() -> None:
     finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
     assert finding.title == f"Image {fb.IMAGE} does not exist"
     assert evidence_lines(finding.evidence) == (f"ECR has no repository named api for {fb.IMAGE}",)
-    assert "ECR has no repository api" in next_step(finding, facts).action
+    assert "ECR has no repository api" in CHECKS.next_step(finding, facts).action
 
 
 def test_a_missing_tag() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.checks import CHECKS
 from bot.checks.logs import CHECK, check_logs
 from bot.model import Cause, Fact, LogGroup
-from bot.next_steps import next_step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -34,7 +34,7 @@ def test_a_missing_log_group_that_is_not_created_automatically() -> None:
         seen.evidence
     )
     command = "aws logs create-log-group --log-group-name /ecs/api --region us-east-1"
-    assert next_step(seen, failing).command == command
+    assert CHECKS.next_step(seen, failing).command == command
     assert seen.severity == "error"
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.checks import CHECKS
 from bot.checks.base import UNCONFIRMED
 from bot.checks.network import CHECK, check_network
 from bot.model import Cause, EfsVolume, EgressRule, Route, SecretRef, SecurityGroup, Step
-from bot.next_steps import next_step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -34,7 +34,7 @@ def test_a_private_subnet_without_nat_or_endpoints() -> None:
         "public IP",
         "VPC endpoints: none",
     )
-    assert "rtb-0private" in next_step(finding, facts).action
+    assert "rtb-0private" in CHECKS.next_step(finding, facts).action
 
 
 def test_a_public_subnet_without_a_public_ip() -> None:
