@@ -4,6 +4,7 @@ rules every cause shares, and no fix that reads the words a check wrote."""
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.checks import CHECKS, fixes
+from bot.checks.base import Knowledge
 from bot.checks.exit_code import APP_CRASH
 from bot.checks.fixes import grant_read
 from bot.checks.resources import NO_CONTAINER_INSTANCES
@@ -172,3 +174,44 @@ def _said(scene):
     assert [r.split(" (")[0] for r in words_read(helper)] == ["_said reads .title"]
     toolkit = "class Scene:\n    def said(self):\n        return self.cause.evidence\n"
     assert [r.split(" (")[0] for r in words_read(toolkit, whole=True)] == ["module reads .evidence"]
+
+
+# --------------------------------------------------------------------------- a test per fix
+
+
+def _fixed_in_tests(path: Path) -> set[str]:
+    """The names used by the tests of a module that build a fix (`fb.fixed`), decorators too."""
+    named: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        calls = [
+            n
+            for n in ast.walk(node)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "fixed"
+        ]
+        if calls:
+            everything = [node, *node.decorator_list]
+            named |= {
+                n.id for part in everything for n in ast.walk(part) if isinstance(n, ast.Name)
+            }
+            named |= {
+                n.attr
+                for part in everything
+                for n in ast.walk(part)
+                if isinstance(n, ast.Attribute)
+            }
+    return named
+
+
+@pytest.mark.parametrize("path", _check_modules(), ids=lambda p: p.stem)
+def test_every_cause_s_fix_has_a_test_beside_its_check_s(path: Path) -> None:
+    module = importlib.import_module(f"bot.checks.{path.stem}")
+    declared = {name for name, value in vars(module).items() if isinstance(value, Knowledge)}
+    declared = {
+        name for name in declared if getattr(module, name).fix.__module__ == module.__name__
+    }
+    tests = Path(__file__).parent / f"test_{path.stem}.py"
+    assert declared - _fixed_in_tests(tests) == set()
