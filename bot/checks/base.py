@@ -1,7 +1,8 @@
 """What a check is made of: the knowledge behind each cause code, and the check itself.
 
-Each cause code's title is written once, as a `Knowledge` next to the check that
-finds it; every renderer reads them from the findings. A `Check` bundles a function of the
+Each cause code is declared once, as a `Knowledge` next to the check that finds it: its
+words, its place in a task's start, its primary button and its fix; the reasoning and every
+renderer read them from there. A `Check` bundles a function of the
 facts with the facts it reads, so a step whose facts could not be read says so, and the IAM
 policy follows from the reads behind those facts.
 """
