@@ -24,8 +24,8 @@ from bot.model import (
     Task,
     Where,
 )
-from bot.render.evidence import evidence_lines
 from bot.reason import conclude
+from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
 PRIVATE = fb.subnet(routes=(Route(destination="10.0.0.0/16", target="local"),))

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import tests.facts_builder as fb
-from bot.model import ArchiveRead, CapacityProvider, Cause, Deployment, SecurityGroup, Step
+from bot.model import (
+    ArchiveRead,
+    CapacityProvider,
+    Cause,
+    Deployment,
+    Facts,
+    SecurityGroup,
+    Step,
+)
 from bot.render.json import diagnosis_to_json
 from tests.aws_cli import problems
 
@@ -36,7 +44,7 @@ def test_a_tag_pushed_since_asks_for_a_forced_deployment_not_a_push() -> None:
     assert problems(step.command) == []
 
 
-def waiting_on_a_capacity_provider(managed_scaling: bool) -> fb.Facts:
+def waiting_on_a_capacity_provider(managed_scaling: bool) -> Facts:
     waiting = tuple(
         fb.task(
             n,
@@ -86,7 +94,7 @@ def test_managed_scaling_on_that_does_not_grow_looks_at_the_groups_activities() 
     assert problems(step.command) == []
 
 
-def rollout(*deployments: Deployment, running: int) -> fb.Facts:
+def rollout(*deployments: Deployment, running: int) -> Facts:
     """Three exits 1 on revision 42, whose rollout replaced the healthy revision 41."""
     crash = [fb.stopped(n, exit_code=1, task_definition_arn=NEW) for n in (1, 2, 3)]
     definitions = {
