@@ -212,15 +212,15 @@ def fix(build: Callable[[Scene], NextStep]) -> Fix:
     def fixed(cause: Finding, facts: Facts) -> NextStep:
         scene = Scene(cause, facts)
         if cause.particulars.fixed_since and (cluster := scene.cluster) and scene.service:
-            return redeploy(scene, cluster, scene.service)
+            return _redeploy(scene, cluster, scene.service)
         if cause.particulars.unscaled_providers or cause.particulars.stuck_groups:
-            return scaling(scene)
+            return _scaling(scene)
         return build(scene)
 
     return fixed
 
 
-def redeploy(scene: Scene, cluster: str, service: str) -> NextStep:
+def _redeploy(scene: Scene, cluster: str, service: str) -> NextStep:
     """Start tasks on today's configuration, so they show whether the fix landed."""
     action = (
         "Today's configuration no longer shows this fault: start new tasks with a forced "
@@ -238,7 +238,7 @@ def redeploy(scene: Scene, cluster: str, service: str) -> NextStep:
     return scene.step(action, command)
 
 
-def scaling(scene: Scene) -> NextStep:
+def _scaling(scene: Scene) -> NextStep:
     """Tasks wait for an EC2 capacity provider: turn its managed scaling on, or find why its
     Auto Scaling group, scaled by ECS, does not grow."""
     particulars = scene.cause.particulars
