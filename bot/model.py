@@ -524,6 +524,8 @@ class Facts(Frozen):
 QUIET = timedelta(minutes=15)
 
 Severity = Literal["error", "warning", "info"]
+# The card's primary button: the app's own logs, or the console page of the resource at fault.
+Primary = Literal["logs", "resource"]
 StepStatus = Literal["failed", "passed", "warning", "skipped", "unknown"]
 Status = Literal["failing", "healthy", "unknown"]
 # What the numbers show at a glance (CONTRACT §4); each word implies one Status.
@@ -617,6 +619,33 @@ class Particulars(Frozen):
     memory_limit: int | None = None
     memory_scope: Literal["container", "task"] | None = None
     memory_reservation: int | None = None
+    # The app's own log line that says most about the failure, as the evidence quotes it.
+    quoted: str | None = None
+    # Where in the app's code it failed ("/app/db.js:12"): its stack trace's first own frame.
+    source: str | None = None
+    # Environment variables the quoted line names that the container sets neither way.
+    variables: tuple[str, ...] = ()
+    # The executable the runtime found nowhere on the image's PATH.
+    binary: str | None = None
+    # The entrypoint the runtime was not permitted to execute.
+    not_executable: str | None = None
+    # The app's own log line that shows the SIGTERM came from inside (a watchdog, a script).
+    sender: str | None = None
+    # The EC2 instances AWS named as gone from under the tasks.
+    instances: tuple[str, ...] = ()
+    # What the task reserves and no instance has free: CPU units, MiB, fixed host ports.
+    cpu_needed: int | None = None
+    memory_needed: int | None = None
+    host_ports: tuple[int, ...] = ()
+    # The HTTP codes the load balancer's health checks got, and the health path the app
+    # itself names (in its container health check or its logs) when it is another one.
+    status_codes: tuple[int, ...] = ()
+    health_path: str | None = None
+
+    def filled(self, other: Particulars) -> Particulars:
+        """These particulars, with what `other` read that these did not."""
+        unread = [n for n, f in Particulars.model_fields.items() if getattr(self, n) == f.default]
+        return self.model_copy(update={name: getattr(other, name) for name in unread})
 
 
 class Finding(Frozen):
@@ -655,6 +684,7 @@ class NextStep(Frozen):
     # The console page of the resource at fault (the target group, the role, the log stream).
     console_url: str | None = None
     console_label: str | None = None
+    primary: Primary = "resource"  # where the answer is: the cause declares it
 
 
 class Impact(Frozen):

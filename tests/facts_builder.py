@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.checks.base import Knowledge
 from bot.model import (
     Cause,
     Cluster,
@@ -27,6 +28,7 @@ from bot.model import (
     LogGroup,
     LogStream,
     Network,
+    NextStep,
     PolicyDocument,
     PortMapping,
     Role,
@@ -42,6 +44,7 @@ from bot.model import (
     TaskDefinition,
 )
 from bot.reason import reason
+from tests.aws_cli import problems
 from tests.unit.real_messages import REAL_MESSAGES
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -429,3 +432,19 @@ def only(findings: list[Finding], code: Cause) -> Finding:
 def real(code: str, containing: str = "") -> str:
     """The words of a real message of a cause code (tests/unit/real_messages.py)."""
     return next(m.text for m in REAL_MESSAGES if m.code == code and containing in m.text)
+
+
+def fixed(knowledge: Knowledge, of: Facts, **finding: Any) -> NextStep:
+    """The next step the cause's fix builds for a finding of it (`finding` sets its fields,
+    `where` and `particulars` among them); the test fails on a command the AWS CLI would not
+    run."""
+    fields: dict[str, Any] = {
+        "code": knowledge.code,
+        "step": knowledge.step,
+        "severity": "error",
+        "title": knowledge.title,
+    }
+    step = knowledge.fix(Finding(**(fields | finding)), of)
+    for line in (step.command or "").splitlines():
+        assert problems(line) == [], line
+    return step

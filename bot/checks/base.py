@@ -1,7 +1,8 @@
 """What a check is made of: the knowledge behind each cause code, and the check itself.
 
-Each cause code's title is written once, as a `Knowledge` next to the check that
-finds it; every renderer reads them from the findings. A `Check` bundles a function of the
+Each cause code is declared once, as a `Knowledge` next to the check that finds it: its
+words, its place in a task's start, its primary button and its fix; the reasoning and every
+renderer read them from there. A `Check` bundles a function of the
 facts with the facts it reads, so a step whose facts could not be read says so, and the IAM
 policy follows from the reads behind those facts.
 """
@@ -9,9 +10,22 @@ policy follows from the reads behind those facts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import IntEnum
 
-from bot.model import Cause, Evidence, Fact, Facts, Finding, Particulars, Severity, Step, Where
+from bot.model import (
+    Cause,
+    Evidence,
+    Fact,
+    Facts,
+    Finding,
+    NextStep,
+    Particulars,
+    Primary,
+    Severity,
+    Step,
+    Where,
+)
 
 # How directly the evidence proves the cause (Finding.confidence).
 NAMED = 90  # an AWS message (or the app's own log line) names the cause
@@ -33,62 +47,23 @@ NEEDS_ROLE = frozenset(
 )
 NEEDS_WAY_OUT = frozenset({Cause.LOG_CONFIG_INVALID, Cause.SECRETS_ACCESS_DENIED})
 
-# The order in which ECS starts a task: a fault of an earlier stage stops the task before a
-# later one can matter. Of two faults, the earlier one is what the stopped tasks hit.
-START_ORDER: dict[Cause, int] = {
-    cause: stage
-    for stage, causes in enumerate(
-        (
-            # a place to run
-            (
-                Cause.NO_CONTAINER_INSTANCES,
-                Cause.INSUFFICIENT_CPU,
-                Cause.INSUFFICIENT_MEMORY,
-                Cause.PORT_IN_USE,
-                Cause.FARGATE_CAPACITY,
-                Cause.SERVICE_QUOTA,
-            ),
-            # execution-role credentials
-            (Cause.EXECUTION_ROLE_MISSING, Cause.ROLE_NOT_FOUND, Cause.TRUST_POLICY),
-            # a way out to ECR, Secrets Manager and CloudWatch Logs
-            (
-                Cause.MISSING_VPC_ENDPOINT,
-                Cause.NO_ROUTE_TO_INTERNET,
-                Cause.SECURITY_GROUP_NO_EGRESS,
-                Cause.EFS_MOUNT_FAILED,
-            ),
-            # image pull and secrets
-            (
-                Cause.IMAGE_NOT_FOUND,
-                Cause.ECR_PERMISSION_DENIED,
-                Cause.REGISTRY_AUTH,
-                Cause.DISK_FULL,
-                Cause.SECRETS_ACCESS_DENIED,
-            ),
-            # log driver
-            (Cause.LOG_GROUP_MISSING, Cause.LOG_CONFIG_INVALID),
-            # container start
-            (Cause.PLATFORM_MISMATCH, Cause.COMMAND_NOT_FOUND, Cause.EXEC_PERMISSION_DENIED),
-            # the app runs
-            (
-                Cause.APP_CRASH,
-                Cause.OUT_OF_MEMORY,
-                Cause.SEGFAULT,
-                Cause.SIGTERM,
-                Cause.TASK_ROLE_MISSING,
-            ),
-            # health checks
-            (
-                Cause.HEALTH_CHECK_START_PERIOD,
-                Cause.HEALTH_CHECK_FAILING,
-                Cause.HEALTH_CHECK_PORT_MISMATCH,
-                Cause.ELB_HEALTH_CHECK,
-            ),
-        )
-    )
-    for cause in causes
-}
-LATE = len(set(START_ORDER.values()))  # causes with no stage: deliberate stops, unknown
+# What to do about a finding of a cause, built from the facts (see bot/checks/fixes.py).
+Fix = Callable[[Finding, Facts], NextStep]
+
+
+class Stage(IntEnum):
+    """The order in which ECS starts a task: a fault of an earlier stage stops the task before
+    a later one can matter. Of two faults, the earlier one is what the stopped tasks hit."""
+
+    PLACEMENT = 0  # a place to run
+    EXECUTION_ROLE = 1  # execution-role credentials
+    WAY_OUT = 2  # a way out to ECR, Secrets Manager and CloudWatch Logs
+    PULL = 3  # image pull and secrets
+    LOG_DRIVER = 4
+    CONTAINER_START = 5
+    APP_RUNS = 6
+    HEALTH_CHECKS = 7
+    LATE = 8  # causes with no stage: deliberate stops, unknown
 
 
 @dataclass(frozen=True)
@@ -96,13 +71,17 @@ class Knowledge:
     """What ecs-why knows about one cause code: how to say it and what explains it.
 
     `title` is a `str.format` template filled from the finding's `Where` and the check's
-    words (the next step is built from the facts, in bot/next_steps.py).
+    words; `fix` builds the next step from the finding's particulars and the facts.
     `severity` is "error" for anything that explains why tasks stop, on purpose or not (only
     a deployment's replacements are "info"); a check lowers it to "warning" for a fault that
     stops nothing yet. `explains` lists the causes this one is the root of when both are found
     (a port mismatch explains a failing ELB health check): the root says what it breaks, so a
     new root needs no change to its symptoms. `vagueness` 1 means any specific cause explains
-    this one, 2 that any other cause at all does.
+    this one, 2 that any other cause at all does. `stage` is where the cause stops a starting
+    task; `revision_brought` says a new revision brings it (its code, command, memory or
+    secrets), so a failure that began with one is offered the rollback; `primary` is the
+    card's primary button: the app's own logs where they hold the answer, else the console
+    page of the resource at fault.
     """
 
     code: Cause
@@ -111,6 +90,10 @@ class Knowledge:
     severity: Severity = "error"
     explains: frozenset[Cause] = frozenset()
     vagueness: int = 0
+    stage: Stage = Stage.LATE
+    revision_brought: bool = False
+    primary: Primary = "resource"
+    fix: Fix = field(kw_only=True)
 
     def finding(
         self,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge
+from bot import console
+from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
     essential,
@@ -29,6 +31,16 @@ from bot.checks.evidence import (
     tasks_unread,
     unconfirmed,
 )
+from bot.checks.fixes import (
+    Scene,
+    aws,
+    fix,
+    log_link,
+    log_tail,
+    rollback_command,
+    rollback_words,
+    stop_task_lookup,
+)
 from bot.checks.patterns import Rule, classify_log
 from bot.model import (
     Cause,
@@ -38,11 +50,158 @@ from bot.model import (
     Facts,
     Finding,
     Kind,
+    NextStep,
     Particulars,
     Step,
     Task,
     Where,
 )
+
+# --------------------------------------------------------------------------- fixes
+
+
+@fix
+def _fix_app_crash(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    particulars = scene.cause.particulars
+    line = particulars.quoted
+    if line is None:
+        action = (
+            f"{name} exits without a word in the logs ecs-why read: its log stream holds the rest."
+        )
+        return scene.step(action, rollback_command(scene) or log_tail(scene), log_link(scene))
+    where = f" at {particulars.source}" if particulars.source else ""
+    action = f"{name} fails with “{line}”{where}: fix that code path and deploy the fix."
+    if particulars.variables:
+        names = ", ".join(particulars.variables)
+        action = (
+            f"{name} fails with “{line}”{where}: it reads {names}, which the task definition "
+            f"{scene.revision} does not set. Add it (or a secret of that name) in a new revision."
+        )
+    action += rollback_words(scene)
+    return scene.step(action, rollback_command(scene) or log_tail(scene), log_link(scene))
+
+
+@fix
+def _fix_exec_permission_denied(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    path = scene.cause.particulars.not_executable
+    fix = f"`RUN chmod +x {path}`" if path else "`RUN chmod +x` on its entrypoint"
+    action = (
+        f"{path or 'The entrypoint'} is not executable in the image of {name}: add {fix} to its "
+        "Dockerfile, push the image and deploy it." + rollback_words(scene)
+    )
+    return scene.step(action, rollback_command(scene), log_link(scene))
+
+
+@fix
+def _fix_command_not_found(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    binary = scene.cause.particulars.binary
+    container = scene.container
+    runs = " ".join((*container.entry_point, *container.command)) if container else ""
+    what = f"“{binary}”" if binary else "the command"
+    action = (
+        f"The image of {name} has no {what} on its PATH"
+        + (f", but the task definition {scene.revision} runs `{runs}`" if runs else "")
+        + ": install it in the image, or correct the command in a new revision."
+        + rollback_words(scene)
+    )
+    command = rollback_command(scene)
+    if command is None and scene.revision:
+        command = aws(
+            "ecs",
+            "describe-task-definition",
+            "--task-definition",
+            scene.revision,
+            "--query",
+            "taskDefinition.containerDefinitions[].[name,image,entryPoint,command]",
+        )
+    return scene.step(action, command)
+
+
+@fix
+def _fix_out_of_memory(scene: Scene) -> NextStep:
+    memory = scene.cause.particulars
+    name = scene.container.name if scene.container else "the container"
+    revision = scene.revision or "the task definition"
+    if memory.memory_scope == "container":
+        raise_it = f"raise container {name}'s memory ({memory.memory_limit} MiB)"
+    elif memory.memory_scope == "task":
+        raise_it = f"raise the task's memory ({memory.memory_limit} MiB)"
+    elif memory.memory_reservation:
+        raise_it = (
+            f"give container {name} a hard memory limit above what it needs (it has only a "
+            f"reservation of {memory.memory_reservation} MiB, which limits nothing), or move it "
+            "to instances with more memory"
+        )
+    else:
+        raise_it = f"give container {name} more memory"
+    action = (
+        f"{name} outgrows its memory: {raise_it} in a new revision of {revision}, or make it "
+        "use less; the service's memory utilisation shows whether it grows until it is killed."
+    )
+    command = None
+    if scene.cluster and scene.service:
+        end = scene.facts.collected_at
+        command = aws(
+            "cloudwatch",
+            "get-metric-statistics",
+            "--namespace",
+            "AWS/ECS",
+            "--metric-name",
+            "MemoryUtilization",
+            "--dimensions",
+            f"Name=ClusterName,Value={scene.cluster}",
+            f"Name=ServiceName,Value={scene.service}",
+            "--statistics",
+            "Maximum",
+            "--period",
+            "300",
+            "--start-time",
+            (end - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "--end-time",
+            end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+    return scene.step(action, command)
+
+
+@fix
+def _fix_segfault(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    line = scene.cause.particulars.quoted
+    seen = f" Its log says “{line}”." if line else ""
+    action = (
+        f"A native crash in {name}.{seen} Look at native libraries built for another libc or CPU "
+        "and at recent dependency upgrades, and reproduce with the same input."
+        + rollback_words(scene)
+    )
+    return scene.step(action, rollback_command(scene) or log_tail(scene), log_link(scene))
+
+
+@fix
+def _fix_sigterm(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the container"
+    line = scene.cause.particulars.sender
+    if line:
+        action = (
+            f"The SIGTERM comes from inside {name}: “{line}”. Fix what trips it (or tune the "
+            "watchdog) rather than the stop."
+        )
+        return scene.step(action, log_tail(scene), log_link(scene))
+    action = (
+        f"{name} was told to stop (exit 143) and nothing in ECS says by whom: CloudTrail's "
+        "StopTask events name any caller; if there is none, something inside the container sent it."
+    )
+    return scene.step(
+        action,
+        stop_task_lookup(scene),
+        ("CloudTrail StopTask events", console.stop_task_events(scene.region)),
+    )
+
+
+# --------------------------------------------------------------------------- causes
+
 
 APP_CRASH = Knowledge(
     Cause.APP_CRASH,
@@ -50,32 +209,53 @@ APP_CRASH = Knowledge(
     title="Container {container} exits with code {code}{why}",
     # a crashing app fails its load balancer's checks too
     explains=frozenset({Cause.ELB_HEALTH_CHECK}),
+    stage=Stage.APP_RUNS,
+    revision_brought=True,
+    primary="logs",
+    fix=_fix_app_crash,
 )
 EXEC_PERMISSION_DENIED = Knowledge(
     Cause.EXEC_PERMISSION_DENIED,
     Step.EXIT_CODE,
     title="Container {container}'s entrypoint cannot be executed (permission denied)",
+    stage=Stage.CONTAINER_START,
+    primary="logs",
+    fix=_fix_exec_permission_denied,
 )
 COMMAND_NOT_FOUND = Knowledge(
     Cause.COMMAND_NOT_FOUND,
     Step.EXIT_CODE,
     title="Container {container}'s command does not exist in the image",
+    stage=Stage.CONTAINER_START,
+    revision_brought=True,
+    primary="logs",
+    fix=_fix_command_not_found,
 )
 OUT_OF_MEMORY = Knowledge(
     Cause.OUT_OF_MEMORY,
     Step.EXIT_CODE,
     title="Container {container} was killed for running out of memory ({limit})",
     explains=frozenset({Cause.ELB_HEALTH_CHECK}),
+    stage=Stage.APP_RUNS,
+    revision_brought=True,
+    primary="logs",
+    fix=_fix_out_of_memory,
 )
 SEGFAULT = Knowledge(
     Cause.SEGFAULT,
     Step.EXIT_CODE,
     title="Container {container} crashed with a segmentation fault (exit 139)",
+    stage=Stage.APP_RUNS,
+    primary="logs",
+    fix=_fix_segfault,
 )
 SIGTERM = Knowledge(
     Cause.SIGTERM,
     Step.EXIT_CODE,
     title="Container {container} stopped on SIGTERM from {sender} (exit 143)",
+    stage=Stage.APP_RUNS,
+    primary="logs",
+    fix=_fix_sigterm,
 )
 KNOWLEDGE = (APP_CRASH, EXEC_PERMISSION_DENIED, COMMAND_NOT_FOUND, OUT_OF_MEMORY, SEGFAULT, SIGTERM)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -179,7 +359,8 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
         variant = _shape(key[1] if key else (lines[-1] if lines else "")) if read else _UNREAD
     memory = _memory(facts, task, container.name)
     words = {"code": str(code), "limit": _limit_words(memory), "sender": _sender(task), "why": why}
-    return _Exit(knowledge, confidence, tuple(said), container.name, words, variant, memory)
+    particulars = memory.filled(_read(facts, task, container.name, said))
+    return _Exit(knowledge, confidence, tuple(said), container.name, words, variant, particulars)
 
 
 def _key_line(lines: tuple[str, ...]) -> tuple[Rule, str] | None:
@@ -245,8 +426,59 @@ def _failed_dependency(facts: Facts, task: Task) -> _Exit | None:
             )
             words = {"code": str(ended.exit_code), "sender": _sender(task), "why": why}
             variant = f"dependency {ended.name}"
-            return _Exit(APP_CRASH, NAMED, tuple(said), ended.name, words, variant)
+            particulars = _read(facts, task, ended.name, said)
+            return _Exit(APP_CRASH, NAMED, tuple(said), ended.name, words, variant, particulars)
     return None
+
+
+_SOURCE = re.compile(r"((?:/[\w.@-]+)+\.(?:js|mjs|cjs|ts|py|rb|go|java|kt|php|rs)):(\d+)")
+_PY_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+_EXEC_MISSING = re.compile(r'exec: "([^"]+)": executable file not found')
+_NOT_EXECUTABLE = re.compile(r"(/[\w./-]+): Permission denied")
+_SENDS_SIGTERM = re.compile(r"(send|sending|sent)\w* SIGTERM|kill -(TERM|15)", re.IGNORECASE)
+
+
+def _read(facts: Facts, task: Task, container: str, said: list[Evidence]) -> Particulars:
+    """What the fix acts on, read from AWS's message and the container's logs: the line that
+    says most, where in the code it failed, what it names that is not set, the binary or the
+    entrypoint the runtime could not run, a SIGTERM the app sent itself."""
+    logged = [item.text for item in said if item.kind is Kind.LOG]
+    words = " ".join(item.text for item in said if item.kind in (Kind.MESSAGE, Kind.LOG))
+    quoted = last_meaningful(logged, 1)[0] if logged else None
+    binary = _EXEC_MISSING.search(words)
+    path = _NOT_EXECUTABLE.search(words)
+    return Particulars(
+        quoted=quoted,
+        source=_source(log_lines(facts, task, container)),
+        variables=_unset(facts, task, container, quoted or ""),
+        binary=binary.group(1) if binary else None,
+        not_executable=path.group(1) if path else None,
+        sender=next((line for line in logged if _SENDS_SIGTERM.search(line)), None),
+    )
+
+
+def _source(lines: tuple[str, ...]) -> str | None:
+    """Where in the app's code it failed: the first frame of its own in a stack trace."""
+    frames = [
+        m for line in lines if (m := _PY_FRAME.search(line)) and "site-packages" not in m.group(1)
+    ]
+    if frames:
+        return f"{frames[-1].group(1)}:{frames[-1].group(2)}"
+    for line in lines:
+        if (m := _SOURCE.search(line)) and "node_modules" not in m.group(1):
+            return f"{m.group(1)}:{m.group(2)}"
+    return None
+
+
+def _unset(facts: Facts, task: Task, container: str, line: str) -> tuple[str, ...]:
+    """Environment variable names a log line mentions that the container does not set."""
+    definition = facts.task_definitions.get(task.task_definition_arn)
+    specs = definition.containers if definition else ()
+    spec = next((c for c in specs if c.name == container), None)
+    if spec is None:
+        return ()
+    known = {*spec.environment_names, *(secret.name for secret in spec.secrets)}
+    return tuple(name for name in dict.fromkeys(_VARIABLE.findall(line)) if name not in known)
 
 
 def _ended(facts: Facts, task: Task) -> ContainerState | None:

@@ -7,10 +7,12 @@ the app healthy first, so the check itself, or the app, keeps failing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 
-from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot import console
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
     Sighting,
@@ -28,6 +30,7 @@ from bot.checks.evidence import (
     unread,
     with_evidence,
 )
+from bot.checks.fixes import Scene, aws, fix, log_link, log_tail
 from bot.checks.patterns import classify
 from bot.checks.readiness import command_port, health_responses, ready
 from bot.model import (
@@ -41,34 +44,194 @@ from bot.model import (
     HealthCheck,
     Kind,
     LoadBalancerRef,
+    NextStep,
+    Particulars,
     Step,
     TargetGroup,
     Task,
     Where,
 )
 
+# --------------------------------------------------------------------------- fixes
+
+
+@fix
+def _fix_start_period(scene: Scene) -> NextStep:
+    container = next(
+        (c for c in (scene.definition.containers if scene.definition else ()) if c.health_check),
+        None,
+    )
+    check = container.health_check if container else None
+    name = container.name if container else "the container"
+    now = f"{check.start_period} s" if check else "its start period"
+    action = (
+        f"Raise the health check startPeriod of {name} (now {now}) above the app's start-up time, "
+        f"up to 300 s, in a new revision of {scene.revision or 'the task definition'}; behind a "
+        "load balancer set the service's health check grace period too."
+    )
+    command = None
+    if (
+        scene.cluster
+        and scene.service
+        and scene.facts.service
+        and scene.facts.service.load_balancers
+    ):
+        command = aws(
+            "ecs",
+            "update-service",
+            "--cluster",
+            scene.cluster,
+            "--service",
+            scene.service,
+            "--health-check-grace-period-seconds",
+            "300",
+        )
+    return scene.step(action, command)
+
+
+@fix
+def _fix_health_check_failing(scene: Scene) -> NextStep:
+    container = next(
+        (c for c in (scene.definition.containers if scene.definition else ()) if c.health_check),
+        None,
+    )
+    name = container.name if container else "the container"
+    check = container.health_check if container else None
+    runs = " ".join(word for word in check.command if word != "CMD-SHELL") if check else None
+    action = (
+        f"Run {name}'s check by hand in a running task"
+        + (f" (`{runs}`)" if runs else "")
+        + ": the command must exist in the image, target the port the app listens on, and exit 0 "
+        "when the app is healthy."
+    )
+    running = scene.facts.running_tasks
+    if not (running and scene.cluster and container):
+        return scene.step(action, log_tail(scene), log_link(scene))
+    command = aws(
+        "ecs",
+        "execute-command",
+        "--cluster",
+        scene.cluster,
+        "--task",
+        running[0].task_id,
+        "--container",
+        container.name,
+        "--interactive",
+        "--command",
+        "sh",
+    )
+    return scene.step(action, command)
+
+
+def _target_group(scene: Scene) -> tuple[str, str] | None:
+    """(arn, name) of the target group the evidence names, else the service's first."""
+    groups = [(g.arn, g.name) for g in scene.facts.target_groups]
+    if not groups and scene.facts.service:
+        groups = [
+            (r.target_group_arn, r.target_group_arn.split("/")[-2])
+            for r in scene.facts.service.load_balancers
+        ]
+    named = [g for g in groups if g[1] == scene.cause.where.target_group]
+    return next(iter(named or groups), None)
+
+
+def _served_port(scene: Scene) -> int | None:
+    service = scene.facts.service
+    refs = service.load_balancers if service else ()
+    if refs:
+        return refs[0].container_port
+    container = scene.container
+    return (
+        container.port_mappings[0].container_port if container and container.port_mappings else None
+    )
+
+
+@fix
+def _fix_port_mismatch(scene: Scene) -> NextStep:
+    group = _target_group(scene)
+    port = _served_port(scene)
+    if group is None:
+        return scene.step("Make the target group health-check the port the container serves.")
+    arn, name = group
+    action = (
+        f"Target group {name} health-checks a port the container does not serve: check the "
+        f"traffic port{f' ({port})' if port else ''} instead."
+    )
+    command = aws(
+        "elbv2",
+        "modify-target-group",
+        "--target-group-arn",
+        arn,
+        "--health-check-port",
+        "traffic-port",
+    )
+    return scene.step(action, command, ("Target group", console.target_group(scene.region, arn)))
+
+
+@fix
+def _fix_elb_health_check(scene: Scene) -> NextStep:
+    group = _target_group(scene)
+    if group is None:
+        return scene.step("Compare the load balancer's health check with what the app answers.")
+    arn, name = group
+    details = next((g for g in scene.facts.target_groups if g.arn == arn), None)
+    checked = details.health_check_path if details else None
+    link = ("Target group", console.target_group(scene.region, arn))
+    particulars = scene.cause.particulars
+    codes = ", ".join(map(str, particulars.status_codes))
+    if codes and (path := particulars.health_path):
+        action = (
+            f"The app answers {codes} to {checked or 'the health check path'} but serves its "
+            f"health check at {path}: point target group {name} at {path}."
+        )
+        command = aws(
+            "elbv2", "modify-target-group", "--target-group-arn", arn, "--health-check-path", path
+        )
+        return scene.step(action, command, link)
+    action = (
+        f"Targets of {name} fail its health check"
+        + (f" on {checked}" if checked else "")
+        + (f" with {codes}" if codes else "")
+        + ": compare its path, port and success codes with what the app answers, let the load "
+        "balancer's security group reach the task, and give slow starters a grace period."
+    )
+    command = aws("elbv2", "describe-target-health", "--target-group-arn", arn)
+    return scene.step(action, command, link)
+
+
+# --------------------------------------------------------------------------- causes
+
+
 START_PERIOD = Knowledge(
     Cause.HEALTH_CHECK_START_PERIOD,
     Step.HEALTH_CHECK,
     title="{checker} gives up before the app has started ({setting})",
+    stage=Stage.HEALTH_CHECKS,
+    fix=_fix_start_period,
 )
 FAILING = Knowledge(
     Cause.HEALTH_CHECK_FAILING,
     Step.HEALTH_CHECK,
     title="Container {container}'s health check keeps failing",
     explains=frozenset({Cause.SIGTERM}),  # ECS stops an unhealthy task with SIGTERM
+    stage=Stage.HEALTH_CHECKS,
+    fix=_fix_health_check_failing,
 )
 PORT_MISMATCH = Knowledge(
     Cause.HEALTH_CHECK_PORT_MISMATCH,
     Step.HEALTH_CHECK,
     title="{checker} checks port {checked}, but container {container} serves {served}",
     explains=frozenset({Cause.ELB_HEALTH_CHECK}),  # checks of the wrong port never pass
+    stage=Stage.HEALTH_CHECKS,
+    fix=_fix_port_mismatch,
 )
 ELB = Knowledge(
     Cause.ELB_HEALTH_CHECK,
     Step.HEALTH_CHECK,
     title="Load balancer health checks fail for the tasks in {target_group}",
     explains=frozenset({Cause.SIGTERM}),
+    stage=Stage.HEALTH_CHECKS,
+    fix=_fix_elb_health_check,
 )
 KNOWLEDGE = (START_PERIOD, FAILING, PORT_MISMATCH, ELB)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
@@ -96,10 +259,43 @@ def check_health_check(facts: Facts) -> list[Finding]:
         else:
             found.append(tally.finding(_BY_CODE[tally.cause], where, fields))
     found += _unhealthy_targets(facts, where, fields)
+    found = [_answered(facts, f) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
     found += _log_port_mismatches(facts, where, fields)
     if gap := _ports_unread(facts):
         found = [unconfirmed(f, gap) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
     return found + mismatches
+
+
+_BAD_CODES = re.compile(r"codes: \[([\d, ]+)\]")
+_HEALTH_PATH = re.compile(r"(/[\w./-]*health[\w./-]*)", re.IGNORECASE)
+
+
+def _answered(facts: Facts, finding: Finding) -> Finding:
+    """The HTTP codes AWS says the load balancer's checks got, and the health path the app
+    names when the target group checks another one."""
+    kinds = (Kind.TARGET, Kind.EVENT, Kind.MESSAGE)
+    said = " ".join(item.text for item in finding.evidence if item.kind in kinds)
+    codes = m.group(1) if (m := _BAD_CODES.search(said)) else ""
+    groups = facts.target_groups
+    named = [g for g in groups if g.name == finding.where.target_group]
+    group = next(iter(named or groups), None)
+    particulars = Particulars(
+        status_codes=tuple(int(code) for code in codes.split(",") if code.strip()),
+        health_path=_app_health_path(facts, group.health_check_path if group else None),
+    )
+    return finding.model_copy(update={"particulars": particulars})
+
+
+def _app_health_path(facts: Facts, checked: str | None) -> str | None:
+    """A health path the app says it serves (its container health check, or its logs)."""
+    checks = [c.health_check for c in container_definitions(facts) if c.health_check]
+    said = [" ".join(check.command) for check in checks]
+    said += [line for s in facts.log_streams for line in s.lines if "health" in line.lower()]
+    for text in said:
+        for path in _HEALTH_PATH.findall(text):
+            if path != checked and "HTTP/" not in text.split(path, 1)[1][:10]:
+                return str(path)
+    return None
 
 
 def _ports_unread(facts: Facts) -> Gap | None:

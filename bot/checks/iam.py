@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import re
 
+from bot import console
 from bot.arns import secret_read
-from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
     config,
@@ -18,6 +19,7 @@ from bot.checks.evidence import (
     definition_unread,
     denial,
     hit_evidence,
+    last_meaningful,
     log_hits,
     policies_readable,
     quote,
@@ -29,6 +31,7 @@ from bot.checks.evidence import (
     unconfirmed,
     unread,
 )
+from bot.checks.fixes import Scene, aws, compact, fix
 from bot.image_uri import registry_of
 from bot.model import (
     Cause,
@@ -37,6 +40,9 @@ from bot.model import (
     Facts,
     Finding,
     Gap,
+    Kind,
+    NextStep,
+    Particulars,
     Role,
     Step,
     TaskDefinition,
@@ -44,11 +50,186 @@ from bot.model import (
 )
 from bot.policy import trusts_ecs_tasks
 
+# --------------------------------------------------------------------------- fixes
+
+
+TRUST_ECS_TASKS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def _create_role(name: str) -> str:
+    return aws(
+        "iam",
+        "create-role",
+        "--role-name",
+        name,
+        "--assume-role-policy-document",
+        compact(TRUST_ECS_TASKS),
+    )
+
+
+@fix
+def fix_execution_role_missing(scene: Scene) -> NextStep:
+    """Create the execution role, for a task definition that has none (or pulls without one)."""
+    family = scene.definition.family if scene.definition else (scene.service or "ecs")
+    name = f"{family}-execution-role"
+    action = (
+        f"Create an execution role for {scene.revision or family} with the AWS managed policy "
+        "AmazonECSTaskExecutionRolePolicy, set it as executionRoleArn in a new revision, and "
+        "update the service to that revision."
+    )
+    command = "\n".join(
+        (
+            _create_role(name),
+            aws(
+                "iam",
+                "attach-role-policy",
+                "--role-name",
+                name,
+                "--policy-arn",
+                scene.execution_policy,
+            ),
+        )
+    )
+    return scene.step(action, command)
+
+
+def _role_at_fault(scene: Scene) -> tuple[str, str] | None:
+    """(kind, name) of the task definition's role the cause is about."""
+    definition = scene.definition
+    name = scene.cause.where.role
+    if definition is None or name is None:
+        return None
+    for kind, role_arn in (
+        ("execution", definition.execution_role_arn),
+        ("task", definition.task_role_arn),
+    ):
+        if role_name(role_arn) == name:
+            return kind, name
+    return None
+
+
+@fix
+def _fix_role_not_found(scene: Scene) -> NextStep:
+    fault = _role_at_fault(scene)
+    if fault is None:
+        action = "Create the role the task definition names, or point it at one that exists."
+        return scene.step(action)
+    kind, name = fault
+    action = (
+        f"IAM has no role {name}, which {scene.revision} names as its {kind} role: create it "
+        "trusted by ecs-tasks.amazonaws.com"
+        + (
+            " with AmazonECSTaskExecutionRolePolicy"
+            if kind == "execution"
+            else " with what the app needs"
+        )
+        + ", or point a new revision at a role that exists."
+    )
+    lines = [_create_role(name)]
+    if kind == "execution":
+        lines.append(
+            aws(
+                "iam",
+                "attach-role-policy",
+                "--role-name",
+                name,
+                "--policy-arn",
+                scene.execution_policy,
+            )
+        )
+    return scene.step(action, "\n".join(lines))
+
+
+@fix
+def _fix_trust_policy(scene: Scene) -> NextStep:
+    fault = _role_at_fault(scene)
+    if fault is None:
+        action = "Let the role trust ecs-tasks.amazonaws.com to assume it (sts:AssumeRole)."
+        return scene.step(action)
+    _, name = fault
+    action = (
+        f"Role {name} trusts another service, not ECS tasks: replace its trust policy with one "
+        "that lets ecs-tasks.amazonaws.com assume it."
+    )
+    command = aws(
+        "iam",
+        "update-assume-role-policy",
+        "--role-name",
+        name,
+        "--policy-document",
+        compact(TRUST_ECS_TASKS),
+    )
+    return scene.step(action, command, ("IAM role", console.role(scene.region, name)))
+
+
+@fix
+def _fix_secrets_access_denied(scene: Scene) -> NextStep:
+    role = scene.execution_role
+    containers = scene.definition.containers if scene.definition else ()
+    reads: dict[str, list[str]] = {}
+    for container in containers:
+        for secret in container.secrets:
+            action_name, resource = secret_read(scene.facts, secret.value_from)
+            reads.setdefault(action_name, []).append(resource)
+    if role is None or not reads:
+        action = (
+            "Let the execution role read the task's secrets (and decrypt them with their KMS key)."
+        )
+        return scene.step(action)
+    statements = [
+        {"Effect": "Allow", "Action": name, "Resource": sorted(set(resources))}
+        for name, resources in reads.items()
+    ]
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    action = (
+        f"Allow {role} to read the task's secrets with this inline policy; add kms:Decrypt on "
+        "their key if it is customer-managed."
+    )
+    command = aws(
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        role,
+        "--policy-name",
+        "read-task-secrets",
+        "--policy-document",
+        compact(policy),
+    )
+    return scene.step(action, command, ("IAM role", console.role(scene.region, role)))
+
+
+@fix
+def _fix_task_role_missing(scene: Scene) -> NextStep:
+    name = scene.container.name if scene.container else "the app"
+    family = scene.definition.family if scene.definition else (scene.service or "ecs")
+    line = scene.cause.particulars.quoted
+    said = f" (“{line}”)" if line else ""
+    action = (
+        f"{name} finds no AWS credentials{said}: create a task role with the permissions the app "
+        f"needs and set it as taskRoleArn (not executionRoleArn) in a new revision of {family}."
+    )
+    return scene.step(action, _create_role(f"{family}-task-role"))
+
+
+# --------------------------------------------------------------------------- causes
+
+
 EXECUTION_ROLE_MISSING = Knowledge(
     Cause.EXECUTION_ROLE_MISSING,
     Step.IAM,
     title="The task definition has no execution role, but {features} need one",
     explains=NEEDS_ROLE,
+    stage=Stage.EXECUTION_ROLE,
+    fix=fix_execution_role_missing,
 )
 ROLE_NOT_FOUND = Knowledge(
     Cause.ROLE_NOT_FOUND,
@@ -56,23 +237,33 @@ ROLE_NOT_FOUND = Knowledge(
     title="The {kind} role {role} does not exist",
     # ECS says it could not assume a role that does not exist, as for one that does not trust it
     explains=NEEDS_ROLE | {Cause.TRUST_POLICY},
+    stage=Stage.EXECUTION_ROLE,
+    fix=_fix_role_not_found,
 )
 TRUST_POLICY = Knowledge(
     Cause.TRUST_POLICY,
     Step.IAM,
     title="Role {role} does not let ECS tasks assume it",
     explains=NEEDS_ROLE,
+    stage=Stage.EXECUTION_ROLE,
+    fix=_fix_trust_policy,
 )
 SECRETS_ACCESS_DENIED = Knowledge(
     Cause.SECRETS_ACCESS_DENIED,
     Step.IAM,
     title="The execution role {role} cannot read {secrets}",
+    stage=Stage.PULL,
+    revision_brought=True,
+    fix=_fix_secrets_access_denied,
 )
 TASK_ROLE_MISSING = Knowledge(
     Cause.TASK_ROLE_MISSING,
     Step.IAM,
     title="Container {container} looks for AWS credentials, but the task has no usable task role",
     explains=frozenset({Cause.APP_CRASH}),  # the SDK finds no credentials and the app exits
+    stage=Stage.APP_RUNS,
+    primary="logs",
+    fix=_fix_task_role_missing,
 )
 KNOWLEDGE = (
     EXECUTION_ROLE_MISSING,
@@ -279,13 +470,16 @@ def _task_role_missing(facts: Facts, definition: TaskDefinition) -> list[Finding
             "override AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and that its SDK reads ECS "
             "task credentials"
         )
+    said = hit_evidence(facts, hits)
+    logged = [item.text for item in said if item.kind is Kind.LOG]
     return [
         TASK_ROLE_MISSING.finding(
-            (*hit_evidence(facts, hits), problem),
+            (*said, problem),
             Where(container=hits[0].container),
             confidence=NAMED,
             tasks=len(hits),
             observed=True,
+            particulars=Particulars(quoted=last_meaningful(logged, 1)[0]),
         )
     ]
 

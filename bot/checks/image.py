@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot import console
 from bot.arns import arn
-from bot.checks.base import NAMED, PROVEN, Check, Knowledge
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
     config,
@@ -22,14 +23,150 @@ from bot.checks.evidence import (
     unread,
     with_evidence,
 )
+from bot.checks.fixes import Scene, aws, fix, rollback_command, rollback_words
+from bot.checks.iam import fix_execution_role_missing
 from bot.checks.stopped_reason import UNKNOWN
 from bot.image_uri import parse_image, registry_of
-from bot.model import Cause, Evidence, Fact, Facts, Finding, Image, Role, Step, Where
+from bot.model import (
+    Cause,
+    Evidence,
+    Fact,
+    Facts,
+    Finding,
+    Image,
+    NextStep,
+    Role,
+    Step,
+    Where,
+)
+
+# --------------------------------------------------------------------------- fixes
+
+
+def _image(scene: Scene) -> tuple[str, str | None, str | None]:
+    """The image at fault: its URI, ECR repository and tag."""
+    images = [i for i in scene.facts.images if i.uri == scene.cause.where.image]
+    image = next(iter(images or scene.facts.images), None)
+    if image is not None:
+        return image.uri, image.repository if image.registry == "ecr" else None, image.tag
+    uri = scene.container.image if scene.container else "its image"
+    return uri, None, None
+
+
+@fix
+def _fix_image_not_found(scene: Scene) -> NextStep:
+    uri, repository, tag = _image(scene)
+    if repository is not None and _repository_missing(scene, uri):
+        action = (
+            f"ECR has no repository {repository}: correct the image URI {uri} in a new revision, "
+            "or create the repository and push the image." + rollback_words(scene)
+        )
+        command = aws("ecr", "describe-repositories", "--query", "repositories[].repositoryUri")
+        return scene.step(action, rollback_command(scene) or command)
+    if repository is None:
+        action = f"{uri} does not exist: push it, or point a new revision at an image that exists."
+        return scene.step(action, rollback_command(scene))
+    action = (
+        f"ECR repository {repository} has no tag {tag}: push it, or point a new revision of "
+        f"{scene.revision or 'the task definition'} at one of the tags it has."
+        + rollback_words(scene)
+    )
+    command = aws(
+        "ecr",
+        "list-images",
+        "--repository-name",
+        repository,
+        "--filter",
+        "tagStatus=TAGGED",
+        "--query",
+        "imageIds[].imageTag",
+    )
+    link = None
+    if scene.facts.account:
+        link = (
+            "ECR repository",
+            console.ecr_repository(scene.region, scene.facts.account, repository),
+        )
+    return scene.step(action, rollback_command(scene) or command, link)
+
+
+def _repository_missing(scene: Scene, uri: str) -> bool:
+    return any(i.uri == uri and i.repository_exists is False for i in scene.facts.images)
+
+
+@fix
+def _fix_ecr_permission_denied(scene: Scene) -> NextStep:
+    role = scene.execution_role
+    uri, repository, _ = _image(scene)
+    if role is None:
+        return fix_execution_role_missing(scene.cause, scene.facts)
+    action = (
+        f"Let the execution role {role} pull {uri}: attach the AWS managed policy "
+        "AmazonECSTaskExecutionRolePolicy"
+        + (
+            f", and check that the policy of repository {repository} does not deny it"
+            if repository
+            else ""
+        )
+        + "."
+    )
+    command = aws(
+        "iam",
+        "attach-role-policy",
+        "--role-name",
+        role,
+        "--policy-arn",
+        scene.execution_policy,
+    )
+    return scene.step(action, command, ("IAM role", console.role(scene.region, role)))
+
+
+@fix
+def _fix_registry_auth(scene: Scene) -> NextStep:
+    uri, _, _ = _image(scene)
+    registry = uri.split("/", 1)[0]
+    container = scene.container
+    role = scene.execution_role or "the execution role"
+    credentials = container.repository_credentials if container else None
+    if credentials:
+        action = (
+            f"{registry} refuses the credentials in {credentials}: check that the secret holds a "
+            f"valid username and password and that {role} may read it."
+        )
+        command = aws("secretsmanager", "describe-secret", "--secret-id", credentials)
+        return scene.step(action, command, ("Secret", console.secret(scene.region, credentials)))
+    action = (
+        f"{registry} wants credentials and the task sends none: store its username and password "
+        f"as a Secrets Manager secret, name it in repositoryCredentials of "
+        f"{container.name if container else 'the container'}, and let {role} read it."
+    )
+    return scene.step(action)
+
+
+@fix
+def _fix_platform_mismatch(scene: Scene) -> NextStep:
+    uri, _, _ = _image(scene)
+    definition = scene.definition
+    arch = (definition.cpu_architecture if definition else None) or "X86_64"
+    platform = "linux/arm64" if arch == "ARM64" else "linux/amd64"
+    action = (
+        f"{uri} is not built for the task's {platform}: build and push it for that platform "
+        f"(`docker buildx build --platform {platform}`, or a multi-architecture image), or set "
+        "runtimePlatform.cpuArchitecture to the image's architecture in a new revision."
+        + rollback_words(scene)
+    )
+    return scene.step(action, rollback_command(scene))
+
+
+# --------------------------------------------------------------------------- causes
+
 
 IMAGE_NOT_FOUND = Knowledge(
     Cause.IMAGE_NOT_FOUND,
     Step.IMAGE,
     title="Image {image} does not exist",
+    stage=Stage.PULL,
+    fix=_fix_image_not_found,
 )
 # A refused pull reads as "not found" to Docker ("does not exist or may require docker login").
 ECR_PERMISSION_DENIED = Knowledge(
@@ -37,6 +174,8 @@ ECR_PERMISSION_DENIED = Knowledge(
     Step.IMAGE,
     title="The task may not pull {image} from ECR ({role} lacks permission)",
     explains=frozenset({Cause.IMAGE_NOT_FOUND}),
+    stage=Stage.PULL,
+    fix=_fix_ecr_permission_denied,
 )
 REGISTRY_AUTH = Knowledge(
     Cause.REGISTRY_AUTH,
@@ -44,12 +183,16 @@ REGISTRY_AUTH = Knowledge(
     title="The registry of {image} refuses the task's credentials (or their absence)",
     # the registry's credentials are a secret, read with the secrets
     explains=frozenset({Cause.IMAGE_NOT_FOUND, Cause.SECRETS_ACCESS_DENIED}),
+    stage=Stage.PULL,
+    fix=_fix_registry_auth,
 )
 PLATFORM_MISMATCH = Knowledge(
     Cause.PLATFORM_MISMATCH,
     Step.IMAGE,
     title="Image {image} is built for {image_platform}, but the task runs on {task_platform}",
     explains=frozenset({Cause.APP_CRASH}),  # "exec format error", exit 1
+    stage=Stage.CONTAINER_START,
+    fix=_fix_platform_mismatch,
 )
 KNOWLEDGE = (IMAGE_NOT_FOUND, ECR_PERMISSION_DENIED, REGISTRY_AUTH, PLATFORM_MISMATCH)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

@@ -6,8 +6,9 @@ write to it stops the task before it prints a single line.
 
 from __future__ import annotations
 
+from bot import console
 from bot.arns import arn
-from bot.checks.base import PROVEN, Check, Knowledge
+from bot.checks.base import PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     config,
     config_severity,
@@ -18,17 +19,87 @@ from bot.checks.evidence import (
     role_named,
     tallies,
 )
-from bot.model import Cause, ContainerDefinition, Evidence, Fact, Facts, Finding, Step, Where
+from bot.checks.fixes import Scene, aws, fix
+from bot.model import (
+    Cause,
+    ContainerDefinition,
+    Evidence,
+    Fact,
+    Facts,
+    Finding,
+    NextStep,
+    Step,
+    Where,
+)
+
+# --------------------------------------------------------------------------- fixes
+
+
+def _log_group(scene: Scene) -> str | None:
+    containers = scene.definition.containers if scene.definition else ()
+    groups = [
+        c.log_options["awslogs-group"] for c in containers if "awslogs-group" in c.log_options
+    ]
+    named = [g for g in groups if g == scene.cause.where.log_group]
+    return next(iter(named or groups), None)
+
+
+@fix
+def _fix_log_group_missing(scene: Scene) -> NextStep:
+    group = _log_group(scene)
+    if group is None:
+        action = "Create the log group the task definition names, or let awslogs create it."
+        return scene.step(action, link=("Log groups", console.log_groups(scene.region)))
+    action = (
+        f"Create log group {group} (or set awslogs-create-group to true and allow the execution "
+        "role logs:CreateLogGroup); the next tasks start once it exists."
+    )
+    command = aws("logs", "create-log-group", "--log-group-name", group, "--region", scene.region)
+    return scene.step(action, command, ("Log groups", console.log_groups(scene.region)))
+
+
+@fix
+def _fix_log_config_invalid(scene: Scene) -> NextStep:
+    container = scene.container
+    driver = container.log_driver if container and container.log_driver else "log"
+    name = container.name if container else "the container"
+    action = (
+        f"The {driver} driver of {name} cannot start: check its logConfiguration options in "
+        f"{scene.revision or 'the task definition'}"
+        + (
+            ", and that its log router (FireLens or a fluentd agent) is running before it starts"
+            if driver in ("fluentd", "awsfirelens")
+            else ""
+        )
+        + "."
+    )
+    link = None
+    if scene.definition:
+        link = (
+            "Task definition",
+            console.task_definition(
+                scene.region, scene.definition.family, scene.definition.revision
+            ),
+        )
+    return scene.step(action, link=link)
+
+
+# --------------------------------------------------------------------------- causes
+
 
 LOG_GROUP_MISSING = Knowledge(
     Cause.LOG_GROUP_MISSING,
     Step.LOGS,
     title="Log group {log_group} does not exist and is not created automatically",
+    stage=Stage.LOG_DRIVER,
+    fix=_fix_log_group_missing,
 )
 LOG_CONFIG_INVALID = Knowledge(
     Cause.LOG_CONFIG_INVALID,
     Step.LOGS,
     title="The {driver} log driver of container {container} cannot start",
+    stage=Stage.LOG_DRIVER,
+    fix=_fix_log_config_invalid,
 )
 KNOWLEDGE = (LOG_GROUP_MISSING, LOG_CONFIG_INVALID)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

@@ -8,7 +8,8 @@ every one of them needs an outbound security group rule.
 
 from __future__ import annotations
 
-from bot.checks.base import NAMED, NEEDS_WAY_OUT, PROVEN, Check, Knowledge
+from bot import console
+from bot.checks.base import NAMED, NEEDS_WAY_OUT, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
     config,
@@ -23,6 +24,7 @@ from bot.checks.evidence import (
     unread,
     with_evidence,
 )
+from bot.checks.fixes import Scene, aws, fix
 from bot.checks.stopped_reason import UNKNOWN
 from bot.image_uri import registry_of
 from bot.model import (
@@ -34,33 +36,205 @@ from bot.model import (
     Finding,
     Gap,
     Network,
+    NextStep,
     Step,
     Subnet,
     Where,
 )
+
+# --------------------------------------------------------------------------- fixes
+
+
+def _subnets(scene: Scene) -> list[Subnet]:
+    network = scene.facts.network
+    return task_subnets(scene.facts, network) if network else []
+
+
+@fix
+def _fix_no_route(scene: Scene) -> NextStep:
+    subnets = _subnets(scene)
+    network = scene.facts.network
+    tables = list(dict.fromkeys(s.route_table_id for s in subnets if s.route_table_id))
+    names = ", ".join(s.id for s in subnets) or "the task's subnet"
+    action = (
+        f"{names} has no way out: route 0.0.0.0/0 of "
+        f"{', '.join(tables) or 'its route table'} to a NAT gateway (the command lists the VPC's), "
+        "or turn on a public IP with an internet gateway route, or add VPC endpoints for ECR, S3, "
+        "CloudWatch Logs and the secrets the task reads."
+    )
+    link = ("Route table", console.route_table(scene.region, tables[0])) if tables else None
+    if network is None or network.vpc_id is None:
+        return scene.step(action, link=link)
+    command = aws(
+        "ec2",
+        "describe-nat-gateways",
+        "--filter",
+        f"Name=vpc-id,Values={network.vpc_id}",
+        "--query",
+        "NatGateways[].[NatGatewayId,SubnetId,State]",
+    )
+    return scene.step(action, command, link)
+
+
+@fix
+def _fix_missing_endpoint(scene: Scene) -> NextStep:
+    network = scene.facts.network
+    subnets = _subnets(scene)
+    if network is None or network.vpc_id is None:
+        return scene.step("Create the VPC endpoints the task needs in its VPC.")
+    present = {endpoint_suffix(endpoint) for endpoint in network.vpc_endpoints}
+    missing = [name for name in needed_endpoints(scene.facts) if name not in present]
+    tables = list(dict.fromkeys(s.route_table_id for s in subnets if s.route_table_id))
+    groups = [g.id for g in network.security_groups]
+    lines = []
+    for name in missing:
+        service = f"com.amazonaws.{scene.region}.{name}"
+        if name == "s3" and tables:
+            lines.append(
+                aws(
+                    "ec2",
+                    "create-vpc-endpoint",
+                    "--vpc-id",
+                    network.vpc_id,
+                    "--vpc-endpoint-type",
+                    "Gateway",
+                    "--service-name",
+                    service,
+                    "--route-table-ids",
+                    *tables,
+                )
+            )
+        elif name != "s3" and subnets:
+            lines.append(
+                aws(
+                    "ec2",
+                    "create-vpc-endpoint",
+                    "--vpc-id",
+                    network.vpc_id,
+                    "--vpc-endpoint-type",
+                    "Interface",
+                    "--service-name",
+                    service,
+                    "--subnet-ids",
+                    *(s.id for s in subnets),
+                    *(("--security-group-ids", *groups) if groups else ()),
+                    "--private-dns-enabled",
+                )
+            )
+    what = ", ".join(missing) or "the endpoints it needs"
+    action = (
+        f"{network.vpc_id} has no NAT for the task and lacks the {what} endpoint"
+        f"{'s' if len(missing) > 1 else ''}: create "
+        + ("it" if len(missing) == 1 else "them")
+        + (" (S3 is a gateway endpoint on the subnet's route table)" if "s3" in missing else "")
+        + "."
+    )
+    return scene.step(
+        action,
+        "\n".join(lines) or None,
+        ("VPC endpoints", console.vpc_endpoints(scene.region, network.vpc_id)),
+    )
+
+
+@fix
+def _fix_no_egress(scene: Scene) -> NextStep:
+    network = scene.facts.network
+    groups = [g for g in (network.security_groups if network else ()) if not g.egress]
+    group = groups[0] if groups else None
+    if group is None:
+        action = "Give the task's security groups outbound rules: at least HTTPS 443."
+        return scene.step(action)
+    action = (
+        f"Security group {group.id} ({group.name}) lets nothing out: allow at least HTTPS 443 "
+        "(to ECR, S3, logs and secrets), plus what the app itself talks to."
+    )
+    command = aws(
+        "ec2",
+        "authorize-security-group-egress",
+        "--group-id",
+        group.id,
+        "--ip-permissions",
+        "IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=0.0.0.0/0}]",
+    )
+    return scene.step(
+        action, command, ("Security group", console.security_group(scene.region, group.id))
+    )
+
+
+@fix
+def _fix_efs_mount_failed(scene: Scene) -> NextStep:
+    volumes = scene.definition.efs_volumes if scene.definition else ()
+    volume = volumes[0] if volumes else None
+    zone = scene.task.availability_zone if scene.task else None
+    subnet = scene.task.subnet_id if scene.task else None
+    if volume is None:
+        return scene.step(
+            "Check the EFS volume's mount targets, port 2049 and the VPC's DNS settings."
+        )
+    zones = (
+        scene.facts.network.efs_mount_target_zones.get(volume.file_system_id)
+        if scene.facts.network
+        else None
+    )
+    link = ("EFS file system", console.efs_file_system(scene.region, volume.file_system_id))
+    if zones is not None and zone and zone not in zones and subnet:
+        groups = [g.id for g in scene.facts.network.security_groups] if scene.facts.network else []
+        action = (
+            f"{volume.file_system_id} has no mount target in {zone}, where the task ran: add one "
+            f"in {subnet}, with a security group that lets the task in on TCP 2049."
+        )
+        command = aws(
+            "efs",
+            "create-mount-target",
+            "--file-system-id",
+            volume.file_system_id,
+            "--subnet-id",
+            subnet,
+            *(("--security-groups", *groups) if groups else ()),
+        )
+        return scene.step(action, command, link)
+    action = (
+        f"Check that {volume.file_system_id} has a mount target in each zone of the task's "
+        "subnets, that TCP 2049 is open between the task and them, and that the VPC resolves "
+        "DNS names."
+    )
+    command = aws("efs", "describe-mount-targets", "--file-system-id", volume.file_system_id)
+    return scene.step(action, command, link)
+
+
+# --------------------------------------------------------------------------- causes
+
 
 NO_ROUTE = Knowledge(
     Cause.NO_ROUTE_TO_INTERNET,
     Step.NETWORK,
     title="Tasks in {subnets} cannot reach the internet or AWS endpoints",
     explains=NEEDS_WAY_OUT | {Cause.APP_CRASH},  # an app that times out reaching AWS exits
+    stage=Stage.WAY_OUT,
+    fix=_fix_no_route,
 )
 MISSING_ENDPOINT = Knowledge(
     Cause.MISSING_VPC_ENDPOINT,
     Step.NETWORK,
     title="Private subnet {subnets} has no NAT gateway and no VPC endpoint for {missing}",
     explains=NEEDS_WAY_OUT | {Cause.NO_ROUTE_TO_INTERNET, Cause.APP_CRASH},
+    stage=Stage.WAY_OUT,
+    fix=_fix_missing_endpoint,
 )
 SG_NO_EGRESS = Knowledge(
     Cause.SECURITY_GROUP_NO_EGRESS,
     Step.NETWORK,
     title="Security group {groups} allows no outbound traffic",
     explains=NEEDS_WAY_OUT | {Cause.NO_ROUTE_TO_INTERNET, Cause.EFS_MOUNT_FAILED},
+    stage=Stage.WAY_OUT,
+    fix=_fix_no_egress,
 )
 EFS_MOUNT_FAILED = Knowledge(
     Cause.EFS_MOUNT_FAILED,
     Step.NETWORK,
     title="EFS volume {volume} cannot be mounted",
+    stage=Stage.WAY_OUT,
+    fix=_fix_efs_mount_failed,
 )
 KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from bot.checks.base import Check, Knowledge
-from bot.model import STEPS, Cause, Fact, Facts, Finding, Gap, Step
+from bot.model import STEPS, Cause, Fact, Facts, Finding, Gap, NextStep, Step
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,10 @@ class Registry:
         if root in self.explained_by[symptom]:
             return True
         return self.knowledge[symptom].vagueness > self.knowledge[root].vagueness
+
+    def next_step(self, cause: Finding, facts: Facts) -> NextStep:
+        """What to do about `cause`: the fix its knowledge declares, built from the facts."""
+        return self.knowledge[cause.code].fix(cause, facts)
 
     def run(self, facts: Facts) -> Checked:
         """Every finding of every check, in order. A check that raises is a gap of its step and

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.checks.base import INFERRED, PROVEN, Check, Knowledge
+from bot import console
+from bot.checks.base import INFERRED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     config,
     config_severity,
@@ -18,54 +19,192 @@ from bot.checks.evidence import (
     tallies,
     unread,
 )
+from bot.checks.fixes import Scene, aws, fix, instances_link
 from bot.model import (
     CapacityProvider,
     Cause,
     Cluster,
     ContainerInstance,
+    Evidence,
     Fact,
     Facts,
     Finding,
+    NextStep,
     Particulars,
     Step,
     Task,
     Where,
 )
 
+# --------------------------------------------------------------------------- fixes
+
+
+# Service Quotas codes of the vCPU limits ECS runs into.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+FARGATE_VCPU = ("fargate", "L-3032A538", "Fargate On-Demand vCPU resource count")
+
+
+EC2_VCPU = ("ec2", "L-1216C47A", "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances")
+
+
+@fix
+def _fix_capacity(scene: Scene) -> NextStep:
+    particulars = scene.cause.particulars
+    if scene.cause.code is Cause.INSUFFICIENT_CPU:
+        what, free = "CPU", f"{particulars.cpu_needed or 'enough'} CPU units"
+    else:
+        what, free = "memory", f"{particulars.memory_needed or 'enough'} MiB of memory"
+    cluster = scene.cluster or "the cluster"
+    action = (
+        f"No container instance has {free} free for the task: add container instances to "
+        f"{cluster} (its Auto Scaling group, or a capacity provider with managed scaling), or "
+        f"lower the task's {what} in a new revision."
+    )
+    command = None
+    if scene.cluster:
+        command = aws(
+            "ecs", "list-container-instances", "--cluster", scene.cluster, "--status", "ACTIVE"
+        )
+    return scene.step(action, command, instances_link(scene))
+
+
+@fix
+def _fix_port_in_use(scene: Scene) -> NextStep:
+    ports = ", ".join(map(str, scene.cause.particulars.host_ports))
+    taken = f"Host port {ports} is" if ports else "A host port the task needs is"
+    action = (
+        f"{taken} already taken on every container instance: a fixed host port fits one task "
+        "per instance. Use host port 0 (dynamic ports behind the load balancer) or awsvpc "
+        "networking in a new revision, or add instances."
+    )
+    return scene.step(action, link=instances_link(scene))
+
+
+@fix
+def _fix_no_container_instances(scene: Scene) -> NextStep:
+    cluster = scene.cluster or "the cluster"
+    action = (
+        f"{cluster} has no connected container instance: launch instances with "
+        f"ECS_CLUSTER={cluster} in /etc/ecs/ecs.config and an instance profile with "
+        "AmazonEC2ContainerServiceforEC2Role, "
+        "or find why their agents disconnected; or move the service to Fargate."
+    )
+    command = None
+    if scene.cluster:
+        command = aws("ecs", "list-container-instances", "--cluster", scene.cluster)
+    return scene.step(action, command, instances_link(scene))
+
+
+@fix
+def _fix_fargate_capacity(scene: Scene) -> NextStep:
+    subnets = scene.facts.service.subnets if scene.facts.service else ()
+    now = f" (now {', '.join(subnets)})" if subnets else ""
+    action = (
+        "Fargate has no capacity for this task size in the service's zones right now: give the "
+        f"service subnets in more Availability Zones{now}, retry later, or mix in FARGATE_SPOT."
+    )
+    return scene.step(action)
+
+
+@fix
+def _fix_service_quota(scene: Scene) -> NextStep:
+    code, quota, name = FARGATE_VCPU if scene.facts.on_fargate else EC2_VCPU
+    definition, service = scene.definition, scene.facts.service
+    total = ""
+    if definition and definition.cpu and definition.cpu.isdigit() and service:
+        vcpus = int(definition.cpu) / 1024 * service.desired
+        total = f"; {service.desired} tasks of {scene.revision} ask for {vcpus:g} vCPUs in all"
+    action = (
+        f"The account's “{name}” quota in {scene.region} is used up{total}. Request an increase "
+        "(Service Quotas), or lower desired counts elsewhere."
+    )
+    command = aws(
+        "service-quotas", "get-service-quota", "--service-code", code, "--quota-code", quota
+    )
+    return scene.step(
+        action, command, ("Service Quotas", console.service_quotas(scene.region, code))
+    )
+
+
+@fix
+def _fix_disk_full(scene: Scene) -> NextStep:
+    if scene.facts.on_fargate:
+        action = (
+            "The task ran out of ephemeral storage: raise ephemeralStorage (up to 200 GiB) in a "
+            "new revision, or slim the image."
+        )
+        return scene.step(action)
+    task = scene.task
+    instance = None
+    if task and task.container_instance_arn and scene.facts.cluster:
+        instance = next(
+            (
+                i.ec2_instance_id
+                for i in scene.facts.cluster.instances
+                if i.arn == task.container_instance_arn
+            ),
+            None,
+        )
+    where = f"Instance {instance}" if instance else "The container instance"
+    action = (
+        f"{where} is out of disk: see what fills its Docker volume (`docker system df`), prune "
+        "unused images, cap container logs (json-file max-size) or grow the volume."
+    )
+    link = ("EC2 instance", console.instance(scene.region, instance)) if instance else None
+    return scene.step(action, link=link)
+
+
+# --------------------------------------------------------------------------- causes
+
+
 INSUFFICIENT_CPU = Knowledge(
     Cause.INSUFFICIENT_CPU,
     Step.RESOURCES,
     title="No container instance has {cpu} CPU units free for the task",
+    stage=Stage.PLACEMENT,
+    fix=_fix_capacity,
 )
 INSUFFICIENT_MEMORY = Knowledge(
     Cause.INSUFFICIENT_MEMORY,
     Step.RESOURCES,
     title="No container instance has {memory} MiB of memory free for the task",
+    stage=Stage.PLACEMENT,
+    fix=_fix_capacity,
 )
 NO_CONTAINER_INSTANCES = Knowledge(
     Cause.NO_CONTAINER_INSTANCES,
     Step.RESOURCES,
     title="Cluster {cluster} has no connected container instance to run tasks on",
+    stage=Stage.PLACEMENT,
+    fix=_fix_no_container_instances,
 )
 FARGATE_CAPACITY = Knowledge(
     Cause.FARGATE_CAPACITY,
     Step.RESOURCES,
     title="Fargate has no capacity for the task right now",
+    stage=Stage.PLACEMENT,
+    fix=_fix_fargate_capacity,
 )
 SERVICE_QUOTA = Knowledge(
     Cause.SERVICE_QUOTA,
     Step.RESOURCES,
     title="An account limit stops ECS from starting the task",
+    stage=Stage.PLACEMENT,
+    fix=_fix_service_quota,
 )
 PORT_IN_USE = Knowledge(
     Cause.PORT_IN_USE,
     Step.RESOURCES,
     title="Host port {port} is already taken on every container instance",
+    stage=Stage.PLACEMENT,
+    fix=_fix_port_in_use,
 )
 DISK_FULL = Knowledge(
     Cause.DISK_FULL,
     Step.RESOURCES,
     title="The task's host ran out of disk space",
+    stage=Stage.PULL,
+    fix=_fix_disk_full,
 )
 KNOWLEDGE = (
     INSUFFICIENT_CPU,
@@ -94,7 +233,10 @@ def check_resources(facts: Facts) -> list[Finding]:
     found += waiting
     if facts.cluster and not facts.on_fargate and service_short(facts):
         found += [f for f in _no_room(facts, facts.cluster, fields) if not waiting]
-    return found
+    needs = Particulars(
+        cpu_needed=cpu or None, memory_needed=memory or None, host_ports=tuple(_host_ports(facts))
+    )
+    return [f.model_copy(update={"particulars": f.particulars.filled(needs)}) for f in found]
 
 
 def _cluster(facts: Facts) -> Where:
@@ -245,16 +387,17 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
             )
         ]
     cpu, memory = _needs(facts)
-    short = []
+    short: list[tuple[Knowledge, Evidence, dict[str, str], Particulars | None]] = []
     if cpu and max(i.remaining_cpu for i in usable) < cpu:
-        short.append((INSUFFICIENT_CPU, config(f"the task needs {cpu} CPU units"), fields))
+        short.append((INSUFFICIENT_CPU, config(f"the task needs {cpu} CPU units"), fields, None))
     if memory and max(i.remaining_memory for i in usable) < memory:
         need = config(f"the task needs {memory} MiB of memory")
-        short.append((INSUFFICIENT_MEMORY, need, fields))
+        short.append((INSUFFICIENT_MEMORY, need, fields, None))
     for port in _host_ports(facts):
         if all(port in i.used_ports for i in usable):
             need = config(f"the task needs host port {port}")
-            short.append((PORT_IN_USE, need, fields | {"port": str(port)}))
+            taken = Particulars(host_ports=(port,))
+            short.append((PORT_IN_USE, need, fields | {"port": str(port)}, taken))
     return [
         knowledge.finding(
             (need, *said),
@@ -263,8 +406,9 @@ def _no_room(facts: Facts, cluster: Cluster, fields: dict[str, str]) -> list[Fin
             confidence=PROVEN,
             severity=severity,
             observed=True,
+            particulars=particulars,
         )
-        for knowledge, need, words in short
+        for knowledge, need, words, particulars in short
     ]
 
 

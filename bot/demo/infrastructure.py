@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Protocol, cast
 import boto3
 from botocore.client import BaseClient
 
+from bot.checks.iam import TRUST_ECS_TASKS
 from bot.demo.backend_patch import MotoAccount
-from bot.next_steps import TRUST_ECS_TASKS
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client

@@ -36,7 +36,7 @@ def conclude(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -
     changes = changes_of(facts) if judged.status == "failing" else None
     cause, step = judged.cause, next_step_of(judged, checks)
     if cause is not None and judged.status == "failing":
-        cause, step = with_rollback(facts, cause, step, changes)
+        cause, step = with_rollback(facts, cause, step, changes, checks)
     state = service_state(facts, judged.status, cause)
     findings_shown = tuple(cause if f is judged.cause else f for f in judged.findings)
     return Diagnosis(

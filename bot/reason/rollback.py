@@ -9,18 +9,9 @@ circuit breaker (or someone) rolled back, there is nothing left to roll back to.
 from __future__ import annotations
 
 from bot.arns import name_of
-from bot.model import Cause, Changes, Evidence, Facts, Finding, Kind, NextStep
-from bot.next_steps import aws
-
-# Causes a new revision brings with it: its code, its command, its memory or its secrets.
-REVISION_CAUSES = frozenset(
-    {
-        Cause.APP_CRASH,
-        Cause.OUT_OF_MEMORY,
-        Cause.COMMAND_NOT_FOUND,
-        Cause.SECRETS_ACCESS_DENIED,
-    }
-)
+from bot.checks.fixes import aws
+from bot.checks.registry import Registry
+from bot.model import Changes, Evidence, Facts, Finding, Kind, NextStep
 
 
 def began_with_revision(facts: Facts, changes: Changes) -> bool:
@@ -53,17 +44,18 @@ def rollback_command(facts: Facts, changes: Changes) -> str:
 
 
 def with_rollback(
-    facts: Facts, cause: Finding, step: NextStep | None, changes: Changes | None
+    facts: Facts, cause: Finding, step: NextStep | None, changes: Changes | None, checks: Registry
 ) -> tuple[Finding, NextStep | None]:
     """The cause tied to the revision change and a rollback offered, when the cause is one a
-    revision brings, it began with the new revision, and the service still deploys that one.
+    revision brings (as its `Knowledge` says), it began with the new revision, and the service
+    still deploys that one.
 
     The rollback becomes the next step's command; its words stay, and a rollback the next step
     already offers is not offered twice."""
     if (
         changes is None
         or not changes.fields
-        or cause.code not in REVISION_CAUSES
+        or not checks.knowledge[cause.code].revision_brought
         or facts.target.service is None
         or deployed_revision(facts) == changes.from_arn
         or not began_with_revision(facts, changes)

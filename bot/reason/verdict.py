@@ -12,12 +12,13 @@ not be read is never called healthy (its status is `unknown`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.checks import CHECKS, KNOWLEDGE
-from bot.checks.base import GUESS, LATE, START_ORDER, UNCONFIRMED
+from bot.checks.base import GUESS, UNCONFIRMED
 from bot.checks.evidence import service_short, tasks_unread, unread
+from bot.checks.fixes import grant_read
 from bot.checks.registry import Registry
 from bot.model import (
     STEPS,
@@ -30,13 +31,13 @@ from bot.model import (
     Gap,
     Kind,
     NextStep,
+    Primary,
     ServiceState,
     Status,
     Step,
     StepStatus,
     Where,
 )
-from bot.next_steps import grant_read, next_step
 
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -65,7 +66,8 @@ def verdict(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) ->
     Only an error, something that stops tasks now, makes a service fail; a fault that stops
     nothing yet is a warning, shown but never the cause.
     """
-    checked = sorted(_merge_same(findings), key=_rank)
+    rank = _ranking(checks)
+    checked = sorted(_merge_same(findings, rank), key=rank)
     problems = [f for f in checked if f.severity != "info"]
     errors = [f for f in checked if f.severity == "error"]
     unreadable = _ecs_unreadable(facts) or tasks_unread(facts)
@@ -77,7 +79,7 @@ def verdict(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) ->
         ranked = [cause, *checked]
     elif errors:
         root = _with_rollout(facts, _root_cause(errors, checks))
-        checked = _fix_these_too(checked, root, checks)
+        checked = _fix_these_too(checked, root, checks, rank)
         status, cause = "failing", _confirmed(facts, root)
         unreadable = _hiding(facts, root) if cause is not root else None
         rest = (
@@ -85,7 +87,7 @@ def verdict(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) ->
             for f in checked
             if _key(f) != _key(cause)
         )
-        ranked = [cause, *sorted(rest, key=_rank)]
+        ranked = [cause, *sorted(rest, key=rank)]
     else:
         checked = [_latent(f) for f in checked]
         status = "healthy"
@@ -115,8 +117,18 @@ def next_step_of(judged: Verdict, checks: Registry = CHECKS) -> NextStep | None:
     if cause is None:
         return None
     if unreadable is not None:
-        return grant_read(unreadable, next(iter(checks.steps_hidden_by(unreadable)), cause.step))
-    return next_step(cause, judged.facts)
+        step = grant_read(unreadable, next(iter(checks.steps_hidden_by(unreadable)), cause.step))
+    else:
+        step = checks.next_step(cause, judged.facts)
+    return step.model_copy(update={"primary": _primary(cause, checks)})
+
+
+def _primary(cause: Finding, checks: Registry) -> Primary:
+    """The card's primary button, as the cause declares it; an unknown cause's step is where
+    its evidence points, and at the exit code the answer is in the app's logs."""
+    if cause.code is Cause.UNKNOWN and cause.step is Step.EXIT_CODE:
+        return "logs"
+    return checks.knowledge[cause.code].primary
 
 
 def summary(judged: Verdict, cause: Finding | None, state: ServiceState) -> str:
@@ -130,22 +142,29 @@ def summary(judged: Verdict, cause: Finding | None, state: ServiceState) -> str:
     return _summary(judged.facts, judged.status, cause, warnings, judged.unreadable)
 
 
-def _rank(finding: Finding) -> tuple[int, bool, int, int, int]:
+Rank = Callable[[Finding], tuple[int, bool, int, int, int]]
+
+
+def _ranking(checks: Registry) -> Rank:
     """What was seen before what could go wrong; then how sure, then which fault a starting
-    task meets first, then how many tasks show it."""
-    return (
-        _SEVERITY_RANK[finding.severity],
-        not finding.observed,
-        -finding.confidence,
-        START_ORDER.get(finding.code, LATE),
-        -finding.tasks,
-    )
+    task meets first (its cause's stage), then how many tasks show it."""
+
+    def rank(finding: Finding) -> tuple[int, bool, int, int, int]:
+        return (
+            _SEVERITY_RANK[finding.severity],
+            not finding.observed,
+            -finding.confidence,
+            checks.knowledge[finding.code].stage,
+            -finding.tasks,
+        )
+
+    return rank
 
 
-def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
+def _merge_same(findings: Iterable[Finding], rank: Rank) -> list[Finding]:
     """One finding per cause and step: what AWS said and what the configuration shows, together."""
     merged: dict[tuple[Cause, Step, str], Finding] = {}
-    for finding in sorted(findings, key=_rank):
+    for finding in sorted(findings, key=rank):
         key = (finding.code, finding.step, finding.variant)
         if key not in merged:
             merged[key] = finding
@@ -156,6 +175,7 @@ def _merge_same(findings: Iterable[Finding]) -> list[Finding]:
                 "evidence": tuple(dict.fromkeys((*kept.evidence, *finding.evidence))),
                 "tasks": max(kept.tasks, finding.tasks),
                 "observed": kept.observed or finding.observed,
+                "particulars": kept.particulars.filled(finding.particulars),
             }
         )
     return list(merged.values())
@@ -193,7 +213,9 @@ def _latent(finding: Finding) -> Finding:
     return finding.model_copy(update={"title": title})
 
 
-def _fix_these_too(checked: list[Finding], root: Finding, checks: Registry) -> list[Finding]:
+def _fix_these_too(
+    checked: list[Finding], root: Finding, checks: Registry, rank: Rank
+) -> list[Finding]:
     """Configuration faults that explain nothing the tasks showed become warnings.
 
     When the stopped tasks show what stopped them, a fault read only from the configuration is
@@ -227,7 +249,7 @@ def _fix_these_too(checked: list[Finding], root: Finding, checks: Registry) -> l
                 update={"severity": "warning", "title": title, "evidence": evidence}
             )
         kept.append(finding)
-    return sorted(kept, key=_rank)
+    return sorted(kept, key=rank)
 
 
 def _explained(finding: Finding, root: Finding, checks: Registry) -> Finding:

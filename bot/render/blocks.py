@@ -26,12 +26,10 @@ from slack_sdk.models.blocks import (
 
 from bot import console
 from bot.model import (
-    Cause,
     ContainerDefinition,
     Diagnosis,
     Evidence,
     LogStream,
-    Step,
     StepStatus,
     Target,
     TaskDefinition,
@@ -312,20 +310,13 @@ def _checklist_text(diagnosis: Diagnosis) -> str:
     return "\n".join(lines)
 
 
-def _crash(diagnosis: Diagnosis) -> bool:
-    """Whether the app's own logs are where the answer is."""
-    cause = diagnosis.cause
-    return cause is not None and (
-        cause.step is Step.EXIT_CODE or cause.code is Cause.TASK_ROLE_MISSING
-    )
-
-
 def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
-    """The most useful action is primary: the logs of a crash, else the resource at fault."""
+    """The most useful action is primary, as the cause declares it: the logs of a crash, else
+    the resource at fault."""
     value = target_value(diagnosis.target)
     step = diagnosis.next_step
     elements: list[ButtonElement] = []
-    crash = _crash(diagnosis) and diagnosis.status != "healthy"
+    crash = step is not None and step.primary == "logs" and diagnosis.status != "healthy"
     if diagnosis.task_arn and diagnosis.stopped_tasks:
         style = "primary" if crash else None
         elements.append(

@@ -136,9 +136,8 @@ def test_a_failure_that_predates_the_revision_gets_no_rollback() -> None:
     diagnosis = diagnose(facts)
 
     assert diagnosis.next_step is not None
-    assert (
-        diagnosis.next_step.command is None or "update-service" not in diagnosis.next_step.command
-    )
+    command = diagnosis.next_step.command
+    assert command is None or "update-service" not in command
     assert "roll back" not in diagnosis.next_step.action
 
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 from bot.checks.base import UNCONFIRMED
-from bot.checks.exit_code import CHECK, check_exit_code
-from bot.model import Cause, Dependency, Step
+from bot.checks.exit_code import (
+    APP_CRASH,
+    CHECK,
+    COMMAND_NOT_FOUND,
+    EXEC_PERMISSION_DENIED,
+    OUT_OF_MEMORY,
+    SEGFAULT,
+    SIGTERM,
+    check_exit_code,
+)
+from bot.model import Cause, Dependency, Deployment, Particulars, Step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -263,3 +272,141 @@ def test_a_dependency_that_only_has_to_start_is_not_blamed() -> None:
         Cause.APP_CRASH,
     )
     assert finding.title.startswith("Container app exits with code 1")
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def test_a_crash_on_a_missing_variable_names_the_line_the_file_and_the_variable() -> None:
+    crash = fb.stopped(1, exit_code=1)
+    lines = (
+        "/app/src/db.js:12",
+        "Error: REDIS_URL is not set",
+        "    at connect (/app/src/db.js:12:11)",
+    )
+    facts = fb.failing(crash, log_streams=(fb.logs(crash, *lines),))
+    finding = fb.only(check_exit_code(facts), Cause.APP_CRASH)
+    assert finding.particulars.quoted == "Error: REDIS_URL is not set"
+    assert finding.particulars.source == "/app/src/db.js:12"
+    assert finding.particulars.variables == ("REDIS_URL",)
+    step = fb.fixed(APP_CRASH, facts, particulars=finding.particulars)
+    assert "“Error: REDIS_URL is not set” at /app/src/db.js:12" in step.action
+    assert "it reads REDIS_URL, which the task definition api:7 does not set" in step.action
+    assert step.command is not None
+    assert f"--log-stream-name ecs/app/{crash.task_id}" in step.command
+
+
+def test_a_python_crash_names_its_own_frame_not_a_library_s() -> None:
+    crash = fb.stopped(1, exit_code=1)
+    lines = (
+        "Traceback (most recent call last):",
+        '  File "/app/main.py", line 9, in <module>',
+        '  File "/usr/lib/python3.12/site-packages/redis/client.py", line 88, in get',
+        "KeyError: 'plan'",
+    )
+    facts = fb.failing(crash, log_streams=(fb.logs(crash, *lines),))
+    assert fb.only(check_exit_code(facts), Cause.APP_CRASH).particulars.source == "/app/main.py:9"
+
+
+def test_a_crash_without_a_word_in_its_logs_shows_the_log_stream() -> None:
+    crash = fb.stopped(1, exit_code=1)
+    facts = fb.failing(crash, log_streams=(fb.logs(crash),))
+    step = fb.fixed(APP_CRASH, facts)
+    assert step.action == (
+        "app exits without a word in the logs ecs-why read: its log stream holds the rest."
+    )
+    assert step.command is not None
+    assert step.command.startswith("aws logs get-log-events")
+    assert step.console_label == "Log stream"
+
+
+def test_a_failing_deployment_offers_the_revision_the_service_still_runs() -> None:
+    crash = fb.stopped(1, exit_code=1)
+    old = fb.TASK_DEFINITION_ARN.rsplit(":", 1)[0] + ":2"
+    deployments = (
+        Deployment(id="ecs-svc/2", status="PRIMARY", task_definition_arn=fb.TASK_DEFINITION_ARN),
+        Deployment(id="ecs-svc/1", status="ACTIVE", task_definition_arn=old, running=1),
+    )
+    facts = fb.failing(crash, service=fb.service(running=1, deployments=deployments))
+    step = fb.fixed(APP_CRASH, facts, particulars=Particulars(quoted="TypeError: x is undefined"))
+    assert "roll back to api:2, which the service still runs" in step.action
+    assert step.command == (
+        f"aws ecs update-service --cluster {fb.CLUSTER} --service {fb.SERVICE} "
+        "--task-definition api:2"
+    )
+
+
+def test_an_entrypoint_that_is_not_executable_is_named_in_the_message_read() -> None:
+    denied = fb.stopped(
+        1,
+        exit_code=126,
+        container_reason="CannotStartContainerError: exec /app/start.sh: permission denied",
+    )
+    lines = ("/bin/sh: /app/start.sh: Permission denied",)
+    facts = fb.failing(denied, log_streams=(fb.logs(denied, *lines),))
+    finding = fb.only(check_exit_code(facts), Cause.EXEC_PERMISSION_DENIED)
+    assert finding.particulars.not_executable == "/app/start.sh"
+    step = fb.fixed(EXEC_PERMISSION_DENIED, facts, particulars=finding.particulars)
+    assert step.action.startswith("/app/start.sh is not executable in the image of app")
+    assert "`RUN chmod +x /app/start.sh`" in step.action
+    assert step.console_label == "Log stream"
+
+
+def test_a_missing_binary_is_named_beside_what_the_revision_runs() -> None:
+    missing = fb.stopped(
+        1,
+        exit_code=127,
+        container_reason='CannotStartContainerError: exec: "gunicorn": executable file not found '
+        "in $PATH",
+    )
+    runs = fb.container_definition(command=("gunicorn", "app:api"))
+    facts = fb.failing(
+        missing, task_definitions={fb.TASK_DEFINITION_ARN: fb.task_definition(containers=(runs,))}
+    )
+    finding = fb.only(check_exit_code(facts), Cause.COMMAND_NOT_FOUND)
+    assert finding.particulars.binary == "gunicorn"
+    step = fb.fixed(COMMAND_NOT_FOUND, facts, particulars=finding.particulars)
+    assert step.action.startswith(
+        "The image of app has no “gunicorn” on its PATH, but the task definition api:7 runs "
+        "`gunicorn app:api`"
+    )
+    assert step.command is not None
+    assert step.command.startswith("aws ecs describe-task-definition --task-definition api:7")
+
+
+def test_out_of_memory_raises_the_limit_that_killed_it() -> None:
+    facts = fb.failing(fb.stopped(1, exit_code=137))
+    memory = Particulars(memory_limit=512, memory_scope="container")
+    step = fb.fixed(OUT_OF_MEMORY, facts, particulars=memory)
+    assert "raise container app's memory (512 MiB) in a new revision of api:7" in step.action
+    assert step.command is not None
+    assert "aws cloudwatch get-metric-statistics --namespace AWS/ECS" in step.command
+    assert "--start-time 2024-05-01T09:00:00Z --end-time 2024-05-01T12:00:00Z" in step.command
+    reserved = fb.fixed(OUT_OF_MEMORY, facts, particulars=Particulars(memory_reservation=256))
+    assert "it has only a reservation of 256 MiB, which limits nothing" in reserved.action
+
+
+def test_a_segfault_quotes_the_line_read() -> None:
+    crash = fb.stopped(1, exit_code=139)
+    facts = fb.failing(crash, log_streams=(fb.logs(crash, "Segmentation fault (core dumped)"),))
+    finding = fb.only(check_exit_code(facts), Cause.SEGFAULT)
+    step = fb.fixed(SEGFAULT, facts, particulars=finding.particulars)
+    assert step.action.startswith(
+        "A native crash in app. Its log says “Segmentation fault (core dumped)”."
+    )
+    assert step.command is not None
+    assert step.command.startswith("aws logs get-log-events")
+
+
+def test_a_sigterm_the_app_sent_itself_is_quoted_else_cloudtrail_is_asked() -> None:
+    stop = fb.stopped(1, exit_code=143)
+    said = "watchdog: event loop blocked for 30s, sending SIGTERM to pid 1"
+    facts = fb.failing(stop, log_streams=(fb.logs(stop, said),))
+    finding = fb.only(check_exit_code(facts), Cause.SIGTERM)
+    assert finding.particulars.sender == said
+    inside = fb.fixed(SIGTERM, facts, particulars=finding.particulars)
+    assert inside.action.startswith(f"The SIGTERM comes from inside app: “{said}”.")
+    outside = fb.fixed(SIGTERM, facts)
+    assert "CloudTrail's StopTask events name any caller" in outside.action
+    assert outside.command is not None
+    assert outside.command.startswith("aws cloudtrail lookup-events")

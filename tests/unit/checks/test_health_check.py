@@ -8,8 +8,24 @@ from typing import Any
 import pytest
 
 from bot.checks.base import UNCONFIRMED
-from bot.checks.health_check import CHECK, check_health_check
-from bot.model import Cause, Facts, HealthCheck, LoadBalancerRef, Step, TargetHealth
+from bot.checks.health_check import (
+    CHECK,
+    ELB,
+    FAILING,
+    PORT_MISMATCH,
+    START_PERIOD,
+    check_health_check,
+)
+from bot.model import (
+    Cause,
+    Facts,
+    HealthCheck,
+    LoadBalancerRef,
+    Particulars,
+    Step,
+    TargetHealth,
+    Where,
+)
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -264,4 +280,83 @@ def test_an_app_listening_on_another_port_than_its_health_check_calls() -> None:
         "app's health check command calls port 8080",
         "app maps containerPort 8080",
         'but the app listens on 3000: "Server listening on port 3000"',
+    )
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def test_a_health_check_on_the_wrong_path_is_pointed_at_the_one_the_app_serves() -> None:
+    group = fb.target_group(
+        health_check_path="/health",
+        targets=(
+            fb.target_health(
+                state="unhealthy",
+                reason="Target.ResponseCodeMismatch",
+                description="Health checks failed with these codes: [404]",
+            ),
+        ),
+    )
+    crash = fb.stopped(1)
+    served = ("listening on :8080, health endpoint /healthz",)
+    facts = fb.failing(crash, target_groups=(group,), log_streams=(fb.logs(crash, *served),))
+    finding = fb.only(check_health_check(facts), Cause.ELB_HEALTH_CHECK)
+    assert finding.particulars.status_codes == (404,)
+    assert finding.particulars.health_path == "/healthz"
+    step = fb.fixed(ELB, facts, particulars=finding.particulars)
+    assert step.action == (
+        "The app answers 404 to /health but serves its health check at /healthz: point target "
+        "group api at /healthz."
+    )
+    assert step.command == (
+        f"aws elbv2 modify-target-group --target-group-arn {group.arn} --health-check-path /healthz"
+    )
+    assert step.console_label == "Target group"
+
+
+def test_failing_elb_checks_without_a_path_to_offer_show_the_targets_health() -> None:
+    step = fb.fixed(ELB, fb.facts(), particulars=Particulars(status_codes=(502, 503)))
+    assert step.action.startswith("Targets of api fail its health check on /health with 502, 503")
+    assert step.command == (
+        f"aws elbv2 describe-target-health --target-group-arn {fb.TARGET_GROUP_ARN}"
+    )
+
+
+def test_a_start_period_too_short_is_raised_with_the_grace_period() -> None:
+    check = HealthCheck(command=("CMD-SHELL", "curl -f localhost:8080/ || exit 1"), start_period=10)
+    definition = fb.task_definition(containers=(fb.container_definition(health_check=check),))
+    facts = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: definition})
+    step = fb.fixed(START_PERIOD, facts)
+    assert step.action.startswith(
+        "Raise the health check startPeriod of app (now 10 s) above the app's start-up time"
+    )
+    assert step.command == (
+        f"aws ecs update-service --cluster {fb.CLUSTER} --service {fb.SERVICE} "
+        "--health-check-grace-period-seconds 300"
+    )
+
+
+def test_a_failing_container_check_is_run_by_hand_in_a_running_task() -> None:
+    check = HealthCheck(command=("CMD-SHELL", "curl -f localhost:8080/ || exit 1"))
+    definition = fb.task_definition(containers=(fb.container_definition(health_check=check),))
+    facts = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: definition})
+    step = fb.fixed(FAILING, facts)
+    assert step.action.startswith(
+        "Run app's check by hand in a running task (`curl -f localhost:8080/ || exit 1`)"
+    )
+    assert step.command == (
+        f"aws ecs execute-command --cluster {fb.CLUSTER} --task {fb.task(1).task_id} "
+        "--container app --interactive --command sh"
+    )
+
+
+def test_a_port_mismatch_points_the_target_group_at_the_traffic_port() -> None:
+    step = fb.fixed(PORT_MISMATCH, fb.facts(), where=Where(target_group="api"))
+    assert step.action == (
+        "Target group api health-checks a port the container does not serve: check the traffic "
+        "port (8080) instead."
+    )
+    assert step.command == (
+        f"aws elbv2 modify-target-group --target-group-arn {fb.TARGET_GROUP_ARN} "
+        "--health-check-port traffic-port"
     )

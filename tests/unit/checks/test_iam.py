@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.checks import CHECKS
 from bot.checks.base import UNCONFIRMED
-from bot.checks.iam import check_iam
-from bot.model import Cause, Fact, Facts, SecretRef, Step
-from bot.next_steps import next_step
+from bot.checks.iam import (
+    EXECUTION_ROLE_MISSING,
+    ROLE_NOT_FOUND,
+    SECRETS_ACCESS_DENIED,
+    TASK_ROLE_MISSING,
+    TRUST_POLICY,
+    check_iam,
+)
+from bot.model import Cause, Fact, Facts, SecretRef, Step, Where
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -70,7 +77,8 @@ def test_a_role_that_does_not_exist() -> None:
     facts = fb.facts(roles=roles)
     finding = fb.only(check_iam(facts), Cause.ROLE_NOT_FOUND)
     assert finding.title == "The execution role api-execution does not exist"
-    assert "aws iam create-role --role-name api-execution" in str(next_step(finding, facts).command)
+    command = CHECKS.next_step(finding, facts).command
+    assert "aws iam create-role --role-name api-execution" in str(command)
 
 
 def test_a_role_ecs_tasks_may_not_assume() -> None:
@@ -205,3 +213,56 @@ def test_ecs_not_assuming_a_role_that_was_read_and_is_missing_is_role_not_found(
     diagnosis = fb.diagnose(fb.facts(service=service, roles=roles))
     assert diagnosis.cause is not None
     assert diagnosis.cause.code is Cause.ROLE_NOT_FOUND
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def test_a_missing_execution_role_is_created_with_the_managed_policy() -> None:
+    step = fb.fixed(EXECUTION_ROLE_MISSING, fb.facts())
+    assert step.action.startswith("Create an execution role for api:7")
+    create, attach = str(step.command).splitlines()
+    assert create.startswith("aws iam create-role --role-name api-execution-role")
+    assert "ecs-tasks.amazonaws.com" in create
+    assert attach.startswith("aws iam attach-role-policy --role-name api-execution-role")
+
+
+def test_a_task_role_that_does_not_exist_is_created_without_the_execution_policy() -> None:
+    step = fb.fixed(ROLE_NOT_FOUND, fb.facts(), where=Where(role="api-task"))
+    assert step.action.startswith(
+        "IAM has no role api-task, which api:7 names as its task role: create it trusted by "
+        "ecs-tasks.amazonaws.com with what the app needs"
+    )
+    assert str(step.command).startswith("aws iam create-role --role-name api-task")
+    assert "attach-role-policy" not in str(step.command)
+
+
+def test_a_role_that_trusts_another_service_gets_the_ecs_tasks_trust() -> None:
+    step = fb.fixed(TRUST_POLICY, fb.facts(), where=Where(role="api-execution"))
+    assert step.action.startswith("Role api-execution trusts another service, not ECS tasks")
+    assert str(step.command).startswith(
+        "aws iam update-assume-role-policy --role-name api-execution --policy-document"
+    )
+    assert step.console_label == "IAM role"
+
+
+def test_unreadable_secrets_get_an_inline_policy_naming_each() -> None:
+    secrets = (
+        SecretRef(name="DB_PASSWORD", value_from=f"{fb.SECRET_ARN}:password::"),
+        SecretRef(name="API_KEY", value_from=PARAMETER),
+    )
+    step = fb.fixed(SECRETS_ACCESS_DENIED, with_secrets(*secrets))
+    assert step.action.startswith("Allow api-execution to read the task's secrets")
+    command = str(step.command)
+    assert command.startswith("aws iam put-role-policy --role-name api-execution")
+    assert f'"Action":"secretsmanager:GetSecretValue","Resource":["{fb.SECRET_ARN}"]' in command
+    assert f'"Action":"ssm:GetParameters","Resource":["{PARAMETER}"]' in command
+
+
+def test_an_app_without_credentials_quotes_its_line_and_gets_a_task_role() -> None:
+    facts = crashed_without_credentials(**with_definition(task_role_arn=None))
+    finding = fb.only(check_iam(facts), Cause.TASK_ROLE_MISSING)
+    assert finding.particulars.quoted == NO_CREDENTIALS
+    step = fb.fixed(TASK_ROLE_MISSING, facts, particulars=finding.particulars)
+    assert step.action.startswith(f"app finds no AWS credentials (“{NO_CREDENTIALS}”)")
+    assert str(step.command).startswith("aws iam create-role --role-name api-task-role")

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot.aws.collect import platform_evidence
+from bot.checks import CHECKS
 from bot.checks.base import UNCONFIRMED
-from bot.checks.image import check_image
-from bot.model import Cause, Step
-from bot.next_steps import next_step
+from bot.checks.image import (
+    ECR_PERMISSION_DENIED,
+    IMAGE_NOT_FOUND,
+    PLATFORM_MISMATCH,
+    REGISTRY_AUTH,
+    check_image,
+)
+from bot.model import Cause, Step, Where
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -28,7 +34,7 @@ def test_a_missing_repository() -> None:
     finding = fb.only(check_image(facts), Cause.IMAGE_NOT_FOUND)
     assert finding.title == f"Image {fb.IMAGE} does not exist"
     assert evidence_lines(finding.evidence) == (f"ECR has no repository named api for {fb.IMAGE}",)
-    assert "ECR has no repository api" in next_step(finding, facts).action
+    assert "ECR has no repository api" in CHECKS.next_step(finding, facts).action
 
 
 def test_a_missing_tag() -> None:
@@ -215,3 +221,51 @@ def test_platform_evidence_is_what_makes_the_manifest_worth_reading() -> None:
     assert not platform_evidence([stop], [crash])
     pull = fb.stopped(reason=fb.real("image-not-found", "not found"))
     assert not platform_evidence([pull], [])
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def test_a_missing_tag_lists_the_tags_the_repository_has() -> None:
+    facts = fb.facts(images=(fb.image(tag_exists=False),))
+    step = fb.fixed(IMAGE_NOT_FOUND, facts, where=Where(image=fb.IMAGE))
+    assert step.action.startswith("ECR repository api has no tag 1.4.2: push it")
+    assert step.command == (
+        "aws ecr list-images --repository-name api --filter tagStatus=TAGGED "
+        "--query 'imageIds[].imageTag'"
+    )
+    assert step.console_label == "ECR repository"
+
+
+def test_a_refused_pull_attaches_the_managed_policy_to_the_execution_role() -> None:
+    step = fb.fixed(ECR_PERMISSION_DENIED, fb.facts(), where=Where(image=fb.IMAGE))
+    assert step.action.startswith(f"Let the execution role api-execution pull {fb.IMAGE}")
+    assert step.command == (
+        "aws iam attach-role-policy --role-name api-execution --policy-arn "
+        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    )
+    without = fb.task_definition(execution_role_arn=None)
+    facts = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: without})
+    assert fb.fixed(ECR_PERMISSION_DENIED, facts).action.startswith("Create an execution role")
+
+
+def test_registry_credentials_the_registry_refuses_are_described() -> None:
+    private = "registry.example.com/team/api:2"
+    container = fb.container_definition(image=private, repository_credentials=fb.SECRET_ARN)
+    facts = fb.facts(
+        task_definitions={fb.TASK_DEFINITION_ARN: fb.task_definition(containers=(container,))},
+        images=(),
+    )
+    step = fb.fixed(REGISTRY_AUTH, facts)
+    assert step.action.startswith(
+        f"registry.example.com refuses the credentials in {fb.SECRET_ARN}"
+    )
+    assert step.command == f"aws secretsmanager describe-secret --secret-id {fb.SECRET_ARN}"
+
+
+def test_an_image_for_another_cpu_is_built_for_the_task_s_platform() -> None:
+    arm = fb.task_definition(cpu_architecture="ARM64")
+    facts = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: arm})
+    step = fb.fixed(PLATFORM_MISMATCH, facts, where=Where(image=fb.IMAGE))
+    assert step.action.startswith(f"{fb.IMAGE} is not built for the task's linux/arm64")
+    assert "`docker buildx build --platform linux/arm64`" in step.action

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.checks.logs import CHECK, check_logs
-from bot.model import Cause, Fact, LogGroup
-from bot.next_steps import next_step
+from bot.checks import CHECKS
+from bot.checks.logs import CHECK, LOG_CONFIG_INVALID, LOG_GROUP_MISSING, check_logs
+from bot.model import Cause, Fact, LogGroup, Where
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -34,7 +34,7 @@ def test_a_missing_log_group_that_is_not_created_automatically() -> None:
         seen.evidence
     )
     command = "aws logs create-log-group --log-group-name /ecs/api --region us-east-1"
-    assert next_step(seen, failing).command == command
+    assert CHECKS.next_step(seen, failing).command == command
     assert seen.severity == "error"
 
 
@@ -96,3 +96,27 @@ def test_the_step_does_not_apply_without_a_log_configuration() -> None:
     facts = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: definition})
     assert CHECK.skip(facts) == "No container has a log configuration"
     assert CHECK.skip(fb.facts()) is None
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def test_a_missing_log_group_is_created_where_the_finding_names_it() -> None:
+    step = fb.fixed(LOG_GROUP_MISSING, fb.facts(), where=Where(log_group="/ecs/api"))
+    assert step.action.startswith("Create log group /ecs/api (or set awslogs-create-group")
+    assert step.command == "aws logs create-log-group --log-group-name /ecs/api --region us-east-1"
+    assert step.console_label == "Log groups"
+
+
+def test_a_fluentd_driver_that_cannot_start_points_at_its_log_router() -> None:
+    fluentd = fb.container_definition(log_driver="fluentd", log_options={})
+    facts = fb.facts(
+        task_definitions={fb.TASK_DEFINITION_ARN: fb.task_definition(containers=(fluentd,))}
+    )
+    step = fb.fixed(LOG_CONFIG_INVALID, facts)
+    assert step.action == (
+        "The fluentd driver of app cannot start: check its logConfiguration options in api:7, "
+        "and that its log router (FireLens or a fluentd agent) is running before it starts."
+    )
+    assert step.command is None
+    assert step.console_label == "Task definition"

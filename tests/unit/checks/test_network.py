@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from bot.checks import CHECKS
 from bot.checks.base import UNCONFIRMED
-from bot.checks.network import CHECK, check_network
+from bot.checks.network import (
+    CHECK,
+    EFS_MOUNT_FAILED,
+    MISSING_ENDPOINT,
+    NO_ROUTE,
+    SG_NO_EGRESS,
+    check_network,
+)
 from bot.model import Cause, EfsVolume, EgressRule, Route, SecretRef, SecurityGroup, Step
-from bot.next_steps import next_step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -34,7 +41,7 @@ def test_a_private_subnet_without_nat_or_endpoints() -> None:
         "public IP",
         "VPC endpoints: none",
     )
-    assert "rtb-0private" in next_step(finding, facts).action
+    assert "rtb-0private" in CHECKS.next_step(finding, facts).action
 
 
 def test_a_public_subnet_without_a_public_ip() -> None:
@@ -205,3 +212,63 @@ def test_a_timeout_is_a_missing_route_when_the_network_is_not_awsvpc() -> None:
     stop = fb.stopped(reason=TIMED_OUT, stop_code="TaskFailedToStart")
     finding = fb.only(check_network(fb.on_ec2(stopped_tasks=(stop,))), Cause.NO_ROUTE_TO_INTERNET)
     assert finding.confidence > UNCONFIRMED
+
+
+# --------------------------------------------------------------------------- fixes
+
+EFS = fb.task_definition(efs_volumes=(EfsVolume(name="data", file_system_id="fs-0abc"),))
+
+
+def test_no_route_out_lists_the_vpc_s_nat_gateways() -> None:
+    facts = fb.facts(network=fb.network(subnets=(PRIVATE,)))
+    step = fb.fixed(NO_ROUTE, facts)
+    assert step.action.startswith("subnet-0aaa has no way out: route 0.0.0.0/0 of rtb-0private")
+    assert step.command == (
+        "aws ec2 describe-nat-gateways --filter Name=vpc-id,Values=vpc-0main "
+        "--query 'NatGateways[].[NatGatewayId,SubnetId,State]'"
+    )
+    assert step.console_label == "Route table"
+
+
+def test_missing_endpoints_are_created_s3_as_a_gateway() -> None:
+    facts = fb.facts(network=fb.network(subnets=(PRIVATE,)))
+    step = fb.fixed(MISSING_ENDPOINT, facts)
+    assert step.action.startswith("vpc-0main has no NAT for the task and lacks the ")
+    lines = str(step.command).splitlines()
+    assert any(
+        line.startswith(
+            "aws ec2 create-vpc-endpoint --vpc-id vpc-0main --vpc-endpoint-type Gateway"
+        )
+        and "com.amazonaws.us-east-1.s3 --route-table-ids rtb-0private" in line
+        for line in lines
+    )
+    assert any("--vpc-endpoint-type Interface" in line for line in lines)
+    assert step.console_label == "VPC endpoints"
+
+
+def test_a_group_that_lets_nothing_out_gets_https_egress() -> None:
+    closed = SecurityGroup(id=fb.SECURITY_GROUP, name="api", egress=())
+    facts = fb.facts(network=fb.network(security_groups=(closed,)))
+    step = fb.fixed(SG_NO_EGRESS, facts)
+    assert step.action.startswith("Security group sg-0api (api) lets nothing out")
+    assert step.command == (
+        "aws ec2 authorize-security-group-egress --group-id sg-0api --ip-permissions "
+        "'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{CidrIp=0.0.0.0/0}]'"
+    )
+
+
+def test_an_efs_volume_without_a_mount_target_in_the_task_s_zone_gets_one() -> None:
+    facts = fb.facts(
+        stopped_tasks=(fb.stopped(availability_zone="us-east-1b"),),
+        network=fb.network(efs_mount_target_zones={"fs-0abc": ("us-east-1a",)}),
+        task_definitions={fb.TASK_DEFINITION_ARN: EFS},
+    )
+    step = fb.fixed(EFS_MOUNT_FAILED, facts)
+    assert step.action.startswith("fs-0abc has no mount target in us-east-1b, where the task ran")
+    assert step.command == (
+        f"aws efs create-mount-target --file-system-id fs-0abc --subnet-id {fb.SUBNET} "
+        f"--security-groups {fb.SECURITY_GROUP}"
+    )
+    elsewhere = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: EFS})
+    described = fb.fixed(EFS_MOUNT_FAILED, elsewhere)
+    assert described.command == "aws efs describe-mount-targets --file-system-id fs-0abc"

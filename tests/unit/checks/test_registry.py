@@ -3,13 +3,14 @@ from outside (one module, one registration) takes part in a diagnosis like any o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from string import Formatter
 
 import pytest
 
 from bot.checks import CHECKS, KNOWLEDGE
 from bot.checks.base import NAMED, Check, Knowledge
-from bot.checks.exit_code import SEGFAULT
+from bot.checks.exit_code import APP_CRASH, SEGFAULT
 from bot.checks.registry import Registry
 from bot.model import STEPS, Cause, Evidence, Fact, Facts, Finding, Kind, Step, Where
 from bot.reason import reason
@@ -153,7 +154,7 @@ def test_a_step_is_skipped_only_when_none_of_its_checks_applies() -> None:
 
 
 def test_a_registry_refuses_what_would_make_the_checklist_ambiguous() -> None:
-    again = Knowledge(Cause.APP_CRASH, Step.EXIT_CODE, title="Container {container} crashed")
+    again = replace(APP_CRASH, title="Container {container} crashed")
     with pytest.raises(ValueError, match="share a name"):
         with_checks(DRIFT_CHECK, DRIFT_CHECK)
     with pytest.raises(ValueError, match="known twice"):

@@ -6,8 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from bot.checks.resources import CHECK, check_resources
-from bot.model import CapacityProvider, Cause, Step
+from bot.checks.base import Knowledge
+from bot.checks.resources import (
+    CHECK,
+    DISK_FULL,
+    FARGATE_CAPACITY,
+    INSUFFICIENT_CPU,
+    INSUFFICIENT_MEMORY,
+    NO_CONTAINER_INSTANCES,
+    PORT_IN_USE,
+    SERVICE_QUOTA,
+    check_resources,
+)
+from bot.model import CapacityProvider, Cause, Particulars, Step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -179,3 +190,79 @@ def test_tasks_waiting_for_an_ec2_capacity_provider_without_managed_scaling() ->
         "capacity provider batch-asg: managed scaling DISABLED, so ECS does not grow Auto "
         "Scaling group batch-asg for waiting tasks"
     )
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+@pytest.mark.parametrize(
+    ("knowledge", "free"),
+    [(INSUFFICIENT_CPU, "512 CPU units"), (INSUFFICIENT_MEMORY, "1024 MiB of memory")],
+)
+def test_no_room_asks_for_instances_or_a_smaller_task(knowledge: Knowledge, free: str) -> None:
+    facts = fb.on_ec2(service=SHORT)
+    needs = Particulars(cpu_needed=512, memory_needed=1024)
+    step = fb.fixed(knowledge, facts, particulars=needs)
+    assert step.action.startswith(
+        f"No container instance has {free} free for the task: add container instances to "
+        f"{fb.CLUSTER}"
+    )
+    assert step.command == (
+        f"aws ecs list-container-instances --cluster {fb.CLUSTER} --status ACTIVE"
+    )
+    assert step.console_label == "Cluster infrastructure"
+
+
+def test_the_check_reads_what_the_task_needs() -> None:
+    busy = {"used_ports": (22, 80, 51678), "remaining_cpu": 256}
+    instances = (fb.container_instance(1, **busy), fb.container_instance(2, **busy))
+    facts = fb.on_ec2(
+        service=SHORT, cluster=fb.cluster(registered_instances=2, instances=instances)
+    )
+    found = check_resources(facts)
+    cpu = fb.only(found, Cause.INSUFFICIENT_CPU).particulars
+    assert (cpu.cpu_needed, cpu.memory_needed) == (512, 1024)
+    assert fb.only(found, Cause.PORT_IN_USE).particulars.host_ports == (80,)
+
+
+def test_a_taken_host_port_asks_for_dynamic_ports() -> None:
+    step = fb.fixed(PORT_IN_USE, fb.on_ec2(), particulars=Particulars(host_ports=(80,)))
+    assert step.action.startswith(
+        "Host port 80 is already taken on every container instance: a fixed host port fits one "
+        "task per instance. Use host port 0"
+    )
+    assert step.console_label == "Cluster infrastructure"
+
+
+def test_a_cluster_without_instances_gets_them_launched() -> None:
+    step = fb.fixed(NO_CONTAINER_INSTANCES, fb.on_ec2())
+    assert step.action.startswith(
+        f"{fb.CLUSTER} has no connected container instance: launch instances with "
+        f"ECS_CLUSTER={fb.CLUSTER} in /etc/ecs/ecs.config"
+    )
+    assert step.command == f"aws ecs list-container-instances --cluster {fb.CLUSTER}"
+
+
+def test_fargate_without_capacity_is_given_more_zones() -> None:
+    step = fb.fixed(FARGATE_CAPACITY, fb.facts())
+    assert "give the service subnets in more Availability Zones (now subnet-0aaa)" in step.action
+    assert step.command is None
+
+
+def test_a_quota_used_up_names_it_and_what_the_service_asks() -> None:
+    step = fb.fixed(SERVICE_QUOTA, fb.facts())
+    assert step.action.startswith(
+        "The account's “Fargate On-Demand vCPU resource count” quota in us-east-1 is used up; "
+        "2 tasks of api:7 ask for 1 vCPUs in all."
+    )
+    assert step.command == (
+        "aws service-quotas get-service-quota --service-code fargate --quota-code L-3032A538"
+    )
+
+
+def test_a_full_disk_is_the_task_s_storage_on_fargate_and_the_instance_s_on_ec2() -> None:
+    assert "raise ephemeralStorage" in fb.fixed(DISK_FULL, fb.facts()).action
+    stop = fb.stopped(1, container_instance_arn=fb.container_instance(1).arn, launch_type="EC2")
+    step = fb.fixed(DISK_FULL, fb.on_ec2(stopped_tasks=(stop,)))
+    assert step.action.startswith("Instance i-00000000000000001 is out of disk")
+    assert step.console_label == "EC2 instance"

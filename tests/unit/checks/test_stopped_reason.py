@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.checks.stopped_reason import check_stopped_reason
+from bot.checks import stopped_reason
+from bot.checks.stopped_reason import (
+    FAILED_TO_START,
+    INFRASTRUCTURE,
+    RUNBOOK,
+    SPOT,
+    STOPPED_BY_USER,
+    UNKNOWN,
+    check_stopped_reason,
+)
 from bot.model import Cause, Step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
@@ -149,3 +158,71 @@ def test_a_shortfall_is_not_unexplained_when_the_tasks_could_not_be_read() -> No
     facts = fb.failing(gaps=fb.denied("ecs:ListTasks"))
     assert check_stopped_reason(facts) == []
     assert fb.codes(check_stopped_reason(fb.failing())) == [Cause.UNKNOWN]
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def test_a_deployment_needs_no_fix_but_says_where_to_see_who_started_it() -> None:
+    step = fb.fixed(stopped_reason.DEPLOYMENT, fb.facts())
+    assert step.action.startswith("Nothing to fix: the scheduler replaced these tasks on purpose.")
+    assert step.command == (
+        f"aws ecs describe-services --cluster {fb.CLUSTER} --services {fb.SERVICE} "
+        "--query 'services[0].deployments'"
+    )
+    assert step.console_label == "Deployments"
+
+
+def test_stop_task_calls_are_looked_up_in_cloudtrail_from_before_the_first_stop() -> None:
+    stop = fb.stopped(1, "Task stopped by user", stop_code="UserInitiated")
+    step = fb.fixed(STOPPED_BY_USER, fb.failing(stop))
+    assert f"(the last was task {stop.task_id})" in step.action
+    assert step.command == (
+        "aws cloudtrail lookup-events --lookup-attributes "
+        "AttributeKey=EventName,AttributeValue=StopTask --start-time 2024-05-01T11:52:20Z "
+        "--query 'Events[].[EventTime,Username]'"
+    )
+
+
+def test_spot_interruptions_get_an_on_demand_base() -> None:
+    step = fb.fixed(SPOT, fb.facts())
+    assert "keep an on-demand base" in step.action
+    assert step.command is not None
+    assert "capacityProvider=FARGATE,base=1,weight=1" in step.command
+
+
+def test_a_host_that_went_away_is_named_from_the_message_read() -> None:
+    reason = "Host EC2 (instance i-0abc12345678def01) stopped/terminated"
+    stop = fb.stopped(1, reason, stop_code="TerminationNotice")
+    facts = fb.facts(stopped_tasks=(stop,))
+    finding = fb.only(check_stopped_reason(facts), Cause.INFRASTRUCTURE)
+    assert finding.particulars.instances == ("i-0abc12345678def01",)
+    step = fb.fixed(INFRASTRUCTURE, facts, particulars=finding.particulars)
+    assert step.action.startswith("Instance i-0abc12345678def01 went away under the tasks")
+    assert step.command is not None
+    assert step.command.startswith("aws ec2 describe-instances --instance-ids i-0abc12345678def01")
+    assert step.console_label == "EC2 instance"
+    fargate = fb.fixed(INFRASTRUCTURE, facts)
+    assert "for Fargate, a task retirement" in fargate.action
+
+
+def test_a_task_that_failed_to_start_gets_aws_s_runbook() -> None:
+    stop = fb.stopped(1, GENERIC, stop_code="TaskFailedToStart")
+    step = fb.fixed(FAILED_TO_START, fb.failing(stop))
+    assert RUNBOOK in step.action
+    assert step.command == (
+        f"aws ssm start-automation-execution --document-name {RUNBOOK} "
+        f"--parameters ClusterName={fb.CLUSTER},TaskId={stop.task_id}"
+    )
+    assert step.console_label == "Run the runbook"
+
+
+def test_an_unknown_cause_quotes_the_reason_or_shows_the_service_events() -> None:
+    stop = fb.stopped(1, "Something odd", stop_code=None)
+    step = fb.fixed(UNKNOWN, fb.failing(stop))
+    assert step.action.startswith("Nothing ecs-why reads explains “Something odd”")
+    events = fb.fixed(UNKNOWN, fb.failing())
+    assert events.command == (
+        f"aws ecs describe-services --cluster {fb.CLUSTER} --services {fb.SERVICE} "
+        "--query 'services[0].events[:10].[createdAt,message]'"
+    )

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import tests.facts_builder as fb
-from bot.model import ArchiveRead, CapacityProvider, Cause, Deployment, Facts, SecurityGroup, Step
+from bot.model import (
+    ArchiveRead,
+    CapacityProvider,
+    Cause,
+    Deployment,
+    Facts,
+    SecurityGroup,
+    Step,
+)
 from bot.render.json import diagnosis_to_json
 from tests.aws_cli import problems
 

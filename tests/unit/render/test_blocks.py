@@ -108,7 +108,9 @@ def diagnosis(
         cause=cause,
         findings=(cause, *others),
         checklist=tuple(ChecklistItem(step=s, status="failed", note=text) for s in STEPS),
-        next_step=NextStep(step=Step.EXIT_CODE, action=f"Raise the memory limit. {text}"),
+        next_step=NextStep(
+            step=Step.EXIT_CODE, action=f"Raise the memory limit. {text}", primary="logs"
+        ),
         task_arn=TASK_ARN,
         stopped_tasks=stopped,
         summary=text,
