@@ -140,9 +140,10 @@ def problems(denied: str, needed: bool, before: Diagnosis, after: Diagnosis) -> 
             continue
         step = hidden[0]
         [item] = [i for i in after.checklist if i.step is step]
-        # The step of a failing service's cause shows what it found, and what it could not read.
+        # The step of the cause (proven, or the closest guess of an unknown one) shows what it
+        # found, and what it could not read.
         cause = after.cause
-        holds_cause = after.status == "failing" and cause is not None and cause.step is step
+        holds_cause = after.status != "healthy" and cause is not None and cause.step is step
         if item.status != "unknown" and not (holds_cause and item.status in ("failed", "warning")):
             said.append(f"step {step} is {item.status}, not unknown")
         if denied not in item.note:
