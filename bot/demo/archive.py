@@ -1,6 +1,7 @@
 """The demo account's event archive: deploy/event-archive.yaml deployed through the emulator's
 CloudFormation, and ECS task stops delivered the way AWS delivers them (EventBridge
-`PutEvents` with `Source: aws.ecs`, matched by the template's rule, into its log group).
+`PutEvents` with `Source: aws.ecs`, matched by the template's rule, into its log group): a
+service's stops that ECS no longer lists and only the archive still holds.
 """
 
 from __future__ import annotations
@@ -10,9 +11,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.demo.infrastructure import Clients
+from bot.demo.launch import launch_type
+from bot.demo.specs import ServiceSpec, fill_reason
+from bot.demo.task_logs import TaskLogs
+
+if TYPE_CHECKING:
+    from mypy_boto3_ecs.type_defs import ContainerDefinitionTypeDef
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "event-archive.yaml"
 STACK = "ecs-why-event-archive"
@@ -47,6 +54,54 @@ class ArchivedStop:
 
 def task_arn(region: str, account: str, cluster: str) -> str:
     return f"arn:aws:ecs:{region}:{account}:task/{cluster}/{uuid.uuid4().hex}"
+
+
+def archive_service_stops(
+    clients: Clients,
+    spec: ServiceSpec,
+    refs: dict[str, str],
+    *,
+    revision: str,
+    container: ContainerDefinitionTypeDef,
+    zone: str,
+    logs: TaskLogs,
+    now: datetime,
+) -> None:
+    """The service's stops only the event archive still holds (`spec.archived_stops`), some
+    hours ago, with their logs; `refs` holds the service's deployment id."""
+    if not spec.archived_stops:
+        return
+    region, account, cluster = refs["region"], refs["account"], spec.scenario.cluster
+    stops = []
+    for index, stop in enumerate(spec.archived_stops):
+        stopped_at = now - timedelta(
+            hours=spec.archived_hours_ago, minutes=index * spec.minutes_between_stops
+        )
+        started_at = None if stop.ran is None else stopped_at - stop.ran
+        arn = task_arn(region, account, cluster)
+        stops.append(
+            ArchivedStop(
+                task_arn=arn,
+                cluster_arn=f"arn:aws:ecs:{region}:{account}:cluster/{cluster}",
+                task_definition_arn=revision,
+                group=f"service:{spec.scenario.service}",
+                started_by=refs["deployment"],
+                container=container["name"],
+                image=container["image"],
+                created_at=(started_at or stopped_at) - timedelta(seconds=25),
+                started_at=started_at,
+                stopped_at=stopped_at,
+                stop_code=stop.code,
+                stopped_reason=fill_reason(stop.reason, refs) or "",
+                exit_code=stop.exit_code,
+                container_reason=fill_reason(stop.container_reason, refs),
+                launch_type=launch_type(spec),
+                availability_zone=zone,
+            )
+        )
+        if started_at is not None:
+            logs.write(arn.rsplit("/", 1)[-1], stop.logs, started_at, stopped_at)
+    put_stops(clients, stops)
 
 
 def put_stops(clients: Clients, stops: list[ArchivedStop]) -> None:

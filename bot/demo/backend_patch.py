@@ -82,7 +82,8 @@ class ServiceState:
 
 
 class MotoAccount:
-    """Handles on moto's backends for one account and region of this process."""
+    """Handles on moto's backends for one account and region of this process: where moto keeps
+    each object, and the backends' own operations; what the fields say is written below."""
 
     def __init__(self, account_id: str, region: str) -> None:
         self._ecs: Any = ecs_backends[account_id][region]
@@ -97,70 +98,10 @@ class MotoAccount:
         if state.last_status == "STOPPED":
             # moto's own StopTask releases the container instance's CPU, memory and ports.
             self._ecs.stop_task(cluster, task_arn, state.stopped_reason or "")
-            task.stop_code = state.stop_code
-        task.status = state.last_status
-        task.desired_status = "STOPPED" if state.last_status == "STOPPED" else "RUNNING"
-        task.stopped_reason = state.stopped_reason
-        task.launch_type = state.launch_type
-        task.availability_zone = state.availability_zone
-        task.health_status = state.health_status
-        task.created_at = state.created_at
-        if state.started_at is not None:
-            task.pull_started_at = state.created_at + timedelta(seconds=4)
-            task.pull_stopped_at = state.started_at - timedelta(seconds=2)
-            task.started_at = state.started_at
-        elif state.stopped_at is not None:
-            task.pull_started_at = state.created_at + timedelta(seconds=4)
-        if state.stopped_at is not None:
-            task.stopping_at = state.stopped_at - timedelta(seconds=8)
-            task.execution_stopped_at = state.stopped_at - timedelta(seconds=3)
-            task.stopped_at = state.stopped_at
-        container = task.containers[0]
-        # moto names a container after its task definition; AWS after the task.
-        container.task_arn = task_arn
-        container.container_arn = task_arn.replace(":task/", ":container/") + f"/{uuid.uuid4()}"
-        container.last_status = state.last_status
-        container.exitCode = state.exit_code
-        container.reason = state.container_reason
-        container.health_status = state.health_status
-        if state.capacity_provider is not None:
-            task.capacity_provider_name = state.capacity_provider
-        if state.side is not None:
-            name, exit_code, reason = state.side
-            side = copy.copy(container)
-            side.name = name
-            side.container_arn = task_arn.replace(":task/", ":container/") + f"/{uuid.uuid4()}"
-            side.exitCode = exit_code
-            side.reason = reason
-            side.health_status = "UNKNOWN"
-            task.containers = [container, side]
+        _write_task(task, task_arn, state)
 
     def set_service(self, cluster: str, service: str, state: ServiceState) -> None:
-        svc = self._service(cluster, service)
-        svc.running_count = state.running
-        svc.pending_count = state.pending
-        svc.events = [
-            {"id": str(uuid.uuid4()), "createdAt": at, "message": message}
-            for at, message in state.events
-        ]
-        svc.health_check_grace_period_seconds = state.health_check_grace_period
-        if state.capacity_provider is not None:
-            svc.launch_type = None
-            svc.capacity_provider_strategy = [
-                {"capacityProvider": state.capacity_provider, "weight": 1, "base": 0}
-            ]
-        deployment = svc.deployments[0]
-        deployment.update(
-            runningCount=state.running,
-            pendingCount=state.pending,
-            failedTasks=state.failed_tasks,
-            rolloutState=state.rollout_state,
-            rolloutStateReason=state.rollout_state_reason,
-            createdAt=state.deployed_at,
-            updatedAt=state.events[0][0] if state.events else state.deployed_at,
-            launchType=svc.launch_type,
-            platformFamily="EC2" if svc.launch_type == "EC2" else "FARGATE",  # moto's convention
-        )
+        _write_service(self._service(cluster, service), state)
 
     def add_active_deployment(
         self,
@@ -174,23 +115,11 @@ class MotoAccount:
     ) -> None:
         """The deployment a rollout replaces: ACTIVE, still running the old revision's tasks
         (moto's UpdateService keeps one deployment only)."""
-        svc = self._service(cluster, service)
-        primary = svc.deployments[0]
+        deployments = self._service(cluster, service).deployments
+        primary = deployments[0]
         primary.update(runningCount=0)
-        svc.deployments.append(
-            {
-                **primary,
-                "id": deployment_id,
-                "status": "ACTIVE",
-                "taskDefinition": task_definition_arn,
-                "runningCount": running,
-                "pendingCount": 0,
-                "failedTasks": 0,
-                "rolloutState": "COMPLETED",
-                "rolloutStateReason": f"ECS deployment {deployment_id} completed.",
-                "createdAt": created_at,
-                "updatedAt": created_at,
-            }
+        deployments.append(
+            _active_deployment(primary, deployment_id, task_definition_arn, running, created_at)
         )
 
     def set_instance_capacity(self, cluster: str, instance_arn: str, cpu: int, memory: int) -> None:
@@ -222,23 +151,124 @@ class MotoAccount:
     ) -> None:
         """Make DescribeTargetHealth answer `state` for one registered target."""
         group = self._elbv2.target_groups[target_group_arn]
-        overrides: dict[str, tuple[str, str, str]] = group.__dict__.setdefault(
-            "demo_target_health", {}
-        )
-        overrides[target_id] = (state, reason, description)
-        if "health_for" in group.__dict__:
-            return
-        computed = group.health_for
-
-        def health_for(target: dict[str, Any], ec2_backend: Any) -> Any:
-            if target["Id"] not in overrides:
-                return computed(target, ec2_backend)
-            port = group.targets[target["Id"]]["Port"]
-            return FakeHealthStatus(
-                target["Id"], port, group.health_check_port, *overrides[target["Id"]]
-            )
-
-        group.health_for = health_for
+        _override_health(group, target_id, (state, reason, description))
 
     def _service(self, cluster: str, service: str) -> Any:
         return self._ecs.services[f"{cluster}:{service}"]
+
+
+def _write_task(task: Any, task_arn: str, state: TaskState) -> None:
+    """Set moto's `Task` (after its StopTask, for a stopped one) as AWS shows `state`."""
+    if state.last_status == "STOPPED":
+        task.stop_code = state.stop_code
+    task.status = state.last_status
+    task.desired_status = "STOPPED" if state.last_status == "STOPPED" else "RUNNING"
+    task.stopped_reason = state.stopped_reason
+    task.launch_type = state.launch_type
+    task.availability_zone = state.availability_zone
+    task.health_status = state.health_status
+    task.created_at = state.created_at
+    if state.started_at is not None:
+        task.pull_started_at = state.created_at + timedelta(seconds=4)
+        task.pull_stopped_at = state.started_at - timedelta(seconds=2)
+        task.started_at = state.started_at
+    elif state.stopped_at is not None:
+        task.pull_started_at = state.created_at + timedelta(seconds=4)
+    if state.stopped_at is not None:
+        task.stopping_at = state.stopped_at - timedelta(seconds=8)
+        task.execution_stopped_at = state.stopped_at - timedelta(seconds=3)
+        task.stopped_at = state.stopped_at
+    container = task.containers[0]
+    # moto names a container after its task definition; AWS after the task.
+    container.task_arn = task_arn
+    container.container_arn = _container_arn(task_arn)
+    container.last_status = state.last_status
+    container.exitCode = state.exit_code
+    container.reason = state.container_reason
+    container.health_status = state.health_status
+    if state.capacity_provider is not None:
+        task.capacity_provider_name = state.capacity_provider
+    if state.side is not None:
+        name, exit_code, reason = state.side
+        side = copy.copy(container)
+        side.name = name
+        side.container_arn = _container_arn(task_arn)
+        side.exitCode = exit_code
+        side.reason = reason
+        side.health_status = "UNKNOWN"
+        task.containers = [container, side]
+
+
+def _container_arn(task_arn: str) -> str:
+    return task_arn.replace(":task/", ":container/") + f"/{uuid.uuid4()}"
+
+
+def _write_service(svc: Any, state: ServiceState) -> None:
+    """Set moto's `Service` and its primary deployment as AWS shows `state`."""
+    svc.running_count = state.running
+    svc.pending_count = state.pending
+    svc.events = [
+        {"id": str(uuid.uuid4()), "createdAt": at, "message": message}
+        for at, message in state.events
+    ]
+    svc.health_check_grace_period_seconds = state.health_check_grace_period
+    if state.capacity_provider is not None:
+        svc.launch_type = None
+        svc.capacity_provider_strategy = [
+            {"capacityProvider": state.capacity_provider, "weight": 1, "base": 0}
+        ]
+    deployment = svc.deployments[0]
+    deployment.update(
+        runningCount=state.running,
+        pendingCount=state.pending,
+        failedTasks=state.failed_tasks,
+        rolloutState=state.rollout_state,
+        rolloutStateReason=state.rollout_state_reason,
+        createdAt=state.deployed_at,
+        updatedAt=state.events[0][0] if state.events else state.deployed_at,
+        launchType=svc.launch_type,
+        platformFamily="EC2" if svc.launch_type == "EC2" else "FARGATE",  # moto's convention
+    )
+
+
+def _active_deployment(
+    primary: dict[str, Any],
+    deployment_id: str,
+    task_definition_arn: str,
+    running: int,
+    created_at: datetime,
+) -> dict[str, Any]:
+    """A copy of the primary deployment dict, as the completed one it replaces."""
+    return {
+        **primary,
+        "id": deployment_id,
+        "status": "ACTIVE",
+        "taskDefinition": task_definition_arn,
+        "runningCount": running,
+        "pendingCount": 0,
+        "failedTasks": 0,
+        "rolloutState": "COMPLETED",
+        "rolloutStateReason": f"ECS deployment {deployment_id} completed.",
+        "createdAt": created_at,
+        "updatedAt": created_at,
+    }
+
+
+def _override_health(group: Any, target_id: str, health: tuple[str, str, str]) -> None:
+    """Make moto's target group answer `health` (state, reason, description) for `target_id`,
+    and compute the others' as it did."""
+    overrides: dict[str, tuple[str, str, str]] = group.__dict__.setdefault("demo_target_health", {})
+    overrides[target_id] = health
+    if "health_for" in group.__dict__:
+        return
+    computed = group.health_for
+
+    def health_for(target: dict[str, Any], ec2_backend: Any) -> Any:
+        if target["Id"] not in overrides:
+            return computed(target, ec2_backend)
+        port = group.targets[target["Id"]]["Port"]
+        return FakeHealthStatus(
+            target["Id"], port, group.health_check_port, *overrides[target["Id"]]
+        )
+
+    group.health_for = health_for

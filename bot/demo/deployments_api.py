@@ -23,7 +23,6 @@ from moto.ecs.models import ecs_backends
 from bot.demo.traffic import WsgiApp
 
 _TARGET = "AmazonEC2ContainerServiceV20141113."
-_OPERATIONS = ("ListServiceDeployments", "DescribeServiceDeployments", "DescribeServiceRevisions")
 _REGION = re.compile(r"Credential=[^/]+/\d+/([^/]+)/ecs/aws4_request")
 # ECS's words for a rollout's state, by moto's rolloutState
 _STATUS = {"COMPLETED": "SUCCESSFUL", "IN_PROGRESS": "IN_PROGRESS", "FAILED": "ROLLBACK_FAILED"}
@@ -38,13 +37,14 @@ class DeploymentsApi:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         operation = environ.get("HTTP_X_AMZ_TARGET", "").removeprefix(_TARGET)
-        if operation not in _OPERATIONS:
+        answer_for = _OPERATIONS.get(operation)
+        if answer_for is None:
             return self.app(environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         request = json.loads(environ["wsgi.input"].read(length) or b"{}")
         match = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
         state = _State(match.group(1) if match else "us-east-1")
-        answer = getattr(state, operation)(request)
+        answer = answer_for(state, request)
         body = json.dumps(answer, default=_epoch).encode()
         start_response(
             "200 OK",
@@ -59,6 +59,58 @@ def _epoch(value: object) -> float:
     raise TypeError(type(value).__name__)
 
 
+def _list_service_deployments(state: _State, request: Raw) -> Raw:
+    service = state.service(request.get("cluster", "default"), request["service"])
+    found = [] if service is None else state.deployments(service)
+    return {
+        "serviceDeployments": [
+            {
+                k: d[k]
+                for k in (
+                    "serviceDeploymentArn",
+                    "serviceArn",
+                    "clusterArn",
+                    "status",
+                    "createdAt",
+                    "startedAt",
+                    "targetServiceRevisionArn",
+                )
+            }
+            for d in found
+        ][: request.get("maxResults", 20)]
+    }
+
+
+def _describe_service_deployments(state: _State, request: Raw) -> Raw:
+    wanted = set(request.get("serviceDeploymentArns", []))
+    found = [d for s in state.services() for d in state.deployments(s)]
+    return {
+        "serviceDeployments": [
+            {k: v for k, v in d.items() if k != "targetServiceRevisionArn"}
+            for d in found
+            if d["serviceDeploymentArn"] in wanted
+        ],
+        "failures": [],
+    }
+
+
+def _describe_service_revisions(state: _State, request: Raw) -> Raw:
+    wanted = set(request.get("serviceRevisionArns", []))
+    revisions = [r for s in state.services() for r in state.revisions(s)]
+    return {
+        "serviceRevisions": [r for r in revisions if r["serviceRevisionArn"] in wanted],
+        "failures": [],
+    }
+
+
+# Each operation's answer to its request, in its wire shape.
+_OPERATIONS: dict[str, Callable[[_State, Raw], Raw]] = {
+    "ListServiceDeployments": _list_service_deployments,
+    "DescribeServiceDeployments": _describe_service_deployments,
+    "DescribeServiceRevisions": _describe_service_revisions,
+}
+
+
 class _State:
     """The deployments and revisions of one region's services, as moto's backend holds them."""
 
@@ -66,51 +118,10 @@ class _State:
         self.region = region
         self.ecs: Any = ecs_backends[DEFAULT_ACCOUNT_ID][region]
 
-    def ListServiceDeployments(self, request: Raw) -> Raw:  # noqa: N802 - the operation's name
-        service = self._service(request.get("cluster", "default"), request["service"])
-        found = [] if service is None else self._deployments(service)
-        return {
-            "serviceDeployments": [
-                {
-                    k: d[k]
-                    for k in (
-                        "serviceDeploymentArn",
-                        "serviceArn",
-                        "clusterArn",
-                        "status",
-                        "createdAt",
-                        "startedAt",
-                        "targetServiceRevisionArn",
-                    )
-                }
-                for d in found
-            ][: request.get("maxResults", 20)]
-        }
-
-    def DescribeServiceDeployments(self, request: Raw) -> Raw:  # noqa: N802
-        wanted = set(request.get("serviceDeploymentArns", []))
-        found = [d for s in self._services() for d in self._deployments(s)]
-        return {
-            "serviceDeployments": [
-                {k: v for k, v in d.items() if k != "targetServiceRevisionArn"}
-                for d in found
-                if d["serviceDeploymentArn"] in wanted
-            ],
-            "failures": [],
-        }
-
-    def DescribeServiceRevisions(self, request: Raw) -> Raw:  # noqa: N802
-        wanted = set(request.get("serviceRevisionArns", []))
-        revisions = [r for s in self._services() for r in self._revisions(s)]
-        return {
-            "serviceRevisions": [r for r in revisions if r["serviceRevisionArn"] in wanted],
-            "failures": [],
-        }
-
-    def _services(self) -> Iterable[Any]:
+    def services(self) -> Iterable[Any]:
         return list(self.ecs.services.values())
 
-    def _service(self, cluster: str, name: str) -> Any:
+    def service(self, cluster: str, name: str) -> Any:
         cluster_name = cluster.rsplit("/", 1)[-1]
         return self.ecs.services.get(f"{cluster_name}:{name.rsplit('/', 1)[-1]}")
 
@@ -121,7 +132,9 @@ class _State:
             f"{service.cluster_name}/{service.name}/{number}"
         )
 
-    def _deployments(self, service: Any) -> list[Raw]:
+    def deployments(self, service: Any) -> list[Raw]:
+        """Each of the service's deployments as a service deployment; the PRIMARY one's sources
+        are the ACTIVE ones' revisions."""
         primary, *active = service.deployments
         answers = []
         for deployment in service.deployments:
@@ -155,7 +168,8 @@ class _State:
             answers.append(answer)
         return answers
 
-    def _revisions(self, service: Any) -> list[Raw]:
+    def revisions(self, service: Any) -> list[Raw]:
+        """Each deployment's target revision: its task definition and images."""
         return [
             {
                 "serviceRevisionArn": self._arn("service-revision", service, deployment),

@@ -9,6 +9,7 @@ Log lines are never filled in: they are the application's own words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 
 # ECS cuts stopped and container reasons at about 255 characters; so does the demo.
 REASON_LIMIT = 255
+
+
+def fill_reason(text: str | None, refs: Mapping[str, str]) -> str | None:
+    """A stopped or container reason with its placeholders filled in, cut as ECS cuts it."""
+    return None if text is None else text.format_map(refs)[:REASON_LIMIT]
 
 
 @dataclass(frozen=True)
