@@ -43,6 +43,11 @@ class Cause(StrEnum):
     OUT_OF_MEMORY = "out-of-memory"
     SEGFAULT = "segfault"
     SIGTERM = "sigterm"
+    DEPENDENCY_UNREACHABLE = "dependency-unreachable"
+    CONFIG_MISSING = "config-missing"
+    HEAP_EXHAUSTED = "heap-exhausted"
+    FILE_LIMIT = "file-limit"
+    NOT_FOREGROUND = "not-foreground"
     LOG_GROUP_MISSING = "log-group-missing"
     LOG_CONFIG_INVALID = "log-config-invalid"
     IMAGE_NOT_FOUND = "image-not-found"
@@ -54,6 +59,7 @@ class Cause(StrEnum):
     TRUST_POLICY = "trust-policy"
     SECRETS_ACCESS_DENIED = "secrets-access-denied"
     TASK_ROLE_MISSING = "task-role-missing"
+    TASK_ROLE_DENIED = "task-role-denied"
     NO_ROUTE_TO_INTERNET = "no-route-to-internet"
     MISSING_VPC_ENDPOINT = "missing-vpc-endpoint"
     SECURITY_GROUP_NO_EGRESS = "security-group-no-egress"
@@ -641,6 +647,26 @@ class Particulars(Frozen):
     # itself names (in its container health check or its logs) when it is another one.
     status_codes: tuple[int, ...] = ()
     health_path: str | None = None
+    # Which failure of its cause the decisive line shows (a dependency: refused, timeout,
+    # dns, tls or db-auth; a ulimit: files or processes).
+    failure: str | None = None
+    # What the app could not reach (host:port, or a name); the database user a login was
+    # refused for.
+    endpoint: str | None = None
+    db_user: str | None = None
+    # The variable, key or file the app looked for and did not find.
+    setting: str | None = None
+    # The runtime's own heap limit as the command sets it (the flag token only: "-Xmx256m").
+    heap_flag: str | None = None
+    # An AWS call of the app that AWS refused: the action, on what, as whom, and what denies
+    # it explicitly (an SCP, a permissions boundary…; None: no policy allows it).
+    aws_action: str | None = None
+    aws_resource: str | None = None
+    aws_principal: str | None = None
+    denied_by: str | None = None
+    # Whose storage filled up: the task's own (Fargate ephemeral storage, a container's
+    # writable layer) or its container instance's disk.
+    storage: Literal["task", "instance"] | None = None
 
     def filled(self, other: Particulars) -> Particulars:
         """These particulars, with what `other` read that these did not."""

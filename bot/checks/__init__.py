@@ -31,6 +31,7 @@ from bot.checks import (
     network,
     resources,
     stopped_reason,
+    task_role,
 )
 from bot.checks.base import Knowledge
 from bot.checks.registry import Registry
@@ -43,6 +44,7 @@ CHECKS = Registry(
         logs.CHECK,
         image.CHECK,
         iam.CHECK,
+        task_role.CHECK,
         network.CHECK,
         resources.CHECK,
         health_check.CHECK,

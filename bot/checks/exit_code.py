@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot import console
+from bot.checks import past_start
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
@@ -44,6 +45,7 @@ from bot.checks.fixes import (
 from bot.checks.patterns import Rule, classify_log
 from bot.model import (
     Cause,
+    ContainerDefinition,
     ContainerState,
     Evidence,
     Fact,
@@ -257,10 +259,20 @@ SIGTERM = Knowledge(
     primary="logs",
     fix=_fix_sigterm,
 )
-KNOWLEDGE = (APP_CRASH, EXEC_PERMISSION_DENIED, COMMAND_NOT_FOUND, OUT_OF_MEMORY, SEGFAULT, SIGTERM)
+KNOWLEDGE = (
+    APP_CRASH,
+    EXEC_PERMISSION_DENIED,
+    COMMAND_NOT_FOUND,
+    OUT_OF_MEMORY,
+    SEGFAULT,
+    SIGTERM,
+    *past_start.KNOWLEDGE,
+)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
-# What a bare exit code says, and how sure it is.
+# What a bare exit code says, and how sure it is: an essential container that exits 0 ended
+# (or put its process in the background); ECS stops the task all the same.
 _BY_EXIT: dict[int | None, tuple[Knowledge, int]] = {
+    0: (past_start.NOT_FOREGROUND, PROVEN),
     126: (EXEC_PERMISSION_DENIED, PROVEN),
     127: (COMMAND_NOT_FOUND, PROVEN),
     137: (OUT_OF_MEMORY, INFERRED),
@@ -290,10 +302,11 @@ def check_exit_code(facts: Facts) -> list[Finding]:
         if judged := _judge(facts, task):
             groups.setdefault((judged.knowledge.code, judged.variant), []).append(judged)
     for (code, variant), exits in list(groups.items()):
-        # tasks whose logs were not read count with the most common crash of their code
+        # tasks whose logs were not read count with the most common crash of their code, or
+        # the most common failure past the start that such a crash is
         if variant == _UNREAD:
             del groups[code, variant]
-            alike = [key for key in groups if key[0] is code]
+            alike = [key for key in groups if key[0] is code or code in _BY_CODE[key[0]].explains]
             into = max(alike, key=lambda key: len(groups[key]), default=(code, ""))
             groups.setdefault(into, []).extend(exits)
     stopped = len(facts.stopped_tasks)
@@ -358,8 +371,17 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
         read = any(s.task_id == task.task_id for s in facts.log_streams)
         variant = _shape(key[1] if key else (lines[-1] if lines else "")) if read else _UNREAD
     memory = _memory(facts, task, container.name)
-    words = {"code": str(code), "limit": _limit_words(memory), "sender": _sender(task), "why": why}
     particulars = memory.filled(_read(facts, task, container.name, said))
+    if key and knowledge.code is key[0].cause:
+        spec = _spec(facts, task, container.name)
+        particulars = past_start.read_line(key[0], key[1], spec).filled(particulars)
+    words = {
+        "code": str(code),
+        "limit": _limit_words(memory),
+        "sender": _sender(task),
+        "why": why,
+        "reading": past_start.reading(key[0], particulars) if key else "",
+    }
     return _Exit(knowledge, confidence, tuple(said), container.name, words, variant, particulars)
 
 
@@ -470,11 +492,16 @@ def _source(lines: tuple[str, ...]) -> str | None:
     return None
 
 
-def _unset(facts: Facts, task: Task, container: str, line: str) -> tuple[str, ...]:
-    """Environment variable names a log line mentions that the container does not set."""
+def _spec(facts: Facts, task: Task, container: str) -> ContainerDefinition | None:
+    """The definition of a task's container, when its revision was read."""
     definition = facts.task_definitions.get(task.task_definition_arn)
     specs = definition.containers if definition else ()
-    spec = next((c for c in specs if c.name == container), None)
+    return next((c for c in specs if c.name == container), None)
+
+
+def _unset(facts: Facts, task: Task, container: str, line: str) -> tuple[str, ...]:
+    """Environment variable names a log line mentions that the container does not set."""
+    spec = _spec(facts, task, container)
     if spec is None:
         return ()
     known = {*spec.environment_names, *(secret.name for secret in spec.secrets)}
@@ -494,7 +521,7 @@ def _memory(facts: Facts, task: Task, container: str) -> Particulars:
     definition = facts.task_definitions.get(task.task_definition_arn)
     if definition is None:
         return Particulars()
-    spec = next((c for c in definition.containers if c.name == container), None)
+    spec = _spec(facts, task, container)
     reservation = spec.memory_reservation if spec else None
     if spec and spec.memory:
         return Particulars(

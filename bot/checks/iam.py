@@ -285,30 +285,7 @@ def check_iam(facts: Facts) -> list[Finding]:
     task_role = _task_role_missing(facts, definition)
     found += task_role + _execution_role_missing(facts, definition)
     found += _broken_roles(facts, definition, skip_task_role=bool(task_role))
-    found += _app_secrets_denied(facts, definition)
     return found + _secrets_denied(facts, definition)
-
-
-def _app_secrets_denied(facts: Facts, definition: TaskDefinition) -> list[Finding]:
-    """The app logged AccessDenied reading a secret or parameter itself: its task role (not the
-    execution role, which only reads the task definition's secrets) lacks the permission."""
-    hits = log_hits(facts, Cause.SECRETS_ACCESS_DENIED)
-    if not hits:
-        return []
-    role = role_label(definition.task_role_arn)
-    where = Where(
-        container=hits[0].container, role=role_name(definition.task_role_arn), role_kind="task"
-    )
-    finding = SECRETS_ACCESS_DENIED.finding(
-        hit_evidence(facts, hits),
-        where,
-        {"secrets": "a secret or parameter"},
-        confidence=NAMED,
-        tasks=len(hits),
-        observed=True,
-    )
-    title = f"Container {hits[0].container} may not read a secret or parameter (task role {role})"
-    return [finding.model_copy(update={"title": title})]
 
 
 # What a message about a role leaves out (its title has always called the role "execution").

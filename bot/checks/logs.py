@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from bot import console
 from bot.arns import arn
-from bot.checks.base import PROVEN, Check, Knowledge, Stage
+from bot.checks.base import NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     config,
     config_severity,
     container_definitions,
     denial,
+    hit_evidence,
+    log_hits,
     policies_readable,
     role_name,
     role_named,
     tallies,
 )
-from bot.checks.fixes import Scene, aws, fix
+from bot.checks.fixes import Scene, aws, fix, log_link, log_tail
 from bot.model import (
     Cause,
     ContainerDefinition,
@@ -28,6 +30,7 @@ from bot.model import (
     Facts,
     Finding,
     NextStep,
+    Particulars,
     Step,
     Where,
 )
@@ -61,6 +64,15 @@ def _fix_log_group_missing(scene: Scene) -> NextStep:
 @fix
 def _fix_log_config_invalid(scene: Scene) -> NextStep:
     container = scene.container
+    if scene.cause.particulars.failure == "own-config":
+        name = container.name if container else "the log router"
+        line = scene.cause.particulars.quoted
+        action = (
+            f"{name} stops on its own configuration (“{line}”): correct it (FireLens: the "
+            "config file in its image or the one its firelensConfiguration names; Envoy: its "
+            "bootstrap), then deploy. The containers that log through it stop with it."
+        )
+        return scene.step(action, log_tail(scene), log_link(scene))
     driver = container.log_driver if container and container.log_driver else "log"
     name = container.name if container else "the container"
     action = (
@@ -98,6 +110,7 @@ LOG_CONFIG_INVALID = Knowledge(
     Cause.LOG_CONFIG_INVALID,
     Step.LOGS,
     title="The {driver} log driver of container {container} cannot start",
+    explains=frozenset({Cause.APP_CRASH}),  # a log router that stops on its config exits 1
     stage=Stage.LOG_DRIVER,
     fix=_fix_log_config_invalid,
 )
@@ -112,7 +125,27 @@ def check_logs(facts: Facts) -> list[Finding]:
     found = [
         tally.finding(_BY_CODE[tally.cause], where, words) for tally in tallies(facts, _BY_CODE)
     ]
+    found += _router_config(facts)
     return found + _missing_groups(facts) + _writes_denied(facts, where, words)
+
+
+def _router_config(facts: Facts) -> list[Finding]:
+    """A log router (FireLens) or a proxy logged that its own configuration is invalid."""
+    hits = log_hits(facts, Cause.LOG_CONFIG_INVALID)
+    if not hits:
+        return []
+    container = hits[0].container
+    finding = LOG_CONFIG_INVALID.finding(
+        hit_evidence(facts, hits),
+        Where(container=container),
+        {"driver": "its"},
+        confidence=NAMED,
+        tasks=len(hits),
+        observed=True,
+        particulars=Particulars(quoted=hits[0].said.text, failure="own-config"),
+    )
+    title = f"Container {container} stops on its own configuration"
+    return [finding.model_copy(update={"title": title})]
 
 
 def _awslogs(facts: Facts) -> list[tuple[ContainerDefinition, str, str]]:

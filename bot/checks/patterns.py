@@ -31,9 +31,20 @@ class Rule:
     step: Step
     meaning: str  # plain words for the message; the closest guess when the cause is unknown
     pattern: str
+    kind: str = ""  # which failure of its cause: a dependency refused, timed out, unresolved…
 
     def search(self, text: str) -> bool:
         return _compiled(self.pattern).search(text) is not None
+
+    def named(self, text: str) -> dict[str, str]:
+        """What the pattern's named groups read in `text` (a group may have numbered twins,
+        `setting2`, for the other wordings of one family): by name, without the number."""
+        found = _compiled(self.pattern).search(text)
+        read: dict[str, str] = {}
+        for name, value in (found.groupdict() if found else {}).items():
+            if value:
+                read.setdefault(name.rstrip("0123456789"), value)
+        return read
 
 
 @cache
@@ -176,8 +187,13 @@ RULES: tuple[Rule, ...] = (
 )
 
 # The application's own words, in its log lines (the tail of the awslogs stream). What the
-# runtime printed for the container comes first, then the AWS SDKs, then the app's own
-# failures; the last rows are crashes whose exit code alone would say only "it exited".
+# runtime printed for the container comes first, then the limits it hit (files and threads
+# before memory: "unable to create new native thread" is an OutOfMemoryError about threads),
+# then the AWS SDKs, then what the app needs from outside: its settings, then the services it
+# talks to. Each family keys on its structure (an errno, a runtime's own exception, a host and
+# port) rather than one library's sentence, and names what the fix needs in a named group:
+# `setting` (a variable, key or file) and `user` (a database login); the checks read the
+# endpoint (bot/checks/past_start.py) and the parts of an AWS refusal (bot/checks/task_role.py).
 LOG_RULES: tuple[Rule, ...] = (
     Rule(Cause.PLATFORM_MISMATCH, Step.IMAGE, "the binary is built for another CPU",
          r"exec format error"),
@@ -188,12 +204,36 @@ LOG_RULES: tuple[Rule, ...] = (
          r"executable file not found|\bexec:? \S+: not found|: command not found"
          r"|(exec:? |stat )\S+: no such file or directory"
          r"|starting container process caused.{0,120}no such file or directory"),
-    # JVM, Node.js, Python, Go, and gunicorn guessing why its worker was killed.
-    Rule(Cause.OUT_OF_MEMORY, Step.EXIT_CODE, "the process ran out of memory",
-         r"OutOfMemoryError|JavaScript heap out of memory|\bMemoryError\b"
-         r"|runtime: out of memory|Perhaps out of memory|died due to OOM"),
+    # The ECS agent's own lines about a log driver that cannot start, as in its stop reasons.
+    *(rule for rule in RULES if rule.cause is Cause.LOG_GROUP_MISSING),
+    Rule(Cause.LOG_CONFIG_INVALID, Step.LOGS, "the log driver could not start",
+         r"Failed to initialize logging driver"),
+    # A ulimit: open files (EMFILE, errno 24) or processes and threads (EAGAIN on a fork).
+    Rule(Cause.FILE_LIMIT, Step.EXIT_CODE, "the process ran out of file descriptors",
+         r"\bEMFILE\b|too many (open )?files|\[Errno 24\]|errno[=: ]+24\b|offene Dateien"
+         r"|max file limit|worker_connections are not enough|Failed to create kqueue \(24\)",
+         kind="files"),
+    Rule(Cause.FILE_LIMIT, Step.EXIT_CODE, "the process may start no more threads or processes",
+         r"unable to create (new )?native thread|pthread_create failed"
+         r"|(fork|clone|spawn)\S*:? (retry: )?Resource temporarily unavailable",
+         kind="processes"),
+    # The container's memory limit, as a worker's supervisor guesses it.
+    Rule(Cause.OUT_OF_MEMORY, Step.EXIT_CODE, "the process was killed at the memory limit",
+         r"Perhaps out of memory|died due to OOM"),
+    # The runtime's own heap: the JVM's -Xmx, V8's --max-old-space-size, PHP's memory_limit,
+    # and the allocators of .NET, Python, Go and Rust.
+    Rule(Cause.HEAP_EXHAUSTED, Step.EXIT_CODE, "the runtime ran out of its heap",
+         r"OutOfMemoryError|GC overhead limit exceeded|JavaScript heap out of memory"
+         r"|Reached heap limit|Allocation failed - process out of memory"
+         r"|Allowed memory size of \d+ bytes exhausted|OutOfMemoryException"
+         r"|\bMemoryError\b|_ArrayMemoryError|runtime: out of memory|fatal error: out of memory"
+         r"|memory allocation of \d+ bytes failed|VirtualAlloc of \d+ bytes failed"),
     Rule(Cause.SEGFAULT, Step.EXIT_CODE, "the process crashed on a segmentation fault",
-         r"Segmentation fault|signal=SEGV|\bSIGSEGV\b|was sent code 139\b"),
+         r"Segmentation fault|signal=SEGV|\bSIGSEGV\b(?!: segmentation violation)"
+         r"|was sent code 139\b"),
+    Rule(Cause.DISK_FULL, Step.RESOURCES, "the task's storage is full",
+         r"no space left on device|\bENOSPC\b|\[Errno 28\]|err(no|code):? 28\b|error 28\b"
+         r"|database or disk is full|disk (is )?full"),
     # What the AWS SDKs say when they find no credentials (Python, JavaScript v2/v3, Java
     # v1/v2, Go v1/v2, .NET, Ruby, PHP, and the AWS CLI).
     Rule(Cause.TASK_ROLE_MISSING, Step.IAM, "the AWS SDK found no credentials",
@@ -201,20 +241,82 @@ LOG_RULES: tuple[Rule, ...] = (
          r"|Missing credentials in config|Unable to load (AWS )?credentials from any"
          r"|NoCredentialProviders|no valid providers in chain|failed to refresh cached credentials"
          r"|Unable to get IAM security credentials|MissingCredentialsError"
-         r"|unable to sign request without credentials"
+         r"|unable to sign request without credentials|Failed to retrieve credentials"
          r"|Error retrieving credentials from the instance"),
-    Rule(Cause.SECRETS_ACCESS_DENIED, Step.IAM, "the app's role may not read a secret or parameter",
-         r"not authorized to perform: (secretsmanager|ssm|kms):"),
+    # AWS refusing the app's own call: IAM's sentence names who, what and on what, and why.
+    Rule(Cause.TASK_ROLE_DENIED, Step.IAM, "AWS refused a call of the app",
+         r"is not authorized to perform:? (?!ecr:)[\w-]+:[\w*]+"
+         r"|AccessDenied(Exception)?\b.{0,80}when calling the "
+         r"(?!GetAuthorizationToken|BatchGetImage|GetDownloadUrlForLayer)\w+ operation"
+         r"|AccessDeniedException: User: arn|Access to the resource \S+ ?is denied"
+         r"|Error Code: AccessDenied|\bAccessDenied:"
+         r"|S3Exception: Access Denied|AmazonS3Exception: Access Denied|UnauthorizedOperation"),
     Rule(Cause.NO_ROUTE_TO_INTERNET, Step.NETWORK, "the app could not reach an AWS endpoint",
          r"(amazonaws\.com|ecr\.aws).*(timeout|timed out|request canceled|deadline exceeded)"),
     Rule(Cause.APP_CRASH, Step.EXIT_CODE, "the port the app listens on is already in use",
          r"EADDRINUSE|address already in use"),
-    Rule(Cause.APP_CRASH, Step.EXIT_CODE, "a required environment variable is not set",
-         r"KeyError: '[A-Z][A-Z0-9_]*'"),
-    Rule(Cause.APP_CRASH, Step.EXIT_CODE, "the app could not reach a database or another service",
-         r"ECONNREFUSED|ETIMEDOUT|ENOTFOUND|Connection refused|could not connect to server"
-         r"|Connection to \S+ refused|connection to \S+ failed|Name or service not known"
-         r"|lookup \S+ on \S+: no such host|PoolTimedOut|Database connection\W+Failed"),
+    # A setting the app reads and does not find: a variable, a key, a placeholder, a file.
+    Rule(Cause.CONFIG_MISSING, Step.EXIT_CODE, "a setting the app needs is missing",
+         r"KeyError: '(?P<setting>(?-i:[A-Z][A-Z0-9_]*))'|key not found: \"(?P<setting2>[^\"]+)\""
+         r"|Could not resolve placeholder '(?P<setting3>[^']+)'"
+         r"|required key (?P<setting4>\S+) missing value"
+         r"|(?:environment )?variable '?(?P<setting5>[A-Za-z_][\w.]*)'? (?:is )?"
+         r"(?:not set|not defined|undefined|missing|required)"
+         r"|Set the (?P<setting6>(?-i:[A-Z][A-Z0-9_]+)) environment variable|ImproperlyConfigured"
+         r"|Missing `(?P<setting7>secret_key_base)`|No configuration key"
+         r"|Missing required (?:environment variable|configuration|setting)s?:? '?"
+         r"(?P<setting8>[\w.]+)?"
+         r"|No such file or directory:? '?"
+         r"(?P<setting9>[^'\s]*\.(?:ya?ml|json|toml|ini|conf|cfg|env|properties))"
+         r"|(?:read|open|load|find) (?:the )?config(?:uration)? file:? '?(?P<setting10>[^'\s]+)?"
+         r"|Value cannot be null\. \(Parameter '(?P<setting11>\w+)'\)"
+         r"|Parameter name: (?P<setting12>\w*connectionString)"
+         r"|validation errors? for Settings|Invalid \S+\.(?:ya?ml|json|toml|ini|conf) path"),
+    # What the app talks to: TLS and logins first (a TLS handshake fails on a reachable
+    # host), then names that do not resolve, connections refused, and time-outs.
+    Rule(Cause.DEPENDENCY_UNREACHABLE, Step.EXIT_CODE, "the TLS handshake with a dependency fails",
+         r"x509:|certificate verify failed|SSLHandshakeException|PKIX path building failed"
+         r"|unable to get local issuer certificate|self[- ]signed certificate"
+         r"|certificate has expired|CERT_HAS_EXPIRED|SSL routines|tls: handshake failure",
+         kind="tls"),
+    Rule(Cause.DEPENDENCY_UNREACHABLE, Step.EXIT_CODE, "a database refused the app's login",
+         r"password authentication failed for user \"(?P<user>[^\"]+)\""
+         r"|Access denied for user '(?P<user2>[^']+)'|Login failed for user '(?P<user3>[^']+)'"
+         r"|NOAUTH Authentication required|WRONGPASS|SASL authentication failed",
+         kind="db-auth"),
+    Rule(Cause.DEPENDENCY_UNREACHABLE, Step.EXIT_CODE, "a dependency's name does not resolve",
+         r"\b(ENOTFOUND|EAI_AGAIN)\b|UnknownHostException|Name or service not known"
+         r"|lookup \S+( on \S+)?: (no such host|server misbehaving|i/o timeout)"
+         r"|Temporary failure in name resolution|could not translate host name"
+         r"|nodename nor servname|No such host is known",
+         kind="dns"),
+    Rule(Cause.DEPENDENCY_UNREACHABLE, Step.EXIT_CODE, "a dependency refused the connection",
+         r"ECONNREFUSED|connection refused|Communications link failure|actively refused"
+         r"|could not connect to server|Connection to \S+ refused|ConnectionRefusedError"
+         r"|failed to connect to server|Could not get JDBC Connection|MongoServerSelectionError"
+         r"|redis\.exceptions\.ConnectionError|Couldn't create database for"
+         r"|couldn't connect to (?:server|host)|connection to \S+ failed"
+         r"|network-related or instance-specific error",
+         kind="refused"),
+    Rule(Cause.DEPENDENCY_UNREACHABLE, Step.EXIT_CODE, "a dependency did not answer in time",
+         r"\bETIMEDOUT\b|\bECONNRESET\b|SocketTimeoutException|connect(ion)? timed out"
+         r"|Timeout acquiring a connection|\bi/o timeout\b|context deadline exceeded"
+         r"|PoolTimedOut|Read timed out|Database connection\W+Failed",
+         kind="timeout"),
+    # A main process that put itself in the background (or ended) under a supervisor.
+    Rule(Cause.NOT_FOREGROUND, Step.EXIT_CODE, "the main process went to the background",
+         r"exited: \S+ \(exit status 0; (not )?expected\)|Exited too quickly"
+         r"|entered FATAL state, too many start retries"
+         r"|\bStarting (nginx|apache2|httpd|php-fpm|cron)\b|\bdaemon(iz|is)ing\b"
+         r"|tail: no files remaining|application online, exiting|Exiting PM2"),
+    # A log router (FireLens: Fluent Bit, fluentd) or an Envoy proxy with a bad configuration.
+    Rule(Cause.LOG_CONFIG_INVALID, Step.LOGS, "the log router's configuration is invalid",
+         r"\[error\] \[config\]|configuration file contains? errors|Fluent::ConfigError"
+         r"|config error file=|Output plugin '\S+' cannot be loaded|no parser '\S+' found"
+         r"|flb_cf_fluentbit|No such file or directory @ rb_sysopen - \s*\S*fluent\S*\.conf"),
+    Rule(Cause.LOG_CONFIG_INVALID, Step.LOGS, "the proxy's configuration is invalid",
+         r"error initializing config(uration)?|Unable to parse JSON as proto"
+         r"|Proto constraint validation failed|has unknown fields"),
 )
 # fmt: on
 

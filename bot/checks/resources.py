@@ -8,18 +8,21 @@ messages ECS leaves and in tasks that stay PROVISIONING.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from bot import console
-from bot.checks.base import INFERRED, PROVEN, Check, Knowledge, Stage
+from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     config,
     config_severity,
+    hit_evidence,
+    log_hits,
     note,
     service_short,
     tallies,
     unread,
 )
-from bot.checks.fixes import Scene, aws, fix, instances_link
+from bot.checks.fixes import Scene, aws, fix, instances_link, log_link
 from bot.model import (
     CapacityProvider,
     Cause,
@@ -128,12 +131,23 @@ def _fix_service_quota(scene: Scene) -> NextStep:
 
 @fix
 def _fix_disk_full(scene: Scene) -> NextStep:
-    if scene.facts.on_fargate:
+    if scene.facts.on_fargate or scene.cause.particulars.storage == "task":
         action = (
-            "The task ran out of ephemeral storage: raise ephemeralStorage (up to 200 GiB) in a "
-            "new revision, or slim the image."
+            "The task ran out of ephemeral storage (20 GiB unless its task definition says "
+            "more): raise ephemeralStorage.sizeInGiB (up to 200) in a new revision, write less "
+            "to the container's disk (logs to stdout, caches to a volume), or slim the image."
         )
-        return scene.step(action)
+        command = None
+        if scene.revision:
+            command = aws(
+                "ecs",
+                "describe-task-definition",
+                "--task-definition",
+                scene.revision,
+                "--query",
+                "taskDefinition.ephemeralStorage",
+            )
+        return scene.step(action, command, log_link(scene))
     task = scene.task
     instance = None
     if task and task.container_instance_arn and scene.facts.cluster:
@@ -202,7 +216,9 @@ PORT_IN_USE = Knowledge(
 DISK_FULL = Knowledge(
     Cause.DISK_FULL,
     Step.RESOURCES,
-    title="The task's host ran out of disk space",
+    title="{storage} ran out of disk space",
+    # the app stops on a write that fails, its load balancer's checks with it
+    explains=frozenset({Cause.APP_CRASH, Cause.ELB_HEALTH_CHECK}),
     stage=Stage.PULL,
     fix=_fix_disk_full,
 )
@@ -225,10 +241,12 @@ def check_resources(facts: Facts) -> list[Finding]:
     cpu, memory = _needs(facts)
     fields = {"cpu": str(cpu or "enough"), "memory": str(memory or "enough")}
     fields |= {"port": ", ".join(map(str, _host_ports(facts))) or "<port>"}
+    fields |= {"storage": "The task's host"}
     where = _cluster(facts)
     found = [
         tally.finding(_BY_CODE[tally.cause], where, fields) for tally in tallies(facts, _BY_CODE)
     ]
+    found += _storage_full(facts)
     waiting = _stuck_provisioning(facts, fields)
     found += waiting
     if facts.cluster and not facts.on_fargate and service_short(facts):
@@ -237,6 +255,27 @@ def check_resources(facts: Facts) -> list[Finding]:
         cpu_needed=cpu or None, memory_needed=memory or None, host_ports=tuple(_host_ports(facts))
     )
     return [f.model_copy(update={"particulars": f.particulars.filled(needs)}) for f in found]
+
+
+def _storage_full(facts: Facts) -> list[Finding]:
+    """The app logged that a write found no space: the task's own storage on Fargate, its
+    container instance's disk on EC2."""
+    hits = log_hits(facts, Cause.DISK_FULL)
+    if not hits:
+        return []
+    storage: Literal["task", "instance"] = "task" if facts.on_fargate else "instance"
+    whose = "The task's ephemeral storage" if storage == "task" else "The task's host"
+    return [
+        DISK_FULL.finding(
+            hit_evidence(facts, hits),
+            Where(cluster=_cluster(facts).cluster, container=hits[0].container),
+            {"storage": whose},
+            confidence=NAMED,
+            tasks=len(hits),
+            observed=True,
+            particulars=Particulars(storage=storage),
+        )
+    ]
 
 
 def _cluster(facts: Facts) -> Where:
@@ -420,7 +459,7 @@ CHECK = Check(
     run=check_resources,
     knowledge=KNOWLEDGE,
     needs=(Fact.CLUSTER, Fact.CAPACITY_PROVIDERS, Fact.TASK_DEFINITIONS),
-    reads=(Fact.SERVICE, Fact.TASKS),  # placement messages, tasks waiting to be placed
+    reads=(Fact.SERVICE, Fact.TASKS, Fact.LOG_STREAMS),  # placement messages, waiting tasks, ENOSPC
     step=Step.RESOURCES,
     passed="The cluster has room for the task",
     skip=_fargate,

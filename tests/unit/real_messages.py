@@ -2318,7 +2318,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
     ),
     # the app's own role may not read the secret
     RealMessage(
-        code="secrets-access-denied",
+        code="task-role-denied",
         kind="log-line",
         text=(
             "Dec 22 18:04:17 ip-172-16-11-138 nautobot-server[2211358]: [2022-12-22"
@@ -2334,7 +2334,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/nautobot/nautobot-app-secrets-providers/issues/64",
     ),
     RealMessage(
-        code="secrets-access-denied",
+        code="task-role-denied",
         kind="log-line",
         text=(
             "AccessDeniedException: User:"
@@ -2345,7 +2345,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/amzn/selling-partner-api-samples/issues/76",
     ),
     RealMessage(
-        code="secrets-access-denied",
+        code="task-role-denied",
         kind="log-line",
         text=(
             "---> Amazon.SecretsManager.AmazonSecretsManagerException: User:"
@@ -2356,7 +2356,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/Kralizek/AWSSecretsManagerConfigurationExtensions/issues/78",
     ),
     RealMessage(
-        code="secrets-access-denied",
+        code="task-role-denied",
         kind="log-line",
         text=(
             '{"message":"User: arn:aws:iam::<xxxxxxxxxx>:user/<iam user name> is not'
@@ -2366,7 +2366,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/external-secrets/kubernetes-external-secrets/issues/808",
     ),
     RealMessage(
-        code="secrets-access-denied",
+        code="task-role-denied",
         kind="log-line",
         text=(
             'Exception in thread "main"'
@@ -2382,7 +2382,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/aws-samples/aws-workshop-for-kubernetes/issues/250",
     ),
     RealMessage(
-        code="secrets-access-denied",
+        code="task-role-denied",
         kind="log-line",
         text=(
             "User: arn:aws-us-gov:sts::<source"
@@ -2534,13 +2534,13 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
     ),
     # --- out-of-memory ---
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text=("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"),
         source="https://github.com/myungjaeyu/dos/issues/2",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text=(
             "FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed"
@@ -2549,7 +2549,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/omnivore-app/omnivore/issues/2337",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text=(
             "297.8 FATAL ERROR: Reached heap limit Allocation failed - JavaScript"
@@ -2559,7 +2559,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
     ),
     # as the reporter pasted it, with typographic dashes
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text=(
             "FATAL ERROR: Ineffective mark‑compacts near heap limit Allocation failed"
@@ -2568,13 +2568,13 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/FlowiseAI/Flowise/issues/4769",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text="java.lang.OutOfMemoryError: Java heap space",
         source="https://github.com/orientechnologies/orientdb/issues/10037",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text=(
             'Exception in thread "PostgreSQL-JDBC-SharedTimer-1"'
@@ -2583,19 +2583,19 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/GMOD/docker-apollo/issues/42",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text="java.lang.OutOfMemoryError: Direct buffer memory",
         source="https://github.com/camunda/camunda/issues/390",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text="fatal error: runtime: out of memory",
         source="https://github.com/mhmdiaa/second-order/issues/1",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text="runtime: out of memory: cannot allocate -8410442019078995968-byte block",
         source="https://github.com/golang/go/issues/11789",
@@ -2607,7 +2607,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/nikitazigman/beaver/issues/59",
     ),
     RealMessage(
-        code="out-of-memory",
+        code="heap-exhausted",
         kind="log-line",
         text=(
             'MemoryError Traceback (most recent call last): File "<string>", line 1,'
@@ -2761,13 +2761,13 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
     ),
     # the database refused: the app's crash, the dependency named
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="PG::ConnectionBad: could not connect to server: Connection refused",
         source="https://github.com/zammad/zammad-docker-compose/issues/234",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text=(
             "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not"
@@ -2776,19 +2776,19 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/mikeizbicki/cmc-csci143/issues/504",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="Error: connect ECONNREFUSED 127.0.0.1:5432",
         source="https://github.com/csfloat/inspect/issues/252",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="a12n-server-1  | Error: connect ECONNREFUSED 172.21.0.2:5432",
         source="https://github.com/curveball/a12n-server/pull/617",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text=(
             "elasticsearch-logstash      |   Error:"
@@ -2799,7 +2799,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/deviantony/docker-elk/issues/638",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text=(
             "SQL SCRIPT START - Connection to 127.0.0.1:5433 refused. Check that the"
@@ -2810,105 +2810,105 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
     ),
     # a required environment variable is not set
     RealMessage(
-        code="app-crash",
+        code="config-missing",
         kind="log-line",
         text="KeyError: 'API_BASE_URL'",
         source="https://github.com/greenstatic/bigbluebutton-exporter/issues/89",
     ),
     RealMessage(
-        code="app-crash",
+        code="config-missing",
         kind="log-line",
         text="KeyError: 'LOG_LEVEL'",
         source="https://github.com/dkruyt/ginlong-scraper/issues/11",
     ),
     RealMessage(
-        code="app-crash",
+        code="config-missing",
         kind="log-line",
         text="KeyError: 'REDACTED_BUCKET'",
         source="https://github.com/Agenta-AI/agenta/issues/1506",
     ),
     RealMessage(
-        code="app-crash",
+        code="config-missing",
         kind="log-line",
         text="KeyError: 'MP_IP'",
         source="https://github.com/microsoft/vscode-python/issues/436",
     ),
     RealMessage(
-        code="app-crash",
+        code="config-missing",
         kind="log-line",
         text="KeyError: 'WOCHENENDE_DIR'",
         source="https://github.com/MHH-RCUG/Wochenende/issues/136",
     ),
     RealMessage(
-        code="app-crash",
+        code="config-missing",
         kind="log-line",
         text="KeyError: 'PWD'",
         source="https://github.com/hnicke/sodalite/issues/232",
     ),
     # the database did not answer in time: the app's crash, the dependency named
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="Error: connect ETIMEDOUT",
         source="https://github.com/stackhero-io/node-red-contrib-stackhero-mysql/issues/18",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="Error: DatabaseError(Conn(SqlxError(PoolTimedOut)))",
         source="https://github.com/robatipoor/rustfulapi/issues/19",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="Checking Database connection... Failed.",
         source="https://github.com/buanet/ioBroker.docker/issues/411",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="[immich-server] Error: connect ETIMEDOUT",
         source="https://github.com/immich-app/immich/issues/16605",
     ),
     # a dependency's name does not resolve: the app's crash, the dependency named
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text=('Error trying to set value: dial tcp: lookup redis on 127.0.0.11:53: no such host"'),
         source="https://github.com/TykTechnologies/tyk-pro-docker-demo/issues/28",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="Redis connection to redis-server:6379 failed",
         source="https://github.com/redis/docker-library-redis/issues/255",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="Error: getaddrinfo ENOTFOUND redis",
         source="https://github.com/docker/desktop-linux/issues/35",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text=("Error: Redis connection to redis1:6379 failed - getaddrinfo ENOTFOUND redis1"),
         source="https://github.com/mojaloop/project/issues/1119",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="getaddrinfo ENOTFOUND cache",
         source="https://github.com/directus/directus/issues/6902",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="[ioredis] Unhandled error event: Error: getaddrinfo ENOTFOUND redis",
         source="https://github.com/docmost/docmost/issues/62",
     ),
     RealMessage(
-        code="app-crash",
+        code="dependency-unreachable",
         kind="log-line",
         text="getaddrinfo: Name or service not known",
         source="https://github.com/mastodon/mastodon/issues/2857",

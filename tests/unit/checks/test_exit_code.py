@@ -32,19 +32,32 @@ def test_exit_1_is_an_app_crash_quoting_the_last_meaningful_log_lines() -> None:
     stop = fb.stopped(exit_code=1)
     lines = (
         "Starting api 1.4.2",
-        "Traceback (most recent call last):",
-        '  File "/app/main.py", line 12, in <module>',
-        "KeyError: 'DATABASE_URL'",
+        "/app/dist/config/rates.js:42",
+        "TypeError: Cannot read properties of undefined (reading 'map')",
         "",
     )
     facts = fb.facts(stopped_tasks=(stop,), log_streams=(fb.logs(stop, *lines),))
     finding = fb.only(check_exit_code(facts), Cause.APP_CRASH)
-    # Issue 11 §4: the title names the missing variable (it used to stop at the code).
-    assert finding.title.startswith("Container app exits with code 1: ")
-    assert "DATABASE_URL" in finding.title
+    assert finding.title == (
+        'Container app exits with code 1: "TypeError: Cannot read properties of undefined '
+        "(reading 'map')\""
+    )
     assert "container app exited with code 1" in evidence_lines(finding.evidence)
-    assert "log: \"KeyError: 'DATABASE_URL'\"" in evidence_lines(finding.evidence)
     assert 'log: "Starting api 1.4.2"' not in evidence_lines(finding.evidence)
+
+
+def test_a_missing_variable_is_config_missing_naming_it() -> None:
+    stop = fb.stopped(exit_code=1)
+    lines = (
+        "Traceback (most recent call last):",
+        '  File "/app/main.py", line 12, in <module>',
+        "KeyError: 'DATABASE_URL'",
+    )
+    facts = fb.facts(stopped_tasks=(stop,), log_streams=(fb.logs(stop, *lines),))
+    finding = fb.only(check_exit_code(facts), Cause.CONFIG_MISSING)
+    assert finding.title == "Container app exits: a setting the app needs is missing (DATABASE_URL)"
+    assert finding.particulars.setting == "DATABASE_URL"
+    assert "log: \"KeyError: 'DATABASE_URL'\"" in evidence_lines(finding.evidence)
 
 
 def test_the_pattern_of_crashes_is_counted() -> None:
@@ -129,12 +142,10 @@ def test_a_standalone_task_that_exits_0_finished_its_work() -> None:
 
 def test_a_service_task_that_exits_0_stopped_when_it_should_not() -> None:
     stop = fb.stopped(exit_code=0)
-    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.APP_CRASH)
-    # Issue 11 §6: exit 0 is a process that ended, not a crash (the title used to say only
-    # "exits with code 0").
+    finding = fb.only(check_exit_code(fb.facts(stopped_tasks=(stop,))), Cause.NOT_FOREGROUND)
+    # exit 0 is a process that ended (or went to the background), not a crash
     assert finding.title == (
-        "Container app exits with code 0: its main process ended (or put itself in the "
-        "background), it did not crash"
+        "Container app's main process ended or went to the background (exit 0)"
     )
 
 
@@ -213,7 +224,7 @@ def test_a_crash_whose_logs_were_not_read_counts_with_the_common_one() -> None:
         fb.logs(stops[1], "KeyError: 'SMTP_HOST'"),
     )
     finding = fb.only(
-        check_exit_code(fb.facts(stopped_tasks=stops, log_streams=streams)), Cause.APP_CRASH
+        check_exit_code(fb.facts(stopped_tasks=stops, log_streams=streams)), Cause.CONFIG_MISSING
     )
     assert finding.tasks == 3
 

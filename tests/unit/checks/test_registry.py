@@ -22,11 +22,11 @@ CONTRACT = {
     Step.STOPPED_REASON: "deployment-or-scale-in stopped-by-user spot-interruption infrastructure "
     "task-failed-to-start",
     Step.EXIT_CODE: "app-crash exec-permission-denied command-not-found out-of-memory segfault "
-    "sigterm",
+    "sigterm dependency-unreachable config-missing heap-exhausted file-limit not-foreground",
     Step.LOGS: "log-group-missing log-config-invalid",
     Step.IMAGE: "image-not-found ecr-permission-denied registry-auth platform-mismatch",
     Step.IAM: "execution-role-missing role-not-found trust-policy secrets-access-denied "
-    "task-role-missing",
+    "task-role-missing task-role-denied",
     Step.NETWORK: "no-route-to-internet missing-vpc-endpoint security-group-no-egress "
     "efs-mount-failed",
     Step.RESOURCES: "insufficient-cpu insufficient-memory no-container-instances fargate-capacity "
@@ -70,6 +70,12 @@ def test_the_roots_declarations_say_what_explains_a_symptom() -> None:
         Cause.HEALTH_CHECK_PORT_MISMATCH,
         Cause.APP_CRASH,
         Cause.OUT_OF_MEMORY,
+        Cause.DEPENDENCY_UNREACHABLE,
+        Cause.CONFIG_MISSING,
+        Cause.HEAP_EXHAUSTED,
+        Cause.FILE_LIMIT,
+        Cause.TASK_ROLE_DENIED,
+        Cause.DISK_FULL,
     }
     assert CHECKS.explains(Cause.HEALTH_CHECK_PORT_MISMATCH, Cause.ELB_HEALTH_CHECK)
     assert not CHECKS.explains(Cause.ELB_HEALTH_CHECK, Cause.HEALTH_CHECK_PORT_MISMATCH)
