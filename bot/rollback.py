@@ -6,6 +6,7 @@ cause's evidence and the next step gain what the revision change explains.
 
 from __future__ import annotations
 
+from bot.arns import family_and_revision
 from bot.model import Cause, Changes, Diagnosis, Evidence, Facts, Kind, NextStep
 from bot.next_steps import aws
 
@@ -27,7 +28,8 @@ def began_with_revision(facts: Facts, changes: Changes) -> bool:
 
 
 def rollback_command(diagnosis: Diagnosis, changes: Changes) -> str:
-    family = changes.from_arn.rsplit("/", 1)[-1].rpartition(":")[0]
+    found = family_and_revision(changes.from_arn)
+    family = found[0] if found else ""
     target = diagnosis.target
     return aws(
         "ecs",

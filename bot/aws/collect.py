@@ -39,12 +39,12 @@ from typing import Any, ParamSpec, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
-from bot.arns import account_of, name_of
+from bot.arns import account_of, family_and_revision, name_of
 from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws import reads as r
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.aws.ecs import ClusterIndex
-from bot.changes import baseline_arn, family_and_revision
+from bot.changes import baseline_arn
 from bot.checks.patterns import classify, classify_log
 from bot.image_uri import parse_image, registry_of
 from bot.model import (

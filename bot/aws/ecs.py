@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from bot.arns import TASK_ARN, name_of
+from bot.arns import TASK_ARN, family_and_revision, name_of
 from bot.cache import Store, cache_key
 from bot.errors import TargetError, UnknownName
 from bot.model import (
@@ -230,7 +230,7 @@ def list_family_revisions(ecs: ECSClient, family: str) -> list[str]:
     response = ecs.list_task_definitions(familyPrefix=family, sort="DESC", maxResults=100)
     # familyPrefix matches any family that starts with it.
     arns = response["taskDefinitionArns"]
-    return [arn for arn in arns if name_of(arn).rpartition(":")[0] == family]
+    return [arn for arn in arns if (found := family_and_revision(arn)) and found[0] == family]
 
 
 def describe_cluster(ecs: ECSClient, cluster: str) -> Cluster | None:
