@@ -12,7 +12,8 @@ from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
-from bot.changes import changes_of
+from bot.changes import baseline_arn, changes_of
+from bot.checks.patterns import platform_evidence
 from bot.errors import TargetError
 from bot.history import history_of
 from bot.impact import impact_of
@@ -116,6 +117,8 @@ class Diagnoser:
             archive_group=self._settings.events_log_group,
             since=since,
             index=ClusterIndex(self._store, clients.scope),
+            wants_manifest=platform_evidence,
+            baseline=baseline_arn,
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(

@@ -13,6 +13,9 @@ The read graph is the code of `_Graph`: each method awaits exactly what its read
 - once the family is listed: its newest revisions no deployment holds;
 - once the tasks and what ran before are known: the last healthy revision (the baseline).
 
+What to make of the answers (is this a platform mismatch, which revision ran healthy) is the
+caller's reasoning, passed in as plain functions: the AWS layer only reads.
+
 How it runs: the graph is a coroutine on a private event loop in the caller's thread; each
 AWS call runs on `pool` and never waits for anything there, so any pool size works (even one
 thread shared by several diagnoses) without deadlock. Each read is made once (`_Reads`), and a
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,13 +47,10 @@ from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws import reads as r
 from bot.aws.clients import AwsClients, gap_from_error, unavailable
 from bot.aws.ecs import ClusterIndex
-from bot.changes import baseline_arn
-from bot.checks.patterns import classify, classify_log
 from bot.image_uri import parse_image, registry_of
 from bot.model import (
     ArchiveRead,
     CapacityProvider,
-    Cause,
     Cluster,
     ContainerInstance,
     Facts,
@@ -62,6 +62,7 @@ from bot.model import (
     PolicyDocument,
     Role,
     SecurityGroup,
+    Service,
     ServiceDeployment,
     Subnet,
     Target,
@@ -77,6 +78,23 @@ R = TypeVar("R")
 WARM_CLIENTS = ("iam", "logs", "ec2", "elbv2", "ecr")
 RECENT_REVISIONS = 2  # older revisions read before a stopped task is known to run one
 
+WantsManifest = Callable[[Iterable[Task], Iterable[LogStream]], bool]
+"""Whether stopped tasks or log streams make an image's manifest worth reading."""
+PickBaseline = Callable[
+    [str, Service | None, Sequence[str], Iterable[Task], Sequence[ServiceDeployment]],
+    tuple[str, str] | None,
+]
+"""The last revision before the failing one that ran healthy, and its source, from the
+service, its family's revisions, its stops and its deployments."""
+
+
+def _no_manifest(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
+    return False
+
+
+def _no_baseline(*_: object) -> None:
+    return None
+
 
 def collect_facts(
     target: Target,
@@ -88,12 +106,16 @@ def collect_facts(
     archive_group: str | None = None,
     since: timedelta | None = None,
     index: ClusterIndex | None = None,
+    wants_manifest: WantsManifest = _no_manifest,
+    baseline: PickBaseline = _no_baseline,
 ) -> Facts:
     """Read everything the checks may need about the target.
 
     A service's stops also come from the event archive `archive_group` (CONTRACT §5): those
     of the window `since` when given, else the last hour's when ECS lists none. `index`
-    remembers which cluster holds a service named without one.
+    remembers which cluster holds a service named without one. A multi-platform image's
+    manifest is read only when `wants_manifest` says so (ecr:BatchGetImage counts as a pull),
+    and the revision `baseline` picks is read for the diff; by default neither is.
 
     Raises TargetError when the target does not exist, AwsUnavailable when AWS cannot be
     reached or refuses to say where the target is. Any later failure is a gap in the facts.
@@ -114,7 +136,7 @@ def collect_facts(
     deadline = None if timeout is None else time.monotonic() + timeout
 
     async def collect() -> Facts:
-        graph = _Graph(clients, _Reads(pool, deadline), found, window)
+        graph = _Graph(clients, _Reads(pool, deadline), found, window, wants_manifest, baseline)
         return await graph.facts(region, now)
 
     return asyncio.run(collect())
@@ -242,24 +264,20 @@ class _Window:
         return ecs.newest_first((*listed, *(t for t in read.stops if t.arn not in known)))
 
 
-def platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
-    """Whether a stopped task's reasons or a log line read as a platform mismatch: only then
-    is an image's manifest worth reading (ecr:BatchGetImage counts as a pull)."""
-    tasks = list(stopped)
-    texts = [t.stopped_reason or "" for t in tasks]
-    texts += [c.reason or "" for t in tasks for c in t.containers]
-    lines = [line for stream in log_streams for line in stream.lines]
-    rules = [classify(text) for text in texts] + [classify_log(line) for line in lines]
-    return any(rule and rule.cause is Cause.PLATFORM_MISMATCH for rule in rules)
-
-
 class _Graph:
     """The reads of one diagnosis; each method awaits only what its reads need."""
 
     def __init__(
-        self, clients: AwsClients, read: _Reads, found: ecs.Found, window: _Window
+        self,
+        clients: AwsClients,
+        read: _Reads,
+        found: ecs.Found,
+        window: _Window,
+        wants_manifest: WantsManifest,
+        baseline: PickBaseline,
     ) -> None:
         self.clients, self.read, self.window = clients, read, window
+        self.wants_manifest, self.pick_baseline = wants_manifest, baseline
         self.cluster_arn, self.service, self.task = found.cluster_arn, found.service, found.task
         # Only a service target lists its tasks, reads the archive and what ran before.
         self.listed = found.service if found.task is None else None
@@ -459,7 +477,7 @@ class _Graph:
         if self.listed is None or not tasks.stopped:
             return None, None
         archived = await self._archive()
-        found = baseline_arn(
+        found = self.pick_baseline(
             tasks.stopped[0].task_definition_arn,
             self.service,
             family,
@@ -626,13 +644,13 @@ class _Graph:
         return platforms or image
 
     async def _evidence(self) -> bool:
-        """Whether a stop or a log line reads as a platform mismatch, as soon as one does:
+        """Whether a stop or a log line makes a manifest worth reading, as soon as one does:
         ecr:BatchGetImage counts as a pull for ECR lifecycle rules (lastRecordedPullTime)."""
         tasks = await self._tasks()
-        if platform_evidence(tasks.stopped, ()):
+        if self.wants_manifest(tasks.stopped, ()):
             return True
         for tail in asyncio.as_completed(list(map(self._tail, tasks.to_tail()))):
-            if platform_evidence((), await tail):
+            if self.wants_manifest((), await tail):
                 return True
         return False
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.aws.collect import platform_evidence
 from bot.checks.base import UNCONFIRMED
 from bot.checks.image import check_image
+from bot.checks.patterns import platform_evidence
 from bot.model import Cause, Step
 from bot.next_steps import next_step
 from bot.render.evidence import evidence_lines
