@@ -26,6 +26,13 @@ def name_of(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
 
+def family_and_revision(arn: str) -> tuple[str, int] | None:
+    """(family, revision) of a task definition: its ARN (…:task-definition/FAMILY:REVISION) or
+    FAMILY:REVISION; None when it names no revision."""
+    family, _, revision = name_of(arn).rpartition(":")
+    return (family, int(revision)) if family and revision.isdigit() else None
+
+
 def account_of(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 and parts[4] else None

@@ -12,9 +12,11 @@ from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
+from bot.checks.patterns import platform_evidence
 from bot.errors import TargetError
 from bot.model import Diagnosis, Target
 from bot.reason import reason
+from bot.reason.changes import baseline_arn
 from bot.settings import Settings
 from bot.target import named_account
 
@@ -112,6 +114,8 @@ class Diagnoser:
             archive_group=self._settings.events_log_group,
             since=since,
             index=ClusterIndex(self._store, clients.scope),
+            wants_manifest=platform_evidence,
+            baseline=baseline_arn,
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(

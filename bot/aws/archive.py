@@ -1,7 +1,8 @@
 """CloudWatch Logs: one service's events from the event archive (CONTRACT §5).
 
 One FilterLogEvents query per diagnosis, filtered on the service's name and the window, plus
-its pages: never a scan of the whole group.
+its pages: never a scan of the whole group. Its part of the read graph: a service's stops of
+the window, read beside ListTasks.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from bot.archive import filter_term, parse_lines
-from bot.model import ArchiveRead
+from bot.arns import name_of
+from bot.aws import reads as r
+from bot.aws.graph import Reads
+from bot.model import ArchiveRead, Service
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -54,4 +58,22 @@ def read_archive(
         skipped=parsed.skipped,
         duplicates=parsed.duplicates,
         requests=pages,
+    )
+
+
+# --------------------------------------------------------------------------- read graph
+
+
+async def read_service_stops(
+    read: Reads, service: Service, group: str, since: datetime
+) -> ArchiveRead | None:
+    """The service's stops and events of the archive `group` since `since`."""
+    return await read(
+        r.FILTER_LOG_EVENTS,
+        read_archive,
+        read.clients.logs(),
+        group,
+        cluster=name_of(service.cluster_arn),
+        service=service.name,
+        since=since,
     )

@@ -4,6 +4,7 @@ between (ListServiceDeployments → DescribeServiceDeployments → DescribeServi
 The API is newer than the rest of ECS (and absent from emulators): when any of its calls is
 refused or unknown, the answer is "not available" and the caller falls back on the service's
 `deployments[]` and the task-definition family, so it is never a gap in the diagnosis.
+Its part of the read graph: a service's deployments, read as soon as the service is known.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.model import ServiceDeployment
+from bot.aws import reads as r
+from bot.aws.graph import Reads
+from bot.model import Service, ServiceDeployment
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
@@ -83,3 +86,16 @@ def deployment_from_aws(raw: Raw, revisions: dict[str, Raw]) -> ServiceDeploymen
         rollback=bool(raw.get("rollback")),
         digests=digests,
     )
+
+
+# --------------------------------------------------------------------------- read graph
+
+
+async def read_deployments(
+    read: Reads, ecs: ECSClient, service: Service
+) -> tuple[ServiceDeployment, ...]:
+    """The service's recent deployments, newest first; () when none could be read."""
+    found = await read(
+        r.LIST_SERVICE_DEPLOYMENTS, read_service_deployments, ecs, service.cluster_arn, service.name
+    )
+    return found or ()

@@ -1,11 +1,18 @@
-"""EC2: the task's subnets and their routes, its security groups' egress, VPC endpoints, ENI."""
+"""EC2: the task's subnets and their routes, its security groups' egress, VPC endpoints, ENI.
+
+Its part of the read graph: the subnets, then their VPCs' route tables and endpoints; the
+security groups; a task's network interface.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from bot.aws import reads as r
+from bot.aws.graph import Reads, each
 from bot.model import EgressRule, Route, SecurityGroup, Subnet
 
 if TYPE_CHECKING:
@@ -171,3 +178,40 @@ def with_routes(subnets: Iterable[Subnet], tables: Iterable[RouteTable]) -> tupl
             subnet = subnet.model_copy(update={"route_table_id": table.id, "routes": table.routes})
         routed.append(subnet)
     return tuple(routed)
+
+
+# --------------------------------------------------------------------------- read graph
+
+
+async def read_routed_subnets(
+    read: Reads, subnet_ids: list[str]
+) -> tuple[tuple[Subnet, ...], tuple[str, ...]] | None:
+    """The subnets with their routes, and their VPCs' endpoints; None if any is missing: a
+    route table that could not be read must not look like none at all."""
+    client = read.clients.ec2()
+    subnets = await read(r.DESCRIBE_SUBNETS, describe_subnets, client, subnet_ids)
+    if subnets is None:
+        return None
+    vpcs = list(dict.fromkeys(s.vpc_id for s in subnets))
+    tables, endpoints = await asyncio.gather(
+        each(read(r.DESCRIBE_ROUTE_TABLES, describe_route_tables, client, v) for v in vpcs),
+        each(read(r.DESCRIBE_VPC_ENDPOINTS, describe_vpc_endpoints, client, v) for v in vpcs),
+    )
+    if tables is None or endpoints is None:
+        return None
+    routed = with_routes(subnets, [t for found in tables for t in found])
+    return routed, tuple(sorted({e for found in endpoints for e in found}))
+
+
+async def read_security_groups(read: Reads, group_ids: list[str]) -> list[SecurityGroup] | None:
+    """The security groups (none to read: none); None if they could not be read."""
+    if not group_ids:
+        return []
+    return await read(
+        r.DESCRIBE_SECURITY_GROUPS, describe_security_groups, read.clients.ec2(), group_ids
+    )
+
+
+async def read_eni(read: Reads, eni_id: str) -> Eni | None:
+    """A task's network interface (gone soon after the task stops)."""
+    return await read(r.DESCRIBE_NETWORK_INTERFACES, describe_eni, read.clients.ec2(), eni_id)

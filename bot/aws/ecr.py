@@ -1,12 +1,21 @@
-"""ECR: does the image a container names exist, and for which CPU architectures was it built."""
+"""ECR: does the image a container names exist, and for which CPU architectures was it built.
+
+Its part of the read graph: an image, and its manifest only on evidence of a platform mismatch
+(ecr:BatchGetImage counts as a pull for ECR lifecycle rules: lastRecordedPullTime).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from bot.aws import reads as r
+from bot.aws.graph import Reads
+from bot.image_uri import parse_image, registry_of
 from bot.model import Image
 
 if TYPE_CHECKING:
@@ -70,3 +79,31 @@ def architectures(manifests: list[str]) -> tuple[str, ...]:
             if architecture and architecture != "unknown":
                 found.add(architecture)
     return tuple(sorted(found))
+
+
+# --------------------------------------------------------------------------- read graph
+
+
+Evidence = Callable[[], Awaitable[bool]]  # whether the stops or logs read as a platform mismatch
+
+
+def image(read: Reads, uri: str, platform_evidence: Evidence) -> asyncio.Task[Image | None]:
+    """Whether the image exists, read once; its platforms only if it has several and
+    `platform_evidence` (asked only then) points at a platform mismatch."""
+    return read.once(("image", uri), lambda: _read_image(read, uri, platform_evidence))
+
+
+async def _read_image(read: Reads, uri: str, platform_evidence: Evidence) -> Image | None:
+    named, registry = parse_image(uri), registry_of(uri)
+    if registry is None:
+        return named
+    account, region = registry
+    client = read.clients.ecr(region)
+    found = await read(r.DESCRIBE_IMAGES, describe_image, client, named, account)
+    if found is None:
+        return None
+    described, multi_platform = found
+    if not multi_platform or not await platform_evidence():
+        return described
+    platforms = await read(r.BATCH_GET_IMAGE, image_architectures, client, described, account)
+    return platforms or described

@@ -2,10 +2,15 @@
 
 Calls return `bot.model` types; the `*_from_aws` functions are the pure normalisers.
 Botocore errors propagate: the caller decides whether they are fatal or a gap.
+
+Its part of the read graph (the bottom of this module): the cluster with its container
+instances, the service's capacity providers, its tasks (ListTasks → DescribeTasks), task
+definitions, the family's revisions and the newest of them no deployment holds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
@@ -15,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from bot.arns import TASK_ARN, name_of
+from bot.arns import TASK_ARN, family_and_revision, name_of
+from bot.aws import reads as r
+from bot.aws.graph import Reads
 from bot.cache import Store, cache_key
 from bot.errors import TargetError, UnknownName
 from bot.model import (
@@ -36,6 +43,7 @@ from bot.model import (
     Target,
     Task,
     TaskDefinition,
+    runs_on_fargate,
 )
 
 if TYPE_CHECKING:
@@ -230,7 +238,7 @@ def list_family_revisions(ecs: ECSClient, family: str) -> list[str]:
     response = ecs.list_task_definitions(familyPrefix=family, sort="DESC", maxResults=100)
     # familyPrefix matches any family that starts with it.
     arns = response["taskDefinitionArns"]
-    return [arn for arn in arns if name_of(arn).rpartition(":")[0] == family]
+    return [arn for arn in arns if (found := family_and_revision(arn)) and found[0] == family]
 
 
 def describe_cluster(ecs: ECSClient, cluster: str) -> Cluster | None:
@@ -522,3 +530,131 @@ def tasks_to_tail(stopped: Iterable[Task]) -> tuple[Task, ...]:
         firsts.setdefault(ending, task)
     ordered = dict.fromkeys([*firsts.values(), *ran])
     return tuple(ordered)[:MAX_LOG_TAILS]
+
+
+# --------------------------------------------------------------------------- read graph
+
+RECENT_REVISIONS = 2  # older revisions read before a stopped task is known to run one
+
+
+@dataclass(frozen=True)
+class Tasks:
+    """A target's tasks as read."""
+
+    stopped: tuple[Task, ...] = ()  # newest first
+    running: tuple[Task, ...] = ()
+
+    @property
+    def focus(self) -> Task | None:
+        """The task the diagnosis centres on, as `Facts.focus_task` will choose it."""
+        return (self.stopped or self.running or (None,))[0]
+
+    def to_tail(self) -> tuple[Task, ...]:
+        """The tasks whose logs are read: the focus and a few more recent stopped ones (two
+        crashes are two stories)."""
+        focus = (self.focus,) if self.focus else ()
+        return tuple(dict.fromkeys((*focus, *tasks_to_tail(self.stopped))))
+
+
+def split_tasks(tasks: Iterable[Task]) -> Tasks:
+    """Tasks, the stopping ones apart from the running ones, each newest first."""
+    listed = list(tasks)
+    return Tasks(
+        stopped=newest_first(t for t in listed if is_stopping(t)),
+        running=newest_first(t for t in listed if not is_stopping(t)),
+    )
+
+
+async def read_cluster(read: Reads, ecs: ECSClient, found: Found) -> Cluster | None:
+    """The target's cluster with its container instances."""
+    cluster, instances = await asyncio.gather(
+        read(r.DESCRIBE_CLUSTERS, describe_cluster, ecs, found.cluster_arn),
+        _read_container_instances(read, ecs, found),
+    )
+    return cluster.model_copy(update={"instances": tuple(instances)}) if cluster else None
+
+
+async def _read_container_instances(
+    read: Reads, ecs: ECSClient, found: Found
+) -> list[ContainerInstance]:
+    if runs_on_fargate(found.task, found.service):  # no container instances there
+        return []
+    cluster = found.cluster_arn
+    arns = await read(r.LIST_CONTAINER_INSTANCES, list_container_instance_arns, ecs, cluster)
+    if not arns:
+        return []
+    return (
+        await read(r.DESCRIBE_CONTAINER_INSTANCES, describe_container_instances, ecs, cluster, arns)
+        or []
+    )
+
+
+async def read_capacity_providers(
+    read: Reads, ecs: ECSClient, service: Service | None
+) -> list[CapacityProvider]:
+    """The service's EC2 capacity providers (Fargate's have no settings to read)."""
+    providers = service.capacity_providers if service else ()
+    names = [p for p in providers if not p.startswith("FARGATE")]
+    if not names:
+        return []
+    return await read(r.DESCRIBE_CAPACITY_PROVIDERS, describe_capacity_providers, ecs, names) or []
+
+
+async def read_service_tasks(read: Reads, ecs: ECSClient, found: Found, service: Service) -> Tasks:
+    """The service's tasks as ECS lists them (ListTasks → DescribeTasks)."""
+    stopped, running = await asyncio.gather(
+        *(
+            read(r.LIST_TASKS, list_task_arns, ecs, service.cluster_arn, service.name, status)
+            for status in ("STOPPED", "RUNNING")
+        )
+    )
+    # Stopped tasks first: they are why we are here; running ones fill the rest of the call.
+    arns = list(dict.fromkeys([*(stopped or []), *(running or [])]))[:MAX_DESCRIBE_TASKS]
+    described = (
+        await read(r.DESCRIBE_TASKS, describe_tasks, ecs, found.cluster_arn, arns) if arns else []
+    )
+    # moto's ListTasks ignores serviceName: keep only the service's own tasks.
+    group = SERVICE_GROUP_PREFIX + service.name
+    return split_tasks(t for t in described or [] if t.group == group)
+
+
+def task_definition(read: Reads, ecs: ECSClient, arn: str) -> asyncio.Task[TaskDefinition | None]:
+    """A task definition, read once."""
+    return read.once(
+        ("task-definition", arn),
+        lambda: read(r.DESCRIBE_TASK_DEFINITION, describe_task_definition, ecs, arn),
+    )
+
+
+def live_revisions(service: Service | None) -> list[str]:
+    """The revisions of the service and of its live deployments."""
+    if service is None:
+        return []
+    arns = [service.task_definition_arn, *(d.task_definition_arn for d in service.deployments)]
+    return [arn for arn in dict.fromkeys(arns) if arn]
+
+
+def family_revisions(
+    read: Reads, ecs: ECSClient, service: Service | None
+) -> asyncio.Task[list[str]]:
+    """The active revisions of the service's family, newest first, read once."""
+    found = family_and_revision(service.task_definition_arn) if service else None
+    family = found[0] if found else None
+    return read.once(("family", family), lambda: _read_family(read, ecs, family))
+
+
+async def _read_family(read: Reads, ecs: ECSClient, family: str | None) -> list[str]:
+    if family is None:
+        return []
+    return await read(r.LIST_TASK_DEFINITIONS, list_family_revisions, ecs, family) or []
+
+
+async def read_recent_revisions(read: Reads, ecs: ECSClient, service: Service | None) -> None:
+    """The newest revisions of the service's family that none of its deployments holds are
+    read as soon as the family is known: a stopped task most likely runs one of them, and the
+    last healthy one is among them (DescribeTasks and the deployments API would name them a
+    round trip or two later)."""
+    live = set(live_revisions(service))
+    revisions = await family_revisions(read, ecs, service)
+    for arn in [arn for arn in revisions if arn not in live][:RECENT_REVISIONS]:
+        task_definition(read, ecs, arn)

@@ -1,13 +1,15 @@
 """IAM: does each role exist, whom does it trust, and which policy documents does it hold.
 
-Each call takes only what it needs, so the collector can start them all as early as possible:
-GetRole, ListRolePolicies and ListAttachedRolePolicies need just the role name, and the
-managed policies' default versions are listed for the whole account before any role is known
-(so a policy's document is one call after ListAttachedRolePolicies, not two).
+Its part of the read graph: a role with its inline and attached policies, and the managed
+policies' default versions. GetRole, ListRolePolicies and ListAttachedRolePolicies need just
+the role name, and the managed policies' default versions are listed for the whole account
+before any role is known (so a policy's document is one call after ListAttachedRolePolicies,
+not two).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -16,6 +18,8 @@ from urllib.parse import unquote
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.arns import name_of
+from bot.aws import reads as r
+from bot.aws.graph import Reads, every_found
 from bot.model import PolicyDocument, Role
 
 if TYPE_CHECKING:
@@ -106,3 +110,61 @@ def get_policy_version(iam: IAMClient, policy_arn: str, version_id: str) -> Poli
         name=name_of(policy_arn),
         document=decode_policy(response["PolicyVersion"].get("Document")),
     )
+
+
+# --------------------------------------------------------------------------- read graph
+
+
+def role(read: Reads, arn: str) -> asyncio.Task[Role | None]:
+    """The role with its inline and attached policies, read once."""
+    return read.once(("role", arn), lambda: _read_role(read, arn))
+
+
+async def _read_role(read: Reads, arn: str) -> Role | None:
+    found, inline, managed = await asyncio.gather(
+        read(r.GET_ROLE, get_role, read.clients.iam(), arn),
+        _inline_policies(read, arn),
+        _managed_policies(read, arn),
+    )
+    return found.model_copy(update={"policies": (*inline, *managed)}) if found else None
+
+
+async def _inline_policies(read: Reads, role: str) -> list[PolicyDocument]:
+    client = read.clients.iam()
+    names = await read(r.LIST_ROLE_POLICIES, list_inline_policy_names, client, role)
+    return await every_found(
+        read(r.GET_ROLE_POLICY, get_inline_policy, client, role, name) for name in names or []
+    )
+
+
+async def _managed_policies(read: Reads, role: str) -> list[PolicyDocument]:
+    arns = await read(
+        r.LIST_ATTACHED_ROLE_POLICIES, list_attached_policy_arns, read.clients.iam(), role
+    )
+    return await every_found(_managed_policy(read, arn) for arn in arns or [])
+
+
+def _managed_policy(read: Reads, arn: str) -> asyncio.Task[PolicyDocument | None]:
+    return read.once(("policy", arn), lambda: _read_managed_policy(read, arn))
+
+
+async def _read_managed_policy(read: Reads, arn: str) -> PolicyDocument | None:
+    """The policy's default version, from the account's list (read at once) or else from
+    GetPolicy, then its document."""
+    client = read.clients.iam()
+    listed = await policy_versions(read)
+    version = listed.get(arn) or await read(r.GET_POLICY, get_default_version_id, client, arn)
+    if version is None:
+        return None
+    return await read(r.GET_POLICY_VERSION, get_policy_version, client, arn, version)
+
+
+def policy_versions(read: Reads) -> asyncio.Task[dict[str, str]]:
+    """Every attached managed policy's default version, read once (started before any role
+    is known)."""
+    return read.once("policy-versions", lambda: _read_policy_versions(read))
+
+
+async def _read_policy_versions(read: Reads) -> dict[str, str]:
+    listed = await read(r.LIST_POLICIES, attached_policy_versions, read.clients.iam())
+    return listed or {}

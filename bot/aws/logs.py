@@ -1,19 +1,29 @@
-"""CloudWatch Logs: does each awslogs group exist, and what did the focus task print last."""
+"""CloudWatch Logs: does each awslogs group exist, and what did the focus task print last.
+
+Its part of the read graph: the log groups a task definition names, and the tails of a task's
+streams once its task definition says where they are.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from bot.model import LogGroup, LogStream, TaskDefinition
+from bot.aws import reads as r
+from bot.aws.graph import Reads, every_found
+from bot.model import LogGroup, LogStream, Task, TaskDefinition
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
 
 TAIL_LINES = 50
+
+DefinitionOf = Callable[[str], Awaitable[TaskDefinition | None]]  # a task definition, by ARN
 
 
 @dataclass(frozen=True)
@@ -76,3 +86,36 @@ def tail_log_stream(logs: CloudWatchLogsClient, stream: LogStream) -> LogStream:
     lines = tuple(e.get("message", "").rstrip("\n") for e in events)
     times = tuple(datetime.fromtimestamp(e.get("timestamp", 0) / 1000, tz=UTC) for e in events)
     return stream.model_copy(update={"lines": lines, "times": times})
+
+
+# --------------------------------------------------------------------------- read graph
+
+
+def log_group(read: Reads, source: LogSource) -> asyncio.Task[LogGroup | None]:
+    """Whether the source's group exists, read once."""
+    return read.once(
+        ("log-group", source.group, source.region),
+        lambda: read(
+            r.DESCRIBE_LOG_GROUPS,
+            describe_log_group,
+            read.clients.logs(source.region),
+            source.group,
+            source.region,
+        ),
+    )
+
+
+def tail(read: Reads, task: Task, definition: DefinitionOf) -> asyncio.Task[list[LogStream]]:
+    """The end of the task's logs, read once, as soon as its task definition says where
+    they are."""
+    return read.once(("tail", task.arn), lambda: _read_tail(read, task, definition))
+
+
+async def _read_tail(read: Reads, task: Task, definition: DefinitionOf) -> list[LogStream]:
+    found = await definition(task.task_definition_arn)
+    sources = awslogs_sources(found) if found else []
+    return await every_found(
+        read(r.GET_LOG_EVENTS, tail_log_stream, read.clients.logs(source.region), stream)
+        for source in sources
+        if (stream := stream_of(source, task.task_id)) is not None
+    )

@@ -17,10 +17,11 @@ Every row is tested against real messages in tests/unit/real_messages.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from bot.model import Cause, Step
+from bot.model import Cause, LogStream, Step, Task
 
 
 @dataclass(frozen=True)
@@ -341,3 +342,14 @@ def classify(text: str, rules: tuple[Rule, ...] = RULES) -> Rule | None:
 def classify_log(line: str) -> Rule | None:
     """The row of the application-log table that matches one log line, or None."""
     return classify(line, LOG_RULES)
+
+
+def platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
+    """Whether a stopped task's reasons or a log line read as a platform mismatch: only then
+    is an image's manifest worth reading (ecr:BatchGetImage counts as a pull)."""
+    tasks = list(stopped)
+    texts = [t.stopped_reason or "" for t in tasks]
+    texts += [c.reason or "" for t in tasks for c in t.containers]
+    lines = [line for stream in log_streams for line in stream.lines]
+    rules = [classify(text) for text in texts] + [classify_log(line) for line in lines]
+    return any(rule and rule.cause is Cause.PLATFORM_MISMATCH for rule in rules)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.arns import family_and_revision
 from bot.aws.watch_reads import Archive, Reader
 from bot.demo.archive_events import service_action, task_stopped, write_events
 from bot.demo.scenarios import SCENARIOS
@@ -44,6 +45,7 @@ def stop_like_the_last(ecs: ECSClient, case: Scenario, at: datetime) -> dict[str
     ours = [t for t in described if t.get("group") == f"service:{case.service}"]
     task: Any = ours[0] if ours else {}
     container: Any = (task.get("containers") or [{}])[0]
+    revision = family_and_revision(str(task.get("taskDefinitionArn", "")))
     return task_stopped(
         cluster=case.cluster,
         service=case.service,
@@ -52,7 +54,7 @@ def stop_like_the_last(ecs: ECSClient, case: Scenario, at: datetime) -> dict[str
         reason=container.get("reason"),
         stop_code=task.get("stopCode", "EssentialContainerExited"),
         stopped_reason=task.get("stoppedReason", "Essential container in task exited"),
-        revision=int(str(task.get("taskDefinitionArn", ":1")).rpartition(":")[2] or 1),
+        revision=revision[1] if revision else 1,
     )
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from bot.arns import family_and_revision
 from bot.model import (
     Changes,
     ContainerDefinition,
@@ -28,13 +29,6 @@ from bot.redact import redact
 
 # The stop code of a task the scheduler replaced on purpose (a deployment, a scale-in).
 REPLACED = "ServiceSchedulerInitiated"
-
-
-def family_and_revision(arn: str) -> tuple[str, int] | None:
-    """(family, revision) of a task-definition ARN (…:task-definition/FAMILY:REVISION)."""
-    name = arn.rsplit("/", 1)[-1]
-    family, _, revision = name.rpartition(":")
-    return (family, int(revision)) if family and revision.isdigit() else None
 
 
 def baseline_arn(

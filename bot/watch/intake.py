@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_event
-from bot.arns import SERVICE_ARN, account_of, name_of, region_of
+from bot.arns import SERVICE_ARN, account_of, family_and_revision, name_of, region_of
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
 from bot.model import Cause, Evidence, Facts, Finding, Kind, Step, Target, Task
@@ -155,8 +155,8 @@ def _service_of(event: dict[str, Any]) -> ServiceRef | None:
 
 
 def _revision(task_definition_arn: str) -> int | None:
-    tail = task_definition_arn.rpartition(":")[2]
-    return int(tail) if tail.isdigit() else None
+    found = family_and_revision(task_definition_arn)
+    return found[1] if found else None
 
 
 def _time(event: dict[str, Any], when: object = None) -> datetime:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.arns import TASK_ARN, account_of, arn, name_of, partition, region_of, secret_read
+from bot.arns import (
+    TASK_ARN,
+    account_of,
+    arn,
+    family_and_revision,
+    name_of,
+    partition,
+    region_of,
+    secret_read,
+)
 from tests import facts_builder as fb
 
 TASK_ID = "0123456789abcdef0123456789abcdef"
@@ -41,6 +50,22 @@ def test_a_task_arn_in_either_form(text: str, cluster: str | None) -> None:
 def test_not_a_task_arn() -> None:
     assert not TASK_ARN.fullmatch(f"arn:aws:ecs:eu-west-1:123456789012:service/prod/{TASK_ID}")
     assert not TASK_ARN.fullmatch("arn:aws:ecs:eu-west-1:1234:task/production/abc")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("arn:aws:ecs:us-east-1:123456789012:task-definition/api:7", ("api", 7)),
+        ("api:7", ("api", 7)),
+        ("arn:aws:ecs:us-east-1:123456789012:task-definition/api", None),
+        ("api:latest", None),
+        (":7", None),
+    ],
+)
+def test_the_family_and_revision_of_a_task_definition(
+    text: str, found: tuple[str, int] | None
+) -> None:
+    assert family_and_revision(text) == found
 
 
 def test_arns_are_built_in_the_region_partition() -> None:

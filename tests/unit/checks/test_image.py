@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.aws.collect import platform_evidence
 from bot.checks import CHECKS
 from bot.checks.base import UNCONFIRMED
 from bot.checks.image import (
@@ -14,6 +13,7 @@ from bot.checks.image import (
     REGISTRY_AUTH,
     check_image,
 )
+from bot.checks.patterns import platform_evidence
 from bot.model import Cause, Step, Where
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
