@@ -63,11 +63,13 @@ def read_line(rule: Rule, line: str, container: ContainerDefinition | None) -> P
     if rule.cause is Cause.HEAP_EXHAUSTED and container is not None:
         said = " ".join((*container.entry_point, *container.command))
         flag = found_flag[0] if (found_flag := _HEAP_FLAG.search(said)) else None
+    setting = named.get("setting")
     return Particulars(
         endpoint=endpoint,
         failure=rule.kind or None,
         db_user=named.get("user"),
-        setting=named.get("setting"),
+        # Rails names its key; the variable it reads it from is what a task definition sets.
+        setting="SECRET_KEY_BASE" if setting == "secret_key_base" else setting,
         heap_flag=flag,
     )
 

@@ -158,6 +158,15 @@ _APP_TASK_POLICY = {
 }
 
 
+def _reads_orders(account_id: str) -> dict[str, object]:
+    """The orders writer's task role: it may read the orders table, not write it."""
+    table = f"arn:aws:dynamodb:*:{account_id}:table/orders"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": table}],
+    }
+
+
 def _read_secrets(account_id: str) -> dict[str, object]:
     """An execution role's leave to read the account's Secrets Manager secrets."""
     return {
@@ -333,6 +342,7 @@ def _roles(iam: IAMClient, account_id: str) -> None:
         "billing-exec-role": (TRUST_ECS_TASKS, None, _LOGS_AND_ECR_AUTH_ONLY),
         "app-task-role": (TRUST_ECS_TASKS, None, _APP_TASK_POLICY),
         "cart-exec-role": (TRUST_ECS_TASKS, policy, _read_secrets(account_id)),
+        "orders-writer-role": (TRUST_ECS_TASKS, None, _reads_orders(account_id)),
     }
     for name, (trust, managed, inline) in roles.items():
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))

@@ -247,6 +247,29 @@ SLOW_START = (
     "INFO 1 --- [ionShutdownHook] o.s.b.w.e.tomcat.GracefulShutdown : Commencing graceful "
     "shutdown. Waiting for active requests to complete",
 )
+RAILS_NO_SECRET = (
+    "=> Booting Puma",
+    "=> Rails 7.1.3 application starting in production",
+    "ArgumentError: Missing `secret_key_base` for 'production' environment, set this string "
+    "with `bin/rails credentials:edit` (ArgumentError)",
+)
+UPLOADS_EMFILE = (
+    "upload-api listening on :8080",
+    "Error: EMFILE: too many open files, open '/app/uploads/tmp/chunk-81723'",
+    "    at Object.openSync (node:fs:596:3)",
+)
+ORDERS_DENIED = (
+    "INFO orders-writer: writing batch 1 of 12 to table orders",
+    "botocore.exceptions.ClientError: An error occurred (AccessDeniedException) when calling "
+    "the PutItem operation: User: arn:aws:sts::123456789012:assumed-role/orders-writer-role/"
+    "6f1e2a0c9b7d4e5f8a3b2c1d0e9f8a7b is not authorized to perform: dynamodb:PutItem on "
+    "resource: arn:aws:dynamodb:us-east-1:123456789012:table/orders because no identity-based "
+    "policy allows the dynamodb:PutItem action",
+)
+EXPORT_DISK_FULL = (
+    "INFO export: writing /tmp/export-2026-12.csv (4,112,904 rows)",
+    "OSError: [Errno 28] No space left on device: '/tmp/export-2026-12.csv'",
+)
 DAEMONIZED = (
     "report-daemon: starting scheduler in the background",
     "report-daemon: scheduler started (pid 27), launcher exiting",
@@ -1386,10 +1409,10 @@ SPECS: tuple[ServiceSpec, ...] = (
         Scenario(
             "notify-worker",
             "platform",
-            Cause.APP_CRASH,
+            Cause.DEPENDENCY_UNREACHABLE,
             Step.EXIT_CODE,
             "Connection refused",
-            "Two different crashes, both exit 1: Redis refuses connections, and a variable is "
+            "Two different failures, both exit 1: Redis refuses connections, and a variable is "
             "missing on the newer revision's tasks.",
             extra=True,
         ),
@@ -1445,7 +1468,7 @@ SPECS: tuple[ServiceSpec, ...] = (
         Scenario(
             "report-daemon",
             "platform",
-            Cause.APP_CRASH,
+            Cause.NOT_FOREGROUND,
             Step.EXIT_CODE,
             "launcher exiting",
             "Its entrypoint starts the daemon in the background and returns: the essential "
@@ -1461,18 +1484,87 @@ SPECS: tuple[ServiceSpec, ...] = (
         Scenario(
             "risk-engine",
             "platform",
-            Cause.OUT_OF_MEMORY,
+            Cause.HEAP_EXHAUSTED,
             Step.EXIT_CODE,
-            "OutOfMemoryError",
-            "The JVM runs out of heap and exits 1: the kernel never killed it, its log says why.",
+            "Java heap space",
+            "The JVM runs out of its 256 MiB heap and exits 1, far below the container's 1 GiB: "
+            "the kernel never killed it, its log says why.",
             extra=True,
         ),
         fargate_task(
-            container("risk-engine", "{registry}/risk-engine:7.2.0", port=None, memory=1024),
+            container(
+                "risk-engine",
+                "{registry}/risk-engine:7.2.0",
+                port=None,
+                memory=1024,
+                command=["java", "-Xmx256m", "-jar", "/app/risk-engine.jar"],
+            ),
             memory="1024",
         ),
         stops=repeat(
             Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(minutes=6), logs=JVM_HEAP), 3
+        ),
+    ),
+    # Failures past the start: what the app's own last words say.
+    ServiceSpec(
+        Scenario(
+            "billing-api",
+            "platform",
+            Cause.CONFIG_MISSING,
+            Step.EXIT_CODE,
+            "secret_key_base",
+            "A Rails app started without SECRET_KEY_BASE: it stops on boot, naming the setting.",
+        ),
+        fargate_task(container("billing-api", "{registry}/billing-api:4.0.2", port=None)),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=6), logs=RAILS_NO_SECRET), 3
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "upload-api",
+            "platform",
+            Cause.FILE_LIMIT,
+            Step.EXIT_CODE,
+            "EMFILE",
+            "A Node service leaks file handles until it hits its open-files ulimit.",
+        ),
+        fargate_task(container("upload-api", "{registry}/upload-api:2.2.0", port=None)),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(minutes=9), logs=UPLOADS_EMFILE), 3
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "orders-writer",
+            "platform",
+            Cause.TASK_ROLE_DENIED,
+            Step.IAM,
+            "dynamodb:PutItem",
+            "Its task role may read the orders table but not write it: DynamoDB refuses PutItem "
+            "and the app exits.",
+        ),
+        fargate_task(
+            container("orders-writer", "{registry}/orders-writer:1.8.1", port=None),
+            task_role="orders-writer-role",
+        ),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=20), logs=ORDERS_DENIED), 3
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "export-worker",
+            "platform",
+            Cause.DISK_FULL,
+            Step.RESOURCES,
+            "No space left on device",
+            "A Fargate task writes a large export to /tmp until its ephemeral storage is full.",
+            extra=True,
+        ),
+        fargate_task(container("export-worker", "{registry}/export-worker:0.9.3", port=None)),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(minutes=4), logs=EXPORT_DISK_FULL), 3
         ),
     ),
 )
