@@ -425,7 +425,8 @@ def test_ecr_holds_every_image_but_the_missing_tag(aws: Aws) -> None:
 
 
 def test_every_awslogs_group_exists_but_the_missing_ones(aws: Aws) -> None:
-    groups = {group["logGroupName"] for group in aws.logs.describe_log_groups()["logGroups"]}
+    pages = aws.logs.get_paginator("describe_log_groups").paginate()
+    groups = {group["logGroupName"] for page in pages for group in page["logGroups"]}
     for spec in SPECS:
         definition = aws.task_definition(aws.service(spec.scenario)["taskDefinition"])
         config = definition["containerDefinitions"][0]["logConfiguration"]

@@ -136,12 +136,15 @@ def test_a_pull_error_whose_image_exists_now_keeps_the_named_cause(
     assert any(line.startswith("It looks fixed since") for line in evidence_lines(cause.evidence))
 
 
-def test_two_different_exit_1_crashes_are_two_findings(diagnoses: dict[str, Diagnosis]) -> None:
-    crashes = [f for f in diagnoses["notify-worker"].findings if f.code is Cause.APP_CRASH]
-    assert [c.tasks for c in crashes] == [2, 2]
-    assert {c.severity for c in crashes} == {"error"}
-    titles = " | ".join(c.title for c in crashes)
-    # the dependency and the variable are named, whether the log table reads the lines or not
+def test_two_different_exit_1_failures_are_two_findings(diagnoses: dict[str, Diagnosis]) -> None:
+    """Redis refusing connections and a missing variable: two failures past the start, each
+    naming what it is about."""
+    failures = [f for f in diagnoses["notify-worker"].findings if f.severity == "error"]
+    assert {f.code: f.tasks for f in failures} == {
+        Cause.DEPENDENCY_UNREACHABLE: 2,
+        Cause.CONFIG_MISSING: 2,
+    }
+    titles = " | ".join(f.title for f in failures)
     assert "notify-cache.internal:6379" in titles
     assert "SMTP_HOST" in titles
 
@@ -183,10 +186,9 @@ def test_an_essential_container_that_exits_0_ended_rather_than_crashed(
 ) -> None:
     cause = diagnoses["report-daemon"].cause
     assert cause is not None
-    assert cause.code is Cause.APP_CRASH
+    assert cause.code is Cause.NOT_FOREGROUND
     assert cause.title == (
-        "Container report-daemon exits with code 0: its main process ended (or put itself in "
-        "the background), it did not crash"
+        "Container report-daemon's main process ended or went to the background (exit 0)"
     )
 
 
@@ -200,16 +202,20 @@ def test_a_killed_pull_points_at_the_image_not_the_network(
     assert checklist(diagnoses["report-exporter"])[Step.NETWORK][0] == "passed"
 
 
-def test_a_jvm_out_of_memory_that_exits_1_is_out_of_memory(
+def test_a_jvm_out_of_its_heap_raises_the_heap_not_the_container(
     diagnoses: dict[str, Diagnosis],
 ) -> None:
-    cause = diagnoses["risk-engine"].cause
+    diagnosis = diagnoses["risk-engine"]
+    cause = diagnosis.cause
     assert cause is not None
-    assert (cause.code, cause.step) == (Cause.OUT_OF_MEMORY, Step.EXIT_CODE)
+    assert (cause.code, cause.step) == (Cause.HEAP_EXHAUSTED, Step.EXIT_CODE)
+    assert cause.title.endswith("(-Xmx256m), below its 1024 MiB memory limit")
     assert any(
         "java.lang.OutOfMemoryError: Java heap space" in line
         for line in evidence_lines(cause.evidence)
     )
+    assert diagnosis.next_step is not None
+    assert "rather than the container's memory" in diagnosis.next_step.action
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.service for s in SCENARIOS])
