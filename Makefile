@@ -1,10 +1,12 @@
 # The two quick-start commands: `make demo` and `make test`. Each sets up .venv itself.
+# `make test-fast` runs the tests that need no server of ours (tests/conftest.py marks the rest
+# `slow`), in well under a minute, for while you work; `make test` and CI run every test.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench
+.PHONY: demo test test-fast lint bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.round_trips

@@ -24,6 +24,24 @@ FAKE_AWS_ENV = {
 }
 
 
+# The fast half (`make test-fast`, `pytest -m "not slow"`) leaves out what `slow` marks: all of
+# tests/e2e, and every test that needs a server of ours, found by the fixtures it uses (directly
+# or through other fixtures), so that a test added later is sorted without anyone listing it.
+# A slow test that uses none of these can say so itself (`pytestmark = pytest.mark.slow`).
+SLOW_DIRECTORIES = ("e2e",)
+SERVER_FIXTURES = frozenset({"emulator", "moto_server", "redis_url", "own_redis"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    slow_roots = [here / name for name in SLOW_DIRECTORIES]
+    for item in items:
+        in_slow_directory = any(item.path.is_relative_to(root) for root in slow_roots)
+        uses_a_server = not SERVER_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+        if in_slow_directory or uses_a_server:
+            item.add_marker(pytest.mark.slow)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
