@@ -6,6 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# pytest-xdist workers for `make test` (auto: one per core; 0: in this process). A file's tests
+# stay on one worker, so a module's fixtures (a demo account in the emulator) are built once.
+TEST_WORKERS ?= auto
+
 .PHONY: demo test test-fast lint bench
 
 $(STAMP): pyproject.toml
@@ -25,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/cfn-lint deploy/event-archive.yaml
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow"
