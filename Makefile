@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 
 # pytest-xdist workers for `make test` (auto: one per core; 0: in this process). A file's tests
 # stay on one worker, so a module's fixtures (a demo account in the emulator) are built once.
+# Files go out in collection order (e2e, integration, unit): xdist's default, most tests first,
+# would send the slowest file (test_message_score.py: one test, ~1 min) last.
 TEST_WORKERS ?= auto
 
 .PHONY: demo test test-fast lint bench
@@ -29,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/cfn-lint deploy/event-archive.yaml
 
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not slow"
