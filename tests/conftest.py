@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,24 @@ FAKE_AWS_ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
 }
+
+
+# The fast half (`make test-fast`, `pytest -m "not slow"`) leaves out what `slow` marks: all of
+# tests/e2e, and every test that needs a server of ours, found by the fixtures it uses (directly
+# or through other fixtures), so that a test added later is sorted without anyone listing it.
+# A slow test that uses none of these can say so itself (`pytestmark = pytest.mark.slow`).
+SLOW_DIRECTORIES = ("e2e",)
+SERVER_FIXTURES = frozenset({"emulator", "moto_server", "redis_url", "own_redis"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    slow_roots = [here / name for name in SLOW_DIRECTORIES]
+    for item in items:
+        in_slow_directory = any(item.path.is_relative_to(root) for root in slow_roots)
+        uses_a_server = not SERVER_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+        if in_slow_directory or uses_a_server:
+            item.add_marker(pytest.mark.slow)
 
 
 def free_port() -> int:
@@ -63,14 +82,28 @@ def aws_env(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`REDIS_URL` when set; else a redis-server of our own on a free port (CONTRACT §1)."""
+    """`REDIS_URL` when set; else a redis-server of our own on a free port (CONTRACT §1).
+
+    Under pytest-xdist each worker gets its own: its own server, or its own database of the
+    Redis that `REDIS_URL` names (worker N adds N to the URL's database number)."""
     if url := os.environ.get("REDIS_URL"):
-        yield url
+        yield database_of_this_worker(url)
         return
     server = RedisServer(redis_binary(), tmp_path_factory.mktemp("redis"))
     server.start()
     yield server.url
     server.stop()
+
+
+def database_of_this_worker(url: str) -> str:
+    """`url` with its database number moved up by this xdist worker's number (gw0: unchanged)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker.removeprefix("gw") or 0)
+    parts = urllib.parse.urlsplit(url)
+    if offset == 0 or parts.scheme not in ("redis", "rediss"):
+        return url
+    database = int(parts.path.strip("/") or 0) + offset
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture
@@ -115,6 +148,8 @@ class RedisServer:
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:  # e.g. the port was taken since free_port()
+                raise RuntimeError(f"redis-server exited on port {self.port}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return

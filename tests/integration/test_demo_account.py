@@ -500,6 +500,7 @@ def test_the_emulator_env_hides_the_users_aws_settings() -> None:
     assert not {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_ECS"} & env.keys()
 
 
+@pytest.mark.slow  # starts an emulator of its own
 def test_the_embedded_emulator_answers_then_stops() -> None:
     with emulated_aws() as endpoint:
         sts = boto3.client(
