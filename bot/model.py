@@ -37,6 +37,7 @@ class Cause(StrEnum):
     SPOT_INTERRUPTION = "spot-interruption"
     INFRASTRUCTURE = "infrastructure"
     TASK_FAILED_TO_START = "task-failed-to-start"
+    CONTAINER_RUNTIME = "container-runtime"
     APP_CRASH = "app-crash"
     EXEC_PERMISSION_DENIED = "exec-permission-denied"
     COMMAND_NOT_FOUND = "command-not-found"

@@ -12,6 +12,7 @@ from bot.errors import TargetError
 from bot.target import CLUSTER_SERVICE, NAME, find_targets
 from handlers.deps import Deps
 from handlers.messages import MENTION_USAGE, bad_targets, too_many
+from handlers.payload import as_text
 from handlers.replies import Conversation, Reply
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def register(app: App, deps: Deps) -> None:
         thread = event.get("thread_ts")
         where = Conversation(
             channel=channel,
-            user=event.get("user"),
+            user=as_text(event.get("user")),
             thread_ts=thread if isinstance(thread, str) and thread else ts,
         )
         named = targets_in(str(event.get("text") or ""))

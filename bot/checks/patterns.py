@@ -171,16 +171,18 @@ RULES: tuple[Rule, ...] = (
     # Families with nothing more specific: where the evidence points, and little else.
     Rule(Cause.UNKNOWN, Step.IMAGE, "the image could not be pulled",
          r"CannotPullContainerError"),
-    Rule(Cause.UNKNOWN, Step.STOPPED_REASON, "the container runtime could not stop the container",
-         r"CannotStopContainerError"),
+    # The host's container runtime (Docker, containerd) or its ECS agent failed the task.
+    Rule(Cause.CONTAINER_RUNTIME, Step.STOPPED_REASON, "the host's container runtime failed",
+         r"CannotStopContainerError|CannotInspectContainerError|ContainerRuntimeTimeoutError"
+         r"|ContainerRuntimeError|DockerTimeoutError"),
     Rule(Cause.UNKNOWN, Step.EXIT_CODE, "the container runtime could not start the container",
-         r"Cannot(Start|Create|Inspect)ContainerError"),
+         r"Cannot(Start|Create)ContainerError"),
     Rule(Cause.TASK_FAILED_TO_START, Step.STOPPED_REASON,
          "the deployment circuit breaker stopped a deployment whose tasks kept failing",
          r"deployment circuit breaker"),
     Rule(Cause.TASK_FAILED_TO_START, Step.STOPPED_REASON, "ECS could not prepare the task",
-         r"ResourceInitializationError|Task failed to start|DockerTimeoutError"
-         r"|ContainerRuntimeTimeoutError|Could not transition to|failed to launch a task"
+         r"ResourceInitializationError|Task failed to start"
+         r"|Could not transition to|failed to launch a task"
          r"|tasks failed to start"
          r"|unable to consistently start tasks"),
     Rule(Cause.UNKNOWN, Step.RESOURCES, "ECS could not place the task",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from bot import console
-from bot.checks.base import GUESS, Check, Knowledge
+from bot.arns import name_of
+from bot.checks.base import GUESS, Check, Knowledge, Stage
 from bot.checks.evidence import (
     note,
     service_short,
@@ -18,7 +19,7 @@ from bot.checks.evidence import (
     tallies,
     tasks_unread,
 )
-from bot.checks.fixes import Scene, aws, fix, stop_task_lookup
+from bot.checks.fixes import Scene, aws, fix, instances_link, log_tail, stop_task_lookup
 from bot.model import (
     Cause,
     Fact,
@@ -131,6 +132,38 @@ def _fix_infrastructure(scene: Scene) -> NextStep:
 
 
 @fix
+def _fix_container_runtime(scene: Scene) -> NextStep:
+    task, cluster = scene.task, scene.cluster
+    instance = task.container_instance_arn if task else None
+    if instance is None or cluster is None:
+        action = (
+            "The platform's container runtime failed the task (no code of the app ran): start "
+            "it again; if it keeps failing, the task's size or the Fargate platform version is "
+            "worth changing, and AWS Support can see the host."
+        )
+        return scene.step(action, log_tail(scene))
+    instances = scene.facts.cluster.instances if scene.facts.cluster else ()
+    host = next((i.ec2_instance_id for i in instances if i.arn == instance), None)
+    host = host or name_of(instance)
+    action = (
+        f"The container runtime (Docker or containerd) or the ECS agent on {host} failed the "
+        "task: drain the instance so its tasks move elsewhere, then replace it (or restart its "
+        "Docker daemon and agent and read their logs)."
+    )
+    command = aws(
+        "ecs",
+        "update-container-instances-state",
+        "--cluster",
+        cluster,
+        "--container-instances",
+        instance,
+        "--status",
+        "DRAINING",
+    )
+    return scene.step(action, command, instances_link(scene))
+
+
+@fix
 def _fix_failed_to_start(scene: Scene) -> NextStep:
     action = (
         "ECS says no more than that the task failed to start: AWS's runbook "
@@ -218,6 +251,16 @@ FAILED_TO_START = Knowledge(
     title="Tasks fail to start, and ECS does not say more",
     fix=_fix_failed_to_start,
 )
+CONTAINER_RUNTIME = Knowledge(
+    Cause.CONTAINER_RUNTIME,
+    Step.STOPPED_REASON,
+    # a runtime that times out is often the symptom of something more specific (a pull over a
+    # network with no way out): any specific cause explains it
+    vagueness=1,
+    title="The host's container runtime or ECS agent failed the task",
+    stage=Stage.CONTAINER_START,
+    fix=_fix_container_runtime,
+)
 UNKNOWN = Knowledge(
     Cause.UNKNOWN,
     Step.STOPPED_REASON,
@@ -225,7 +268,15 @@ UNKNOWN = Knowledge(
     title="The cause could not be determined; closest guess: {guess}",
     fix=_fix_unknown,
 )
-KNOWLEDGE = (DEPLOYMENT, STOPPED_BY_USER, SPOT, INFRASTRUCTURE, FAILED_TO_START, UNKNOWN)
+KNOWLEDGE = (
+    DEPLOYMENT,
+    STOPPED_BY_USER,
+    SPOT,
+    INFRASTRUCTURE,
+    FAILED_TO_START,
+    CONTAINER_RUNTIME,
+    UNKNOWN,
+)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
 # What happened, said as what it is: information, once every stopped task was replaced.
 _REPLACED = {

@@ -1101,6 +1101,28 @@ SPECS: tuple[ServiceSpec, ...] = (
         placement=None,
         hosts=("host-a", "host-b"),
     ),
+    ServiceSpec(
+        Scenario(
+            "ledger-export",
+            "legacy-ec2",
+            Cause.CONTAINER_RUNTIME,
+            Step.STOPPED_REASON,
+            "CannotInspectContainerError",
+            "The Docker daemon on its host hangs: ECS gives up inspecting the containers it "
+            "started.",
+        ),
+        ec2_task(container("ledger-export", "{registry}/ledger-export:2.0.1", port=None)),
+        stops=repeat(
+            Stop(
+                "CannotInspectContainerError: Could not transition to inspecting; timed out "
+                "after waiting 30s",
+                code="TaskFailedToStart",
+            ),
+            3,
+        ),
+        placement=None,
+        hosts=("host-a",),
+    ),
     # --- health checks
     ServiceSpec(
         Scenario(

@@ -1597,16 +1597,16 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text="CannotStartContainerError: failed to get container status: <reason>",
         source="https://docs.aws.amazon.com/AmazonECS/latest/userguide/stopped-task-error-codes.html",
     ),
-    # the runtime could not stop the container: no code says more
+    # the host's runtime could not stop the container
     RealMessage(
-        code="unknown",
+        code="container-runtime",
         kind="stopped-reason",
         text="CannotStopContainerError: failed sending SIGTERM to container: <reason>",
         source="https://docs.aws.amazon.com/AmazonECS/latest/userguide/stopped-task-error-codes.html",
     ),
-    # the runtime could not describe the container: no code says more
+    # the host's runtime could not describe the container
     RealMessage(
-        code="unknown",
+        code="container-runtime",
         kind="stopped-reason",
         text="CannotInspectContainerError: <reason>",
         source="https://docs.aws.amazon.com/AmazonECS/latest/userguide/stopped-task-error-codes.html",
@@ -2090,7 +2090,7 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
     ),
     # large first pulls on the host: nothing more specific than a start that timed out
     RealMessage(
-        code="task-failed-to-start",
+        code="container-runtime",
         kind="stopped-reason",
         text=("DockerTimeoutError: Could not transition to created; timed out after waiting 4m0s"),
         source="https://github.com/rstudio/r-builds/pull/140",
@@ -2112,13 +2112,13 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         source="https://github.com/aws/amazon-ecs-agent/issues/1453",
     ),
     RealMessage(
-        code="task-failed-to-start",
+        code="container-runtime",
         kind="stopped-reason",
         text="DockerTimeoutError: Could not transition to started",
         source="https://github.com/aws/amazon-ecs-agent/issues/682",
     ),
     RealMessage(
-        code="task-failed-to-start",
+        code="container-runtime",
         kind="stopped-reason",
         text=(
             "ContainerRuntimeTimeoutError: Could not transition to running; timed out"

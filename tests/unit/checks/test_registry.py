@@ -20,7 +20,7 @@ from tests import facts_builder as fb
 # CONTRACT.md §4: which step each cause code belongs to (`unknown` goes wherever evidence points).
 CONTRACT = {
     Step.STOPPED_REASON: "deployment-or-scale-in stopped-by-user spot-interruption infrastructure "
-    "task-failed-to-start",
+    "task-failed-to-start container-runtime",
     Step.EXIT_CODE: "app-crash exec-permission-denied command-not-found out-of-memory segfault "
     "sigterm dependency-unreachable config-missing heap-exhausted file-limit not-foreground",
     Step.LOGS: "log-group-missing log-config-invalid",

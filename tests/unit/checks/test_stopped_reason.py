@@ -6,6 +6,7 @@ import pytest
 
 from bot.checks import stopped_reason
 from bot.checks.stopped_reason import (
+    CONTAINER_RUNTIME,
     FAILED_TO_START,
     INFRASTRUCTURE,
     RUNBOOK,
@@ -14,7 +15,7 @@ from bot.checks.stopped_reason import (
     UNKNOWN,
     check_stopped_reason,
 )
-from bot.model import Cause, Step
+from bot.model import Cause, Route, Step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -226,3 +227,40 @@ def test_an_unknown_cause_quotes_the_reason_or_shows_the_service_events() -> Non
         f"aws ecs describe-services --cluster {fb.CLUSTER} --services {fb.SERVICE} "
         "--query 'services[0].events[:10].[createdAt,message]'"
     )
+
+
+def test_a_runtime_that_cannot_inspect_its_container_drains_the_instance() -> None:
+    stop = fb.stopped(
+        reason="CannotInspectContainerError: Could not transition to inspecting; timed out after "
+        "waiting 30s",
+        stop_code="TaskFailedToStart",
+        launch_type="EC2",
+        container_instance_arn=fb.container_instance(1).arn,
+    )
+    facts = fb.on_ec2(service=fb.service(launch_type="EC2", running=1), stopped_tasks=(stop,))
+    finding = fb.only(check_stopped_reason(facts), Cause.CONTAINER_RUNTIME)
+    assert finding.title == "The host's container runtime or ECS agent failed the task"
+    step = fb.fixed(CONTAINER_RUNTIME, facts)
+    instance = fb.container_instance(1)
+    assert f"on {instance.ec2_instance_id} failed the task: drain the instance" in step.action
+    assert step.command == (
+        f"aws ecs update-container-instances-state --cluster production --container-instances "
+        f"{instance.arn} --status DRAINING"
+    )
+    cause = fb.diagnose(facts).cause
+    assert cause is not None
+    assert cause.code is Cause.CONTAINER_RUNTIME
+
+
+def test_a_runtime_time_out_gives_way_to_a_specific_cause() -> None:
+    """DockerTimeoutError from a task whose subnet has no way out: the network is the cause."""
+    stop = fb.stopped(
+        reason="DockerTimeoutError: Could not transition to started; timed out after waiting 3m0s",
+        stop_code="TaskFailedToStart",
+    )
+    no_way_out = fb.network(
+        subnets=(fb.subnet(routes=(Route(destination="10.0.0.0/16", target="local"),)),)
+    )
+    diagnosis = fb.diagnose(fb.failing(stop, network=no_way_out))
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is not Cause.CONTAINER_RUNTIME
