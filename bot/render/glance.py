@@ -1,7 +1,8 @@
 """What every surface shows first: the state in one word, and the impact in a few numbers.
 
-The reasoning names the state (CONTRACT §4 `service_state`); a card shows it as failing,
-recovering, healthy or unknown.
+The reasoning names the state (CONTRACT §4 `service_state`); every surface says its word
+("is down", "rollout failing", "was rolled back"…), with the colour of failing, recovering,
+healthy or unknown beside it, never instead of it.
 """
 
 from __future__ import annotations
@@ -33,15 +34,22 @@ def state(diagnosis: Diagnosis) -> State:
     return _STATES[diagnosis.service_state]
 
 
+_HEADLINES: dict[ServiceState, str] = {
+    "down": "{label} is down",
+    "degraded": "{label} is degraded",
+    "rollout-failing": "{label}: rollout failing",
+    "recovering": "{label} is recovering",
+    "rolled-back": "{label} was rolled back",
+    "recovered": "{label} has recovered",
+    "scheduled": "{label} stopped as scheduled",
+    "healthy": "{label} is healthy",
+    "unknown": "{label}: cause unknown",
+}
+
+
 def headline(diagnosis: Diagnosis) -> str:
-    """The target and its state as a sentence head: "production/api is failing"."""
-    label = diagnosis.target.label
-    return {
-        "failing": f"{label} is failing",
-        "recovering": f"{label} is recovering",
-        "healthy": f"{label} is healthy",
-        "unknown": f"{label}: cause unknown",
-    }[state(diagnosis)]
+    """The target and its state word as a sentence head: "production/api is down"."""
+    return _HEADLINES[diagnosis.service_state].format(label=diagnosis.target.label)
 
 
 def cause_title(diagnosis: Diagnosis) -> str | None:

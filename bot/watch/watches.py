@@ -49,7 +49,8 @@ def parse_watch_target(text: str) -> Target:
 
 
 def watch_label(target: Target) -> str:
-    return target.label if target.service else f"{target.label}*".replace("?*", "*/*")
+    """A watch as it is typed (`cluster/service`, `cluster/*`), so `unwatch` takes it back."""
+    return target.label if target.service else target.label.removesuffix("?") + "*"
 
 
 def covers(target: Target, account: str | None, region: str, service: ServiceRef) -> bool:

@@ -17,7 +17,7 @@ CONSOLE = "https://us-east-1.console.aws.amazon.com/ecs/v2/clusters"
 def test_a_slash_command_with_a_service_console_url_gets_its_card(bot: Bot) -> None:
     url = f"{CONSOLE}/{OOM.cluster}/services/{OOM.service}/health?region=us-east-1"
     _, card = card_for(bot, url)
-    assert card["text"].startswith(f"{OOM.cluster}/{OOM.service} is failing: out-of-memory")
+    assert card["text"].startswith(f"{OOM.cluster}/{OOM.service} is down: out-of-memory")
 
 
 def test_a_mention_with_a_task_console_url_is_answered_in_its_thread(bot: Bot) -> None:

@@ -184,7 +184,7 @@ def test_an_arn_of_a_configured_account_is_read_there_and_judged_by_its_rules(
         assert "may not query `prod:production/" in ack["text"]
     with running_bot(slack, demo_account, channels={CHANNEL: ["prod:*"]}, accounts=accounts) as bot:
         _, card = card_for(bot, arn)
-        assert card["text"].startswith(f"prod:{OOM.cluster}/{OOM.service} is failing")
+        assert card["text"].startswith(f"prod:{OOM.cluster}/{OOM.service} is down")
 
 
 # --------------------------------------------------------------------------- 6. malformed

@@ -65,7 +65,7 @@ def test_a_signed_slash_command_is_acked_at_once_and_the_card_names_the_cause(bo
     (call,) = bot.slack.wait_for("response_url", where=lambda c: c.path in url)
     card = call.body
     assert card["response_type"] == "in_channel"
-    assert card["text"].startswith(f"{case.cluster}/{case.service} is failing: out-of-memory")
+    assert card["text"].startswith(f"{case.cluster}/{case.service} is down: out-of-memory")
     assert "`out-of-memory`" in text_of(card["blocks"])
     assert case.evidence in text_of(card["blocks"])
 

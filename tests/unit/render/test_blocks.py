@@ -186,7 +186,7 @@ def test_the_card_says_what_an_engineer_needs_first() -> None:
     card = render_card(diagnosis())
     assert_sound(card)
     cause = card[0]["text"]["text"].split("\n")
-    assert cause[0] == ":red_circle: *production/api-service is failing*"
+    assert cause[0] == ":red_circle: *production/api-service is degraded*"
     assert (
         cause[1]
         == "*Container app was killed at its memory limit* (`out-of-memory` · step _exit-code_)"
@@ -202,7 +202,7 @@ def test_the_card_says_what_an_engineer_needs_first() -> None:
     assert actions["elements"][0]["style"] == "primary"  # a crash: its logs say why
     assert [e["text"]["text"] for e in actions["elements"]][1] == "Diagnose again"
     assert Target.model_validate_json(actions["elements"][0]["value"]) == diagnosis().target
-    assert fallback_text(diagnosis()).startswith("production/api-service is failing: out-of-memory")
+    assert fallback_text(diagnosis()).startswith("production/api-service is degraded: out-of-memory")
 
 
 def test_the_evidence_leads_with_the_decisive_line_and_quotes_each_message_once() -> None:

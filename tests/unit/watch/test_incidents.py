@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.demo.archive_events import OOM_REASON, lines, service_action, task_stopped
 from bot.watch.incidents import Incident, apply_all, incident_key, quiet_services
 from bot.watch.intake import read_lines
+from bot.watch.watches import parse_watch_target, watch_label
 
 T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
 
@@ -138,3 +141,10 @@ def test_a_stop_without_account_and_region_fields_takes_them_from_its_task_arn()
     (failure,) = read_lines(lines([event])).events
     incident = apply_all({}, [failure])[1][0]
     assert (incident.service.account, incident.service.region) == ("123456789012", "us-east-1")
+
+
+@pytest.mark.parametrize("typed", ["production/*", "prod:production/*", "production/api", "api"])
+def test_a_watch_is_echoed_as_typed_and_parses_back(typed: str) -> None:
+    target = parse_watch_target(typed)
+    assert watch_label(target) == typed
+    assert parse_watch_target(watch_label(target)) == target
