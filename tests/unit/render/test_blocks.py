@@ -202,7 +202,8 @@ def test_the_card_says_what_an_engineer_needs_first() -> None:
     assert actions["elements"][0]["style"] == "primary"  # a crash: its logs say why
     assert [e["text"]["text"] for e in actions["elements"]][1] == "Diagnose again"
     assert Target.model_validate_json(actions["elements"][0]["value"]) == diagnosis().target
-    assert fallback_text(diagnosis()).startswith("production/api-service is degraded: out-of-memory")
+    shown = fallback_text(diagnosis())
+    assert shown.startswith("production/api-service is degraded: out-of-memory")
 
 
 def test_the_evidence_leads_with_the_decisive_line_and_quotes_each_message_once() -> None:
