@@ -40,8 +40,8 @@ def render_report(diagnosis: Diagnosis, *, verbose: bool = False) -> list[Render
     """One diagnosis in the card's order: the cause and its decisive line, the impact, the
     next step with its command as a block to copy, then the steps that did not pass (every
     step with `verbose`). No frame around it, so a command copies as one line."""
-    shown = state(diagnosis)
-    title = f"[{STATE_STYLE[shown]}]{shown.upper()}[/] {escape(diagnosis.target.label)}"
+    shown, word = state(diagnosis), diagnosis.service_state.replace("-", " ")
+    title = f"[{STATE_STYLE[shown]}]{word.upper()}[/] {escape(diagnosis.target.label)}"
     parts: list[RenderableType] = [Rule(title, align="left", style=STATE_STYLE[shown])]
     if diagnosis.summary and (diagnosis.cause is None or diagnosis.status == "healthy"):
         parts.append(Text(diagnosis.summary))
@@ -146,12 +146,12 @@ def summary_table(diagnoses: Sequence[Diagnosis]) -> Table:
     """The demo's overview: one row per service."""
     table = Table(title="ecs-why demo: one broken service per failure family", expand=True)
     table.add_column("service", style="bold", no_wrap=True)
-    table.add_column("status", no_wrap=True)
+    table.add_column("state", no_wrap=True)
     table.add_column("cause", style="cyan", no_wrap=True)
     table.add_column("next step", ratio=1, no_wrap=True, overflow="ellipsis")
     for diagnosis in diagnoses:
         shown = state(diagnosis)
-        status = Text(shown, style=STATE_STYLE[shown])
+        status = Text(diagnosis.service_state, style=STATE_STYLE[shown])
         cause = diagnosis.cause.code.value if diagnosis.cause else "—"
         action = diagnosis.next_step.action if diagnosis.next_step else "nothing to do"
         table.add_row(diagnosis.target.label, status, cause, action)

@@ -33,7 +33,7 @@ def report(*, verbose: bool = False) -> str:
 def test_the_report_leads_with_the_decisive_line_then_the_next_step_as_a_command() -> None:
     text = report()
     lines = text.splitlines()
-    assert lines[0].startswith("FAILING production/api-service")
+    assert lines[0].startswith("DEGRADED production/api-service")
     assert lines[1].startswith("Cause out-of-memory (exit-code): ")
     assert lines[2] == '  › log: "java.lang.OutOfMemoryError"'
     assert text.index("› log:") < text.index("Next step") < text.index(COMMAND)
