@@ -3,6 +3,14 @@
 Every client comes from one injected `boto3.Session` (sessions are not thread-safe, clients are),
 so clients are created under a lock and then shared by the threads of every diagnosis.
 `AWS_ENDPOINT_URL` and the rest of boto3's standard configuration chain apply unchanged.
+
+- `AwsClients`: what the collectors read through: a client per service, which AWS they see
+  (`region`, and `scope` for cache keys) and what they called;
+- `ServiceClients`: makes each client (the guard, the recorder, the fact cache, ECR's throttling
+  retried) and keeps a bounded number of them;
+- `CallRecorder`: every operation sent, counted;
+- `Sessions`: one session per account (the bot's own, or a role assumed in another) and the
+  regions ECS runs in.
 """
 
 from __future__ import annotations
@@ -141,7 +149,8 @@ class CallRecorder:
 
 
 class AwsClients:
-    """Guarded, recorded boto3 clients made from one session, one per service and region."""
+    """Guarded, recorded boto3 clients made from one session, one per service and region: what
+    the collectors read through, which AWS that is (`region`, `scope`) and what they called."""
 
     def __init__(
         self,
@@ -159,23 +168,15 @@ class AwsClients:
         self._session_lock = session_lock or threading.Lock()
         self._region = region or session.region_name
         self._role_arn = role_arn
+        self._scope: str | None = None
+        self.recorder = CallRecorder()
         # Answers are cached in `store` by how long they stay true; `immutable_only` (a re-run)
         # reuses only those that can never change.
-        self._fact_cache = (
+        fact_cache = (
             FactCache(store, lambda: self.scope, immutable_only=immutable_only) if store else None
         )
-        self._scope: str | None = None
-        self._lock = threading.Lock()
-        # Bounded: task definitions name log and registry regions too.
-        self._clients: OrderedDict[tuple[str, str | None], BaseClient] = OrderedDict()
-        self._max_attempts = settings.aws_max_attempts
-        self.recorder = CallRecorder()
-        self._config = Config(
-            retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
-            connect_timeout=settings.aws_connect_timeout,
-            read_timeout=settings.aws_read_timeout,
-            # Clients are shared by every diagnosis running at once.
-            max_pool_connections=settings.aws_concurrency * settings.diagnosis_workers,
+        self._clients = ServiceClients(
+            session, self._session_lock, self._region, settings, self.recorder, fact_cache
         )
 
     @classmethod
@@ -190,21 +191,16 @@ class AwsClients:
         sessions: Sessions | None = None,
     ) -> AwsClients:
         """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given,
-        or in a configured account through the role the bot assumes there. A region must be
-        one botocore knows ECS in: each costs clients, and a user may name any."""
+        or in a configured account through the role the bot assumes there."""
         sessions = sessions or Sessions(settings)
         session, role_arn, lock = sessions.get(account)
-        if region is not None and region not in sessions.regions():
-            raise TargetError(
-                f"{region!r} is not a region ECS runs in: expected one like us-east-1 or eu-west-1"
-            )
         return cls(
             session,
             settings,
             store=store,
             immutable_only=immutable_only,
             role_arn=role_arn,
-            region=region,
+            region=sessions.ecs_region(region),
             session_lock=lock,
         )
 
@@ -239,38 +235,7 @@ class AwsClients:
 
     def client(self, service_name: str, region: str | None = None) -> BaseClient:
         """The shared client for a service (in `region`, default: the session's)."""
-        key = (service_name, None if region == self._region else region)
-        with self._lock:
-            if key not in self._clients:
-                self._clients[key] = self._make(*key)
-                if len(self._clients) > MAX_CLIENTS:
-                    self._clients.popitem(last=False)
-            self._clients.move_to_end(key)
-            return self._clients[key]
-
-    def _make(self, service_name: str, region: str | None) -> BaseClient:
-        try:
-            with self._session_lock:
-                client: BaseClient = self._session.client(
-                    service_name,  # type: ignore[call-overload]
-                    region_name=region or self._region,
-                    config=self._config,
-                )
-        except NoRegionError as error:
-            raise AwsUnavailable("no AWS region configured: set AWS_REGION") from error
-        events = client.meta.events
-        events.register("before-parameter-build", refuse_mutating_call)
-        events.register("before-call", self.recorder.record)
-        if self._fact_cache is not None:
-            self._fact_cache.install(client)
-        if service_name == "ecr":
-            # needs-retry handlers return a delay; botocore-stubs types every handler as -> None.
-            events.register("needs-retry.ecr", self._retry_ecr_throttle)  # type: ignore[arg-type]
-        return client
-
-    def _retry_ecr_throttle(self, response: Any, attempts: int, **_: Any) -> float | None:
-        # botocore's standard retry mode does not know ECR's `ThrottleException` code.
-        return ecr_throttle_delay(response, attempts, self._max_attempts)
+        return self._clients.get(service_name, region)
 
     def ecs(self) -> ECSClient:
         return cast("ECSClient", self.client("ecs"))
@@ -292,6 +257,71 @@ class AwsClients:
 
     def efs(self) -> EFSClient:
         return cast("EFSClient", self.client("efs"))
+
+
+class ServiceClients:
+    """One client per service and region, made from one session under its lock and then shared
+    by the threads of every diagnosis; each refuses mutating calls, counts its calls in
+    `recorder`, keeps its answers in `fact_cache` (if any) and retries ECR's throttling."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        session_lock: threading.Lock,
+        region: str | None,
+        settings: Settings,
+        recorder: CallRecorder,
+        fact_cache: FactCache | None,
+    ) -> None:
+        self._session, self._session_lock, self._region = session, session_lock, region
+        self._recorder, self._fact_cache = recorder, fact_cache
+        self._lock = threading.Lock()
+        # Bounded: task definitions name log and registry regions too.
+        self._made: OrderedDict[tuple[str, str | None], BaseClient] = OrderedDict()
+        self._max_attempts = settings.aws_max_attempts
+        self._config = Config(
+            retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+            connect_timeout=settings.aws_connect_timeout,
+            read_timeout=settings.aws_read_timeout,
+            # Clients are shared by every diagnosis running at once.
+            max_pool_connections=settings.aws_concurrency * settings.diagnosis_workers,
+        )
+
+    def get(self, service_name: str, region: str | None) -> BaseClient:
+        """The client for a service in `region` (None: the session's), made on first use; the
+        least recently used is dropped past MAX_CLIENTS."""
+        key = (service_name, None if region == self._region else region)
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = self._make(*key)
+                if len(self._made) > MAX_CLIENTS:
+                    self._made.popitem(last=False)
+            self._made.move_to_end(key)
+            return self._made[key]
+
+    def _make(self, service_name: str, region: str | None) -> BaseClient:
+        try:
+            with self._session_lock:
+                client: BaseClient = self._session.client(
+                    service_name,  # type: ignore[call-overload]
+                    region_name=region or self._region,
+                    config=self._config,
+                )
+        except NoRegionError as error:
+            raise AwsUnavailable("no AWS region configured: set AWS_REGION") from error
+        events = client.meta.events
+        events.register("before-parameter-build", refuse_mutating_call)
+        events.register("before-call", self._recorder.record)
+        if self._fact_cache is not None:
+            self._fact_cache.install(client)
+        if service_name == "ecr":
+            # needs-retry handlers return a delay; botocore-stubs types every handler as -> None.
+            events.register("needs-retry.ecr", self._retry_ecr_throttle)  # type: ignore[arg-type]
+        return client
+
+    def _retry_ecr_throttle(self, response: Any, attempts: int, **_: Any) -> float | None:
+        # botocore's standard retry mode does not know ECR's `ThrottleException` code.
+        return ecr_throttle_delay(response, attempts, self._max_attempts)
 
 
 class Sessions:
@@ -326,6 +356,15 @@ class Sessions:
             return assumed_role_session(chosen, region), chosen.role_arn
         known = ", ".join(sorted(settings.accounts)) or "none are configured (ECS_WHY_ACCOUNTS)"
         raise TargetError(f"unknown account {account!r}: expected one of {known}")
+
+    def ecs_region(self, region: str | None) -> str | None:
+        """`region` (None: the session's) if botocore knows ECS there, else TargetError: each
+        region costs clients, and a user may name any."""
+        if region is not None and region not in self.regions():
+            raise TargetError(
+                f"{region!r} is not a region ECS runs in: expected one like us-east-1 or eu-west-1"
+            )
+        return region
 
     def regions(self) -> frozenset[str]:
         """Every region botocore's endpoint data lists ECS in, in every partition."""

@@ -1,20 +1,26 @@
 """Collect the facts of one diagnosis: the read graph, composed of the service modules' reads.
 
 Each service module declares its own reads (`ecs`, `logs`, `iam`, `ec2`, `ecr`, `efs`, `elbv2`,
-`archive`, `deployments`); this module says what waits for what, and every read starts as soon
-as its inputs are known:
+`archive`, `deployments`); this module joins them where one waits for another's, one small
+class per join, and `collect_facts` composes the joins: every read starts as soon as its inputs
+are known.
 
 - at once, the target being known: the cluster with its container instances, the service's
-  capacity providers, target groups and network, the task definitions of its live deployments,
-  its tasks (ListTasks → DescribeTasks, beside the event archive), what ran before (its
-  deployments and its family's revisions), and every managed policy's default version;
-- once the tasks are known: the task definitions of the focus and the stopped tasks, the focus
-  task's network interface, the log tails of the focus and a few other stopped tasks;
-- once a task definition is known: its roles (each with its inline and attached policies),
-  log groups, images and EFS file systems; an image's manifest only once a stop or a log line
-  makes it worth reading (`wants_manifest`);
-- once the family is listed: its newest revisions no deployment holds;
-- once the tasks and what ran before are known: the last healthy revision (`baseline`).
+  capacity providers and target groups, and every managed policy's default version;
+- `_Tasks`: a service's tasks (ListTasks → DescribeTasks, beside the event archive's stops);
+  once they are known, the log tails of the focus and a few other stopped tasks, and whether a
+  stop or a log line points at a platform mismatch;
+- `_Before`, what ran before: the service's deployments and its family's revisions at once
+  (and the family's newest revisions no deployment holds, as soon as it is listed); once the
+  tasks are known too, the last healthy revision (`baseline`);
+- `_Definitions`: the task definitions of the service's live deployments at once, those of the
+  focus and the stopped tasks once `_Tasks` knows them; once a definition is known, its roles
+  (each with its inline and attached policies), log groups, images and EFS file systems; an
+  image's manifest only once `_Tasks` says a stop or a log line makes it worth reading
+  (`wants_manifest`);
+- `_Network`: the subnets with their routes, the security groups and the VPC's endpoints at
+  once; the focus task's network interface once `_Tasks` knows it, the EFS file systems'
+  mount zones once `_Definitions` has read them.
 
 How it runs (`bot.aws.graph`): each read is made once, and a failed one, or one still running
 at the deadline, returns None and leaves a gap; the rest goes on with what it has. What to
@@ -121,21 +127,82 @@ def collect_facts(
 
     async def collect() -> Facts:
         read = Reads(clients, pool, deadline)
-        composed = _Composed(read, found, window, wants_manifest, baseline)
-        return await composed.facts(region, now)
+        # Each join is handed the joins it waits for; none reads anything before `_facts`.
+        tasks = _Tasks(read, found, window, wants_manifest)
+        before = _Before(read, found, tasks, baseline)
+        definitions = _Definitions(read, found.service, tasks)
+        network = _Network(read, found, tasks, definitions)
+        return await _facts(read, found, tasks, before, definitions, network, region, now)
 
     return asyncio.run(collect())
 
 
-@dataclass(frozen=True)
-class _Definition:
-    """A task definition and what it names, as read."""
-
-    definition: TaskDefinition
-    roles: tuple[Role, ...]
-    log_groups: tuple[LogGroup, ...]
-    images: tuple[Image, ...]
-    mount_zones: dict[str, tuple[str, ...]]  # EFS file system → the zones it mounts in
+async def _facts(
+    read: Reads,
+    found: ecs.Found,
+    tasks: _Tasks,
+    before: _Before,
+    definitions: _Definitions,
+    network: _Network,
+    region: str,
+    now: datetime,
+) -> Facts:
+    """The reads that need only the target start here, at once; each of them starts the reads
+    that need it as soon as it answers. Facts once everything has answered."""
+    once, service, ecs_client = read.once, found.service, read.clients.ecs()
+    # The longest chains first: a bounded pool takes the reads in this order.
+    by_definition = definitions.all()  # the live revisions now, the tasks' once known
+    iam.policy_versions(read)  # for the roles the definitions name
+    listed = tasks.all()  # ListTasks → DescribeTasks, merged with the archive's stops
+    archived = tasks.archive()
+    lineage = before.lineage()  # deployments, the family's revisions
+    read_network = once("network", network.collect)  # and the focus task's interface
+    cluster = once("cluster", lambda: ecs.read_cluster(read, ecs_client, found))
+    providers = once(
+        "capacity-providers", lambda: ecs.read_capacity_providers(read, ecs_client, service)
+    )
+    target_groups = once("target-groups", lambda: elbv2.read_target_groups(read, service))
+    streams = once("log-streams", tasks.log_streams)  # once the tasks are known
+    baseline = once("baseline", before.baseline)  # once the tasks and lineage are
+    once(  # once the family is known
+        "recent-revisions", lambda: ecs.read_recent_revisions(read, ecs_client, _listed(found))
+    )
+    read_definitions = await by_definition
+    images = {image.uri: image for d in read_definitions for image in d.images}
+    facts = Facts(
+        target=Target(
+            cluster=name_of(found.cluster_arn),
+            service=service.name if service else None,
+            task_id=found.task.task_id if found.task else None,
+            region=region,
+        ),
+        region=region,
+        account=account_of(found.cluster_arn),
+        collected_at=now,
+        service=service,
+        stopped_tasks=(await listed).stopped,
+        running_tasks=(await listed).running,
+        task_definitions={d.definition.arn: d.definition for d in _by_arn(read_definitions)},
+        cluster=await cluster,
+        log_groups=tuple(
+            sorted(
+                {g for d in read_definitions for g in d.log_groups},
+                key=lambda g: (g.name, g.region or ""),
+            )
+        ),
+        log_streams=tuple(sorted(await streams, key=lambda s: s.container)),
+        roles=dict(sorted((role.arn, role) for d in read_definitions for role in d.roles)),
+        network=await read_network,
+        images=tuple(image for _, image in sorted(images.items())),
+        target_groups=await target_groups,
+        capacity_providers=tuple(sorted(await providers, key=lambda p: p.name)),
+        archive=await archived,
+        service_deployments=(await lineage)[0],
+        baseline=(await baseline)[0],
+        baseline_source=(await baseline)[1],
+    )
+    await read.settled()  # every read started has answered, or given up
+    return facts.model_copy(update={"gaps": read.gaps})
 
 
 class _Window:
@@ -155,98 +222,33 @@ class _Window:
         return ecs.newest_first((*listed, *(t for t in read.stops if t.arn not in known)))
 
 
-class _Composed:
-    """The service modules' reads for one target, joined where one waits for another's."""
+class _Tasks:
+    """The target's tasks: a task target's own; a service's from ListTasks → DescribeTasks,
+    merged with the archive's stops of the window (read beside ListTasks). Then the log tails
+    of the focus and a few other stopped tasks, and whether any of it points at a platform
+    mismatch."""
 
     def __init__(
-        self,
-        read: Reads,
-        found: ecs.Found,
-        window: _Window,
-        wants_manifest: WantsManifest,
-        baseline: PickBaseline,
+        self, read: Reads, found: ecs.Found, window: _Window, wants_manifest: WantsManifest
     ) -> None:
         self.read, self.found, self.window = read, found, window
-        self.wants_manifest, self.pick_baseline = wants_manifest, baseline
-        self.cluster_arn, self.service, self.task = found.cluster_arn, found.service, found.task
-        # Only a service target lists its tasks, reads the archive and what ran before.
-        self.listed = found.service if found.task is None else None
+        self.wants_manifest = wants_manifest
+        self.listed = _listed(found)
         self.ecs = read.clients.ecs()
 
-    async def facts(self, region: str, now: datetime) -> Facts:
-        """The reads that need only the target start here, at once; each of them starts the
-        reads that need it as soon as it answers. Facts once everything has answered."""
-        read, once = self.read, self.read.once
-        # The longest chains first: a bounded pool takes the reads in this order.
-        definitions = self._definitions()  # the live revisions now, the tasks' once known
-        iam.policy_versions(read)  # for the roles the definitions name
-        tasks = self._tasks()  # ListTasks → DescribeTasks, merged with the archive's stops
-        archived = self._archive()
-        lineage = self._lineage()  # what ran before: deployments, the family's revisions
-        network = once("network", self._network)  # and the focus task's interface
-        cluster = once("cluster", lambda: ecs.read_cluster(read, self.ecs, self.found))
-        providers = once(
-            "capacity-providers", lambda: ecs.read_capacity_providers(read, self.ecs, self.service)
-        )
-        target_groups = once("target-groups", lambda: elbv2.read_target_groups(read, self.service))
-        streams = once("log-streams", self._log_streams)  # once the tasks are known
-        baseline = once("baseline", self._baseline)  # once the tasks and lineage are
-        once(  # once the family is known
-            "recent-revisions", lambda: ecs.read_recent_revisions(read, self.ecs, self.listed)
-        )
-        found = await definitions
-        images = {image.uri: image for d in found for image in d.images}
-        facts = Facts(
-            target=Target(
-                cluster=name_of(self.cluster_arn),
-                service=self.service.name if self.service else None,
-                task_id=self.task.task_id if self.task else None,
-                region=region,
-            ),
-            region=region,
-            account=account_of(self.cluster_arn),
-            collected_at=now,
-            service=self.service,
-            stopped_tasks=(await tasks).stopped,
-            running_tasks=(await tasks).running,
-            task_definitions={d.definition.arn: d.definition for d in _by_arn(found)},
-            cluster=await cluster,
-            log_groups=tuple(
-                sorted(
-                    {g for d in found for g in d.log_groups},
-                    key=lambda g: (g.name, g.region or ""),
-                )
-            ),
-            log_streams=tuple(sorted(await streams, key=lambda s: s.container)),
-            roles=dict(sorted((role.arn, role) for d in found for role in d.roles)),
-            network=await network,
-            images=tuple(image for _, image in sorted(images.items())),
-            target_groups=await target_groups,
-            capacity_providers=tuple(sorted(await providers, key=lambda p: p.name)),
-            archive=await archived,
-            service_deployments=(await lineage)[0],
-            baseline=(await baseline)[0],
-            baseline_source=(await baseline)[1],
-        )
-        await read.settled()  # every read started has answered, or given up
-        return facts.model_copy(update={"gaps": read.gaps})
-
-    # ------------------------------------------------------------------ tasks, what ran before
-
-    def _tasks(self) -> asyncio.Task[Tasks]:
+    def all(self) -> asyncio.Task[Tasks]:
         return self.read.once("tasks", self._read_tasks)
 
     async def _read_tasks(self) -> Tasks:
-        """A task target is that task; a service's tasks are ECS's and the archive's."""
-        service = self.listed
+        service, task = self.listed, self.found.task
         if service is None:
-            return ecs.split_tasks([self.task] if self.task else [])
+            return ecs.split_tasks([task] if task else [])
         listed = await ecs.read_service_tasks(self.read, self.ecs, self.found, service)
-        stops = self.window.merge(listed.stopped, await self._archive())
+        stops = self.window.merge(listed.stopped, await self.archive())
         return Tasks(stopped=stops, running=listed.running)
 
-    def _archive(self) -> asyncio.Task[ArchiveRead | None]:
-        """The archive's stops of the window, read beside ListTasks."""
+    def archive(self) -> asyncio.Task[ArchiveRead | None]:
+        """The archive's stops of the window."""
         return self.read.once("archive", self._read_archive)
 
     async def _read_archive(self) -> ArchiveRead | None:
@@ -255,8 +257,44 @@ class _Composed:
             return None
         return await archive.read_service_stops(self.read, service, group, self.window.since)
 
-    def _lineage(self) -> asyncio.Task[tuple[tuple[ServiceDeployment, ...], list[str]]]:
-        """What ran before: the service's deployments and its family's revisions."""
+    async def log_streams(self) -> list[LogStream]:
+        tasks = await self.all()
+        tails = await asyncio.gather(*map(self._tail, tasks.to_tail()))
+        return [stream for streams in tails for stream in streams]
+
+    def _tail(self, task: Task) -> asyncio.Task[list[LogStream]]:
+        return logs.tail(self.read, task, self._task_definition)
+
+    def _task_definition(self, arn: str) -> asyncio.Task[TaskDefinition | None]:
+        return ecs.task_definition(self.read, self.ecs, arn)
+
+    def platform_evidence(self) -> asyncio.Task[bool]:
+        return self.read.once("platform-evidence", self._read_platform_evidence)
+
+    async def _read_platform_evidence(self) -> bool:
+        """Whether a stop or a log line makes a manifest worth reading, as soon as one does."""
+        tasks = await self.all()
+        if self.wants_manifest(tasks.stopped, ()):
+            return True
+        for tail in asyncio.as_completed(list(map(self._tail, tasks.to_tail()))):
+            if self.wants_manifest((), await tail):
+                return True
+        return False
+
+
+class _Before:
+    """What ran before a service's tasks: its deployments and its family's revisions, and,
+    once the tasks are known too, the last revision that ran healthy (`baseline`)."""
+
+    def __init__(
+        self, read: Reads, found: ecs.Found, tasks: _Tasks, pick_baseline: PickBaseline
+    ) -> None:
+        self.read, self.service, self.tasks = read, found.service, tasks
+        self.pick_baseline = pick_baseline
+        self.listed = _listed(found)
+        self.ecs = read.clients.ecs()
+
+    def lineage(self) -> asyncio.Task[tuple[tuple[ServiceDeployment, ...], list[str]]]:
         return self.read.once("lineage", self._read_lineage)
 
     async def _read_lineage(self) -> tuple[tuple[ServiceDeployment, ...], list[str]]:
@@ -269,12 +307,12 @@ class _Composed:
         )
         return found, revisions
 
-    async def _baseline(self) -> tuple[TaskDefinition | None, str | None]:
+    async def baseline(self) -> tuple[TaskDefinition | None, str | None]:
         """The last revision that ran healthy before the focus stopped task's, when known."""
-        tasks, (service_deployments, family) = await self._tasks(), await self._lineage()
+        tasks, (service_deployments, family) = await self.tasks.all(), await self.lineage()
         if self.listed is None or not tasks.stopped:
             return None, None
-        archived = await self._archive()
+        archived = await self.tasks.archive()
         found = self.pick_baseline(
             tasks.stopped[0].task_definition_arn,
             self.service,
@@ -285,21 +323,36 @@ class _Composed:
         if found is None:
             return None, None
         # Read for the diff only: what it names is not read unless a task runs it.
-        return await self._task_definition(found[0]), found[1]
+        return await ecs.task_definition(self.read, self.ecs, found[0]), found[1]
 
-    # ------------------------------------------------------------------ task definitions
 
-    def _task_definition(self, arn: str) -> asyncio.Task[TaskDefinition | None]:
-        return ecs.task_definition(self.read, self.ecs, arn)
+@dataclass(frozen=True)
+class _Definition:
+    """A task definition and what it names, as read."""
 
-    def _definitions(self) -> asyncio.Task[list[_Definition]]:
-        return self.read.once("definitions", self._read_definitions)
+    definition: TaskDefinition
+    roles: tuple[Role, ...]
+    log_groups: tuple[LogGroup, ...]
+    images: tuple[Image, ...]
+    mount_zones: dict[str, tuple[str, ...]]  # EFS file system → the zones it mounts in
 
-    async def _read_definitions(self) -> list[_Definition]:
+
+class _Definitions:
+    """The task definitions the target's tasks run, each with what it names: its roles (each
+    with its inline and attached policies), log groups, images and EFS file systems."""
+
+    def __init__(self, read: Reads, service: Service | None, tasks: _Tasks) -> None:
+        self.read, self.service, self.tasks = read, service, tasks
+        self.ecs = read.clients.ecs()
+
+    def all(self) -> asyncio.Task[list[_Definition]]:
+        return self.read.once("definitions", self._read_all)
+
+    async def _read_all(self) -> list[_Definition]:
         """The service's live revisions at once (recent tasks mostly run one of those: a round
         trip less), the focus and stopped tasks' own once the tasks are known."""
         early = [self._definition(arn) for arn in ecs.live_revisions(self.service)]
-        tasks = await self._tasks()
+        tasks = await self.tasks.all()
         focus = (tasks.focus,) if tasks.focus else ()
         later = [self._definition(t.task_definition_arn) for t in (*focus, *tasks.stopped)]
         return await every_found(dict.fromkeys([*early, *later]))
@@ -308,51 +361,37 @@ class _Composed:
         return self.read.once(("definition", arn), lambda: self._read_definition(arn))
 
     async def _read_definition(self, arn: str) -> _Definition | None:
-        """A task definition, then at once its roles, log groups, images and file systems."""
-        definition = await self._task_definition(arn)
+        """A task definition, then at once its roles, log groups, images and file systems; an
+        image's manifest only once a stop or a log line makes it worth reading."""
+        definition = await ecs.task_definition(self.read, self.ecs, arn)
         if definition is None:
             return None
-        read = self.read
+        read, evidence = self.read, self.tasks.platform_evidence
         roles = [a for a in (definition.execution_role_arn, definition.task_role_arn) if a]
         file_systems = [v.file_system_id for v in definition.efs_volumes]
         found_roles, groups, images, zones = await asyncio.gather(
             every_found(iam.role(read, role) for role in dict.fromkeys(roles)),
             every_found(logs.log_group(read, s) for s in logs.awslogs_sources(definition)),
-            every_found(
-                ecr.image(read, c.image, self._platform_evidence) for c in definition.containers
-            ),
+            every_found(ecr.image(read, c.image, evidence) for c in definition.containers),
             every_found(efs.mount_zones(read, fs) for fs in dict.fromkeys(file_systems)),
         )
         return _Definition(
             definition, tuple(found_roles), tuple(groups), tuple(images), dict(zones)
         )
 
-    # ------------------------------------------------------------------ logs
 
-    async def _log_streams(self) -> list[LogStream]:
-        tasks = await self._tasks()
-        tails = await asyncio.gather(*map(self._tail, tasks.to_tail()))
-        return [stream for streams in tails for stream in streams]
+class _Network:
+    """The target's subnets with their routes, its security groups, the VPC's endpoints, the
+    focus task's network interface (once the tasks are known) and the zones its EFS file
+    systems mount in (once the task definitions are)."""
 
-    def _tail(self, task: Task) -> asyncio.Task[list[LogStream]]:
-        return logs.tail(self.read, task, self._task_definition)
+    def __init__(
+        self, read: Reads, found: ecs.Found, tasks: _Tasks, definitions: _Definitions
+    ) -> None:
+        self.read, self.service, self.task = read, found.service, found.task
+        self.tasks, self.definitions = tasks, definitions
 
-    def _platform_evidence(self) -> asyncio.Task[bool]:
-        return self.read.once("platform-evidence", self._read_platform_evidence)
-
-    async def _read_platform_evidence(self) -> bool:
-        """Whether a stop or a log line makes a manifest worth reading, as soon as one does."""
-        tasks = await self._tasks()
-        if self.wants_manifest(tasks.stopped, ()):
-            return True
-        for tail in asyncio.as_completed(list(map(self._tail, tasks.to_tail()))):
-            if self.wants_manifest((), await tail):
-                return True
-        return False
-
-    # ------------------------------------------------------------------ network
-
-    async def _network(self) -> Network | None:
+    async def collect(self) -> Network | None:
         """The network, or None when it was not read or any part of it is missing: a route
         table or a security group that could not be read must not look like none at all."""
         service, task = self.service, self.task
@@ -366,7 +405,7 @@ class _Composed:
             ec2.read_routed_subnets(self.read, subnet_ids),
             self._security_groups(group_ids),
             self._eni(),
-            self._definitions(),
+            self.definitions.all(),
         )
         if routed is None or groups is None:
             return None
@@ -396,10 +435,15 @@ class _Composed:
 
     async def _read_eni(self) -> ec2.Eni | None:
         """The focus task's network interface (gone soon after a stop)."""
-        focus = (await self._tasks()).focus
+        focus = (await self.tasks.all()).focus
         if focus is None or not focus.eni_id:
             return None
         return await ec2.read_eni(self.read, focus.eni_id)
+
+
+def _listed(found: ecs.Found) -> Service | None:
+    """The service whose tasks, archive and history are read: a task target reads none."""
+    return found.service if found.task is None else None
 
 
 def _by_arn(definitions: Iterable[_Definition]) -> list[_Definition]:
