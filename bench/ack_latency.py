@@ -18,13 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 
-from bot.app import build_app
 from bot.cache import MemoryStore
 from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import SCENARIOS, build_account
 from bot.demo.traffic import EmulatorServer
 from bot.service import Diagnoser
 from bot.settings import Settings
+from bot.slack.app import build_app
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 from tests.harness import SIGNING_SECRET, BotServer, form, slash_command
 

@@ -23,9 +23,9 @@ from bot.cache import MemoryStore
 from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import SCENARIOS, build_account
 from bot.demo.traffic import EmulatorServer
+from bot.parse.target import parse_target
 from bot.service import Diagnoser
 from bot.settings import Settings
-from bot.target import parse_target
 
 
 def timed_diagnosis(target: str) -> float:

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 
 import boto3
 
-from bot.app import make_client
 from bot.aws.watch_reads import Reader
 from bot.cache import MemoryStore
 from bot.demo.archive_events import task_stopped, write_events
@@ -32,6 +31,7 @@ from bot.demo.traffic import EmulatorServer
 from bot.model import Cause, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
+from bot.slack.app import make_client
 from bot.watch.follow import POLL_SECONDS, Follower
 from bot.watch.incidents import Card
 from bot.watch.watches import WatchBook

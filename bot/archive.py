@@ -16,9 +16,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.arns import name_of
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, is_stopping, newest_first, task_from_aws
 from bot.model import ServiceEvent, Task
+from bot.parse.arns import name_of
 
 TASK_CHANGE = "ECS Task State Change"
 SERVICE_ACTION = "ECS Service Action"

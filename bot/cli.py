@@ -113,12 +113,12 @@ def _fail(code: int, message: str) -> int:
 
 
 def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.target import parse_target
+    from bot.parse.target import parse_target
 
     target = parse_target(
         args.target, cluster=args.cluster, region=args.region, account=args.account
     )
-    from bot.duration import parse_duration
+    from bot.parse.duration import parse_duration
 
     since = parse_duration(args.since) if args.since is not None else None
     from bot.cache import make_store
@@ -208,7 +208,7 @@ def _demo_incidents(settings: Settings) -> list[str]:
 
 
 def _serve(settings: Settings) -> int:
-    from bot.app import serve
+    from bot.slack.app import serve
 
     serve(settings)
     return EXIT_OK

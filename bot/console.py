@@ -17,7 +17,7 @@ def _home(region: str, service: str) -> str:
 
 def ecs_target(region: str, target: Target) -> str:
     """The ECS page of a service or a task (the clusters page when the cluster is unknown);
-    bot/console_url.py reads these back."""
+    bot/parse/console_url.py reads these back."""
     base = f"{_home(region, 'ecs')}/v2/clusters"
     if target.cluster is None:
         return f"{base}?region={region}"

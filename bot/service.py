@@ -15,10 +15,10 @@ from bot.cache import SingleFlight, Store, cache_key
 from bot.checks.patterns import platform_evidence
 from bot.errors import TargetError
 from bot.model import Diagnosis, Target
+from bot.parse.target import named_account
 from bot.reason import reason
 from bot.reason.changes import baseline_arn
 from bot.settings import Settings
-from bot.target import named_account
 
 log = logging.getLogger(__name__)
 

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     accounts: dict[str, Account] = Field(default_factory=dict, validation_alias="ECS_WHY_ACCOUNTS")
 
     # Which Slack channels may query what, as JSON: {"C0123ABCD": ["prod:production"],
-    # "*": ["staging:*"]} (see bot/access.py). Unset: every channel may query everything.
+    # "*": ["staging:*"]} (see bot/slack/access.py). Unset: every channel may query everything.
     channels: dict[str, list[str]] = Field(
         default_factory=dict, validation_alias="ECS_WHY_CHANNELS"
     )

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from slack_bolt import Ack, App
 
 from bot.model import Diagnosis, Target
+from bot.parse.target import ACCOUNT, NAME, REGION, TASK_ID
 from bot.render.blocks import (
     ACTION_CONSOLE,
     ACTION_DETAILS,
@@ -24,7 +25,6 @@ from bot.render.blocks import (
     render_details,
     render_logs,
 )
-from bot.target import ACCOUNT, NAME, REGION, TASK_ID
 from handlers.deps import Deps
 from handlers.messages import STALE_BUTTON, rerunning
 from handlers.payload import as_object, as_text

@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
-from bot.duration import split_since
 from bot.errors import TargetError
+from bot.parse.duration import split_since
 from handlers.deps import Deps
 from handlers.messages import COMMAND_USAGE, bad_targets, diagnosing
 from handlers.replies import Conversation, Reply

@@ -1,4 +1,4 @@
-"""What every handler needs, built once in bot/app.py and passed to each `register`."""
+"""What every handler needs, built once in bot/slack/app.py and passed to each `register`."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from bot.access import Access
 from bot.cache import Deduplicator
 from bot.errors import EcsWhyError, UnknownName
 from bot.model import Diagnosis, Target
-from bot.ratelimit import RateLimit
-from bot.target import named_account, parse_target
+from bot.parse.target import named_account, parse_target
+from bot.slack.access import Access
+from bot.slack.ratelimit import RateLimit
 from bot.watch.watches import WatchBook
 from handlers.messages import problem, slow_down, sorry
 from handlers.replies import Replies

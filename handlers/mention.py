@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.errors import TargetError
-from bot.target import CLUSTER_SERVICE, NAME, find_targets
+from bot.parse.target import CLUSTER_SERVICE, NAME, find_targets
 from handlers.deps import Deps
 from handlers.messages import MENTION_USAGE, bad_targets, too_many
 from handlers.payload import as_text

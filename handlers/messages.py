@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from bot.errors import AwsUnavailable, EcsWhyError, TargetError
 from bot.model import Target
-from bot.ratelimit import Refused
 from bot.render.blocks import code, safe
+from bot.slack.ratelimit import Refused
 
 EXAMPLES = (
     "• `/ecs-why api-service`: a service, looked up in every cluster\n"

@@ -11,7 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import TargetError
-from bot.target import find_targets
+from bot.parse.target import find_targets
 from handlers.deps import Deps
 from handlers.messages import bad_targets, too_many
 from handlers.payload import as_object, as_text

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from slack_bolt import App
 from waitress import wasyncore
 
-from bot.app import EVENTS_PATH, make_http_server
 from bot.settings import Settings
+from bot.slack.app import EVENTS_PATH, make_http_server
 from tests.fake_slack import TEAM
 
 P = ParamSpec("P")

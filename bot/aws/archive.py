@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from bot.archive import filter_term, parse_lines
-from bot.arns import name_of
 from bot.aws import reads as r
 from bot.aws.graph import Reads
 from bot.model import ArchiveRead, Service
+from bot.parse.arns import name_of
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient

@@ -45,7 +45,6 @@ from datetime import datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
-from bot.arns import account_of, name_of
 from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
 from bot.aws.clients import AwsClients, unavailable
 from bot.aws.ecs import ClusterIndex, Tasks
@@ -65,6 +64,7 @@ from bot.model import (
     Task,
     TaskDefinition,
 )
+from bot.parse.arns import account_of, name_of
 
 WARM_CLIENTS = ("iam", "logs", "ec2", "elbv2", "ecr")
 

@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 
 from bot.aws import reads as r
 from bot.aws.graph import Reads
-from bot.image_uri import parse_image, registry_of
 from bot.model import Image
+from bot.parse.image_uri import parse_image, registry_of
 
 if TYPE_CHECKING:
     from mypy_boto3_ecr import ECRClient

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from bot.arns import TASK_ARN, family_and_revision, name_of
 from bot.aws import reads as r
 from bot.aws.graph import Reads
 from bot.cache import Store, cache_key
@@ -45,6 +44,7 @@ from bot.model import (
     TaskDefinition,
     runs_on_fargate,
 )
+from bot.parse.arns import TASK_ARN, family_and_revision, name_of
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient

@@ -17,10 +17,10 @@ from urllib.parse import unquote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.arns import name_of
 from bot.aws import reads as r
 from bot.aws.graph import Reads, every_found
 from bot.model import PolicyDocument, Role
+from bot.parse.arns import name_of
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient

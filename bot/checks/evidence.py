@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.arns import name_of
 from bot.checks.base import GUESS, NAMED, UNCONFIRMED, VAGUE, Knowledge
 from bot.checks.patterns import RULES, STEADY_STATE, STOP_CODES, classify, classify_log
+from bot.checks.policy import decide
 from bot.model import (
     Cause,
     ContainerDefinition,
@@ -30,7 +30,7 @@ from bot.model import (
     Task,
     Where,
 )
-from bot.policy import decide
+from bot.parse.arns import name_of
 from bot.truncate import shorten
 
 # Stops that are nobody's configuration mistake.

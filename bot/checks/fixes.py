@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import console
-from bot.arns import name_of, partition
 from bot.checks.base import Fix
 from bot.checks.evidence import role_name
 from bot.model import (
@@ -31,6 +30,7 @@ from bot.model import (
     Task,
     TaskDefinition,
 )
+from bot.parse.arns import name_of, partition
 
 
 def aws(*words: str) -> str:

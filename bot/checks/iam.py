@@ -8,7 +8,6 @@ import json
 import re
 
 from bot import console
-from bot.arns import secret_read
 from bot.checks.base import NAMED, NEEDS_ROLE, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
@@ -32,7 +31,7 @@ from bot.checks.evidence import (
     unread,
 )
 from bot.checks.fixes import Scene, aws, compact, fix
-from bot.image_uri import registry_of
+from bot.checks.policy import trusts_ecs_tasks
 from bot.model import (
     Cause,
     Evidence,
@@ -48,7 +47,8 @@ from bot.model import (
     TaskDefinition,
     Where,
 )
-from bot.policy import trusts_ecs_tasks
+from bot.parse.arns import secret_read
+from bot.parse.image_uri import registry_of
 
 # --------------------------------------------------------------------------- fixes
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot import console
-from bot.arns import arn
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     Tally,
@@ -26,7 +25,6 @@ from bot.checks.evidence import (
 from bot.checks.fixes import Scene, aws, fix, rollback_command, rollback_words
 from bot.checks.iam import fix_execution_role_missing
 from bot.checks.stopped_reason import UNKNOWN
-from bot.image_uri import parse_image, registry_of
 from bot.model import (
     Cause,
     Evidence,
@@ -39,6 +37,8 @@ from bot.model import (
     Step,
     Where,
 )
+from bot.parse.arns import arn
+from bot.parse.image_uri import parse_image, registry_of
 
 # --------------------------------------------------------------------------- fixes
 

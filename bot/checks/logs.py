@@ -7,7 +7,6 @@ write to it stops the task before it prints a single line.
 from __future__ import annotations
 
 from bot import console
-from bot.arns import arn
 from bot.checks.base import NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     config,
@@ -34,6 +33,7 @@ from bot.model import (
     Step,
     Where,
 )
+from bot.parse.arns import arn
 
 # --------------------------------------------------------------------------- fixes
 

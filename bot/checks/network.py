@@ -26,7 +26,6 @@ from bot.checks.evidence import (
 )
 from bot.checks.fixes import Scene, aws, fix
 from bot.checks.stopped_reason import UNKNOWN
-from bot.image_uri import registry_of
 from bot.model import (
     Cause,
     EgressRule,
@@ -41,6 +40,7 @@ from bot.model import (
     Subnet,
     Where,
 )
+from bot.parse.image_uri import registry_of
 
 # --------------------------------------------------------------------------- fixes
 

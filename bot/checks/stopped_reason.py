@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from bot import console
-from bot.arns import name_of
 from bot.checks.base import GUESS, Check, Knowledge, Stage
 from bot.checks.evidence import (
     note,
@@ -32,6 +31,7 @@ from bot.model import (
     Task,
     Where,
 )
+from bot.parse.arns import name_of
 
 # A stop ECS meant ends the container with SIGTERM: that is no crash of its own.
 _STOPS_BY_SIGTERM = frozenset({Cause.SIGTERM})

@@ -24,6 +24,7 @@ from bot.checks.evidence import (
     role_named,
 )
 from bot.checks.fixes import Scene, aws, compact, fix, log_link, rollback_words
+from bot.checks.policy import decide
 from bot.model import (
     Cause,
     Evidence,
@@ -36,7 +37,6 @@ from bot.model import (
     TaskDefinition,
     Where,
 )
-from bot.policy import decide
 
 # IAM's refusal: who, what, on what, and (for an explicit deny) which kind of policy.
 _REFUSAL = re.compile(

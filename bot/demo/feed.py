@@ -14,12 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.arns import family_and_revision
 from bot.aws.watch_reads import Archive, Reader
 from bot.demo.archive_events import service_action, task_stopped, write_events
 from bot.demo.scenarios import SCENARIOS
 from bot.demo.specs import Scenario
 from bot.model import Cause, Target
+from bot.parse.arns import family_and_revision
 from bot.render.incident import incident_text
 from bot.watch.follow import updates_between
 

@@ -14,7 +14,6 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from bot.arns import family_and_revision
 from bot.model import (
     Changes,
     ContainerDefinition,
@@ -25,6 +24,7 @@ from bot.model import (
     Task,
     TaskDefinition,
 )
+from bot.parse.arns import family_and_revision
 from bot.redact import redact
 
 # The stop code of a task the scheduler replaced on purpose (a deployment, a scale-in).

@@ -3,8 +3,8 @@ stopped and since when, and which revision the service deploys."""
 
 from __future__ import annotations
 
-from bot.arns import name_of
 from bot.model import Facts, Impact
+from bot.parse.arns import name_of
 
 
 def impact_of(facts: Facts) -> Impact:

@@ -8,10 +8,10 @@ circuit breaker (or someone) rolled back, there is nothing left to roll back to.
 
 from __future__ import annotations
 
-from bot.arns import name_of
 from bot.checks.fixes import aws
 from bot.checks.registry import Registry
 from bot.model import Changes, Evidence, Facts, Finding, Kind, NextStep
+from bot.parse.arns import name_of
 
 
 def began_with_revision(facts: Facts, changes: Changes) -> bool:

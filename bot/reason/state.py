@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from bot.arns import family_and_revision
 from bot.checks.patterns import STEADY_STATE
 from bot.model import QUIET, Cause, Facts, Finding, Kind, Service, ServiceState, Status
+from bot.parse.arns import family_and_revision
 from bot.reason.rollback import deployed_revision
 
 STATUS_OF: dict[ServiceState, Status] = {

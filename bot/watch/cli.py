@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.aws.watch_reads import Archive, Reader
 from bot.cache import make_store
-from bot.duration import parse_duration
 from bot.model import Target
+from bot.parse.duration import parse_duration
 from bot.render.incident import incident_json, incident_text
 from bot.service import Diagnoser
 from bot.settings import Settings

@@ -17,10 +17,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_event
-from bot.arns import SERVICE_ARN, account_of, family_and_revision, name_of, region_of
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
 from bot.model import Cause, Evidence, Facts, Finding, Kind, Step, Target, Task
+from bot.parse.arns import SERVICE_ARN, account_of, family_and_revision, name_of, region_of
 from bot.reason import reason
 from bot.reason.history import stop_signature
 from bot.watch.incidents import Event, Failure, ServiceRef, Steady

@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.cache import MemoryStore, Store, cache_key
-from bot.console_url import is_console_url
 from bot.errors import TargetError
 from bot.model import Target
-from bot.target import ACCOUNT_PREFIX, NAME, parse_target, quoted
+from bot.parse.console_url import is_console_url
+from bot.parse.target import ACCOUNT_PREFIX, NAME, parse_target, quoted
 from bot.watch.incidents import Incident, ServiceRef
 
 WATCH_USAGE = "watch a service (api-service), cluster/service, cluster/* or account:cluster/*"

@@ -13,7 +13,6 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.app import build_app
 from bot.cache import MemoryStore, Store
 from bot.demo.scenarios import SCENARIOS, build_account
 from bot.demo.specs import Scenario
@@ -21,6 +20,7 @@ from bot.demo.traffic import EmulatorServer
 from bot.model import Cause, Diagnosis, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
+from bot.slack.app import build_app
 from tests.conftest import FAKE_AWS_ENV, reset_moto
 from tests.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.harness import SIGNING_SECRET, BotServer, Settling

@@ -248,7 +248,7 @@ def test_malformed_requests_are_a_4xx_with_one_log_line_and_no_traceback(
     assert response.status == status  # 404: signed and well-formed, but nothing handles it
     assert lines.tracebacks() == []
     # One line from the edge (other tests' background threads may log meanwhile).
-    edge = [r.getMessage() for r in lines.records if r.name == "bot.app"]
+    edge = [r.getMessage() for r in lines.records if r.name == "bot.slack.app"]
     assert len(edge) == 1, edge
     assert bot.diagnoser.calls == []
     assert bot.http.request("", method="GET", path="/healthz").status == 200
@@ -310,7 +310,7 @@ def test_a_burst_of_100_commands_from_one_user_diagnoses_at_most_the_limit(
         # Another user in the same channel is still served.
         other = {**slash_command(f"{OOM.cluster}/{OOM.service}", urls[0]), "user_id": "U0OTHER"}
         assert "Diagnosing" in bot.http.signed(form(other)).json()["text"]
-    refusals = [r for r in lines.records if r.name == "bot.ratelimit"]
+    refusals = [r for r in lines.records if r.name == "bot.slack.ratelimit"]
     assert len([r for r in refusals if r.levelno == logging.INFO]) == 100 - limit
     assert len([r for r in refusals if r.levelno >= logging.WARNING]) == 1  # no flood
     assert all(USER in r.getMessage() for r in refusals)

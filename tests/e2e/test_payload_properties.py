@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
-from bot.app import EVENTS_PATH, build_app
 from bot.cache import MemoryStore
 from bot.errors import TargetError
 from bot.model import Target
+from bot.parse.target import NAME, REGION, TASK_ID, parse_target
 from bot.render.blocks import (
     ACTION_CONSOLE,
     ACTION_DETAILS,
@@ -49,7 +49,7 @@ from bot.render.blocks import (
     target_value,
 )
 from bot.service import Diagnoser
-from bot.target import NAME, REGION, TASK_ID, parse_target
+from bot.slack.app import EVENTS_PATH, build_app
 from handlers.mention import MAX_TARGETS, targets_in
 from handlers.messages import COMMAND_USAGE, MENTION_USAGE, STALE_BUTTON
 from tests.conftest import FAKE_AWS_ENV
@@ -74,7 +74,7 @@ JSON = "application/json"
 REPO = Path(__file__).resolve().parents[2]
 OUR_CODE = (REPO / "bot", REPO / "handlers")
 EDGE = REPO / "bot" / "app.py"  # the WSGI route only hands the request to Bolt
-ECHO_LIMIT = 60  # bot/target.py quotes at most this much of what the user typed
+ECHO_LIMIT = 60  # bot/parse/target.py quotes at most this much of what the user typed
 REJECTION_LIMIT = 600  # the problem lines before the usage, escaped (`&` becomes `&amp;`)
 RESPONSE_URL = "RESPONSEURL"  # in a generated payload: where its response_url goes
 UNDELIVERABLE = "every way failed"  # Replies' error when a message has nowhere to go

@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import build_app
 from bot.cache import MemoryStore
 from bot.demo.traffic import EmulatorServer
 from bot.model import Cause
 from bot.service import Diagnoser
+from bot.slack.app import build_app
 from tests.e2e.conftest import Recording, bot_settings, scenario
 from tests.fake_slack import APP_TOKEN, FakeSlack
 from tests.harness import mention_event, slash_command

@@ -20,7 +20,6 @@ import boto3
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import build_app, make_client, make_follower
 from bot.aws.watch_reads import Reader
 from bot.cache import MemoryStore, RedisStore, Store
 from bot.demo.archive_events import OOM_REASON, service_action, task_stopped, write_events
@@ -29,6 +28,7 @@ from bot.demo.traffic import EmulatorServer
 from bot.model import Cause
 from bot.render.incident import ACTION_MUTE, ACTION_SNOOZE, ACTION_UNSILENCE
 from bot.service import Diagnoser
+from bot.slack.app import build_app, make_client, make_follower
 from bot.watch.follow import Follower
 from bot.watch.watches import WatchBook
 from handlers.incidents import deliverer

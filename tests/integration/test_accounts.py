@@ -9,9 +9,9 @@ import pytest
 from bot.cache import MemoryStore
 from bot.demo.traffic import EmulatorServer
 from bot.errors import TargetError
+from bot.parse.target import parse_target
 from bot.service import Diagnoser
 from bot.settings import Account, Settings
-from bot.target import parse_target
 from tests.integration.conftest import run_cli
 
 ROLE = "arn:aws:iam::123456789012:role/ecs-why-reader"

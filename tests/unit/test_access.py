@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.access import Access
 from bot.model import Target
+from bot.slack.access import Access
 
 RULES = {
     "C1": ["production", "prod:*"],

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import build_app, malformed, signed
 from bot.cache import MemoryStore
 from bot.errors import EcsWhyError
 from bot.model import Diagnosis, Target
 from bot.settings import Settings
+from bot.slack.app import build_app, malformed, signed
 
 UNREACHABLE = "http://127.0.0.1:9/api/"  # the discard port: any call would fail
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.arns import (
+from bot.parse.arns import (
     TASK_ARN,
     account_of,
     arn,

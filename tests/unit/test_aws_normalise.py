@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
-from bot.arns import name_of
 from bot.aws import clients, ec2, ecr, ecs, elbv2, iam, logs
 from bot.model import Fact, Gap, Route, Subnet
+from bot.parse.arns import name_of
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

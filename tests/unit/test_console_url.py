@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.console_url import find_console_urls, parse_console_url
 from bot.errors import TargetError
 from bot.model import Target
-from bot.target import find_targets, parse_target
+from bot.parse.console_url import find_console_urls, parse_console_url
+from bot.parse.target import find_targets, parse_target
 from tests.unit.test_target_properties import NAMES, REGIONS, TASK_IDS
 
 PAGES = st.sampled_from(["", "/health", "/configuration", "/tasks", "/logs", "/deployments"])

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.duration import parse_duration, split_since
 from bot.errors import TargetError
+from bot.parse.duration import parse_duration, split_since
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.image_uri import parse_image, registry_of
+from bot.parse.image_uri import parse_image, registry_of
 
 
 @pytest.mark.parametrize(

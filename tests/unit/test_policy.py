@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.policy import allows, decide, trusts_ecs_tasks
+from bot.checks.policy import allows, decide, trusts_ecs_tasks
 
 REPO = "arn:aws:ecr:us-east-1:123456789012:repository/api"
 SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.cache import MemoryStore
-from bot.ratelimit import RateLimit, Refused
+from bot.slack.ratelimit import RateLimit, Refused
 
 
 class Clock:
@@ -46,7 +46,7 @@ def test_every_refusal_is_a_line_but_the_warning_comes_once_a_window(
 ) -> None:
     clock = Clock()
     rate = limit(clock, per_user=1)
-    caplog.set_level("INFO", logger="bot.ratelimit")
+    caplog.set_level("INFO", logger="bot.slack.ratelimit")
     for _ in range(4):
         rate.refused("U1", "C1")
     assert [r.levelname for r in caplog.records] == ["WARNING", "INFO", "INFO", "INFO"]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.app import make_client
 from bot.cache import MemoryStore, RedisStore, make_store
 from bot.cli import main
 from bot.settings import Settings, settings_error
+from bot.slack.app import make_client
 
 
 @pytest.fixture(autouse=True)

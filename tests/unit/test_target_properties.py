@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.errors import TargetError
 from bot.model import Target
-from bot.target import named_account, parse_target
+from bot.parse.target import named_account, parse_target
 
 NAMES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}", fullmatch=True)
 HEX_ID = st.from_regex(r"[0-9a-f]{32}", fullmatch=True)

@@ -18,11 +18,9 @@ import pytest
 from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.access import Access
 from bot.cache import Deduplicator, MemoryStore
 from bot.errors import AwsUnavailable, EcsWhyError
 from bot.model import Diagnosis, Target
-from bot.ratelimit import RateLimit
 from bot.render.blocks import (
     ACTION_CONSOLE,
     ACTION_DETAILS,
@@ -32,6 +30,8 @@ from bot.render.blocks import (
     fallback_text,
     render_card,
 )
+from bot.slack.access import Access
+from bot.slack.ratelimit import RateLimit
 from bot.watch.watches import WatchBook
 from handlers import actions
 from handlers.deps import Deps

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bot import arns
-from bot.arns import SERVICE_ARN, TASK_ARN
-from bot.console_url import CONSOLE_URL, is_console_url, parse_console_url
 from bot.errors import TargetError
 from bot.model import Target
+from bot.parse import arns
+from bot.parse.arns import SERVICE_ARN, TASK_ARN
+from bot.parse.console_url import CONSOLE_URL, is_console_url, parse_console_url
 from bot.truncate import shorten
 
 USAGE = (

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from bot.arns import NAME, REGION, TASK_ID
 from bot.errors import TargetError
 from bot.model import Target
+from bot.parse.arns import NAME, REGION, TASK_ID
 
 HOST = re.compile(rf"(?:(?P<region>{REGION})\.)?console\.aws\.amazon\.com", re.IGNORECASE)
 PAGE = re.compile(

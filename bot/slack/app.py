@@ -35,13 +35,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from waitress.server import create_server
 
-from bot.access import Access
 from bot.aws.watch_reads import Reader
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
-from bot.ratelimit import RateLimit
 from bot.service import Diagnoser
 from bot.settings import Settings
+from bot.slack.access import Access
+from bot.slack.ratelimit import RateLimit
 from bot.watch.follow import Follower
 from bot.watch.watches import WatchBook
 from handlers import actions, command, incidents, mention, shortcut

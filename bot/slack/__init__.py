@@ -1,0 +1,1 @@
+"""What faces Slack inside the bot: the Bolt app, the channel rules, the rate limits."""
