@@ -40,6 +40,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from bot.aws.fact_cache import FactCache
 from bot.aws.reads import iam_action, model_loader
+from bot.aws.unavailable import Unavailable
 from bot.cache import Store
 from bot.errors import AwsUnavailable, MutatingCallRefused, TargetError
 from bot.model import Fact, Gap
@@ -178,6 +179,7 @@ class AwsClients:
         self._clients = ServiceClients(
             session, self._session_lock, self._region, settings, self.recorder, fact_cache
         )
+        self.unavailable = Unavailable()  # what optional reads found missing here
 
     @classmethod
     def from_settings(
@@ -233,12 +235,15 @@ class AwsClients:
         """How many times each operation was called through these clients."""
         return self.recorder.counts()
 
-    def client(self, service_name: str, region: str | None = None) -> BaseClient:
-        """The shared client for a service (in `region`, default: the session's)."""
-        return self._clients.get(service_name, region)
+    def client(
+        self, service_name: str, region: str | None = None, *, optional: bool = False
+    ) -> BaseClient:
+        """The shared client for a service (in `region`, default: the session's); `optional`:
+        the one for optional reads, which tries once and never drains the retry budget."""
+        return self._clients.get(service_name, region, optional=optional)
 
-    def ecs(self) -> ECSClient:
-        return cast("ECSClient", self.client("ecs"))
+    def ecs(self, *, optional: bool = False) -> ECSClient:
+        return cast("ECSClient", self.client("ecs", optional=optional))
 
     def logs(self, region: str | None = None) -> CloudWatchLogsClient:
         return cast("CloudWatchLogsClient", self.client("logs", region))
@@ -277,20 +282,25 @@ class ServiceClients:
         self._recorder, self._fact_cache = recorder, fact_cache
         self._lock = threading.Lock()
         # Bounded: task definitions name log and registry regions too.
-        self._made: OrderedDict[tuple[str, str | None], BaseClient] = OrderedDict()
+        self._made: OrderedDict[tuple[str, str | None, bool], BaseClient] = OrderedDict()
         self._max_attempts = settings.aws_max_attempts
         self._config = Config(
-            retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+            # attempts in all, the first one included (`max_attempts` would count retries)
+            retries={"mode": "standard", "total_max_attempts": settings.aws_max_attempts},
             connect_timeout=settings.aws_connect_timeout,
             read_timeout=settings.aws_read_timeout,
             # Clients are shared by every diagnosis running at once.
             max_pool_connections=settings.aws_concurrency * settings.diagnosis_workers,
         )
+        # Optional reads try once, on a client of their own: its retry quota is its own too.
+        self._optional = self._config.merge(
+            Config(retries={"mode": "standard", "total_max_attempts": 1})
+        )
 
-    def get(self, service_name: str, region: str | None) -> BaseClient:
+    def get(self, service_name: str, region: str | None, *, optional: bool = False) -> BaseClient:
         """The client for a service in `region` (None: the session's), made on first use; the
         least recently used is dropped past MAX_CLIENTS."""
-        key = (service_name, None if region == self._region else region)
+        key = (service_name, None if region == self._region else region, optional)
         with self._lock:
             if key not in self._made:
                 self._made[key] = self._make(*key)
@@ -299,13 +309,13 @@ class ServiceClients:
             self._made.move_to_end(key)
             return self._made[key]
 
-    def _make(self, service_name: str, region: str | None) -> BaseClient:
+    def _make(self, service_name: str, region: str | None, optional: bool) -> BaseClient:
         try:
             with self._session_lock:
                 client: BaseClient = self._session.client(
                     service_name,  # type: ignore[call-overload]
                     region_name=region or self._region,
-                    config=self._config,
+                    config=self._optional if optional else self._config,
                 )
         except NoRegionError as error:
             raise AwsUnavailable("no AWS region configured: set AWS_REGION") from error

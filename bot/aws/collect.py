@@ -302,7 +302,7 @@ class _Before:
         if service is None:
             return (), []
         found, revisions = await asyncio.gather(
-            deployments.read_deployments(self.read, self.ecs, service),
+            deployments.read_deployments(self.read, service),
             ecs.family_revisions(self.read, self.ecs, service),
         )
         return found, revisions

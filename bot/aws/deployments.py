@@ -16,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws import reads as r
 from bot.aws.graph import Reads
+from bot.aws.unavailable import Unavailable
 from bot.model import Service, ServiceDeployment
 
 if TYPE_CHECKING:
@@ -28,9 +29,13 @@ Raw = dict[str, Any]
 
 
 def read_service_deployments(
-    ecs: ECSClient, cluster: str, service: str
+    ecs: ECSClient, cluster: str, service: str, unavailable: Unavailable
 ) -> tuple[ServiceDeployment, ...]:
-    """The service's recent deployments, newest first; () when the API is not available."""
+    """The service's recent deployments, newest first; () when the API is not available (and
+    then, for a while, not asked again: deployments[] stand in for it)."""
+    action = r.LIST_SERVICE_DEPLOYMENTS.action
+    if unavailable.now(action):
+        return ()
     try:
         listed: Raw = dict(
             ecs.list_service_deployments(cluster=cluster, service=service, maxResults=RECENT)
@@ -46,6 +51,7 @@ def read_service_deployments(
         )
     except (ClientError, BotoCoreError) as error:
         log.info("service deployments API not available (%s): using deployments[]", error)
+        unavailable.remember(action, error)
         return ()
     by_arn = {r["serviceRevisionArn"]: r for r in revisions.get("serviceRevisions", [])}
     found = [deployment_from_aws(d, by_arn) for d in deployments]
@@ -91,11 +97,16 @@ def deployment_from_aws(raw: Raw, revisions: dict[str, Raw]) -> ServiceDeploymen
 # --------------------------------------------------------------------------- read graph
 
 
-async def read_deployments(
-    read: Reads, ecs: ECSClient, service: Service
-) -> tuple[ServiceDeployment, ...]:
-    """The service's recent deployments, newest first; () when none could be read."""
+async def read_deployments(read: Reads, service: Service) -> tuple[ServiceDeployment, ...]:
+    """The service's recent deployments, newest first; () when none could be read. An
+    optional read: its own client tries once (bot/aws/unavailable.py remembers a failure)."""
+    clients = read.clients
     found = await read(
-        r.LIST_SERVICE_DEPLOYMENTS, read_service_deployments, ecs, service.cluster_arn, service.name
+        r.LIST_SERVICE_DEPLOYMENTS,
+        read_service_deployments,
+        clients.ecs(optional=True),
+        service.cluster_arn,
+        service.name,
+        clients.unavailable,
     )
     return found or ()

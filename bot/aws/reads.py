@@ -42,6 +42,8 @@ class Read:
     `ttl` is how long an answer may be cached, in seconds (0: never), or a function of the
     answer. `window` names a request field that moves with the clock: an answer read from an
     earlier value of it covers a later one (the caller keeps only what falls in its window).
+    An `optional` read only enriches a diagnosis: it is tried once, never retried, and where
+    it failed it is not asked again for a while (bot/aws/graph.py).
     """
 
     service: str
@@ -49,6 +51,7 @@ class Read:
     fact: Fact
     ttl: int | Callable[[Mapping[str, Any]], int] = 0
     window: str | None = None
+    optional: bool = False
 
     @property
     def action(self) -> str:
@@ -71,9 +74,16 @@ DESCRIBE_CONTAINER_INSTANCES = Read("ecs", "DescribeContainerInstances", Fact.CL
 DESCRIBE_CAPACITY_PROVIDERS = Read("ecs", "DescribeCapacityProviders", Fact.CAPACITY_PROVIDERS)
 # What ran before: the family's revisions and the service deployments API.
 LIST_TASK_DEFINITIONS = Read("ecs", "ListTaskDefinitions", Fact.DEPLOYMENTS, FAST)
-LIST_SERVICE_DEPLOYMENTS = Read("ecs", "ListServiceDeployments", Fact.DEPLOYMENTS, FAST)
-DESCRIBE_SERVICE_DEPLOYMENTS = Read("ecs", "DescribeServiceDeployments", Fact.DEPLOYMENTS, FAST)
-DESCRIBE_SERVICE_REVISIONS = Read("ecs", "DescribeServiceRevisions", Fact.DEPLOYMENTS, IMMUTABLE)
+# The deployments lineage only tells what changed; the service's deployments[] stand in for it.
+LIST_SERVICE_DEPLOYMENTS = Read(
+    "ecs", "ListServiceDeployments", Fact.DEPLOYMENTS, FAST, optional=True
+)
+DESCRIBE_SERVICE_DEPLOYMENTS = Read(
+    "ecs", "DescribeServiceDeployments", Fact.DEPLOYMENTS, FAST, optional=True
+)
+DESCRIBE_SERVICE_REVISIONS = Read(
+    "ecs", "DescribeServiceRevisions", Fact.DEPLOYMENTS, IMMUTABLE, optional=True
+)
 # CloudWatch Logs
 DESCRIBE_LOG_GROUPS = Read("logs", "DescribeLogGroups", Fact.LOG_GROUPS, SLOW)
 GET_LOG_EVENTS = Read("logs", "GetLogEvents", Fact.LOG_STREAMS, FAST)

@@ -84,6 +84,9 @@ DENY_CODES: dict[Protocol, str] = {
 _CALLER = "arn:aws:sts::123456789012:assumed-role/ecs-why/bot"
 
 
+Fault = Literal["throttle", "deny", "fail"]
+
+
 @dataclass(frozen=True)
 class Faults:
     """What the emulator answers instead of the real thing; the default is no fault at all.
@@ -93,12 +96,14 @@ class Faults:
     the same request is throttled at most `max_in_a_row` times in a row (throttling clears, as
     AWS's does, so a client that retries gets through); `throttle_only`, when set, names the
     services or operations it applies to. `deny` names services ("iam") or operations
-    ("iam:GetRole") refused on every request, as a policy without them would.
+    ("iam:GetRole") refused on every request, as a policy without them would; `fail` names
+    those answered with an internal error (HTTP 500), as any AWS API now and then does.
     """
 
     throttle: float = 0.0
     throttle_only: frozenset[str] = frozenset()
     deny: frozenset[str] = frozenset()
+    fail: frozenset[str] = frozenset()
     seed: int = 0
     max_in_a_row: int = 2
 
@@ -182,12 +187,14 @@ class Traffic:
         start_response(status, headers)
         return [answer]
 
-    def _fault(self, operation: str, request: str) -> Literal["throttle", "deny"] | None:
+    def _fault(self, operation: str, request: str) -> Fault | None:
         """Which fault answers this request, if any; called with the lock held."""
         faults, key = self._faults, (operation, request)
         names = {operation, operation.partition(":")[0]}
         if names & faults.deny:
             return "deny"
+        if names & faults.fail:
+            return "fail"
         if faults.throttle_only and not names & faults.throttle_only:
             return None
         if not faults.throttle or self._in_a_row[key] >= faults.max_in_a_row:
@@ -200,7 +207,7 @@ class Traffic:
         return None
 
     def _answer(
-        self, fault: Literal["throttle", "deny"], protocol: Protocol, operation: str
+        self, fault: Fault, protocol: Protocol, operation: str
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         if fault == "deny":
             code, status = DENY_CODES[protocol], 400 if protocol == "json" else 403
@@ -208,6 +215,8 @@ class Traffic:
                 f"User: {_CALLER} is not authorized to perform: {operation} because no "
                 f"identity-based policy allows the {operation} action"
             )
+        elif fault == "fail":
+            code, status, message = "InternalFailure", 500, "We encountered an internal error."
         else:
             code, status, message = THROTTLE_CODES[protocol], 400, "Rate exceeded"
             if operation.startswith("ecr:"):

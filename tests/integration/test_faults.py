@@ -233,3 +233,48 @@ def test_ecs_refused_exits_3_naming_the_action(
     assert "ecs:DescribeServices" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- optional reads
+
+
+def test_an_optional_read_that_fails_costs_one_attempt_and_is_remembered(
+    emulator: EmulatorServer, account: dict[str, str], baseline: dict[Target, Diagnosis]
+) -> None:
+    """The deployments lineage answers HTTP 500: tried once (no retries, no back-off), the
+    diagnosis unchanged, and not asked again for a while."""
+    diagnoser = Diagnoser(Settings(), NothingCached())
+    [target] = [t for t in SAMPLE if t.service == "search-indexer"]
+    try:
+        emulator.traffic.reset()
+        with emulator.traffic.inject(Faults(fail=frozenset({"ecs:ListServiceDeployments"}))):
+            [first] = diagnose_all(diagnoser, target)
+            assert emulator.traffic.counts()["ecs:ListServiceDeployments"] == 1
+            [second] = diagnose_all(diagnoser, target)
+        assert emulator.traffic.counts()["ecs:ListServiceDeployments"] == 1  # remembered
+        assert outcome(first) == outcome(second) == outcome(baseline[target])
+    finally:
+        diagnoser.close()
+
+
+def test_failing_optional_reads_leave_the_retry_budget_of_the_others_whole(
+    emulator: EmulatorServer, account: dict[str, str]
+) -> None:
+    """Eight diagnoses whose optional read fails, then DescribeServices throttled twice in a
+    row: it is still retried through (the optional reads have a client of their own)."""
+    targets = [t for t in SAMPLE if t.service != "legacy-nginx"][:4]
+    diagnosers = [Diagnoser(Settings(), NothingCached()) for _ in range(2)]
+    try:
+        with emulator.traffic.inject(Faults(fail=frozenset({"ecs:ListServiceDeployments"}))):
+            for diagnoser in diagnosers:
+                diagnose_all(diagnoser, *targets)
+        emulator.traffic.reset()
+        throttled = Faults(throttle=1.0, throttle_only=frozenset({"ecs:DescribeServices"}))
+        with emulator.traffic.inject(throttled):
+            after = [d.diagnose(targets[0]) for d in diagnosers]
+        assert emulator.traffic.injected()[("ecs:DescribeServices", "ThrottlingException")] >= 2
+        assert all(d.status != "unknown" for d in after)
+        assert all(not d.gaps for d in after)
+    finally:
+        for diagnoser in diagnosers:
+            diagnoser.close()
