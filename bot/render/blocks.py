@@ -36,7 +36,7 @@ from bot.model import (
 )
 from bot.redact import redact
 from bot.render.evidence import Line, evidence_lines, shape
-from bot.render.glance import cause_title, headline, impact_bits, shown_note, state
+from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import changes_heading, changes_lines, history_line
 from bot.truncate import shorten
 
@@ -127,19 +127,22 @@ class Verdict:
     at: datetime
 
 
-def render_card(diagnosis: Diagnosis, earlier: Verdict | None = None) -> list[dict[str, Any]]:
+def render_card(
+    diagnosis: Diagnosis, earlier: Verdict | None = None, stops: Stops | None = None
+) -> list[dict[str, Any]]:
     """The card as Block Kit JSON, validated by the models and within Slack's limits.
 
     The cause and its decisive line come first, then the impact, the next step (its command
     in a code block of its own), the steps that did not pass, and the buttons. A healthy card
-    is its headline and one line of numbers.
+    is its headline and one line of numbers. Under an incident header, `stops` are the
+    incident's own.
     """
     blocks: list[Block] = [
         SectionBlock(
             block_id=_verdict_id(diagnosis),
             text=_mrkdwn(_clip(_cause_text(diagnosis), SECTION_LIMIT)),
         ),
-        _context(_impact_text(diagnosis)),
+        _context(_impact_text(diagnosis, stops)),
     ]
     if diagnosis.status != "healthy" or diagnosis.stopped_tasks:
         blocks += _failing_blocks(diagnosis)
@@ -281,8 +284,8 @@ def _more_evidence(diagnosis: Diagnosis) -> str | None:
     return "\n".join(lines)
 
 
-def _impact_text(diagnosis: Diagnosis) -> str:
-    bits = impact_bits(diagnosis, _date)
+def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None) -> str:
+    bits = impact_bits(diagnosis, _date, stops)
     if diagnosis.status == "healthy" and not diagnosis.stopped_tasks:
         bits.append(f"checked {_date(diagnosis.diagnosed_at)}")
     return (

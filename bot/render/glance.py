@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.model import Cause, Diagnosis, Kind, ServiceState
 
@@ -68,14 +68,27 @@ def shown_note(diagnosis: Diagnosis, note: str) -> str:
     return note
 
 
-def impact_bits(diagnosis: Diagnosis, when: Callable[[datetime], str]) -> list[str]:
-    """Running/desired, the stops and since when, and the revision, each a short phrase."""
+class Stops(NamedTuple):
+    """An incident's own count of stops and its first: what its card's numbers say."""
+
+    number: int
+    first: datetime
+
+
+def impact_bits(
+    diagnosis: Diagnosis, when: Callable[[datetime], str], stops: Stops | None = None
+) -> list[str]:
+    """Running/desired, the stops and since when, and the revision, each a short phrase; under
+    an incident, its own stops (so its header and its card give one count)."""
     impact = diagnosis.impact
     bits: list[str] = []
     if impact is not None and impact.desired is not None and impact.running is not None:
         bits.append(f"{impact.running}/{impact.desired} tasks running")
     stopped = impact.stopped if impact else diagnosis.stopped_tasks
-    if stopped:
+    if stops is not None:
+        plural = "stop" if stops.number == 1 else "stops"
+        bits.append(f"{stops.number} {plural} since {when(stops.first)} in this incident")
+    elif stopped:
         first = impact.first_stopped_at if impact else None
         since = f" since {when(first)}" if first else ""
         cause = diagnosis.cause

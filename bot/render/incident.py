@@ -13,6 +13,7 @@ from bot.model import Diagnosis
 from bot.redact import redact
 from bot.render.blocks import code, fallback_text, render_card, safe
 from bot.render.evidence import evidence_lines
+from bot.render.glance import Stops
 from bot.truncate import shorten
 from bot.watch.incidents import Incident
 
@@ -90,7 +91,8 @@ def render_incident_card(
             ButtonElement(text="Mute this cause", action_id=ACTION_MUTE, value=value),
         ],
     )
-    return [*incident_header(incident, silence), *render_card(diagnosis), buttons.to_dict()]
+    card = render_card(diagnosis, stops=Stops(incident.stops, incident.first))
+    return [*incident_header(incident, silence), *card, buttons.to_dict()]
 
 
 def with_silence(blocks: list[dict[str, Any]], note: str) -> list[dict[str, Any]]:
