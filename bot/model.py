@@ -64,6 +64,7 @@ class Cause(StrEnum):
     NO_ROUTE_TO_INTERNET = "no-route-to-internet"
     MISSING_VPC_ENDPOINT = "missing-vpc-endpoint"
     SECURITY_GROUP_NO_EGRESS = "security-group-no-egress"
+    SECURITY_GROUP_NO_INGRESS = "security-group-no-ingress"
     EFS_MOUNT_FAILED = "efs-mount-failed"
     INSUFFICIENT_CPU = "insufficient-cpu"
     INSUFFICIENT_MEMORY = "insufficient-memory"
@@ -371,7 +372,9 @@ class Subnet(Frozen):
     routes: tuple[Route, ...] = ()
 
 
-class EgressRule(Frozen):
+class PortRule(Frozen):
+    """One rule of a security group, either way: a protocol, a port range and its peers."""
+
     protocol: str  # "-1" for all
     from_port: int | None = None
     to_port: int | None = None
@@ -383,7 +386,8 @@ class EgressRule(Frozen):
 class SecurityGroup(Frozen):
     id: str
     name: str
-    egress: tuple[EgressRule, ...] = ()
+    egress: tuple[PortRule, ...] = ()
+    ingress: tuple[PortRule, ...] = ()
 
 
 class Network(Frozen):

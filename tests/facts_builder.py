@@ -18,7 +18,6 @@ from bot.model import (
     ContainerInstance,
     ContainerState,
     Diagnosis,
-    EgressRule,
     Fact,
     Facts,
     Finding,
@@ -31,6 +30,7 @@ from bot.model import (
     NextStep,
     PolicyDocument,
     PortMapping,
+    PortRule,
     Role,
     Route,
     SecurityGroup,
@@ -64,7 +64,7 @@ SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/db-AbCdEf"
 SUBNET = "subnet-0aaa"
 SECURITY_GROUP = "sg-0api"
 
-ALLOW_ALL_EGRESS = EgressRule(protocol="-1", cidrs=("0.0.0.0/0",))
+ALLOW_ALL_EGRESS = PortRule(protocol="-1", cidrs=("0.0.0.0/0",))
 
 
 def trust_ecs_tasks(service: str = "ecs-tasks.amazonaws.com") -> dict[str, Any]:
@@ -237,12 +237,18 @@ def subnet(**overrides: Any) -> Subnet:
     return Subnet(**(fields | overrides))
 
 
+# The load balancer's group may reach the app's port.
+FROM_ALB = PortRule(protocol="tcp", from_port=8080, to_port=8080, security_groups=("sg-0alb",))
+
+
 def network(**overrides: Any) -> Network:
     fields: dict[str, Any] = {
         "vpc_id": "vpc-0main",
         "subnets": (subnet(),),
         "security_groups": (
-            SecurityGroup(id=SECURITY_GROUP, name="api", egress=(ALLOW_ALL_EGRESS,)),
+            SecurityGroup(
+                id=SECURITY_GROUP, name="api", egress=(ALLOW_ALL_EGRESS,), ingress=(FROM_ALB,)
+            ),
         ),
         "assign_public_ip": False,
         "task_has_public_ip": False,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.aws import reads as r
 from bot.aws.graph import Reads, each
-from bot.model import EgressRule, Route, SecurityGroup, Subnet
+from bot.model import PortRule, Route, SecurityGroup, Subnet
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -125,24 +125,29 @@ def security_group_from_aws(raw: Raw) -> SecurityGroup:
     return SecurityGroup(
         id=raw["GroupId"],
         name=raw.get("GroupName", ""),
-        egress=tuple(
-            EgressRule(
-                protocol=str(rule.get("IpProtocol", "-1")),
-                from_port=rule.get("FromPort"),
-                to_port=rule.get("ToPort"),
-                cidrs=tuple(
-                    [r["CidrIp"] for r in rule.get("IpRanges", []) if "CidrIp" in r]
-                    + [r["CidrIpv6"] for r in rule.get("Ipv6Ranges", []) if "CidrIpv6" in r]
-                ),
-                prefix_lists=tuple(
-                    p["PrefixListId"] for p in rule.get("PrefixListIds", []) if "PrefixListId" in p
-                ),
-                security_groups=tuple(
-                    g["GroupId"] for g in rule.get("UserIdGroupPairs", []) if "GroupId" in g
-                ),
-            )
-            for rule in raw.get("IpPermissionsEgress", [])
-        ),
+        egress=_rules(raw.get("IpPermissionsEgress", [])),
+        ingress=_rules(raw.get("IpPermissions", [])),
+    )
+
+
+def _rules(permissions: Iterable[Raw]) -> tuple[PortRule, ...]:
+    return tuple(
+        PortRule(
+            protocol=str(rule.get("IpProtocol", "-1")),
+            from_port=rule.get("FromPort"),
+            to_port=rule.get("ToPort"),
+            cidrs=tuple(
+                [r["CidrIp"] for r in rule.get("IpRanges", []) if "CidrIp" in r]
+                + [r["CidrIpv6"] for r in rule.get("Ipv6Ranges", []) if "CidrIpv6" in r]
+            ),
+            prefix_lists=tuple(
+                p["PrefixListId"] for p in rule.get("PrefixListIds", []) if "PrefixListId" in p
+            ),
+            security_groups=tuple(
+                g["GroupId"] for g in rule.get("UserIdGroupPairs", []) if "GroupId" in g
+            ),
+        )
+        for rule in permissions
     )
 
 

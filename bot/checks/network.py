@@ -28,7 +28,6 @@ from bot.checks.fixes import Scene, aws, fix
 from bot.checks.stopped_reason import UNKNOWN
 from bot.model import (
     Cause,
-    EgressRule,
     Evidence,
     Fact,
     Facts,
@@ -36,6 +35,8 @@ from bot.model import (
     Gap,
     Network,
     NextStep,
+    Particulars,
+    PortRule,
     Step,
     Subnet,
     Where,
@@ -162,6 +163,32 @@ def _fix_no_egress(scene: Scene) -> NextStep:
 
 
 @fix
+def _fix_no_ingress(scene: Scene) -> NextStep:
+    port = scene.cause.particulars.host_ports[0] if scene.cause.particulars.host_ports else None
+    network = scene.facts.network
+    group = network.security_groups[0] if network and network.security_groups else None
+    where = f"security group {group.id} ({group.name})" if group else "the task's security group"
+    action = (
+        f"Let the load balancer reach the tasks: allow TCP {port or 'on the container port'} into "
+        f"{where} from the load balancer's security group (the command shows which it is; then "
+        "`aws ec2 authorize-security-group-ingress` with that group as the source)."
+    )
+    balancers = scene.facts.service.load_balancers if scene.facts.service else ()
+    command = None
+    if balancers:
+        command = aws(
+            "elbv2",
+            "describe-target-groups",
+            "--target-group-arns",
+            balancers[0].target_group_arn,
+            "--query",
+            "TargetGroups[0].LoadBalancerArns",
+        )
+    link = ("Security group", console.security_group(scene.region, group.id)) if group else None
+    return scene.step(action, command, link)
+
+
+@fix
 def _fix_efs_mount_failed(scene: Scene) -> NextStep:
     volumes = scene.definition.efs_volumes if scene.definition else ()
     volume = volumes[0] if volumes else None
@@ -229,6 +256,15 @@ SG_NO_EGRESS = Knowledge(
     stage=Stage.WAY_OUT,
     fix=_fix_no_egress,
 )
+SG_NO_INGRESS = Knowledge(
+    Cause.SECURITY_GROUP_NO_INGRESS,
+    Step.NETWORK,
+    title="Security group {groups} admits nothing on port {port}, where the load balancer checks",
+    # checks that cannot reach the task time out
+    explains=frozenset({Cause.ELB_HEALTH_CHECK, Cause.SIGTERM}),
+    stage=Stage.HEALTH_CHECKS,
+    fix=_fix_no_ingress,
+)
 EFS_MOUNT_FAILED = Knowledge(
     Cause.EFS_MOUNT_FAILED,
     Step.NETWORK,
@@ -236,7 +272,7 @@ EFS_MOUNT_FAILED = Knowledge(
     stage=Stage.WAY_OUT,
     fix=_fix_efs_mount_failed,
 )
-KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, EFS_MOUNT_FAILED)
+KNOWLEDGE = (NO_ROUTE, MISSING_ENDPOINT, SG_NO_EGRESS, SG_NO_INGRESS, EFS_MOUNT_FAILED)
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}
 _EFS_PORT = 2049
 # The agent kills a pull that outlives its timeout: "pull command failed: : signal: killed"
@@ -255,6 +291,7 @@ def check_network(facts: Facts) -> list[Finding]:
     if network is None or _skip_network(facts):
         return found
     found += _no_way_out(facts, network, fields) + _no_egress(facts, network)
+    found += _no_ingress(facts, network)
     return found + _efs_unreachable(facts, network, fields)
 
 
@@ -430,7 +467,31 @@ def _no_egress(facts: Facts, network: Network) -> list[Finding]:
     ]
 
 
-def _allows(rule: EgressRule, port: int) -> bool:
+def _no_ingress(facts: Facts, network: Network) -> list[Finding]:
+    """Tasks behind a load balancer whose security groups admit nothing, from any address,
+    prefix list or group, on the port the load balancer sends to: its checks time out."""
+    service, groups = facts.service, network.security_groups
+    if service is None or not service.load_balancers or not groups:
+        return []
+    port = service.load_balancers[0].container_port
+    if any(_allows(rule, port) for group in groups for rule in group.ingress):
+        return []
+    said = [
+        config(f"security group {g.id} ({g.name}): no inbound rule for TCP {port}") for g in groups
+    ]
+    return [
+        SG_NO_INGRESS.finding(
+            said,
+            Where(),
+            {"groups": ", ".join(g.id for g in groups), "port": str(port)},
+            confidence=PROVEN,
+            severity=config_severity(facts),
+            particulars=Particulars(host_ports=(port,)),
+        )
+    ]
+
+
+def _allows(rule: PortRule, port: int) -> bool:
     if rule.protocol == "-1":
         return True
     low, high = rule.from_port or 0, rule.to_port if rule.to_port is not None else 65535

@@ -259,6 +259,8 @@ def _network(ec2: EC2Client, region: str) -> tuple[dict[str, str], dict[str, str
         "alb": _security_group(ec2, production, "alb", "Public load balancer"),
         "app-tasks": _security_group(ec2, production, "app-tasks", "ECS tasks behind the ALB"),
         "locked-down": _security_group(ec2, production, "locked-down", "No outbound traffic"),
+        # Someone made a group for new tasks behind the ALB and forgot to let the ALB in.
+        "closed-in": _security_group(ec2, production, "closed-in", "ECS tasks, no inbound rule"),
         "efs-mount-targets": _security_group(ec2, production, "efs-mount-targets", "NFS"),
         "data-tasks": _security_group(ec2, data, "data-tasks", "Tasks in the data VPC"),
     }
@@ -384,6 +386,7 @@ def _load_balancer(
         "checkout-web": (8080, "/health", "traffic-port"),
         "web-frontend": (3000, "/", "8080"),
         "slow-start-api": (8080, "/ready", "traffic-port"),
+        "shipping-api": (8080, "/healthz", "traffic-port"),
     }
     arns: dict[str, str] = {}
     for name, (port, path, health_port) in specs.items():

@@ -1253,6 +1253,31 @@ SPECS: tuple[ServiceSpec, ...] = (
             times=3,
         ),
     ),
+    ServiceSpec(
+        Scenario(
+            "shipping-api",
+            "production",
+            Cause.SECURITY_GROUP_NO_INGRESS,
+            Step.NETWORK,
+            "no inbound rule for TCP 8080",
+            "Its tasks' security group admits nothing: the load balancer's health checks time "
+            "out and ECS replaces every task.",
+        ),
+        fargate_task(container("shipping-api", "{registry}/shipping-api:1.2.0")),
+        stops=repeat(
+            Stop(
+                ELB_FAILED,
+                code="ServiceSchedulerInitiated",
+                exit_code=143,
+                ran=timedelta(minutes=3),
+            ),
+            3,
+        ),
+        placement=Placement(("private-a", "private-b"), "closed-in"),
+        target_group="shipping-api",
+        target_health=("unhealthy", "Target.Timeout", "Request timed out"),
+        grace_period=60,
+    ),
     # --- not determinable
     ServiceSpec(
         Scenario(

@@ -12,9 +12,10 @@ from bot.checks.network import (
     MISSING_ENDPOINT,
     NO_ROUTE,
     SG_NO_EGRESS,
+    SG_NO_INGRESS,
     check_network,
 )
-from bot.model import Cause, EfsVolume, EgressRule, Route, SecretRef, SecurityGroup, Step
+from bot.model import Cause, EfsVolume, Facts, PortRule, Route, SecretRef, SecurityGroup, Step
 from bot.render.evidence import evidence_lines
 from tests import facts_builder as fb
 
@@ -111,7 +112,7 @@ def test_an_efs_volume_behind_a_group_that_only_allows_https_out() -> None:
     https_only = SecurityGroup(
         id=fb.SECURITY_GROUP,
         name="api",
-        egress=(EgressRule(protocol="tcp", from_port=443, to_port=443, cidrs=("0.0.0.0/0",)),),
+        egress=(PortRule(protocol="tcp", from_port=443, to_port=443, cidrs=("0.0.0.0/0",)),),
     )
     definition = fb.task_definition(efs_volumes=(EfsVolume(name="data", file_system_id="fs-0abc"),))
     facts = fb.facts(
@@ -272,3 +273,61 @@ def test_an_efs_volume_without_a_mount_target_in_the_task_s_zone_gets_one() -> N
     elsewhere = fb.facts(task_definitions={fb.TASK_DEFINITION_ARN: EFS})
     described = fb.fixed(EFS_MOUNT_FAILED, elsewhere)
     assert described.command == "aws efs describe-mount-targets --file-system-id fs-0abc"
+
+
+# --------------------------------------------------------------------------- ingress
+
+
+def closed_in(**facts: object) -> Facts:
+    """Tasks behind the load balancer whose only group admits nothing on 8080."""
+    group = SecurityGroup(id=fb.SECURITY_GROUP, name="api", egress=(fb.ALLOW_ALL_EGRESS,))
+    return fb.facts(network=fb.network(security_groups=(group,)), **facts)
+
+
+def test_tasks_whose_group_admits_nothing_on_the_load_balancer_port() -> None:
+    finding = fb.only(check_network(closed_in()), Cause.SECURITY_GROUP_NO_INGRESS)
+    assert finding.title == (
+        "Security group sg-0api admits nothing on port 8080, where the load balancer checks"
+    )
+    assert evidence_lines(finding.evidence) == (
+        "security group sg-0api (api): no inbound rule for TCP 8080",
+    )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        PortRule(protocol="tcp", from_port=8080, to_port=8080, cidrs=("10.0.0.0/16",)),
+        PortRule(protocol="tcp", from_port=8000, to_port=9000, prefix_lists=("pl-0abc",)),
+        PortRule(protocol="-1", security_groups=("sg-0alb",)),
+    ],
+    ids=["cidr", "prefix list", "all traffic from a group"],
+)
+def test_any_rule_that_admits_the_port_will_do(rule: PortRule) -> None:
+    group = SecurityGroup(
+        id=fb.SECURITY_GROUP, name="api", egress=(fb.ALLOW_ALL_EGRESS,), ingress=(rule,)
+    )
+    facts = fb.facts(network=fb.network(security_groups=(group,)))
+    assert Cause.SECURITY_GROUP_NO_INGRESS not in fb.codes(check_network(facts))
+
+
+def test_failing_health_checks_are_the_symptom_and_the_fix_names_the_port() -> None:
+    timed_out = fb.stopped(
+        reason="Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:"
+        "us-east-1:123456789012:targetgroup/api/0123456789abcdef)",
+        stop_code="ServiceSchedulerInitiated",
+        exit_code=143,
+    )
+    facts = closed_in(service=fb.service(running=0), running_tasks=(), stopped_tasks=(timed_out,))
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.SECURITY_GROUP_NO_INGRESS
+    step = fb.fixed(SG_NO_INGRESS, facts, particulars=diagnosis.cause.particulars)
+    assert "allow TCP 8080 into security group sg-0api (api)" in step.action
+    assert step.command is not None
+    assert step.command.startswith("aws elbv2 describe-target-groups --target-group-arns ")
+
+
+def test_a_worker_without_a_load_balancer_needs_no_ingress() -> None:
+    facts = closed_in(service=fb.service(load_balancers=()))
+    assert Cause.SECURITY_GROUP_NO_INGRESS not in fb.codes(check_network(facts))

@@ -28,7 +28,7 @@ CONTRACT = {
     Step.IAM: "execution-role-missing role-not-found trust-policy secrets-access-denied "
     "task-role-missing task-role-denied",
     Step.NETWORK: "no-route-to-internet missing-vpc-endpoint security-group-no-egress "
-    "efs-mount-failed",
+    "security-group-no-ingress efs-mount-failed",
     Step.RESOURCES: "insufficient-cpu insufficient-memory no-container-instances fargate-capacity "
     "service-quota port-in-use disk-full",
     Step.HEALTH_CHECK: "health-check-start-period health-check-failing health-check-port-mismatch "
@@ -76,6 +76,7 @@ def test_the_roots_declarations_say_what_explains_a_symptom() -> None:
         Cause.FILE_LIMIT,
         Cause.TASK_ROLE_DENIED,
         Cause.DISK_FULL,
+        Cause.SECURITY_GROUP_NO_INGRESS,
     }
     assert CHECKS.explains(Cause.HEALTH_CHECK_PORT_MISMATCH, Cause.ELB_HEALTH_CHECK)
     assert not CHECKS.explains(Cause.ELB_HEALTH_CHECK, Cause.HEALTH_CHECK_PORT_MISMATCH)
