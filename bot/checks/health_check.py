@@ -261,7 +261,7 @@ def check_health_check(facts: Facts) -> list[Finding]:
     found += _unhealthy_targets(facts, where, fields)
     found = [_answered(facts, f) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
     found += _log_port_mismatches(facts, where, fields)
-    if gap := _ports_unread(facts):
+    if gap := _ports_unread(facts) or _groups_unread(facts):
         found = [unconfirmed(f, gap) if f.code is Cause.ELB_HEALTH_CHECK else f for f in found]
     return found + mismatches
 
@@ -307,6 +307,14 @@ def _ports_unread(facts: Facts) -> Gap | None:
     if all(ref.target_group_arn in read for ref in facts.service.load_balancers):
         return definition_unread(facts)  # the groups' ports are known, their health may not be
     return definition_unread(facts) or unread(facts, Fact.TARGET_GROUPS)
+
+
+def _groups_unread(facts: Facts) -> Gap | None:
+    """The gap that hid the tasks' security groups while the load balancer's checks fail
+    without an answer from the app: groups that let it in nowhere would be the cause."""
+    targets = [target for group in facts.target_groups for target in group.targets]
+    answered = any(target.reason == "Target.ResponseCodeMismatch" for target in targets)
+    return None if answered else unread(facts, Fact.NETWORK)
 
 
 def _checked_container(facts: Facts) -> ContainerDefinition | None:
@@ -616,7 +624,7 @@ CHECK = Check(
     knowledge=KNOWLEDGE,
     needs=(Fact.TARGET_GROUPS, Fact.TASK_DEFINITIONS),
     # the kills AWS reported; when the app said it was ready, and what it answered
-    reads=(Fact.SERVICE, Fact.TASKS, Fact.LOG_STREAMS),
+    reads=(Fact.SERVICE, Fact.TASKS, Fact.LOG_STREAMS, Fact.NETWORK),
     step=Step.HEALTH_CHECK,
     passed="Health checks pass",
     skip=_no_health_checks,

@@ -1256,10 +1256,10 @@ SPECS: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         Scenario(
             "shipping-api",
-            "production",
+            "platform",
             Cause.SECURITY_GROUP_NO_INGRESS,
             Step.NETWORK,
-            "no inbound rule for TCP 8080",
+            "failed ELB health checks",
             "Its tasks' security group admits nothing: the load balancer's health checks time "
             "out and ECS replaces every task.",
         ),

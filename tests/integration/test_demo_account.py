@@ -514,3 +514,11 @@ def test_the_embedded_emulator_answers_then_stops() -> None:
         assert sts.get_caller_identity()["Account"] == "123456789012"
     with pytest.raises(EndpointConnectionError):
         sts.get_caller_identity()
+
+
+def test_each_cluster_keeps_fewer_stopped_tasks_than_one_page(aws: Aws) -> None:
+    """moto lists a cluster's stopped tasks whatever the service asked for: a cluster with more
+    than the 100 the bot describes would hide some services' stops from their diagnoses."""
+    for cluster in {scenario.cluster for scenario in SCENARIOS}:
+        listed = aws.ecs.list_tasks(cluster=cluster, desiredStatus="STOPPED", maxResults=100)
+        assert len(listed["taskArns"]) <= 100, cluster
