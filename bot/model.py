@@ -73,6 +73,7 @@ class Cause(StrEnum):
     SERVICE_QUOTA = "service-quota"
     PORT_IN_USE = "port-in-use"
     DISK_FULL = "disk-full"
+    PLACEMENT_CONSTRAINT = "placement-constraint"
     HEALTH_CHECK_START_PERIOD = "health-check-start-period"
     HEALTH_CHECK_FAILING = "health-check-failing"
     HEALTH_CHECK_PORT_MISMATCH = "health-check-port-mismatch"

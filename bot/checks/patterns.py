@@ -156,11 +156,15 @@ RULES: tuple[Rule, ...] = (
          r"already using a port required by your task|insufficient PORTS|RESOURCE:PORTS"),
     # No instance that could take the task: none at all, none connected, none with a free
     # network interface or the attribute the task needs. (No code says "out of ENIs".)
+    # Instances there are, but none has what the task requires: an attribute its placement
+    # constraints or its features ask for, or a GPU.
+    Rule(Cause.PLACEMENT_CONSTRAINT, Step.RESOURCES, "no instance has what the task requires",
+         r"missing an attribute required by your task|RESOURCE:GPU|insufficient GPU"
+         r"|MemberOf placement constraint|DistinctInstance placement constraint"),
     Rule(Cause.NO_CONTAINER_INSTANCES, Step.RESOURCES, "no container instance could take it",
          r"No Container Instances were found|encountered error \"?AGENT"
          r"|waiting for Amazon ECS Agent|agent connected|\"Reason\":\"AGENT\""
-         r"|RESOURCE:ENI|network interface to unused device index"
-         r"|missing an attribute required by your task|EMPTY CAPACITY PROVIDER"),
+         r"|RESOURCE:ENI|network interface to unused device index|EMPTY CAPACITY PROVIDER"),
     Rule(Cause.FARGATE_CAPACITY, Step.RESOURCES, "AWS had no capacity for the task",
          r"Capacity is unavailable at this time|RESOURCE:FARGATE"
          r"|Timeout waiting for network interface provisioning"),

@@ -1013,6 +1013,26 @@ SPECS: tuple[ServiceSpec, ...] = (
     ),
     ServiceSpec(
         Scenario(
+            "gpu-inference",
+            "legacy-ec2",
+            Cause.PLACEMENT_CONSTRAINT,
+            Step.RESOURCES,
+            "is missing an attribute required by your task",
+            "Its task definition requires an attribute no instance of the cluster has: every "
+            "placement fails, though instances are connected.",
+        ),
+        ec2_task(container("gpu-inference", "{registry}/gpu-inference:0.3.0", port=None)),
+        desired=1,
+        placement=None,
+        events=every(
+            5,
+            NO_PLACEMENT.format(
+                service="gpu-inference", problem="is missing an attribute required by your task"
+            ),
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
             "nightly-batch",
             "batch-ec2",
             Cause.NO_CONTAINER_INSTANCES,

@@ -2018,9 +2018,9 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         ),
         source="https://github.com/DistributedScience/Distributed-CellProfiler/issues/126",
     ),
-    # no instance has an attribute the task requires: the closest code is no instance to take it
+    # no instance has an attribute the task requires
     RealMessage(
-        code="no-container-instances",
+        code="placement-constraint",
         kind="service-event",
         text=(
             "The closest matching container-instance exxxxxxxxxxx5xxxxxxxxxxxxxxf is"

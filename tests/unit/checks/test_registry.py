@@ -30,7 +30,7 @@ CONTRACT = {
     Step.NETWORK: "no-route-to-internet missing-vpc-endpoint security-group-no-egress "
     "security-group-no-ingress efs-mount-failed",
     Step.RESOURCES: "insufficient-cpu insufficient-memory no-container-instances fargate-capacity "
-    "service-quota port-in-use disk-full",
+    "service-quota port-in-use disk-full placement-constraint",
     Step.HEALTH_CHECK: "health-check-start-period health-check-failing health-check-port-mismatch "
     "elb-health-check",
 }

@@ -14,6 +14,7 @@ from bot.checks.resources import (
     INSUFFICIENT_CPU,
     INSUFFICIENT_MEMORY,
     NO_CONTAINER_INSTANCES,
+    PLACEMENT_CONSTRAINT,
     PORT_IN_USE,
     SERVICE_QUOTA,
     check_resources,
@@ -266,3 +267,25 @@ def test_a_full_disk_is_the_task_s_storage_on_fargate_and_the_instance_s_on_ec2(
     step = fb.fixed(DISK_FULL, fb.on_ec2(stopped_tasks=(stop,)))
     assert step.action.startswith("Instance i-00000000000000001 is out of disk")
     assert step.console_label == "EC2 instance"
+
+
+def test_connected_instances_without_what_the_task_requires_are_a_placement_constraint() -> None:
+    said = (
+        "(service api) was unable to place a task because no container instance met all of its "
+        "requirements. The closest matching (container-instance 5b0d6b4e) is missing an "
+        "attribute required by your task. For more information, see the Troubleshooting "
+        "section of the Amazon ECS Developer Guide."
+    )
+    facts = fb.on_ec2(
+        service=fb.service(launch_type="EC2", running=0, events=(fb.event(said),)),
+        running_tasks=(),
+    )
+    diagnosis = fb.diagnose(facts)
+    assert diagnosis.cause is not None
+    assert diagnosis.cause.code is Cause.PLACEMENT_CONSTRAINT
+    assert Cause.NO_CONTAINER_INSTANCES not in fb.codes(diagnosis.findings)
+    step = fb.fixed(PLACEMENT_CONSTRAINT, facts)
+    assert "none has what the task requires" in step.action
+    assert step.command == (
+        "aws ecs list-attributes --cluster production --target-type container-instance"
+    )
