@@ -34,6 +34,7 @@ from bot.model import (
     Target,
     TaskDefinition,
 )
+from bot.parse.arns import name_of
 from bot.redact import redact
 from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
@@ -313,6 +314,15 @@ def _checklist_text(diagnosis: Diagnosis) -> str:
     return "\n".join(lines)
 
 
+def _logged(diagnosis: Diagnosis) -> bool:
+    """Whether the task the card is about left a log stream: only then is Fetch logs offered
+    (a task stopped before any container ran has none)."""
+    task = diagnosis.task_arn
+    if task is None or not diagnosis.stopped_tasks:
+        return False
+    return any(stream.task_id == name_of(task) for stream in diagnosis.log_streams)
+
+
 def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
     """The most useful action is primary, as the cause declares it: the logs of a crash, else
     the resource at fault."""
@@ -320,7 +330,7 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
     step = diagnosis.next_step
     elements: list[ButtonElement] = []
     crash = step is not None and step.primary == "logs" and diagnosis.status != "healthy"
-    if diagnosis.task_arn and diagnosis.stopped_tasks:
+    if _logged(diagnosis):
         style = "primary" if crash else None
         elements.append(
             ButtonElement(text="Fetch logs", action_id=ACTION_LOGS, value=value, style=style)

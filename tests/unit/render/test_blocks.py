@@ -460,3 +460,13 @@ def test_the_fallback_text_escapes_like_the_blocks() -> None:
     text = fallback_text(sample)
     assert "<" not in text
     assert "&lt;!channel&gt; &amp; &lt;https://evil.example|x&gt;" in text
+
+
+def test_fetch_logs_is_offered_only_where_the_task_left_a_log_stream() -> None:
+    """A task that stopped before any container ran (an image that could not be pulled) has
+    no stream: the button would answer that it does not exist."""
+    with_logs = [e["action_id"] for e in render_card(diagnosis())[-1]["elements"]]
+    assert ACTION_LOGS in with_logs
+    never_ran = diagnosis().model_copy(update={"log_streams": ()})
+    without = [e["action_id"] for e in render_card(never_ran)[-1]["elements"]]
+    assert ACTION_LOGS not in without
