@@ -24,7 +24,7 @@ from bot.checks.evidence import (
     role_named,
 )
 from bot.checks.fixes import Scene, aws, compact, fix, log_link, rollback_words
-from bot.checks.policy import decide
+from bot.checks.policy import Decision, decide
 from bot.model import (
     Cause,
     Evidence,
@@ -124,55 +124,46 @@ def check_task_role(facts: Facts) -> list[Finding]:
         aws_principal=said["principal"] if said else None,
         denied_by=said["denier"] if said else None,
     )
-    judged = _weighed(facts, definition, particulars)
-    if judged.denied_by is None and _role_allows(facts, definition, particulars):
-        judged = judged.model_copy(update={"denied_by": "a policy outside the task role"})
+    decision = _decision(facts, definition, particulars)
+    allowed = decision is not None and decision.allowed and policies_readable(facts)
+    denied_by = particulars.denied_by
+    if denied_by is None and decision is not None and decision.reason == "explicit-deny":
+        denied_by = f"a Deny in task role {role_name(definition.task_role_arn)}"
+    elif denied_by is None and allowed:
+        denied_by = "a policy outside the task role"
     role = role_name(definition.task_role_arn)
     call = particulars.aws_action or "a call of the app"
     return [
         TASK_ROLE_DENIED.finding(
-            (*hit_evidence(facts, hits), *_said_of_role(facts, definition, particulars)),
+            (*hit_evidence(facts, hits), *_said_of_role(facts, definition, particulars, allowed)),
             Where(container=hits[0].container, role=role, role_kind="task"),
             {"call": call, "role": role_label(definition.task_role_arn)},
             confidence=NAMED,
             tasks=len(hits),
             observed=True,
-            particulars=judged,
+            particulars=particulars.model_copy(update={"denied_by": denied_by}),
         )
     ]
 
 
-def _weighed(facts: Facts, definition: TaskDefinition, read: Particulars) -> Particulars:
-    """The particulars, with an explicit deny named in the role's own policies."""
-    role = role_named(facts, definition.task_role_arn)
-    if read.denied_by or read.aws_action is None or role is None or not role.exists:
-        return read
-    policies = [p.document for p in role.policies]
-    decision = decide(policies, read.aws_action, read.aws_resource or "*")
-    if decision.reason == "explicit-deny":
-        return read.model_copy(update={"denied_by": f"a Deny in task role {role.name}"})
-    return read
-
-
-def _role_allows(facts: Facts, definition: TaskDefinition, read: Particulars) -> bool:
-    """Whether the task role's policies, all read, already allow the refused call."""
+def _decision(facts: Facts, definition: TaskDefinition, read: Particulars) -> Decision | None:
+    """What the task role's own policies say of the refused call; None when it cannot be told
+    (no action named, no role read, or a role that does not exist)."""
     role = role_named(facts, definition.task_role_arn)
     if read.aws_action is None or role is None or not role.exists:
-        return False
-    if not policies_readable(facts):
-        return False
+        return None
     policies = [p.document for p in role.policies]
-    return decide(policies, read.aws_action, read.aws_resource or "*").allowed
+    return decide(policies, read.aws_action, read.aws_resource or "*")
 
 
 def _said_of_role(
-    facts: Facts, definition: TaskDefinition, read: Particulars
+    facts: Facts, definition: TaskDefinition, read: Particulars, allowed: bool
 ) -> tuple[Evidence, ...]:
     """What the task role shows: none, one that allows the call anyway, or one that does not."""
     if not definition.task_role_arn:
         return (config(f"{definition.family}:{definition.revision} has no taskRoleArn"),)
     label = role_label(definition.task_role_arn)
-    if read.aws_action and _role_allows(facts, definition, read):
+    if read.aws_action and allowed:
         return (contrary(f"task role {label} allows {read.aws_action}: something else denies it"),)
     if read.aws_action and policies_readable(facts):
         return (config(f"no policy of task role {label} allows {read.aws_action}"),)
