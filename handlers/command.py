@@ -68,4 +68,5 @@ def register(app: App, deps: Deps) -> None:
             deliver=lambda diagnosis: deps.replies.publish(where, Reply.card(diagnosis)),
             tell=lambda message: deps.replies.ephemeral(where, Reply(message)),
             since=since,
+            user=where.user,
         )

@@ -13,10 +13,13 @@ from bot.cache import Deduplicator
 from bot.errors import EcsWhyError, UnknownName
 from bot.model import Diagnosis, Target
 from bot.parse.target import named_account, parse_target
+from bot.render.home import Asked
 from bot.slack.access import Access
 from bot.slack.ratelimit import RateLimit
-from bot.watch.watches import WatchBook
+from bot.watch.incidents import Incident
+from bot.watch.watches import Watch, WatchBook
 from handlers.messages import problem, slow_down, sorry
+from handlers.recent import Recent
 from handlers.replies import Replies
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,9 @@ class Deps:
     limit: RateLimit  # how many diagnoses a user and a channel may start
     watches: WatchBook  # what each channel watches, snoozed and muted
     account_ids: Mapping[str, str] = field(default_factory=dict)  # configured: name → id
+    recent: Recent | None = None  # each user's last diagnoses, for their Home tab
+    # The open incidents of these watches, as (channel, incident): the follower's state.
+    incidents: Callable[[list[Watch]], list[tuple[str, Incident]]] = lambda watches: []
 
     def parse(self, text: str) -> Target:
         """What the user typed as a Target, in the configured account an ARN names (so the
@@ -92,10 +98,11 @@ class Deps:
         *,
         fresh: bool = False,
         since: timedelta | None = None,
+        user: str | None = None,
     ) -> None:
         """Diagnoses an admitted target in the background, then `deliver`s it or `tell`s what
         went wrong; a refusal (what `admit` answered instead) is told, and AWS is never asked.
-        """
+        A diagnosis `user` asked for goes on their Home tab."""
         if isinstance(asked, str):
             self.background("refusing a target", lambda: tell(asked))
             return
@@ -111,5 +118,7 @@ class Deps:
                 tell(problem(target, error))
                 return
             deliver(diagnosis)
+            if user is not None and self.recent is not None:
+                self.recent.add(user, Asked.of(diagnosis, channel))
 
         self.background(f"answering about {target.label}", job, lambda: tell(sorry(target)))

@@ -78,6 +78,7 @@ def register(app: App, deps: Deps) -> None:
                 deps.admit(channel, target),
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
                 tell=lambda message: deps.replies.post(where, Reply(message)),
+                user=where.user,
             )
 
     def say(where: Conversation, message: str) -> None:

@@ -179,6 +179,22 @@ class Replies:
             return False
         return True
 
+    def home(self, user: str, view: dict[str, Any]) -> bool:
+        """The user's Home tab, replaced whole."""
+        return self._call(
+            "views.publish", Conversation(channel="home", user=user), user_id=user, view=view
+        )
+
+    def unfurl(self, channel: str, ts: str, unfurls: dict[str, dict[str, Any]]) -> bool:
+        """Compact cards under the links of a message (`chat.unfurl`)."""
+        return self._call(
+            "chat.unfurl", Conversation(channel=channel), channel=channel, ts=ts, unfurls=unfurls
+        )
+
+    def channels_of(self, user: str) -> set[str]:
+        """The channels `user` is in that the bot can see; empty when Slack will not say."""
+        return member_channels(self._client, user)
+
     def _call(self, method: str, where: Conversation, **arguments: Any) -> bool:
         try:
             self._client.api_call(method, json=arguments)
@@ -209,3 +225,27 @@ def _origin(url: str) -> str:
         return ""
     port = port or (443 if parts.scheme == "https" else 80)
     return f"{parts.scheme}://{parts.hostname}:{port}"
+
+
+def member_channels(client: WebClient, user: str) -> set[str]:
+    """The channels `user` is in that the bot can see; empty when Slack will not say."""
+    found: set[str] = set()
+    cursor = None
+    try:
+        while True:
+            form = {"user": user, "types": "public_channel,private_channel", "limit": 200}
+            page = client.api_call(
+                "users.conversations",
+                data={
+                    **form,
+                    "exclude_archived": "true",
+                    **({"cursor": cursor} if cursor else {}),
+                },
+            )
+            found.update(str(c["id"]) for c in page.get("channels") or [] if "id" in c)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return found
+    except SLACK_FAILURES as error:
+        log.warning("users.conversations for %s failed: %s", user, error)
+        return found

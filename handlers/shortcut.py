@@ -76,4 +76,5 @@ def register(app: App, deps: Deps) -> None:
                 deps.admit(where.channel, target),
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
                 tell=lambda text: deps.replies.ephemeral(where, Reply(text)),
+                user=where.user,
             )

@@ -60,6 +60,7 @@ class _Answer:
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.members: dict[str, list[str]] = {}  # user → the channels users.conversations lists
         self.socket = FakeSocketMode()
         self._faults: dict[str, list[Fault]] = {}
         self._changed = threading.Condition()
@@ -200,6 +201,13 @@ class FakeSlack:
                 return {"ok": True, "upload_url": upload_url, "file_id": file_id}
             case "files.completeUploadExternal":
                 return {"ok": True, "files": json.loads(body["files"])}
+            case "views.publish":
+                return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", **body["view"]}}
+            case "chat.unfurl":
+                return {"ok": True}
+            case "users.conversations":
+                channels = [{"id": c} for c in self.members.get(str(body.get("user")), [])]
+                return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
             case "apps.connections.open":
                 return {"ok": True, "url": self.socket.url}
         return {"ok": False, "error": "unknown_method"}

@@ -208,9 +208,9 @@ def _what_changed(earlier: Verdict, diagnosis: Diagnosis) -> str:
     code = diagnosis.cause.code.value if diagnosis.cause else None
     was = f"*{earlier.state}*" + (f" (`{earlier.code}`)" if earlier.code else "")
     if (earlier.state, earlier.code) == (now, code):
-        return f":repeat: Diagnosed again: no change since {_date(earlier.at)}, still {was}."
+        return f":repeat: Diagnosed again: no change since {slack_date(earlier.at)}, still {was}."
     shown = f"*{now}*" + (f" (`{code}`)" if code else "")
-    return f":repeat: Diagnosed again: was {was} at {_date(earlier.at)}, now {shown}."
+    return f":repeat: Diagnosed again: was {was} at {slack_date(earlier.at)}, now {shown}."
 
 
 def _mrkdwn(text: str) -> MarkdownTextObject:
@@ -286,9 +286,9 @@ def _more_evidence(diagnosis: Diagnosis) -> str | None:
 
 
 def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None) -> str:
-    bits = impact_bits(diagnosis, _date, stops)
+    bits = impact_bits(diagnosis, slack_date, stops)
     if diagnosis.status == "healthy" and not diagnosis.stopped_tasks:
-        bits.append(f"checked {_date(diagnosis.diagnosed_at)}")
+        bits.append(f"checked {slack_date(diagnosis.diagnosed_at)}")
     return (
         " · ".join(escape(bit) if "<!date" not in bit else bit for bit in bits)
         or "no service counts"
@@ -367,12 +367,12 @@ def _context_text(diagnosis: Diagnosis) -> str:
     if diagnosis.task_arn:
         bits.append(f"task `{escape(diagnosis.task_arn.rsplit('/', 1)[-1])}`")
     if diagnosis.stopped_at is not None:
-        bits.append(f"stopped {_date(diagnosis.stopped_at)}")
-    bits.append(f"checked {_date(diagnosis.diagnosed_at)}")
+        bits.append(f"stopped {slack_date(diagnosis.stopped_at)}")
+    bits.append(f"checked {slack_date(diagnosis.diagnosed_at)}")
     return " · ".join(bits)
 
 
-def _date(when: datetime) -> str:
+def slack_date(when: datetime) -> str:
     # Shown in each reader's own time zone: https://docs.slack.dev/messaging/formatting-message-text#date-formatting
     return (
         f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"

@@ -5,6 +5,7 @@ Nothing is built at import time; `serve` builds everything once and passes it do
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import io
@@ -42,10 +43,11 @@ from bot.service import Diagnoser
 from bot.settings import Settings
 from bot.slack.access import Access
 from bot.slack.ratelimit import RateLimit
-from bot.watch.follow import Follower
+from bot.watch.follow import Follower, open_incidents
 from bot.watch.watches import WatchBook
-from handlers import actions, command, incidents, mention, shortcut
+from handlers import actions, command, home, incidents, mention, shortcut, unfurl
 from handlers.deps import Deps, Diagnoses
+from handlers.recent import Recent
 from handlers.replies import SLACK_FAILURES, Replies
 
 if TYPE_CHECKING:
@@ -133,6 +135,8 @@ def build_app(
         ),
         account_ids=settings.account_ids(),
         watches=WatchBook(store, settings.accounts),
+        recent=Recent(store),
+        incidents=functools.partial(open_incidents, store, settings.events_log_group),
     )
     for register in (
         command.register,
@@ -140,6 +144,8 @@ def build_app(
         actions.register,
         incidents.register,
         shortcut.register,
+        home.register,
+        unfurl.register,
     ):
         register(app, deps)
     # Last: after the signature check and after command.reparse_form has read the body.

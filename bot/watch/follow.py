@@ -282,3 +282,21 @@ def _pruned(incidents: dict[str, Incident], now: datetime) -> dict[str, Incident
         for key, incident in incidents.items()
         if incident.recovered_at is None or now - incident.recovered_at < KEEP_RECOVERED
     }
+
+
+def open_incidents(store: Store, group: str, watches: list[Watch]) -> list[tuple[str, Incident]]:
+    """Each incident not yet recovered that `watches` cover, with the channel watching it, as
+    the follower last saved them (the Home tab's list)."""
+    found: list[tuple[str, Incident]] = []
+    for archive, watching in group_by_archive(watches).items():
+        raw = store.get(cache_key("follow", group, archive.account or "-", archive.region or "-"))
+        state = _State.model_validate_json(raw) if raw else _State()
+        for incident in state.incidents.values():
+            service = incident.service
+            found.extend(
+                (watch.channel, incident)
+                for watch in watching
+                if incident.recovered_at is None
+                and covers(watch.target, archive.account, service.region, service)
+            )
+    return sorted(found, key=lambda pair: pair[1].last, reverse=True)

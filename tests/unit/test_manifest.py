@@ -19,7 +19,11 @@ METHOD_SCOPES = {
     "chat.postEphemeral": "chat:write",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
+    "chat.unfurl": "links:write",
+    "users.conversations": "channels:read",
 }
+# users.conversations lists private channels with groups:read; link_shared needs links:read.
+EXTRA_SCOPES = {"groups:read", "links:read"}
 
 
 def manifest() -> dict[str, Any]:
@@ -35,7 +39,10 @@ def test_the_manifest_declares_the_command_the_event_and_interactivity() -> None
     assert command["command"] == COMMAND
     assert command["usage_hint"]
     assert len(command["description"]) <= 100
-    assert app["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    events = app["settings"]["event_subscriptions"]["bot_events"]
+    assert events == ["app_mention", "app_home_opened", "link_shared"]
+    assert app["features"]["app_home"]["home_tab_enabled"] is True
+    assert app["features"]["unfurl_domains"] == ["console.aws.amazon.com"]
     assert app["settings"]["interactivity"]["is_enabled"] is True
     assert app["settings"]["socket_mode_enabled"] is True
 
@@ -43,7 +50,7 @@ def test_the_manifest_declares_the_command_the_event_and_interactivity() -> None
 def test_the_manifest_asks_for_the_minimum_scopes() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     # commands: the slash command; app_mentions:read: the app_mention event.
-    assert scopes == {"commands", "app_mentions:read", *METHOD_SCOPES.values()}
+    assert scopes == {"commands", "app_mentions:read", *METHOD_SCOPES.values(), *EXTRA_SCOPES}
 
 
 def test_the_manifest_declares_the_message_shortcut_and_no_scope_for_it() -> None:
