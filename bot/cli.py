@@ -83,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValidationError, SettingsError) as error:
         return _fail(EXIT_FAILURE, settings_error(error))
     try:
+        if settings.organization is not None and args.command != "demo":
+            from bot.aws.organization import with_organization
+
+            settings = with_organization(settings)
         if args.command == "diagnose":
             return _diagnose(args, settings)
         if args.command == "demo":

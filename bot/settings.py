@@ -33,6 +33,15 @@ class Account(BaseModel):
         return self.role_arn.split(":")[4]
 
 
+class Organization(BaseModel):
+    """Accounts found in the AWS Organization instead of typed (bot/aws/organization.py): the
+    role the bot assumes in each (deploy/org-member.yaml's ReadRoleName) and its external id."""
+
+    role_name: str = Field(default="ecs-why-read", pattern=r"^[\w+=,.@-]{1,64}$")
+    external_id: SecretStr | None = None
+    region: str | None = None  # where a target naming no region is read; default: the bot's
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
@@ -73,6 +82,9 @@ class Settings(BaseSettings):
     # Short names for other accounts, as JSON: {"prod": {"role_arn": "arn:aws:iam::…:role/…",
     # "external_id": "…", "region": "eu-west-1"}}. `/ecs-why prod:api-service` reads "prod".
     accounts: dict[str, Account] = Field(default_factory=dict, validation_alias="ECS_WHY_ACCOUNTS")
+    # Every active account of the organisation as well, by its name: {"role_name":
+    # "ecs-why-read", "external_id": "…"} (from the management or a delegated account).
+    organization: Organization | None = Field(default=None, validation_alias="ECS_WHY_ORGANIZATION")
 
     # Which Slack channels may query what, as JSON: {"C0123ABCD": ["prod:production"],
     # "*": ["staging:*"]} (see bot/slack/access.py). Unset: every channel may query everything.

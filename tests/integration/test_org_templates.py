@@ -13,7 +13,9 @@ from typing import Any
 import boto3
 import pytest
 
+from bot.aws.organization import organizations_client, with_organization
 from bot.demo.traffic import EmulatorServer
+from bot.settings import Account, Organization, Settings
 from tests.emulator_policies import teach_emulator
 from tests.integration.conftest import emptied_emulator, run_cli
 from tests.org_templates import CENTRAL, MEMBER, POLICY, with_policy
@@ -178,21 +180,61 @@ def test_each_member_trusts_only_the_bot_and_forwards_every_region(
                 assert target["RoleArn"] == f"arn:aws:iam::{member}:role/ecs-why-forward"
 
 
-def test_the_bot_diagnoses_a_member_through_the_role_the_stack_set_made(
+def test_accounts_and_ou_rules_come_from_the_organisation(
     deployed: tuple[Organisation, dict[str, str]],
+) -> None:
+    organisation, _ = deployed
+    settings = Settings(
+        organization=Organization(external_id=EXTERNAL_ID),
+        accounts={"pay": Account(role_arn=f"arn:aws:iam::{organisation.members[0]}:role/typed")},
+        channels={"C1": [f"{organisation.unit}:production@eu-west-1"], "C2": ["search:*"]},
+    )
+    client = organizations_client(settings)
+    called: set[str] = set()
+    client.meta.events.register(
+        "before-call", lambda model, **_: called.add(f"organizations:{model.name}")
+    )
+    found = with_organization(settings, client)
+    # deploy/org-bot-policy.json grants exactly what was called, and the role to assume.
+    (reads, assume) = json.loads((POLICY.parent / "org-bot-policy.json").read_text())["Statement"]
+    assert set(reads["Action"]) == called
+    assert assume["Resource"] == "arn:aws:iam::*:role/ecs-why-read"
+    assert found.accounts["pay"].role_arn.endswith(":role/typed")  # typed names win
+    assert "payments" not in found.accounts  # … and their account is not named twice
+    search = found.accounts["search"]
+    assert search.role_arn == f"arn:aws:iam::{organisation.members[1]}:role/ecs-why-read"
+    assert search.external_id is not None
+    assert search.external_id.get_secret_value() == EXTERNAL_ID
+    assert found.channels == {
+        "C1": ["pay:production@eu-west-1", "search:production@eu-west-1"],
+        "C2": ["search:*"],
+    }
+
+
+@pytest.mark.parametrize("configured", ["typed", "found"])
+def test_the_bot_diagnoses_a_member_through_the_role_the_stack_set_made(
+    deployed: tuple[Organisation, dict[str, str]], configured: str
 ) -> None:
     organisation, env = deployed
     member = organisation.members[0]
     ecs: Any = organisation.session(member).client("ecs")
-    ecs.create_cluster(clusterName="payments")
-    ecs.register_task_definition(
-        family="api", containerDefinitions=[{"name": "api", "image": "nginx", "memory": 256}]
-    )
-    ecs.create_service(cluster="payments", serviceName="api", taskDefinition="api", desiredCount=0)
+    if not ecs.list_clusters()["clusterArns"]:
+        ecs.create_cluster(clusterName="payments")
+        ecs.register_task_definition(
+            family="api", containerDefinitions=[{"name": "api", "image": "nginx", "memory": 256}]
+        )
+        ecs.create_service(
+            cluster="payments", serviceName="api", taskDefinition="api", desiredCount=0
+        )
     role = f"arn:aws:iam::{member}:role/ecs-why-read"
     accounts = {"payments": {"role_arn": role, "external_id": EXTERNAL_ID}}
+    setting = (
+        {"ECS_WHY_ACCOUNTS": json.dumps(accounts)}
+        if configured == "typed"
+        else {"ECS_WHY_ORGANIZATION": json.dumps({"external_id": EXTERNAL_ID})}
+    )
     result = run_cli(
-        env | {"ECS_WHY_ACCOUNTS": json.dumps(accounts)},
+        env | setting,
         "diagnose",
         "payments:payments/api",
         "--format",
