@@ -1,29 +1,24 @@
 """The event archive's lines (CONTRACT §5) as typed facts, and what they say about a window.
 
-Each line is one EventBridge event, exactly as the rule delivered it. A line that is not an ECS
-event is skipped and counted, never fatal; the same task change delivered twice (same
-`detail.taskArn` and `detail.version`) counts once; a task that changed several times is kept
-as its last change. Pure: the reader in `bot/aws/archive.py` does the I/O.
+Each line is one EventBridge event, exactly as the rule delivered it, read by `bot/events.py`.
+A line that is not an ECS event (or is hostile) is skipped and counted, never fatal; the same
+task change delivered twice (same `detail.taskArn` and `detail.version`) counts once; a task
+that changed several times is kept as its last change. Pure: `bot/aws/archive.py` reads.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from pydantic import ValidationError
 
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, is_stopping, newest_first, task_from_aws
+from bot.events import TASK_CHANGE, ArchiveEvent, BadLine, Detail, parse_event
 from bot.model import ServiceEvent, Task
 from bot.parse.arns import name_of
 
-TASK_CHANGE = "ECS Task State Change"
-SERVICE_ACTION = "ECS Service Action"
-DEPLOYMENT_CHANGE = "ECS Deployment State Change"
-DETAIL_TYPES = (TASK_CHANGE, SERVICE_ACTION, DEPLOYMENT_CHANGE)
 # Without --since: the archive's last hour, when ECS lists no stopped task (CONTRACT §2).
 DEFAULT_WINDOW = timedelta(hours=1)
 
@@ -36,6 +31,7 @@ class Parsed:
     service_events: tuple[ServiceEvent, ...] = ()
     skipped: int = 0
     duplicates: int = 0
+    bad: BadLine | None = None  # the first line that was no archived ECS event, and why
 
 
 def filter_term(service: str) -> str:
@@ -44,19 +40,23 @@ def filter_term(service: str) -> str:
     return f'"{service}"'
 
 
-def parse_lines(lines: Iterable[str], *, cluster: str, service: str, since: datetime) -> Parsed:
-    """The service's stops (since `since`) and service events among archive lines."""
+def parse_lines(
+    lines: Iterable[str], *, cluster: str, service: str, since: datetime, now: datetime
+) -> Parsed:
+    """The service's stops (since `since`) and service events among archive lines (their
+    times judged against `now`)."""
     parsed = Parsed()
     seen: set[tuple[str, int]] = set()
     tasks: dict[str, tuple[int, Task]] = {}
     events: list[ServiceEvent] = []
     for line in lines:
-        event = parse_event(line)
-        if event is None:
+        event = parse_event(line, now)
+        if isinstance(event, BadLine):
             parsed.skipped += 1
+            parsed.bad = parsed.bad or event
             continue
-        detail = event["detail"]
-        if event["detail-type"] == TASK_CHANGE:
+        detail = event.detail
+        if event.detail_type == TASK_CHANGE:
             key = _task_key(detail)
             if key is None:
                 parsed.skipped += 1
@@ -79,31 +79,17 @@ def parse_lines(lines: Iterable[str], *, cluster: str, service: str, since: date
     return parsed
 
 
-def parse_event(line: str) -> dict[str, Any] | None:
-    """The line as an ECS event of one of the archived types, or None."""
-    try:
-        event = json.loads(line)
-    except ValueError:
+def _task_key(detail: Detail) -> tuple[str, int] | None:
+    if detail.task_arn is None or detail.version is None:
         return None
-    if not isinstance(event, dict) or event.get("source") != "aws.ecs":
-        return None
-    if event.get("detail-type") not in DETAIL_TYPES or not isinstance(event.get("detail"), dict):
-        return None
-    return event
+    return detail.task_arn, detail.version
 
 
-def _task_key(detail: dict[str, Any]) -> tuple[str, int] | None:
-    arn, version = detail.get("taskArn"), detail.get("version")
-    if not isinstance(arn, str) or not isinstance(version, int):
-        return None
-    return arn, version
-
-
-def _task(detail: dict[str, Any]) -> Task | None:
+def _task(detail: Detail) -> Task | None:
     # A task change's detail has the shape of a DescribeTasks task.
     try:
-        return task_from_aws(detail)
-    except (ValidationError, KeyError, TypeError, AttributeError):
+        return task_from_aws(detail.as_aws())
+    except ValidationError:
         return None
 
 
@@ -120,22 +106,15 @@ def stopped_since(task: Task, since: datetime) -> bool:
     return when is None or when >= since
 
 
-def _names_service(event: dict[str, Any], cluster: str, service: str) -> bool:
-    resources = event.get("resources")
+def _names_service(event: ArchiveEvent, cluster: str, service: str) -> bool:
     wanted = f":service/{cluster}/{service}"
-    return isinstance(resources, list) and any(
-        isinstance(r, str) and r.endswith(wanted) for r in resources
-    )
+    return any(r.endswith(wanted) for r in event.resources)
 
 
-def _service_event(event: dict[str, Any]) -> ServiceEvent:
-    detail = event["detail"]
-    words = [str(detail.get("eventName") or event["detail-type"])]
-    if reason := detail.get("reason"):
-        words.append(str(reason))
-    when = detail.get("updatedAt") or detail.get("createdAt") or event.get("time")
-    try:
-        created_at = datetime.fromisoformat(str(when).replace("Z", "+00:00")) if when else None
-    except ValueError:
-        created_at = None
-    return ServiceEvent(created_at=created_at, message=": ".join(words))
+def _service_event(event: ArchiveEvent) -> ServiceEvent:
+    detail = event.detail
+    words = [detail.event_name or event.detail_type]
+    if detail.reason:
+        words.append(detail.reason)
+    when = detail.updated_at or detail.created_at or event.time
+    return ServiceEvent(created_at=when, message=": ".join(words))

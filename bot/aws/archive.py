@@ -7,7 +7,8 @@ the window, read beside ListTasks.
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -20,6 +21,8 @@ from bot.parse.arns import name_of
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
+
+log = logging.getLogger(__name__)
 
 # Enough for a week of a crash-looping service; a page holds up to 10,000 events or 1 MB.
 MAX_PAGES = 10
@@ -48,7 +51,13 @@ def read_archive(
         if not response.get("nextToken"):
             break
         query["nextToken"] = response["nextToken"]
-    parsed = parse_lines(lines, cluster=cluster, service=service, since=since)
+    parsed = parse_lines(
+        lines, cluster=cluster, service=service, since=since, now=datetime.now(UTC)
+    )
+    if parsed.bad is not None:
+        log.warning(
+            "%d lines of %s skipped (the first: %s)", parsed.skipped, group, parsed.bad.reason
+        )
     return ArchiveRead(
         group=group,
         since=since,

@@ -89,12 +89,18 @@ def updates_between(
     fresh = [line for line in batch.lines if hash(line) not in seen]
     seen.clear()
     seen.update(map(hash, batch.lines))
-    read = read_lines(fresh)
-    ours = [e for e in read.events if e.service.account == reader.account_id(archive)]
+    read = read_lines(fresh, now)
+    if read.bad is not None:  # each line is read once (`known`), so this is said once
+        log.warning(
+            "%d lines of %s skipped (the first: %s)", read.skipped, reader.group, read.bad.reason
+        )
+    # An event is about the account and region its ARNs name: in this archive, only this one's.
+    here = (reader.account_id(archive), region)
+    ours = [e for e in read.events if (e.service.account, e.service.region) == here]
     if foreign := len(read.events) - len(ours):
-        log.warning("%d events in %s name another AWS account: skipped", foreign, reader.group)
-    if read.skipped:
-        log.info("%d lines of %s are no ECS event: skipped", read.skipped, reader.group)
+        log.warning(
+            "%d events in %s name another AWS account or region: skipped", foreign, reader.group
+        )
     events = [
         e for e in ours if any(covers(t, archive.account, region, e.service) for t in targets)
     ]

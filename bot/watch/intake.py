@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import ValidationError
 
-from bot.archive import DEPLOYMENT_CHANGE, SERVICE_ACTION, TASK_CHANGE, parse_event
 from bot.aws.ecs import SERVICE_GROUP_PREFIX, task_from_aws
 from bot.checks.patterns import classify
+from bot.events import TASK_CHANGE, ArchiveEvent, BadLine, parse_event
 from bot.model import Cause, Evidence, Facts, Finding, Kind, Step, Target, Task
-from bot.parse.arns import SERVICE_ARN, account_of, family_and_revision, name_of, region_of
+from bot.parse.arns import SERVICE_ARN, family_and_revision, name_of
 from bot.reason import reason
 from bot.reason.history import stop_signature
 from bot.watch.incidents import Event, Failure, ServiceRef, Steady
@@ -42,22 +41,25 @@ class Read:
     events: list[Event] = field(default_factory=list)
     skipped: int = 0  # lines that are not an archived ECS event
     ignored: int = 0  # ECS events that are no failure and no recovery (a task starting…)
+    bad: BadLine | None = None  # the first line skipped, and why
 
 
-def read_lines(lines: Iterable[str]) -> Read:
-    """The events the lines hold; stops alike are judged once (a crash loop of 2,000 stops is
-    one verdict, not 2,000)."""
+def read_lines(lines: Iterable[str], now: datetime) -> Read:
+    """The events the lines hold (their times judged against `now`); stops alike are judged
+    once (a crash loop of 2,000 stops is one verdict, not 2,000)."""
     read = Read()
     causes: _Causes = {}
     for line in lines:
-        event = parse_event(line)
-        if event is None:
+        event = parse_event(line, now)
+        if isinstance(event, BadLine):
             read.skipped += 1
+            read.bad = read.bad or event
             continue
         try:
             found = _watch_event(event, causes)
-        except (ValidationError, KeyError, TypeError, ValueError, AttributeError):
+        except ValidationError:  # a task our model refuses
             read.skipped += 1
+            read.bad = read.bad or BadLine("detail: not a task")
             continue
         if found is None:
             read.ignored += 1
@@ -66,27 +68,26 @@ def read_lines(lines: Iterable[str]) -> Read:
     return read
 
 
-def _watch_event(event: dict[str, Any], causes: _Causes) -> Event | None:
-    kind, detail = event.get("detail-type"), event["detail"]
-    if kind == TASK_CHANGE:
-        return _stop(event, detail, causes)
-    if kind in (SERVICE_ACTION, DEPLOYMENT_CHANGE):
-        return _service_event(event, detail)
-    return None
+def _watch_event(event: ArchiveEvent, causes: _Causes) -> Event | None:
+    if event.detail_type == TASK_CHANGE:
+        return _stop(event, causes)
+    return _service_event(event)
 
 
 _Causes = dict[tuple[ServiceRef, tuple[object, ...]], Finding | None]
 
 
-def _stop(event: dict[str, Any], detail: dict[str, Any], causes: _Causes) -> Failure | None:
-    task = task_from_aws(detail)
+def _stop(event: ArchiveEvent, causes: _Causes) -> Failure | None:
+    if event.detail.task_arn is None:
+        return None
+    task = task_from_aws(event.detail.as_aws())
     group = task.group or ""
     if task.last_status != "STOPPED" or not group.startswith(SERVICE_GROUP_PREFIX):
         return None
-    # EventBridge names the account and region; a line written by hand may leave them to the ARN.
+    account, region = event.account_and_region
     service = ServiceRef(
-        account=str(event.get("account") or account_of(task.arn) or ""),
-        region=str(event.get("region") or region_of(task.arn) or ""),
+        account=account,
+        region=region,
         cluster=name_of(task.cluster_arn),
         service=group.removeprefix(SERVICE_GROUP_PREFIX),
     )
@@ -100,7 +101,7 @@ def _stop(event: dict[str, Any], detail: dict[str, Any], causes: _Causes) -> Fai
         service=service,
         cause=cause,
         revision=_revision(task.task_definition_arn),
-        at=task.stopped_at or task.stopping_at or _time(event),
+        at=task.stopped_at or task.stopping_at or event.time,
         occurrence=task.arn,
         task_arn=task.arn,
     )
@@ -118,33 +119,32 @@ def cause_of_stop(task: Task, service: ServiceRef) -> Finding | None:
     return cause if cause is not None and cause.severity == "error" else None
 
 
-def _service_event(event: dict[str, Any], detail: dict[str, Any]) -> Event | None:
-    name = str(detail.get("eventName") or "")
+def _service_event(event: ArchiveEvent) -> Event | None:
+    detail = event.detail
+    name = detail.event_name or ""
     service = _service_of(event)
     if service is None:
         return None
-    at = _time(event, detail.get("updatedAt") or detail.get("createdAt"))
+    at = detail.updated_at or detail.created_at or event.time
     if name in STEADY_EVENTS:
         return Steady(service=service, at=at)
     if name not in FAILURE_EVENTS:
         return None
-    said = f"{name}: {detail['reason']}" if detail.get("reason") else name
+    said = f"{name}: {detail.reason}" if detail.reason else name
     rule = classify(said)
     code, step = (rule.cause, rule.step) if rule else FAILURE_EVENTS[name]
     title = rule.meaning if rule else name.replace("_", " ").lower()
     title = title[:1].upper() + title[1:]
-    reason = str(detail.get("reason") or "")
+    reason = detail.reason or ""
     evidence = Evidence(kind=Kind.ACTION, text=reason or name, source=name if reason else "")
     cause = Finding(code=code, step=step, severity="error", title=title, evidence=(evidence,))
-    return Failure(
-        service=service, cause=cause, revision=None, at=at, occurrence=str(event.get("id") or said)
-    )
+    return Failure(service=service, cause=cause, revision=None, at=at, occurrence=event.id or said)
 
 
-def _service_of(event: dict[str, Any]) -> ServiceRef | None:
+def _service_of(event: ArchiveEvent) -> ServiceRef | None:
     """The service an event's resources name: arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME."""
-    for resource in event.get("resources") or []:
-        if (arn := SERVICE_ARN.fullmatch(str(resource))) and arn["cluster"]:
+    for resource in event.resources:
+        if (arn := SERVICE_ARN.fullmatch(resource)) and arn["cluster"]:
             return ServiceRef(
                 account=arn["account_id"],
                 region=arn["region"],
@@ -157,8 +157,3 @@ def _service_of(event: dict[str, Any]) -> ServiceRef | None:
 def _revision(task_definition_arn: str) -> int | None:
     found = family_and_revision(task_definition_arn)
     return found[1] if found else None
-
-
-def _time(event: dict[str, Any], when: object = None) -> datetime:
-    """The detail's own time when it has one, else the event's (both ISO 8601, in UTC)."""
-    return datetime.fromisoformat(str(when or event["time"]).replace("Z", "+00:00"))

@@ -60,7 +60,7 @@ def event(detail_type: str, detail: dict[str, Any], resources: list[str]) -> str
 
 
 def parse(*lines: str) -> Any:
-    return parse_lines(lines, cluster=CLUSTER, service=SERVICE, since=SINCE)
+    return parse_lines(lines, cluster=CLUSTER, service=SERVICE, since=SINCE, now=NOW)
 
 
 def test_stops_of_the_service_are_read_as_tasks() -> None:

@@ -27,7 +27,7 @@ def failures(*fields: dict[str, object], count: int = 1) -> list[Failure]:
         for n in range(count)
         for kind in fields
     ]
-    found = read_lines(lines(events)).events
+    found = read_lines(lines(events), T0 + timedelta(days=1)).events
     assert all(isinstance(e, Failure) for e in found)
     return [e for e in found if isinstance(e, Failure)]
 

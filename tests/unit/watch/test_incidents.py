@@ -13,6 +13,7 @@ from bot.watch.intake import read_lines
 from bot.watch.watches import parse_watch_target, watch_label
 
 T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
+LATER = T0 + timedelta(days=1)  # "now" for the lines' times
 
 
 def minutes(n: float) -> datetime:
@@ -24,7 +25,7 @@ def crash(n: float, **fields: object) -> dict[str, object]:
 
 
 def run(events: list[dict[str, object]]) -> tuple[dict[str, Incident], list[Incident]]:
-    return apply_all({}, read_lines(lines(events)).events)
+    return apply_all({}, read_lines(lines(events), LATER).events)
 
 
 def test_ten_stops_of_one_cause_are_one_incident_that_ends_at_ten_stops() -> None:
@@ -85,9 +86,9 @@ def test_steady_state_recovers_the_open_incidents_of_that_service_only() -> None
 def test_a_stop_after_recovery_opens_the_incident_again_and_a_late_old_one_does_not() -> None:
     steady = service_action(cluster="production", service="api", at=minutes(5))
     recovered, _ = run([crash(0), steady])
-    _, late = apply_all(recovered, read_lines(lines([crash(4)])).events)
+    _, late = apply_all(recovered, read_lines(lines([crash(4)]), LATER).events)
     assert late == []
-    _, updates = apply_all(recovered, read_lines(lines([crash(9)])).events)
+    _, updates = apply_all(recovered, read_lines(lines([crash(9)]), LATER).events)
     assert [(u.state, u.stops) for u in updates] == [("open", 1)]
 
 
@@ -98,7 +99,7 @@ def test_deployments_and_scale_ins_are_no_incident() -> None:
         stop_code="ServiceSchedulerInitiated",
         stopped_reason="Scaling activity initiated by (deployment ecs-svc/1234567890123456789)",
     )
-    read = read_lines(lines([scale_in]))
+    read = read_lines(lines([scale_in]), LATER)
     assert read.events == []
     assert read.ignored == 1
 
@@ -124,7 +125,7 @@ def test_placement_failures_are_incidents_with_their_resource_cause() -> None:
 def test_malformed_lines_are_skipped_and_counted() -> None:
     good = lines([crash(0)])
     half = good[0][: len(good[0]) // 2]
-    read = read_lines(["not json", "[1, 2]", json.dumps({"source": "aws.ec2"}), half, *good])
+    read = read_lines(["not json", "[1, 2]", json.dumps({"source": "aws.ec2"}), half, *good], LATER)
     assert read.skipped == 4
     assert len(read.events) == 1
 
@@ -138,7 +139,7 @@ def test_quiet_services_are_those_whose_open_incidents_all_went_quiet() -> None:
 def test_a_stop_without_account_and_region_fields_takes_them_from_its_task_arn() -> None:
     event = crash(0)
     del event["account"], event["region"]
-    (failure,) = read_lines(lines([event])).events
+    (failure,) = read_lines(lines([event]), LATER).events
     incident = apply_all({}, [failure])[1][0]
     assert (incident.service.account, incident.service.region) == ("123456789012", "us-east-1")
 
