@@ -10,6 +10,7 @@ from slack_bolt import Ack
 from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBlock
 
 from bot.errors import TargetError
+from bot.model import Target
 from bot.render.blocks import code, escape
 from bot.render.incident import ACTION_UNSILENCE
 from bot.watch.watches import WATCH_USAGE, parse_watch_target, watch_label
@@ -41,26 +42,27 @@ class WatchCommands:
         if name == "watching":
             ack(response_type="ephemeral", **self.listing(channel))
             return
+        usage = f"Use `/ecs-why {name} …` to {WATCH_USAGE}."
         try:
             target = parse_watch_target(rest)
-            self._deps.watches.check_account(target)
         except TargetError as error:
-            usage = f"Use `/ecs-why {name} …` to {WATCH_USAGE}."
             ack(response_type="ephemeral", text=bad_targets([error], usage))
-            return
-        if isinstance(asked := self._deps.admit(channel, target), str):
-            ack(response_type="ephemeral", text=asked)
             return
         label = code(watch_label(target))
         book = self._deps.watches
-        if name == "unwatch":
-            done = book.remove(channel, target)
-            text = (
-                f":no_bell: This channel no longer watches {label}."
-                if done
-                else f"This channel does not watch {label}: `/ecs-why watching` lists what it does."
+        # The channel's own watch is always taken back, whatever its rules have become.
+        if name == "unwatch" and book.remove(channel, target):
+            ack(
+                response_type="in_channel",
+                text=f":no_bell: This channel no longer watches {label}.",
             )
-            ack(response_type="in_channel" if done else "ephemeral", text=text)
+            return
+        if (refusal := self._refusal(channel, target, usage)) is not None:
+            ack(response_type="ephemeral", text=refusal)
+            return
+        if name == "unwatch":
+            text = f"This channel does not watch {label}: `/ecs-why watching` lists what it does."
+            ack(response_type="ephemeral", text=text)
             return
         if not book.add(channel, target):
             ack(response_type="ephemeral", text=f"This channel already watches {label}.")
@@ -74,6 +76,15 @@ class WatchCommands:
             self._told_memory = True
             text += MEMORY_NOTE
         ack(response_type="in_channel", text=text)
+
+    def _refusal(self, channel: str, target: Target, usage: str) -> str | None:
+        """Why the channel may not name `target` (an unknown account, its rules), or None."""
+        try:
+            self._deps.watches.check_account(target)
+        except TargetError as error:
+            return bad_targets([error], usage)
+        asked = self._deps.admit(channel, target)
+        return asked if isinstance(asked, str) else None
 
     def listing(self, channel: str) -> dict[str, Any]:
         """What the channel watches, and its snoozes and mutes, each with an Undo button."""

@@ -20,7 +20,7 @@ import time
 import urllib.parse
 from concurrent.futures import Executor, ThreadPoolExecutor
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -44,11 +44,12 @@ from bot.settings import Settings
 from bot.slack.access import Access
 from bot.slack.ratelimit import RateLimit
 from bot.watch.follow import Follower, open_incidents
+from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
 from handlers import actions, command, home, incidents, mention, shortcut, unfurl
 from handlers.deps import Deps, Diagnoses
 from handlers.recent import Recent
-from handlers.replies import SLACK_FAILURES, Replies
+from handlers.replies import SLACK_FAILURES, Conversation, Replies, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -126,7 +127,7 @@ def build_app(
         dedup=dedup,
         clicks=Deduplicator(store, ttl=CLICK_WINDOW),
         replies=Replies(client, store, slack_api_url=str(settings.slack_api_url)),
-        access=Access(settings.channels, settings.access_contact, settings.default_regions()),
+        access=access_of(settings),
         limit=RateLimit(
             store,
             per_user=settings.rate_limit_user,
@@ -153,16 +154,30 @@ def build_app(
     return app
 
 
+def access_of(settings: Settings) -> Access:
+    return Access(settings.channels, settings.access_contact, settings.default_regions())
+
+
 def make_follower(
-    settings: Settings, diagnoser: Diagnoser, store: Store, client: WebClient
+    settings: Settings, diagnoser: Diagnoser, store: Store, client: WebClient, **options: Any
 ) -> Follower:
-    """The watch follower (bot/watch/follow.py), delivering incident cards through `client`."""
+    """The watch follower (bot/watch/follow.py), delivering incident cards through `client`
+    within the channels' rules; `options` are the Follower's (`lease`…)."""
     reader = Reader(settings, settings.events_log_group)
     deliver = incidents.deliverer(client, diagnoser)
     book = WatchBook(store, settings.accounts)
-    return Follower(
-        store, book, reader, deliver, poll=settings.watch_poll, diagnose=diagnoser.diagnose
+    replies = Replies(client, store, slack_api_url=str(settings.slack_api_url))
+    rules = ChannelRules(
+        access_of(settings).refusal,
+        lambda channel, text: replies.post(Conversation(channel=channel), Reply(text)),
     )
+    options = {
+        "poll": settings.watch_poll,
+        "diagnose": diagnoser.diagnose,
+        "rules": rules,
+        **options,
+    }
+    return Follower(store, book, reader, deliver, **options)
 
 
 def signing_secret(settings: Settings) -> str:

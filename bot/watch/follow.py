@@ -37,6 +37,7 @@ from bot.watch.incidents import (
     quiet_services,
 )
 from bot.watch.intake import read_lines
+from bot.watch.rules import ChannelRules
 from bot.watch.watches import FOREVER, Watch, WatchBook, covers
 
 log = logging.getLogger(__name__)
@@ -183,8 +184,11 @@ class Follower:
         quiet: timedelta = QUIET_PERIOD,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         diagnose: Diagnose | None = None,
+        rules: ChannelRules | None = None,
     ) -> None:
+        """`rules`: the channels' rules, asked again at every poll and post (None: none)."""
         self._store = store
+        self._rules = rules
         self._diagnose = diagnose
         self._book = book
         self._reader = reader
@@ -223,6 +227,8 @@ class Follower:
         """One poll of every watched archive; False when another replica holds the lease."""
         if not self.lease.hold():
             return False
+        if self._rules is not None:
+            self._rules.drop_narrowed(self._book)
         for archive, watches in group_by_archive(self._book.all()).items():
             if self._stop.is_set() or not self.lease.hold():
                 return False
@@ -267,16 +273,23 @@ class Follower:
                 return  # another replica follows now, from the saved outbox
             incident = state.incidents.get(incident_key)
             card_key = f"{channel} {incident_key}"
-            if incident is not None and not silenced(channel)(incident):
-                card = Card(
-                    channel, incident, target_of(incident, archive), state.cards.get(card_key)
-                )
+            target = target_of(incident, archive) if incident is not None else None
+            if (
+                incident is not None
+                and target is not None
+                and self._may_post(channel, target)
+                and not silenced(channel)(incident)
+            ):
+                card = Card(channel, incident, target, state.cards.get(card_key))
                 ts = self._deliver(card)
                 if ts is None:
                     continue  # Slack did not take it: the next poll tries again
                 state.cards[card_key] = ts
             state.outbox.remove((channel, incident_key))
             self._save(key, state)
+
+    def _may_post(self, channel: str, target: Target) -> bool:
+        return self._rules is None or self._rules.may_post(channel, target)
 
     def _save(self, key: str, state: _State) -> None:
         self._store.set(key, state.model_dump_json().encode(), FOREVER)

@@ -20,7 +20,6 @@ import boto3
 import pytest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.aws.watch_reads import Reader
 from bot.cache import MemoryStore, RedisStore, Store
 from bot.demo.archive_events import OOM_REASON, service_action, task_stopped, write_events
 from bot.demo.specs import Scenario
@@ -30,8 +29,6 @@ from bot.render.incident import ACTION_MUTE, ACTION_SNOOZE, ACTION_UNSILENCE
 from bot.service import Diagnoser
 from bot.slack.app import build_app, make_client, make_follower
 from bot.watch.follow import Follower
-from bot.watch.watches import WatchBook
-from handlers.incidents import deliverer
 from handlers.shortcut import NOTHING_FOUND
 from tests.conftest import RedisServer
 from tests.e2e.conftest import Bot, bot_settings, running_bot, scenario, stopped_task_arns
@@ -50,6 +47,7 @@ class Watching:
     group: str
     store: Store
     followers: list[Follower]
+    channels: dict[str, list[str]]
 
     def stop(self, case: Scenario, **fields: Any) -> None:
         """One task of the scenario's service stops now, and the archive receives it."""
@@ -60,12 +58,19 @@ class Watching:
         write_events(boto3.client("logs"), self.group, events, stream=uuid.uuid4().hex)
 
     def follower(self, *, lease: float = 10.0) -> Follower:
-        inner = self.bot.diagnoser.inner
-        reader = Reader(bot_settings(self.bot.slack), self.group)
-        client = make_client(bot_settings(self.bot.slack))
-        deliver = deliverer(client, inner)
-        follower = Follower(
-            self.store, WatchBook(self.store), reader, deliver, poll=POLL, lease=lease
+        """A follower as `serve` makes one (under the bot's channel rules), polling fast and
+        taking its causes from the archive alone."""
+        settings = bot_settings(self.bot.slack).model_copy(
+            update={"channels": self.channels, "events_log_group": self.group}
+        )
+        follower = make_follower(
+            settings,
+            self.bot.diagnoser.inner,
+            self.store,
+            make_client(settings),
+            poll=POLL,
+            lease=lease,
+            diagnose=None,
         )
         self.followers.append(follower)
         return follower.start()
@@ -84,7 +89,7 @@ def watching(
     group = f"/aws/events/ecs-why-{uuid.uuid4().hex[:8]}"
     boto3.client("logs").create_log_group(logGroupName=group)
     with running_bot(slack, emulator, store, channels) as bot:
-        setup = Watching(bot, group, store, [])
+        setup = Watching(bot, group, store, [], channels or {})
         for _ in range(followers):
             setup.follower()
         try:
