@@ -12,7 +12,7 @@ import subprocess
 import sys
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -21,6 +21,9 @@ from bot.demo.archive_events import lines, task_stopped
 from bot.demo.traffic import EmulatorServer
 from tests.e2e.test_watches import OOM, showing, watch, watching
 from tests.fake_slack import FakeSlack
+
+if TYPE_CHECKING:
+    from mypy_boto3_logs.type_defs import InputLogEventTypeDef
 
 
 def stop(at: datetime, **detail: Any) -> dict[str, Any]:
@@ -44,7 +47,9 @@ def poisoned(at: datetime) -> list[str]:
 def put_lines(group: str, stamped: list[tuple[datetime, str]]) -> None:
     logs, stream = boto3.client("logs"), uuid.uuid4().hex
     logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    events = [{"timestamp": int(at.timestamp() * 1000), "message": line} for at, line in stamped]
+    events: list[InputLogEventTypeDef] = [
+        {"timestamp": int(at.timestamp() * 1000), "message": line} for at, line in stamped
+    ]
     logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
 
 
