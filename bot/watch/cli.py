@@ -50,13 +50,21 @@ def _follow(
         archives.setdefault(Archive(target.account, target.region), []).append(target)
     state: dict[Archive, dict[str, Incident]] = {archive: {} for archive in archives}
     start = {archive: datetime.now(UTC) - window for archive in archives}
+    known: dict[Archive, set[int]] = {archive: set() for archive in archives}  # read once
     told: set[Archive] = set()
     while True:
         for archive, watched in archives.items():
             now = datetime.now(UTC)
             explain = explainer(diagnoser.diagnose, archive.account)
             state[archive], updates, batch = updates_between(
-                reader, archive, watched, state[archive], start[archive], now, explain=explain
+                reader,
+                archive,
+                watched,
+                state[archive],
+                start[archive],
+                now,
+                known=known[archive],
+                explain=explain,
             )
             if not batch.found and archive not in told:
                 told.add(archive)
