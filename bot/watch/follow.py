@@ -37,7 +37,7 @@ from bot.watch.incidents import (
     quiet_services,
 )
 from bot.watch.intake import read_lines
-from bot.watch.rules import ChannelRules
+from bot.watch.rules import OPEN, ChannelRules
 from bot.watch.watches import FOREVER, Watch, WatchBook, covers
 
 log = logging.getLogger(__name__)
@@ -184,9 +184,9 @@ class Follower:
         quiet: timedelta = QUIET_PERIOD,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         diagnose: Diagnose | None = None,
-        rules: ChannelRules | None = None,
+        rules: ChannelRules = OPEN,
     ) -> None:
-        """`rules`: the channels' rules, asked again at every poll and post (None: none)."""
+        """`rules`: the channels' rules, asked again at every poll and post."""
         self._store = store
         self._rules = rules
         self._diagnose = diagnose
@@ -227,8 +227,7 @@ class Follower:
         """One poll of every watched archive; False when another replica holds the lease."""
         if not self.lease.hold():
             return False
-        if self._rules is not None:
-            self._rules.drop_narrowed(self._book)
+        self._rules.drop_narrowed(self._book)
         for archive, watches in group_by_archive(self._book.all()).items():
             if self._stop.is_set() or not self.lease.hold():
                 return False
@@ -277,7 +276,7 @@ class Follower:
             if (
                 incident is not None
                 and target is not None
-                and self._may_post(channel, target)
+                and self._rules.may_post(channel, target)
                 and not silenced(channel)(incident)
             ):
                 card = Card(channel, incident, target, state.cards.get(card_key))
@@ -287,9 +286,6 @@ class Follower:
                 state.cards[card_key] = ts
             state.outbox.remove((channel, incident_key))
             self._save(key, state)
-
-    def _may_post(self, channel: str, target: Target) -> bool:
-        return self._rules is None or self._rules.may_post(channel, target)
 
     def _save(self, key: str, state: _State) -> None:
         self._store.set(key, state.model_dump_json().encode(), FOREVER)
