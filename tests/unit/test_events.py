@@ -200,6 +200,10 @@ def test_a_poisoned_event_is_an_event_or_a_bad_line_and_never_stops_the_good_one
     good = task_change(2)
     event = parse_event(bad, NOW)
     assert isinstance(event, ArchiveEvent | BadLine)
+    if isinstance(event, BadLine):  # a reason fit for one log line, quoting nothing of the line
+        assert len(event.reason) < 80
+        assert "\n" not in event.reason
+        assert "]]]" not in event.reason
     if isinstance(event, ArchiveEvent):
         for when in (event.time, event.detail.stopped_at, event.detail.created_at):
             assert when is None or (when.tzinfo is UTC and when <= NOW + timedelta(days=1))
