@@ -253,6 +253,16 @@ class SingleFlight:
             with self._guard:
                 del self._local[key]
 
+    def answered(self, key: str) -> bool:
+        """Whether `run(key, …)` would cost nothing now: its value is cached, or it is being
+        computed (here, or on another replica holding its lock) and would be waited for."""
+        if self._store.get(cache_key("result", key)) is not None:
+            return True
+        with self._guard:
+            if key in self._local:
+                return True
+        return self._store.get(cache_key("lock", key)) is not None
+
     def _across_replicas(
         self, key: str, result_key: str, compute: Callable[[], bytes], ttl: float, fresh: bool
     ) -> bytes:

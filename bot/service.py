@@ -13,7 +13,7 @@ from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
 from bot.checks.patterns import platform_evidence
-from bot.errors import TargetError
+from bot.errors import EcsWhyError, TargetError
 from bot.model import Diagnosis, Target
 from bot.parse.target import named_account
 from bot.reason import reason
@@ -71,13 +71,8 @@ class Diagnoser:
         clients = self.clients(target.region, target.account, fresh=fresh)
         seen_id = cache_key("account-id", clients.scope)
         self._hold_to_account(target, self._store.get(seen_id))
-        key = (
-            f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
-        )
-        if since is not None:
-            key += f":since={int(since.total_seconds())}"
         data = self._flight.run(
-            key,
+            self._key(target, clients, since),
             lambda: self._diagnose_now(target, clients, since).model_dump_json().encode(),
             ttl=self._settings.diagnosis_ttl,
             fresh=fresh,
@@ -87,6 +82,24 @@ class Diagnoser:
             self._store.set(seen_id, diagnosis.account.encode(), ACCOUNT_ID_TTL)
         self._hold_to_account(target, diagnosis.account.encode() if diagnosis.account else None)
         return diagnosis
+
+    def answered(self, target: Target, *, since: timedelta | None = None) -> bool:
+        """Whether `diagnose(target, since=since)` would cost AWS nothing now: the answer is
+        cached, or being made on this replica or another (the rate limit charges the rest)."""
+        try:
+            target = named_account(target, self._settings.account_ids())
+            clients = self.clients(target.region, target.account)
+            return self._flight.answered(self._key(target, clients, since))
+        except EcsWhyError:  # an unknown account or region: diagnose says so
+            return False
+
+    @staticmethod
+    def _key(target: Target, clients: AwsClients, since: timedelta | None) -> str:
+        """The cache and single-flight key of a diagnosis: which AWS, what, which window."""
+        key = (
+            f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
+        )
+        return key if since is None else f"{key}:since={int(since.total_seconds())}"
 
     @staticmethod
     def _hold_to_account(target: Target, seen: bytes | None) -> None:

@@ -74,10 +74,13 @@ class Settings(BaseSettings):
     http_connection_limit: int = Field(default=500, ge=10, le=900)
     http_channel_timeout: int = Field(default=30, ge=1, le=600)
 
-    # Diagnoses one user, and one channel, may start within `rate_limit_window` seconds.
+    # Diagnoses that ask AWS one user, and one channel, may start within `rate_limit_window` s.
     rate_limit_user: int = Field(default=10, ge=1, le=1000)
     rate_limit_channel: int = Field(default=30, ge=1, le=1000)
     rate_limit_window: float = Field(default=60.0, gt=0, le=3600)
+    # Answers that cost AWS nothing (from the cache, Details, a page of a list) one user may
+    # have within the window: a cap against floods only.
+    rate_limit_free: int = Field(default=60, ge=1, le=10_000)
 
     # Short names for other accounts, as JSON: {"prod": {"role_arn": "arn:aws:iam::…:role/…",
     # "external_id": "…", "region": "eu-west-1"}}. `/ecs-why prod:api-service` reads "prod".

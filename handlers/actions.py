@@ -25,7 +25,7 @@ from bot.render.blocks import (
     render_details,
     render_logs,
 )
-from handlers.deps import Deps
+from handlers.deps import Charged, Deps
 from handlers.messages import STALE_BUTTON, rerunning
 from handlers.payload import as_object, as_text
 from handlers.replies import Conversation, Reply
@@ -104,10 +104,13 @@ def clicked(deps: Deps, ack: Ack, body: dict[str, Any]) -> Click | None:
     if not deps.clicks.first_time(f"click:{card}:{action['action_id']}"):
         log.info("ignoring a second %s click on %s", action["action_id"], card)
         return None
-    if slow := deps.slowed(click.where.user, click.where.channel):
-        deps.background("slowing a click down", lambda: tell(deps, click.where, slow))
-        return None
     return click
+
+
+def charge(deps: Deps, click: Click, *, fresh: bool = False, costly: bool = False) -> Charged | str:
+    """The click's target admitted for its channel and charged to whoever clicked."""
+    asked = deps.admit(click.where.channel, click.target)
+    return deps.charge(asked, click.where.user, fresh=fresh, costly=costly)
 
 
 def tell(deps: Deps, where: Conversation, message: str) -> bool:
@@ -116,10 +119,11 @@ def tell(deps: Deps, where: Conversation, message: str) -> bool:
 
 
 def on_logs(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """Fetch logs: the stopped container's last lines in the card's thread."""
+    """Fetch logs: the stopped container's last lines in the card's thread (charged as what
+    asks AWS, whether or not the diagnosis is cached)."""
     if click := clicked(deps, ack, body):
         deps.diagnose_then(
-            deps.admit(click.where.channel, click.target),
+            charge(deps, click, costly=True),
             deliver=lambda diagnosis: post_logs(deps, click.where, diagnosis),
             tell=lambda message: tell(deps, click.where, message),
         )
@@ -128,10 +132,14 @@ def on_logs(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
 def on_rerun(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     """Diagnose again: the card turns busy, then is replaced by a fresh diagnosis."""
     if click := clicked(deps, ack, body):
-        deps.background("marking a card as re-running", lambda: rerun(deps, click))
+        charged = charge(deps, click, fresh=True)
+        if isinstance(charged, str):  # refused: the card stays as it is
+            deps.background("refusing a re-run", lambda: tell(deps, click.where, charged))
+            return
+        deps.background("marking a card as re-running", lambda: rerun(deps, click, charged))
 
 
-def rerun(deps: Deps, click: Click) -> None:
+def rerun(deps: Deps, click: Click, charged: Charged) -> None:
     """Marks the card busy, then diagnoses afresh.
 
     In this order: a re-run that fails at once must not give the buttons back before the busy
@@ -142,10 +150,9 @@ def rerun(deps: Deps, click: Click) -> None:
             deps.replies.replace(click.where, Reply(click.card.text, busy))
     finally:
         deps.diagnose_then(
-            deps.admit(click.where.channel, click.target),
+            charged,
             deliver=lambda diagnosis: show_again(deps, click, diagnosis),
             tell=lambda message: give_back(deps, click, message),
-            fresh=True,
         )
 
 
@@ -165,10 +172,11 @@ def give_back(deps: Deps, click: Click, message: str) -> None:
 
 
 def on_details(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
-    """Details: every checklist step and the task definition, in the card's thread."""
+    """Details: every checklist step and the task definition, in the card's thread; free
+    while the card's diagnosis is cached."""
     if click := clicked(deps, ack, body):
         deps.diagnose_then(
-            deps.admit(click.where.channel, click.target),
+            charge(deps, click),
             deliver=lambda diagnosis: deps.replies.post(
                 click.where, Reply(f"Details: {diagnosis.target.label}", render_details(diagnosis))
             ),

@@ -50,23 +50,19 @@ def register(app: App, deps: Deps) -> None:
         except TargetError as error:
             ack(response_type="ephemeral", text=bad_targets([error], COMMAND_USAGE))
             return
-        channel = str(command.get("channel_id") or "")
-        if isinstance(asked := deps.admit(channel, target), str):
-            ack(response_type="ephemeral", text=asked)
-            return
-        if slow := deps.slowed(command.get("user_id"), channel):
-            ack(response_type="ephemeral", text=slow)
-            return
-        ack(response_type="ephemeral", text=diagnosing(target))
         where = Conversation(
-            channel=channel,
+            channel=str(command.get("channel_id") or ""),
             user=command.get("user_id"),
             response_url=command.get("response_url"),
         )
+        charged = deps.charge(deps.admit(where.channel, target), where.user, since=since)
+        if isinstance(charged, str):  # refused: not this channel's, or past the rate limit
+            ack(response_type="ephemeral", text=charged)
+            return
+        ack(response_type="ephemeral", text=diagnosing(target))
         deps.diagnose_then(
-            asked,
+            charged,
             deliver=lambda diagnosis: deps.replies.publish(where, Reply.card(diagnosis)),
             tell=lambda message: deps.replies.ephemeral(where, Reply(message)),
-            since=since,
             user=where.user,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,6 +32,8 @@ class Diagnoses(Protocol):
         self, target: Target, *, fresh: bool = False, since: timedelta | None = None
     ) -> Diagnosis: ...
 
+    def answered(self, target: Target, *, since: timedelta | None = None) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Admitted:
@@ -39,6 +41,16 @@ class Admitted:
 
     channel: str
     target: Target
+
+
+@dataclass(frozen=True)
+class Charged:
+    """An admitted target whose answer was counted against the rate limit (`Deps.charge`):
+    the only thing a diagnosis starts from, so no entry point can skip the limit."""
+
+    asked: Admitted
+    fresh: bool = False  # ask AWS again, past the cache
+    since: timedelta | None = None  # the window of stopped tasks (CONTRACT §2)
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,43 @@ class Deps:
         channel rules judge the account that will be read); TargetError when it is not one."""
         return named_account(parse_target(text), self.account_ids)
 
-    def slowed(self, user: str | None, channel: str) -> str | None:
-        """The "slow down" answer once this user or channel has started its share of
-        diagnoses; else None, and one diagnosis is counted against both."""
-        refused = self.limit.refused(user, channel)
+    def charge(
+        self,
+        asked: Admitted | str,
+        user: str | None,
+        *,
+        fresh: bool = False,
+        since: timedelta | None = None,
+        costly: bool = False,
+    ) -> Charged | str:
+        """`asked` counted against the rate limit, or the "slow down" answer (an access
+        refusal is passed on as it is). What asks AWS (`fresh`, `costly`, or a target whose
+        answer is neither cached nor being made) is charged to the user and the channel; the
+        rest costs AWS nothing and is charged to the user's free answers."""
+        if isinstance(asked, str):
+            return asked
+        costly = costly or fresh or not self.diagnoser.answered(asked.target, since=since)
+        refused = self.limit.refused(user, asked.channel, costly=costly)
+        return slow_down(refused) if refused else Charged(asked, fresh=fresh, since=since)
+
+    def charge_each(
+        self, channel: str, targets: Sequence[Target], user: str | None
+    ) -> tuple[list[Charged | str], str | None]:
+        """Each of several targets of one message admitted and charged in turn, up to the
+        first past the rate limit: those, and the "slow down" answer when one was."""
+        answers: list[Charged | str] = []
+        for target in targets:
+            asked = self.admit(channel, target)
+            charged = self.charge(asked, user)
+            if isinstance(asked, Admitted) and isinstance(charged, str):
+                return answers, charged
+            answers.append(charged)
+        return answers, None
+
+    def spare(self, user: str | None) -> str | None:
+        """An answer that reads nothing from AWS (a list, a page, a watch command, the Home
+        tab) counted against the user's free answers: the "slow down" answer past them."""
+        refused = self.limit.refused(user, "", costly=False)
         return slow_down(refused) if refused else None
 
     def background(
@@ -92,25 +137,25 @@ class Deps:
 
     def diagnose_then(
         self,
-        asked: Admitted | str,
+        charged: Charged | str,
         deliver: Callable[[Diagnosis], object],
         tell: Callable[[str], object],
         *,
-        fresh: bool = False,
-        since: timedelta | None = None,
         user: str | None = None,
     ) -> None:
-        """Diagnoses an admitted target in the background, then `deliver`s it or `tell`s what
-        went wrong; a refusal (what `admit` answered instead) is told, and AWS is never asked.
-        A diagnosis `user` asked for goes on their Home tab."""
-        if isinstance(asked, str):
-            self.background("refusing a target", lambda: tell(asked))
+        """Diagnoses an admitted and charged target in the background, then `deliver`s it or
+        `tell`s what went wrong; a refusal (what `admit` or `charge` answered instead) is
+        told, and AWS is never asked. A diagnosis `user` asked for goes on their Home tab."""
+        if isinstance(charged, str):
+            self.background("refusing a target", lambda: tell(charged))
             return
-        target, channel = asked.target, asked.channel
+        target, channel = charged.asked.target, charged.asked.channel
 
         def job() -> None:
             try:
-                diagnosis = self.diagnoser.diagnose(target, fresh=fresh, since=since)
+                diagnosis = self.diagnoser.diagnose(
+                    target, fresh=charged.fresh, since=charged.since
+                )
             except EcsWhyError as error:  # unknown service, AWS unreachable: the user can act
                 log.info("could not diagnose %s: %s", target.label, error)
                 if isinstance(error, UnknownName):  # only the clusters this channel may see

@@ -25,8 +25,12 @@ def register(app: App, deps: Deps) -> None:
     @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any]) -> None:
         user = as_text(event.get("user"))
-        if event.get("tab") == "home" and user:
-            deps.background("publishing a Home tab", lambda: publish(deps, user))
+        if event.get("tab") != "home" or not user:
+            return
+        if deps.spare(user) is not None:  # opened in a loop: the tab keeps its last view
+            log.info("not publishing the Home tab of %s: past the rate limit", user)
+            return
+        deps.background("publishing a Home tab", lambda: publish(deps, user))
 
     app.action(ACTION_HOME_RERUN)(lambda ack, body: on_rerun(deps, ack, body))
 
@@ -60,18 +64,14 @@ def on_rerun(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
         deps.background("refreshing a Home tab", lambda: publish(deps, user))
         return
     where = Conversation(channel=user, user=user)  # the app's messages tab with this user
-    if slow := deps.slowed(user, asked.channel):
-        deps.background("slowing a Home click", lambda: deps.replies.post(where, Reply(slow)))
-        return
 
     def deliver(diagnosis: Any) -> None:
         deps.replies.post(where, Reply(fallback_text(diagnosis), render_card(diagnosis)))
         publish(deps, user)
 
     deps.diagnose_then(
-        deps.admit(asked.channel, target),
+        deps.charge(deps.admit(asked.channel, target), user, fresh=True),
         deliver=deliver,
         tell=lambda message: deps.replies.post(where, Reply(message)),
-        fresh=True,
         user=user,
     )

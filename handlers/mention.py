@@ -70,12 +70,12 @@ def register(app: App, deps: Deps) -> None:
             say(where, bad_targets(errors, MENTION_USAGE))
         if len(named) > MAX_TARGETS:
             say(where, too_many(len(named), MAX_TARGETS))
-        for target in targets:
-            if slow := deps.slowed(where.user, channel):
-                whisper(where, slow)
-                break
+        answers, slow = deps.charge_each(channel, targets, where.user)
+        if slow is not None:
+            whisper(where, slow)
+        for charged in answers:
             deps.diagnose_then(
-                deps.admit(channel, target),
+                charged,
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
                 tell=lambda message: deps.replies.post(where, Reply(message)),
                 user=where.user,

@@ -73,10 +73,14 @@ def rerunning(target: Target) -> str:
 
 
 def slow_down(refused: Refused) -> str:
-    """The answer past the rate limit: polite, and when to try again."""
-    who = "You have" if refused.whose == "user" else "This channel has"
+    """The answer past the rate limit: polite, why, and when to try again."""
+    if refused.whose == "free":
+        asked, why = "answers", "so that no channel is flooded"
+    else:
+        asked, why = "diagnoses", "so that AWS does not throttle your team"
+    who = "This channel has" if refused.whose == "channel" else "You have"
     return (
-        f":hourglass: Slow down a little: {who} asked for {refused.limit} diagnoses in the last "
-        f"{refused.window:g} seconds, which is all I allow so that AWS does not throttle your "
-        f"team. Please try again in {refused.seconds:g} seconds."
+        f":hourglass: Slow down a little: {who} asked for {refused.limit} {asked} in the last "
+        f"{refused.window:g} seconds, which is all I allow {why}. "
+        f"Please try again in {refused.seconds:g} seconds."
     )

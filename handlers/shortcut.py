@@ -71,9 +71,12 @@ def register(app: App, deps: Deps) -> None:
             tell(bad_targets(errors, NOTHING_FOUND))
         if len(named) > MAX_TARGETS:
             tell(too_many(len(named), MAX_TARGETS))
-        for target in targets:
+        answers, slow = deps.charge_each(where.channel, targets, where.user)
+        if slow is not None:
+            tell(slow)
+        for charged in answers:
             deps.diagnose_then(
-                deps.admit(where.channel, target),
+                charged,
                 deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
                 tell=lambda text: deps.replies.ephemeral(where, Reply(text)),
                 user=where.user,

@@ -1,6 +1,7 @@
 """ECS console links pasted where the bot is (`link_shared`, `chat.unfurl`): a compact card
 under each (state, cause, a button to the full card), within the channel's rules, counted
-against the rate limit and answered from the cache. Never in an externally shared channel."""
+against the rate limit (as a free answer when the cache has it) and answered from the cache.
+Never in an externally shared channel."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from slack_bolt import Ack, App
 from bot.errors import TargetError
 from bot.model import Diagnosis
 from bot.render.home import ACTION_FULL, compact_blocks, unfurl_text
-from handlers.actions import clicked
+from handlers.actions import charge, clicked
 from handlers.deps import Deps
 from handlers.payload import as_object, as_text
 from handlers.replies import Reply
@@ -45,8 +46,8 @@ def unfurl(deps: Deps, channel: str, ts: str, user: str | None, url: str) -> Non
         target = deps.parse(url)
     except TargetError:
         return  # a console page that is not a service or a task
-    asked = deps.admit(channel, target)
-    if isinstance(asked, str) or deps.slowed(user, channel):
+    charged = deps.charge(deps.admit(channel, target), user)
+    if isinstance(charged, str):
         log.info("not unfurling a link in %s: refused or over the limit", channel)
         return
 
@@ -55,7 +56,7 @@ def unfurl(deps: Deps, channel: str, ts: str, user: str | None, url: str) -> Non
         deps.replies.unfurl(channel, ts, {url: card})
 
     deps.diagnose_then(
-        asked, deliver=deliver, tell=lambda message: log.info("no unfurl: %s", message), user=user
+        charged, deliver=deliver, tell=lambda message: log.info("no unfurl: %s", message), user=user
     )
 
 
@@ -64,7 +65,7 @@ def on_full(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     if click := clicked(deps, ack, body):
         where = click.where
         deps.diagnose_then(
-            deps.admit(where.channel, click.target),
+            charge(deps, click),
             deliver=lambda diagnosis: deps.replies.post(where, Reply.card(diagnosis)),
             tell=lambda message: deps.replies.ephemeral(where, Reply(message)),
         )

@@ -39,6 +39,9 @@ class WatchCommands:
 
     def run(self, ack: Ack, name: str, rest: str, command: dict[str, Any]) -> None:
         channel = str(command.get("channel_id") or "")
+        if slow := self._deps.spare(command.get("user_id")):
+            ack(response_type="ephemeral", text=slow)
+            return
         if name == "watching":
             ack(response_type="ephemeral", **self.listing(channel))
             return

@@ -132,6 +132,7 @@ def build_app(
             store,
             per_user=settings.rate_limit_user,
             per_channel=settings.rate_limit_channel,
+            free_per_user=settings.rate_limit_free,
             window=settings.rate_limit_window,
         ),
         account_ids=settings.account_ids(),

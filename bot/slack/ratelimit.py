@@ -1,8 +1,11 @@
 """How many diagnoses a user and a channel may start: a token bucket per user and per channel.
 
 ECS throttles per account and region, and the team's deploy tooling shares that budget with
-the bot: one user pasting task ARNs in a loop must not use it up. Each bucket holds `limit`
-tokens and each token comes back `window` seconds after it was taken. The tokens live in the
+the bot: one user pasting task ARNs in a loop must not use it up. Only what asks AWS is charged
+to those buckets; an answer that costs AWS nothing (from the cache, a page of a list) is
+charged to a larger bucket of the user's own instead, so that one person cannot flood a channel
+with free answers either. Each bucket holds `limit` tokens and each token comes back `window`
+seconds after it was taken. The tokens live in the
 shared store (one key per token, taken with an atomic add), so every replica draws from the
 same buckets; with Redis down, the store's own fallback counts per replica.
 """
@@ -23,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Refused:
-    whose: str  # "user" or "channel"
+    whose: str  # "user" or "channel" (what asks AWS), or "free" (a user's free answers)
     limit: int
     window: float
     seconds: float  # until a token is back
@@ -36,20 +39,23 @@ class RateLimit:
         *,
         per_user: int,
         per_channel: int,
+        free_per_user: int,
         window: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
-        self._limits = {"user": per_user, "channel": per_channel}
+        self._limits = {"user": per_user, "channel": per_channel, "free": free_per_user}
         self.window = window
         self._clock = clock  # wall-clock time: the expiries are compared across replicas
         self._warned = Deduplicator(store, ttl=window)
         self._refused = itertools.count(1)
 
-    def refused(self, user: str | None, channel: str) -> Refused | None:
-        """None when a diagnosis may start (its tokens are taken); else whose bucket is empty
-        and when it has a token again."""
-        for kind, who in (("user", user), ("channel", channel)):
+    def refused(self, user: str | None, channel: str, *, costly: bool) -> Refused | None:
+        """None when an answer may start (its tokens are taken: the user's and the channel's
+        when it is `costly`, that is asks AWS, else the user's free one); else whose bucket is
+        empty and when it has a token again."""
+        buckets = (("user", user), ("channel", channel)) if costly else (("free", user),)
+        for kind, who in buckets:
             if not who:
                 continue
             seconds = self._take(kind, who)
@@ -73,11 +79,11 @@ class RateLimit:
         refused = next(self._refused)
         if self._warned.first_time(f"rate-limited:{kind}:{who}"):
             log.warning(
-                "rate limit: %s %s started %d diagnoses within %g s; refusing more for %g s",
+                "rate limit: %s %s started %d answers within %g s; refusing more for %g s",
                 kind,
                 who,
                 self._limits[kind],
                 self.window,
                 seconds,
             )
-        log.info("rate limit: refused a diagnosis for %s %s (%d refused)", kind, who, refused)
+        log.info("rate limit: refused an answer for %s %s (%d refused)", kind, who, refused)

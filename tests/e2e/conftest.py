@@ -86,6 +86,9 @@ class Recording:
         self.calls.append((target, fresh))
         return self.inner.diagnose(target, fresh=fresh, since=since)
 
+    def answered(self, target: Target, *, since: timedelta | None = None) -> bool:
+        return self.inner.answered(target, since=since)
+
 
 def bot_settings(slack: FakeSlack, *, socket_mode: bool = False) -> Settings:
     return Settings(

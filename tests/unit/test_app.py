@@ -23,6 +23,9 @@ class NoDiagnoses:
     ) -> Diagnosis:
         raise AssertionError("building the app must not diagnose anything")
 
+    def answered(self, target: Target, *, since: timedelta | None = None) -> bool:
+        raise AssertionError("building the app must not look into the cache")
+
 
 def settings(**values: str | None) -> Settings:
     return Settings.model_validate(

@@ -63,6 +63,10 @@ class Answers:
     diagnosis: Diagnosis = OOM
     error: EcsWhyError | None = None
     asked: list[tuple[Target, bool]] = field(default_factory=list)
+    cached: bool = False  # whether each answer is said to be cached already (costs nothing)
+
+    def answered(self, target: Target, *, since: timedelta | None = None) -> bool:
+        return self.cached
 
     def diagnose(
         self, target: Target, *, fresh: bool = False, since: timedelta | None = None
@@ -96,7 +100,7 @@ def make_deps(
         clicks=Deduplicator(store, ttl=5),
         replies=Replies(client, store, slack_api_url=slack.api_url),
         access=Access(channels or {}, "#platform-help"),
-        limit=RateLimit(store, per_user=2, per_channel=10, window=60),
+        limit=RateLimit(store, per_user=2, per_channel=10, free_per_user=5, window=60),
         watches=WatchBook(store),
     )
 
@@ -273,6 +277,33 @@ def test_clicks_past_the_rate_limit_are_asked_to_slow_down(
     (note,) = slack.responses(urls[2])
     assert note["text"].startswith(":hourglass: Slow down a little: You have asked for 2")
     assert len(answers.asked) == 2
+
+
+@pytest.mark.parametrize(
+    ("action_id", "callback", "served"),
+    [
+        (ACTION_DETAILS, actions.on_details, 5),  # free: the user's flood cap of 5
+        (ACTION_LOGS, actions.on_logs, 2),  # asks AWS: the user's 2
+        (ACTION_RERUN, actions.on_rerun, 2),
+    ],
+)
+def test_clicks_on_a_cached_card_are_charged_only_when_they_ask_aws(
+    slack: FakeSlack,
+    answers: Answers,
+    deps: Deps,
+    action_id: str,
+    callback: Callable[[Deps, Ack, dict[str, Any]], None],
+    served: int,
+) -> None:
+    answers.cached = True
+    urls = []
+    for n in range(8):
+        url, body = clicking(slack, action_id, card(ts=f"1700000000.00000{n}"))
+        acked(lambda ack, b: callback(deps, ack, b), body)
+        urls.append(url)
+    slowed = [u for u in urls if "Slow down" in json.dumps(slack.responses(u))]
+    assert len(slowed) == 8 - served
+    assert len(answers.asked) == served
 
 
 def test_a_channel_that_may_not_query_the_cards_cluster_is_refused_and_aws_not_asked(
