@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
@@ -156,3 +157,29 @@ def test_answers_go_on_while_redis_is_down_and_caching_resumes(
     emulator.traffic.reset()
     make(diagnosers, RedisStore(own_redis.url)).diagnose(target)
     assert emulator.traffic.total() == 0, "the answer came from the restarted Redis"
+
+
+@pytest.mark.usefixtures("aws")
+def test_every_replica_knows_when_an_answer_costs_aws_nothing(
+    emulator: EmulatorServer, redis_url: str, diagnosers: list[Diagnoser]
+) -> None:
+    """What the rate limit asks before charging: cached, or being made on another replica."""
+    target = Target(cluster="production", service="payments-api")
+    making, asking = (make(diagnosers, RedisStore(redis_url)) for _ in range(2))
+    assert not asking.answered(target)
+    emulator.traffic.latency = 0.2  # slow enough to be seen in flight
+    try:
+        worker = threading.Thread(target=making.diagnose, args=(target,))
+        worker.start()
+        seen_in_flight = False
+        while worker.is_alive() and not seen_in_flight:
+            seen_in_flight = asking.answered(target)
+        worker.join()
+    finally:
+        emulator.traffic.latency = 0.0
+    assert seen_in_flight
+    emulator.traffic.reset()
+    assert asking.answered(target)  # cached now, and asking cost nothing
+    assert emulator.traffic.total() == 0
+    assert not asking.answered(target, since=timedelta(hours=3))  # another window
+    assert not asking.answered(Target(cluster="production", service="checkout-web"))

@@ -1,0 +1,92 @@
+"""Limits that count cost, and Slack's own limits on every list, through signed requests to the
+real HTTP endpoint, a fake Slack and the demo account in the emulator.
+
+The rate limit charges what asks AWS (a new diagnosis, Diagnose again, Fetch logs) to the user
+and the channel, on every entry point; a cached answer and Details are free but capped per user.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from bot.demo.traffic import EmulatorServer
+from bot.model import Cause
+from bot.render.blocks import ACTION_DETAILS
+from tests.e2e.conftest import running_bot, scenario
+from tests.e2e.test_http_mode import card_for, click, slash
+from tests.e2e.test_watches import shortcut_on
+from tests.fake_slack import FakeSlack
+from tests.harness import form, slash_command
+
+OOM = scenario(Cause.OUT_OF_MEMORY)
+OWN_ACCOUNT_ID = "123456789012"  # moto's
+
+
+def slowed(slack: FakeSlack, url: str) -> bool:
+    return "Slow down a little" in json.dumps(slack.responses(url))
+
+
+# --------------------------------------------------------------------------- what is charged
+
+
+def test_twenty_shortcut_targets_with_a_limit_of_3_reach_aws_3_times(
+    slack: FakeSlack, demo_account: EmulatorServer
+) -> None:
+    with running_bot(slack, demo_account, rate_limit_user=3) as bot:
+        urls = []
+        for n in range(20):
+            task = f"arn:aws:ecs:us-east-1:{OWN_ACCOUNT_ID}:task/{OOM.cluster}/{uuid.uuid4().hex}"
+            urls.append(slack.new_response_url())
+            shortcut_on(bot, f"ECS Task State Change: {task} STOPPED", f"1700001{n:03}.1", urls[-1])
+        bot.settle()
+        assert len(bot.diagnoser.calls) == 3
+        assert len({target for target, _ in bot.diagnoser.calls}) == 3
+        refused = [url for url in urls if slowed(slack, url)]
+        assert refused == urls[3:]
+        note = slack.responses(urls[-1])[0]
+        assert note["response_type"] == "ephemeral"
+        assert "You have asked for 3 diagnoses in the last 60 seconds" in note["text"]
+
+
+def test_forty_requests_for_one_cached_service_are_all_answered_without_aws(
+    slack: FakeSlack, demo_account: EmulatorServer
+) -> None:
+    with running_bot(slack, demo_account, rate_limit_user=3) as bot:
+        target = f"{OOM.cluster}/{OOM.service}"
+        _, card = card_for(bot, target)  # the one diagnosis that asks AWS
+        demo_account.traffic.reset()
+        with ThreadPoolExecutor(10) as pool:
+            answers = list(pool.map(lambda _: slash(bot, target), range(40)))
+        assert all("Diagnosing" in ack["text"] for _, ack in answers)
+        paths = {url.removeprefix(slack.base_url) for url, _ in answers}
+        cards = slack.wait_for("response_url", 40, where=lambda call: call.path in paths)
+        assert all("`out-of-memory`" in json.dumps(c.body["blocks"]) for c in cards)
+        # Details of the same card: free as well.
+        cards_clicked = [{**card, "ts": f"17000020{n:02}.1"} for n in range(5)]
+        details = [click(bot, ACTION_DETAILS, clicked) for clicked in cards_clicked]
+        bot.settle()
+        assert not any(slowed(slack, url) for url in details)
+        posted = slack.calls_to("chat.postMessage", lambda c: "Details" in c.body["text"])
+        assert len(posted) == 5
+        assert demo_account.traffic.total() == 0
+        # What asks AWS is still counted: the user's three are one used, two left.
+        fresh = [slash(bot, f"{target} since {n + 1}h")[1]["text"] for n in range(3)]
+        assert ["Diagnosing" in text for text in fresh] == [True, True, False]
+
+
+def test_free_answers_still_have_a_flood_cap_per_user(
+    slack: FakeSlack, demo_account: EmulatorServer
+) -> None:
+    with running_bot(slack, demo_account, rate_limit_user=3, rate_limit_free=10) as bot:
+        target = f"{OOM.cluster}/{OOM.service}"
+        card_for(bot, target)
+        texts = [slash(bot, target)[1]["text"] for _ in range(15)]
+        assert ["Diagnosing" in text for text in texts] == [True] * 10 + [False] * 5
+        assert texts[-1].startswith(
+            ":hourglass: Slow down a little: You have asked for 10 answers in the last 60 "
+            "seconds, which is all I allow so that no channel is flooded."
+        )
+        other = {**slash_command(target, slack.new_response_url()), "user_id": "U0OTHER"}
+        assert "Diagnosing" in bot.http.signed(form(other)).json()["text"]  # each user's own
