@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from slack_bolt import Ack, App
 
 from bot.model import Diagnosis, Target
@@ -14,6 +14,7 @@ from bot.parse.target import ACCOUNT, NAME, REGION, TASK_ID
 from bot.render.blocks import (
     ACTION_CONSOLE,
     ACTION_DETAILS,
+    ACTION_DETAILS_PAGE,
     ACTION_LOGS,
     ACTION_RERUN,
     ACTION_RESOURCE,
@@ -25,6 +26,7 @@ from bot.render.blocks import (
     render_details,
     render_logs,
 )
+from bot.render.pages import nav_actions
 from handlers.deps import Charged, Deps
 from handlers.messages import STALE_BUTTON, rerunning
 from handlers.payload import as_object, as_text
@@ -32,20 +34,58 @@ from handlers.replies import Conversation, Reply
 
 log = logging.getLogger(__name__)
 
+MAX_PAGE = 1000  # a page number no list of ours reaches: anything above is not our button
+
 
 @dataclass(frozen=True)
 class Click:
     target: Target
     where: Conversation
     card: Reply | None  # the card as it was, when Slack sent it along
+    page: int = 0  # the page a Previous or Next button leads to
 
 
 def read_click(body: dict[str, Any]) -> Click | Conversation:
     """The button's target and where its card is; only the conversation when the value is bad.
 
     Fields of the wrong type count as missing: a signed request may still be malformed."""
+    where, message = conversation_of(body), as_object(body.get("message"))
+    try:
+        target, page = button_value(body["actions"][0]["value"])
+    except (KeyError, IndexError, TypeError, ValidationError):
+        return where
+    if not made_by_a_button(target):
+        return where
+    blocks = message.get("blocks")
+    card = None
+    if isinstance(blocks, list) and blocks and all(isinstance(b, dict) for b in blocks):
+        card = Reply(as_text(message.get("text")) or "", blocks)
+    return Click(target=target, where=where, card=card, page=page)
+
+
+class Paged(BaseModel):
+    """What a Previous or Next button of Details carries."""
+
+    target: Target
+    page: int = Field(ge=0, le=MAX_PAGE)
+
+
+def button_value(value: object) -> tuple[Target, int]:
+    """The target a button carries, and the page it leads to (0 for a card's buttons); parsed
+    by pydantic, which bounds nesting and size (a signed value may still be hostile)."""
+    if not isinstance(value, str):
+        raise TypeError("a button's value is a string")
+    try:
+        paged = Paged.model_validate_json(value)
+    except ValidationError:
+        return Target.model_validate_json(value), 0
+    return paged.target, paged.page
+
+
+def conversation_of(body: dict[str, Any]) -> Conversation:
+    """Where a click came from: its channel, who clicked, the message and its thread."""
     container, message = as_object(body.get("container")), as_object(body.get("message"))
-    where = Conversation(
+    return Conversation(
         channel=as_text(container.get("channel_id"))
         or as_text(as_object(body.get("channel")).get("id"))
         or "",
@@ -55,17 +95,6 @@ def read_click(body: dict[str, Any]) -> Click | Conversation:
         message_ts=as_text(container.get("message_ts")),
         response_url=as_text(body.get("response_url")),
     )
-    try:
-        target = Target.model_validate_json(body["actions"][0]["value"])
-    except (KeyError, IndexError, TypeError, ValidationError):
-        return where
-    if not made_by_a_button(target):
-        return where
-    blocks = message.get("blocks")
-    card = None
-    if isinstance(blocks, list) and blocks and all(isinstance(b, dict) for b in blocks):
-        card = Reply(as_text(message.get("text")) or "", blocks)
-    return Click(target=target, where=where, card=card)
 
 
 def made_by_a_button(target: Target) -> bool:
@@ -86,6 +115,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_LOGS)(lambda ack, body: on_logs(deps, ack, body))
     app.action(ACTION_RERUN)(lambda ack, body: on_rerun(deps, ack, body))
     app.action(ACTION_DETAILS)(lambda ack, body: on_details(deps, ack, body))
+    app.action(nav_actions(ACTION_DETAILS_PAGE))(lambda ack, body: on_details_page(deps, ack, body))
     app.action(ACTION_CONSOLE)(on_console)
     app.action(ACTION_RESOURCE)(on_console)
 
@@ -101,7 +131,8 @@ def clicked(deps: Deps, ack: Ack, body: dict[str, Any]) -> Click | None:
     # One click per button and card at a time, whoever clicks; the action's own timestamp
     # when Slack sent no card (an ephemeral message).
     card = f"{click.where.channel}:{click.where.message_ts or action.get('action_ts')}"
-    if not deps.clicks.first_time(f"click:{card}:{action['action_id']}"):
+    button = f"{action['action_id']}:{click.page}"  # Next on page 1, then on page 2: two clicks
+    if not deps.clicks.first_time(f"click:{card}:{button}"):
         log.info("ignoring a second %s click on %s", action["action_id"], card)
         return None
     return click
@@ -177,11 +208,25 @@ def on_details(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
     if click := clicked(deps, ack, body):
         deps.diagnose_then(
             charge(deps, click),
-            deliver=lambda diagnosis: deps.replies.post(
-                click.where, Reply(f"Details: {diagnosis.target.label}", render_details(diagnosis))
+            deliver=lambda diagnosis: deps.replies.post(click.where, details(diagnosis)),
+            tell=lambda message: tell(deps, click.where, message),
+        )
+
+
+def on_details_page(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Details' Previous and Next: that page in place of the one shown, free while cached."""
+    if click := clicked(deps, ack, body):
+        deps.diagnose_then(
+            charge(deps, click),
+            deliver=lambda diagnosis: deps.replies.replace(
+                click.where, details(diagnosis, click.page)
             ),
             tell=lambda message: tell(deps, click.where, message),
         )
+
+
+def details(diagnosis: Diagnosis, page: int = 0) -> Reply:
+    return Reply(f"Details: {diagnosis.target.label}", render_details(diagnosis, page))
 
 
 def on_console(ack: Ack) -> None:

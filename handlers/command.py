@@ -10,10 +10,11 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from bot.errors import TargetError
 from bot.parse.duration import split_since
+from bot.render.pages import nav_actions
 from handlers.deps import Deps
 from handlers.messages import COMMAND_USAGE, bad_targets, diagnosing
 from handlers.replies import Conversation, Reply
-from handlers.watch import WatchCommands, subcommand
+from handlers.watch import ACTION_WATCHING_PAGE, WatchCommands, subcommand
 
 COMMAND = "/ecs-why"
 HELP = frozenset({"", "help", "-h", "--help", "?"})
@@ -34,6 +35,7 @@ def reparse_form(req: BoltRequest, next_: Callable[[], BoltResponse]) -> BoltRes
 def register(app: App, deps: Deps) -> None:
     app.middleware(reparse_form)
     watches = WatchCommands(deps)
+    app.action(nav_actions(ACTION_WATCHING_PAGE))(watches.on_page)
 
     @app.command(COMMAND)
     def on_command(ack: Ack, command: dict[str, Any]) -> None:

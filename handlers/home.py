@@ -8,11 +8,13 @@ import json
 import logging
 from typing import Any
 
+from pydantic import ValidationError
 from slack_bolt import Ack, App
 
 from bot.model import Target
 from bot.render.blocks import fallback_text, render_card
-from bot.render.home import ACTION_HOME_RERUN, home_view
+from bot.render.home import ACTION_HOME_PAGE, ACTION_HOME_RERUN, HomePages, home_view
+from bot.render.pages import nav_actions
 from bot.watch.watches import watch_label
 from handlers.deps import Deps
 from handlers.payload import as_object, as_text
@@ -33,9 +35,24 @@ def register(app: App, deps: Deps) -> None:
         deps.background("publishing a Home tab", lambda: publish(deps, user))
 
     app.action(ACTION_HOME_RERUN)(lambda ack, body: on_rerun(deps, ack, body))
+    for action_id in ACTION_HOME_PAGE.values():
+        app.action(nav_actions(action_id))(lambda ack, body: on_page(deps, ack, body))
 
 
-def publish(deps: Deps, user: str) -> None:
+def on_page(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:
+    """Previous and Next on a Home list: the tab again, showing that page (a free answer)."""
+    ack()
+    user = as_text(as_object(body.get("user")).get("id"))
+    try:
+        pages = HomePages.model_validate_json(body["actions"][0]["value"])
+    except (KeyError, IndexError, TypeError, ValidationError):
+        return
+    if not user or deps.spare(user) is not None:
+        return
+    deps.background("paging a Home tab", lambda: publish(deps, user, pages))
+
+
+def publish(deps: Deps, user: str, pages: HomePages | None = None) -> None:
     channels = deps.replies.channels_of(user)
     watches = [
         watch
@@ -44,7 +61,7 @@ def publish(deps: Deps, user: str) -> None:
     ]
     watched = [(watch.channel, watch_label(watch.target)) for watch in watches]
     asked = deps.recent.of(user) if deps.recent is not None else []
-    deps.replies.home(user, home_view(asked, watched, deps.incidents(watches)))
+    deps.replies.home(user, home_view(asked, watched, deps.incidents(watches), pages))
 
 
 def on_rerun(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:

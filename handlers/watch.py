@@ -11,13 +11,17 @@ from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBl
 
 from bot.errors import TargetError
 from bot.model import Target
-from bot.render.blocks import code, escape
+from bot.render.blocks import CARD_BUDGET, MAX_BLOCKS, SECTION_LIMIT, code
 from bot.render.incident import ACTION_UNSILENCE
+from bot.render.pages import NAV_BLOCKS, NAV_ROOM, nav, packed, paginate
 from bot.watch.watches import WATCH_USAGE, parse_watch_target, watch_label
+from handlers.actions import MAX_PAGE, conversation_of
 from handlers.deps import Deps
 from handlers.messages import bad_targets
+from handlers.replies import Reply
 
 SUBCOMMANDS = frozenset({"watch", "unwatch", "watching"})
+ACTION_WATCHING_PAGE = "ecs_why_watching_page"  # its value: the page to show, from 0
 MEMORY_NOTE = (
     "\n:information_source: Watches are kept in this bot's memory (no `REDIS_URL`): they last "
     "until it restarts."
@@ -39,7 +43,8 @@ class WatchCommands:
 
     def run(self, ack: Ack, name: str, rest: str, command: dict[str, Any]) -> None:
         channel = str(command.get("channel_id") or "")
-        if slow := self._deps.spare(command.get("user_id")):
+        # Free answers, capped against floods; taking a watch back is never refused.
+        if name != "unwatch" and (slow := self._deps.spare(command.get("user_id"))):
             ack(response_type="ephemeral", text=slow)
             return
         if name == "watching":
@@ -89,23 +94,45 @@ class WatchCommands:
         asked = self._deps.admit(channel, target)
         return asked if isinstance(asked, str) else None
 
-    def listing(self, channel: str) -> dict[str, Any]:
-        """What the channel watches, and its snoozes and mutes, each with an Undo button."""
+    def listing(self, channel: str, page: int = 0) -> dict[str, Any]:
+        """What the channel watches, and its snoozes and mutes, each with an Undo button: a
+        page at a time, with buttons to the others, however many there are."""
         watches = self._deps.watches.of(channel)
-        lines = [f"• {code(watch_label(t))}" for t in watches]
-        text = (
-            "*This channel watches:*\n" + "\n".join(lines)
-            if lines
-            else "This channel watches nothing yet: `/ecs-why watch production/api-service`."
-        )
-        blocks = [SectionBlock(text=MarkdownTextObject(text=text))]
-        now = datetime.now(UTC)
-        for key, until in self._deps.watches.silences(channel, now).items():
+        lines = ["*This channel watches:*", *(f"• {code(watch_label(t))}" for t in watches)]
+        if not watches:
+            lines = ["This channel watches nothing yet: `/ecs-why watch production/api-service`."]
+        items = [
+            SectionBlock(text=MarkdownTextObject(text=text)).to_dict()
+            for text in packed(lines, SECTION_LIMIT)
+        ]
+        silences = self._deps.watches.silences(channel, datetime.now(UTC))
+        for key, until in silences.items():
             what = f"snoozed until {until:%H:%M} UTC" if until else "muted"
-            blocks.append(
+            items.append(
                 SectionBlock(
-                    text=MarkdownTextObject(text=f":zzz: `{escape(key)}` {what}"),
+                    text=MarkdownTextObject(text=f":zzz: {code(key)} {what}"),
                     accessory=ButtonElement(text="Undo", action_id=ACTION_UNSILENCE, value=key),
-                )
+                ).to_dict()
             )
-        return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+        shown = paginate(items, page, blocks=MAX_BLOCKS - NAV_BLOCKS, size=CARD_BUDGET - NAV_ROOM)
+        count = f"{len(watches)} target{'s' if len(watches) != 1 else ''}"
+        text = f"This channel watches {count if watches else 'nothing yet'}"
+        if silences:
+            text += f"; {len(silences)} incident{'s' if len(silences) != 1 else ''} silenced"
+        return {"text": text + ".", "blocks": shown.blocks + nav(shown, ACTION_WATCHING_PAGE, str)}
+
+    def on_page(self, ack: Ack, body: dict[str, Any]) -> None:
+        """Previous and Next of `/ecs-why watching`: that page in place of the one shown."""
+        ack()
+        where = conversation_of(body)
+        try:
+            page = int(body["actions"][0]["value"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return
+        replies = self._deps.replies
+        if slow := self._deps.spare(where.user):  # the page shown stays as it is
+            self._deps.background("slowing a page", lambda: replies.ephemeral(where, Reply(slow)))
+            return
+        listing = self.listing(where.channel, min(max(page, 0), MAX_PAGE))
+        reply = Reply(listing["text"], listing["blocks"])
+        self._deps.background("paging the watches", lambda: replies.replace(where, reply))

@@ -9,7 +9,7 @@ on a phone.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,12 +39,14 @@ from bot.redact import redact
 from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import changes_heading, changes_lines, history_line
+from bot.render.pages import NAV_BLOCKS, NAV_ROOM, nav, paginate
 from bot.truncate import shorten
 
 # Shared with handlers/actions.py: one name for each button.
 ACTION_LOGS = "ecs_why_logs"
 ACTION_RERUN = "ecs_why_rerun"
 ACTION_DETAILS = "ecs_why_details"
+ACTION_DETAILS_PAGE = "ecs_why_details_page"  # Details' Previous and Next: {"target", "page"}
 ACTION_CONSOLE = "ecs_why_console"
 ACTION_RESOURCE = "ecs_why_resource"  # a link to the resource at fault: only acknowledged
 ACTIONS_BLOCK = "ecs_why_actions"
@@ -410,13 +412,19 @@ def _clip(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- details
 
 
-def details_blocks(lines: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
-    """A titled list of (heading, mrkdwn body) sections, for the Details view."""
-    return _fit([_section(f"*{escape(heading)}*\n{body}").to_dict() for heading, body in lines])
+def details_blocks(
+    lines: Sequence[tuple[str, str]], page: int = 0, value: Callable[[int], str] = str
+) -> list[dict[str, Any]]:
+    """A titled list of (heading, mrkdwn body) sections, for the Details view: page `page` of
+    it, with buttons to the others that carry `value(n)`."""
+    sections = [_section(f"*{escape(heading)}*\n{body}").to_dict() for heading, body in lines]
+    shown = paginate(sections, page, blocks=MAX_BLOCKS - NAV_BLOCKS, size=CARD_BUDGET - NAV_ROOM)
+    return _fit(shown.blocks + nav(shown, ACTION_DETAILS_PAGE, value))
 
 
-def render_details(diagnosis: Diagnosis) -> list[dict[str, Any]]:
-    """The evidence behind each checklist step, then the task-definition facts that matter."""
+def render_details(diagnosis: Diagnosis, page: int = 0) -> list[dict[str, Any]]:
+    """The evidence behind each checklist step, then the task-definition facts that matter:
+    page `page` of them, when they do not fit in one message."""
     sections = [(f"Details: {diagnosis.target.label}", _details_intro(diagnosis))]
     for item in diagnosis.checklist:
         body = [safe(item.note, ACTION_LINE)]
@@ -434,7 +442,8 @@ def render_details(diagnosis: Diagnosis) -> list[dict[str, Any]]:
             )
         )
         sections += [(f"Container {c.name}", _container_text(c)) for c in definition.containers]
-    return details_blocks(sections)
+    target = json.loads(target_value(diagnosis.target))
+    return details_blocks(sections, page, lambda n: json.dumps({"target": target, "page": n}))
 
 
 def _details_intro(diagnosis: Diagnosis) -> str:

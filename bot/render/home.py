@@ -8,19 +8,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.model import Diagnosis, Target
 from bot.redact import redact
 from bot.render.blocks import STATUS_ICON, escape, fallback_text, slack_date, target_value
 from bot.render.glance import cause_title, headline, state
+from bot.render.pages import nav, paginate
 from bot.truncate import shorten
 from bot.watch.incidents import Incident
 
 ACTION_FULL = "ecs_why_full"  # an unfurl's button: the full card in the message's thread
 ACTION_HOME_RERUN = "ecs_why_home_rerun"  # Home: diagnose one of your services again
+# Home: Previous and Next of each list; the value is the HomePages to show.
+ACTION_HOME_PAGE = {"incidents": "ecs_why_home_incidents", "watches": "ecs_why_home_watches"}
 MAX_ASKED = 10
-MAX_LISTED = 20  # watches and incidents each; a Home view holds at most 100 blocks
+# Watches and incidents a page each: with the rest, a Home view's 100 blocks are never reached.
+MAX_LISTED = 20
+LIST_SIZE = 10_000  # characters of JSON a page of one list may take
 LINE = 280
 
 INCIDENT_ICON = {
@@ -28,6 +33,15 @@ INCIDENT_ICON = {
     "updated": ":red_circle:",
     "recovered": ":white_check_mark:",
 }
+
+
+class HomePages(BaseModel):
+    """Which page of each of its lists a Home tab shows (what its Previous and Next carry)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    incidents: int = Field(default=0, ge=0, le=1000)
+    watches: int = Field(default=0, ge=0, le=1000)
 
 
 class Asked(BaseModel):
@@ -90,23 +104,38 @@ def home_view(
     asked: Sequence[Asked],
     watched: Sequence[tuple[str, str]],
     incidents: Sequence[tuple[str, Incident]],
+    pages: HomePages | None = None,
 ) -> dict[str, Any]:
     """The Home tab: the user's last diagnoses, then the watches and open incidents of the
-    channels they are in (the caller has kept only what those channels' rules allow)."""
+    channels they are in (the caller has kept only what those channels' rules allow), a
+    page of each at a time."""
+    pages = pages or HomePages()
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": "ecs-why"}},
         _section("*Your last diagnoses*"),
         *([_asked(i, a) for i, a in enumerate(asked[:MAX_ASKED])] or [_context(_NO_ASKED)]),
         {"type": "divider"},
         _section("*Open incidents in your channels*"),
-        *([_incident(c, i) for c, i in incidents[:MAX_LISTED]] or [_context("Nothing open.")]),
-        _more(len(incidents), "their cards are in those channels"),
+        *_listed(pages, "incidents", [_incident(c, i) for c, i in incidents], "Nothing open."),
         {"type": "divider"},
         _section("*Watched in your channels*"),
-        *([_watch(c, t) for c, t in watched[:MAX_LISTED]] or [_context(_NO_WATCHES)]),
-        _more(len(watched), "`/ecs-why watching` in a channel lists its own"),
+        *_listed(pages, "watches", [_watch(c, t) for c, t in watched], _NO_WATCHES),
     ]
-    return {"type": "home", "blocks": [block for block in blocks if block]}
+    return {"type": "home", "blocks": blocks}
+
+
+def _listed(
+    pages: HomePages, which: str, items: list[dict[str, Any]], none: str
+) -> list[dict[str, Any]]:
+    """The page of one list that `pages` says, with buttons to its other pages."""
+    if not items:
+        return [_context(none)]
+    shown = paginate(items, getattr(pages, which), blocks=MAX_LISTED, size=LIST_SIZE)
+    return shown.blocks + nav(
+        shown,
+        ACTION_HOME_PAGE[which],
+        lambda n: pages.model_copy(update={which: n}).model_dump_json(),
+    )
 
 
 _NO_ASKED = "None yet: ask `/ecs-why SERVICE` in a channel, or mention @ecs-why with a task ARN."
@@ -141,11 +170,6 @@ def _incident(channel: str, incident: Incident) -> dict[str, Any]:
 
 def _watch(channel: str, label: str) -> dict[str, Any]:
     return _context(f"<#{channel}> watches `{_clean(label)}`")
-
-
-def _more(count: int, where: str) -> dict[str, Any]:
-    hidden = count - MAX_LISTED
-    return _context(f"…and {hidden} more: {where}") if hidden > 0 else {}
 
 
 def _clean(text: str) -> str:

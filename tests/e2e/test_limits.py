@@ -10,15 +10,23 @@ from __future__ import annotations
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
 
+from bot.cache import MemoryStore
 from bot.demo.traffic import EmulatorServer
 from bot.model import Cause
 from bot.render.blocks import ACTION_DETAILS
-from tests.e2e.conftest import running_bot, scenario
+from bot.render.incident import ACTION_UNSILENCE
+from bot.watch.incidents import ServiceRef
+from bot.watch.watches import WatchBook
+from handlers.watch import ACTION_WATCHING_PAGE
+from tests.e2e.conftest import Bot, running_bot, scenario
 from tests.e2e.test_http_mode import card_for, click, slash
 from tests.e2e.test_watches import shortcut_on
 from tests.fake_slack import FakeSlack
-from tests.harness import form, slash_command
+from tests.harness import CHANNEL, block_action, form, interaction, slash_command
+from tests.unit.render.test_blocks import assert_sound
 
 OOM = scenario(Cause.OUT_OF_MEMORY)
 OWN_ACCOUNT_ID = "123456789012"  # moto's
@@ -90,3 +98,79 @@ def test_free_answers_still_have_a_flood_cap_per_user(
         )
         other = {**slash_command(target, slack.new_response_url()), "user_id": "U0OTHER"}
         assert "Diagnosing" in bot.http.signed(form(other)).json()["text"]  # each user's own
+
+
+# --------------------------------------------------------------------------- Slack's limits
+
+
+def watching_page(bot: Bot, listing: dict[str, Any], action: str) -> dict[str, Any] | None:
+    """Clicks `action` ("next" or "prev") on a `/ecs-why watching` answer, as Slack sends it;
+    the page that replaced it, or None when it has no such button."""
+    buttons = [
+        element
+        for block in listing["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == f"{ACTION_WATCHING_PAGE}_{action}"
+    ]
+    if not buttons:
+        return None
+    message = {**listing, "ts": "1700003000.1", "blocks": listing["blocks"]}
+    url = bot.slack.new_response_url()
+    payload = block_action(buttons[0]["action_id"], message, response_url=url)
+    payload["container"]["is_ephemeral"] = True
+    assert bot.http.signed(interaction(payload)).status == 200
+    (shown,) = bot.slack.wait_for("response_url", where=lambda call: call.path in url)
+    assert shown.body["replace_original"] is True
+    page: dict[str, Any] = shown.body
+    return page
+
+
+def test_twenty_long_named_watches_are_listed_in_valid_blocks(bot: Bot) -> None:
+    labels = [f"c{n:02}-{'x' * 250}/s{n:02}-{'y' * 250}" for n in range(20)]
+    for label in labels:
+        assert "now watches" in slash(bot, f"watch {label}")[1]["text"]
+    response = bot.http.signed(form(slash_command("watching", bot.slack.new_response_url())))
+    assert response.status == 200
+    listing = response.json()
+    shown, pages = "", 0
+    page: dict[str, Any] | None = listing
+    while page is not None:
+        assert_sound(page["blocks"])
+        shown += json.dumps(page["blocks"])
+        pages += 1
+        page = watching_page(bot, page, "next")
+    assert all(label[:300] in shown for label in labels)  # each shown, if cut short
+    assert listing["text"] == "This channel watches 20 targets."
+
+
+def test_sixty_mutes_fit_in_fifty_blocks_and_page_through_all(
+    slack: FakeSlack, demo_account: EmulatorServer
+) -> None:
+    store = MemoryStore()
+    book = WatchBook(store)
+    for n in range(60):
+        service = ServiceRef(
+            account=OWN_ACCOUNT_ID, region="us-east-1", cluster="production", service=f"s{n}"
+        )
+        book.mute(CHANNEL, service, "app-crash")
+    with running_bot(slack, demo_account, store) as bot:
+        _, first = slash(bot, "watching")
+        pages = [first]
+        while (page := watching_page(bot, pages[-1], "next")) is not None:
+            pages.append(page)
+        assert len(pages) == 2
+        for page in pages:
+            assert len(page["blocks"]) <= 50
+            assert_sound(page["blocks"])
+        undo = [
+            block["accessory"]["value"]
+            for page in pages
+            for block in page["blocks"]
+            if block.get("accessory", {}).get("action_id") == ACTION_UNSILENCE
+        ]
+        assert sorted(undo) == sorted(book.silences(CHANNEL, datetime.now(UTC)))
+        assert len(undo) == 60
+        back = watching_page(bot, pages[-1], "prev")
+        assert back is not None
+        assert back["blocks"] == first["blocks"]

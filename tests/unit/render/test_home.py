@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from bot.render.home import ACTION_FULL, MAX_LISTED, Asked, compact_blocks, home_view
+import pytest
+
+from bot.render.home import (
+    ACTION_FULL,
+    ACTION_HOME_PAGE,
+    MAX_LISTED,
+    Asked,
+    HomePages,
+    compact_blocks,
+    home_view,
+)
 from bot.watch.incidents import Incident
 from tests.unit.render.test_blocks import diagnosis
 from tests.unit.render.test_incident import incident
@@ -18,15 +29,38 @@ def test_an_empty_home_says_how_to_start() -> None:
     assert "/ecs-why watch" in shown
 
 
-def test_long_lists_are_cut_with_a_way_to_see_the_rest() -> None:
+def next_pages(view: dict[str, Any], which: str) -> HomePages | None:
+    """What the Next button of one list carries, if it has one."""
+    for block in view["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("action_id") == f"{ACTION_HOME_PAGE[which]}_next":
+                return HomePages.model_validate_json(element["value"])
+    return None
+
+
+@pytest.mark.parametrize("which", ["incidents", "watches"])
+def test_long_lists_page_within_slacks_limits_and_show_everything(which: str) -> None:
     many: list[tuple[str, Incident]] = [("C1", incident(stops=n + 1)) for n in range(60)]
     watched = [("C1", f"prod/svc-{n}") for n in range(60)]
     asked = [Asked.of(diagnosis(), "C1")] * 30
-    view = home_view(asked, watched, many)
-    assert len(view["blocks"]) <= 100  # Slack's limit for a Home view
-    shown = json.dumps(view)
-    assert f"and {60 - MAX_LISTED} more" in shown
-    assert shown.count("since <!date") == MAX_LISTED
+    seen = ""
+    pages: HomePages | None = HomePages()
+    views = 0
+    while pages is not None:
+        view = home_view(asked, watched, many, pages)
+        views += 1
+        assert len(view["blocks"]) <= 100  # Slack's limit for a Home view
+        shown = json.dumps(view)
+        assert shown.count("since <!date") <= MAX_LISTED
+        assert f"Page {views} of 3" in shown
+        seen += shown
+        pages = next_pages(view, which)
+    assert views == 3
+    if which == "incidents":
+        assert seen.count("since <!date") == 60
+        assert all(f"\\n{n + 1} stop" in seen for n in range(60))  # JSON's newline before
+    else:
+        assert all(f"`prod/svc-{n}`" in seen for n in range(60))
 
 
 def test_names_from_aws_cannot_mention_or_link() -> None:
