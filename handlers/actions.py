@@ -115,7 +115,8 @@ def register(app: App, deps: Deps) -> None:
     app.action(ACTION_LOGS)(lambda ack, body: on_logs(deps, ack, body))
     app.action(ACTION_RERUN)(lambda ack, body: on_rerun(deps, ack, body))
     app.action(ACTION_DETAILS)(lambda ack, body: on_details(deps, ack, body))
-    app.action(nav_actions(ACTION_DETAILS_PAGE))(lambda ack, body: on_details_page(deps, ack, body))
+    for action_id in nav_actions(ACTION_DETAILS_PAGE):
+        app.action(action_id)(lambda ack, body: on_details_page(deps, ack, body))
     app.action(ACTION_CONSOLE)(on_console)
     app.action(ACTION_RESOURCE)(on_console)
 

@@ -35,7 +35,8 @@ def reparse_form(req: BoltRequest, next_: Callable[[], BoltResponse]) -> BoltRes
 def register(app: App, deps: Deps) -> None:
     app.middleware(reparse_form)
     watches = WatchCommands(deps)
-    app.action(nav_actions(ACTION_WATCHING_PAGE))(watches.on_page)
+    for action_id in nav_actions(ACTION_WATCHING_PAGE):
+        app.action(action_id)(watches.on_page)
 
     @app.command(COMMAND)
     def on_command(ack: Ack, command: dict[str, Any]) -> None:

@@ -35,8 +35,8 @@ def register(app: App, deps: Deps) -> None:
         deps.background("publishing a Home tab", lambda: publish(deps, user))
 
     app.action(ACTION_HOME_RERUN)(lambda ack, body: on_rerun(deps, ack, body))
-    for action_id in ACTION_HOME_PAGE.values():
-        app.action(nav_actions(action_id))(lambda ack, body: on_page(deps, ack, body))
+    for action_id in (a for list_ in ACTION_HOME_PAGE.values() for a in nav_actions(list_)):
+        app.action(action_id)(lambda ack, body: on_page(deps, ack, body))
 
 
 def on_page(deps: Deps, ack: Ack, body: dict[str, Any]) -> None:

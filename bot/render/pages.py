@@ -10,7 +10,6 @@ again from the same data, so nothing is left out and nothing is kept between cli
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,9 +76,10 @@ def nav(page: Page, action_id: str, value: Callable[[int], str]) -> list[dict[st
     ]
 
 
-def nav_actions(action_id: str) -> re.Pattern[str]:
-    """The action ids of `nav`'s buttons for `action_id`, to register one handler for both."""
-    return re.compile(rf"^{re.escape(action_id)}_(prev|next)$")
+def nav_actions(action_id: str) -> tuple[str, str]:
+    """The action ids of `nav`'s two buttons for `action_id`, to register one handler for
+    both (by name: Bolt matches a pattern against whatever a signed body holds, lists too)."""
+    return f"{action_id}_prev", f"{action_id}_next"
 
 
 def _button(action_id: str, text: str, value: str) -> dict[str, Any]:

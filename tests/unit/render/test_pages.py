@@ -59,7 +59,7 @@ def test_the_buttons_lead_to_the_pages_there_are(number: int, buttons: list[str]
     assert where["elements"][0]["text"] == f"Page {number + 1} of 3"
     ids = [button["action_id"] for button in actions["elements"]]
     assert ids == [f"list_{which}" for which in buttons]
-    assert all(nav_actions("list").fullmatch(i) for i in ids)
+    assert set(ids) <= set(nav_actions("list"))
     values = [int(button["value"]) for button in actions["elements"]]
     assert values == [number - 1 if which == "prev" else number + 1 for which in buttons]
     assert nav(paginate([item(0, 10)], 0, blocks=3, size=9_000), "list", str) == []
