@@ -17,15 +17,17 @@ from bot.cache import MemoryStore
 from bot.demo.traffic import EmulatorServer
 from bot.model import Cause
 from bot.render.blocks import ACTION_DETAILS
+from bot.render.home import ACTION_HOME_PAGE
 from bot.render.incident import ACTION_UNSILENCE
 from bot.watch.incidents import ServiceRef
 from bot.watch.watches import WatchBook
 from handlers.watch import ACTION_WATCHING_PAGE
 from tests.e2e.conftest import Bot, running_bot, scenario
-from tests.e2e.test_http_mode import card_for, click, slash
+from tests.e2e.test_home_and_unfurls import open_home, watch_in
+from tests.e2e.test_http_mode import card_for, click, slash, text_of
 from tests.e2e.test_watches import shortcut_on
-from tests.fake_slack import FakeSlack
-from tests.harness import CHANNEL, block_action, form, interaction, slash_command
+from tests.fake_slack import TEAM, FakeSlack
+from tests.harness import CHANNEL, USER, block_action, form, interaction, slash_command
 from tests.unit.render.test_blocks import assert_sound
 
 OOM = scenario(Cause.OUT_OF_MEMORY)
@@ -174,3 +176,40 @@ def test_sixty_mutes_fit_in_fifty_blocks_and_page_through_all(
         back = watching_page(bot, pages[-1], "prev")
         assert back is not None
         assert back["blocks"] == first["blocks"]
+
+
+def test_the_home_tab_pages_through_forty_five_watches(bot: Bot) -> None:
+    bot.slack.members[USER] = [CHANNEL]
+    labels = [f"{OOM.cluster}/svc-{n:02}" for n in range(45)]
+    for label in labels:
+        watch_in(bot, CHANNEL, label)
+    bot.settle()
+    view, shown, views = open_home(bot), "", 1
+    while True:
+        assert len(view["blocks"]) <= 100
+        shown += text_of(view["blocks"])
+        buttons = [
+            element
+            for block in view["blocks"]
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["action_id"] == f"{ACTION_HOME_PAGE['watches']}_next"
+        ]
+        if not buttons:
+            break
+        publishes = len(bot.slack.calls_to("views.publish"))
+        click = {
+            "type": "block_actions",
+            "user": {"id": USER, "team_id": TEAM},
+            "team": {"id": TEAM},
+            "container": {"type": "view", "view_id": "V1"},
+            "trigger_id": f"{uuid.uuid4().int % 10**12}.fake",
+            "view": view,
+            "actions": [{**buttons[0], "block_id": "b", "action_ts": "1700004000.1"}],
+        }
+        assert bot.http.signed(interaction(click)).status == 200
+        view = bot.slack.wait_for("views.publish", publishes + 1)[-1].body["view"]
+        views += 1
+    assert views == 3
+    assert "Page 3 of 3" in text_of(view["blocks"])
+    assert all(f"watches `{label}`" in shown for label in labels)
