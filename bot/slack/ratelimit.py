@@ -5,9 +5,9 @@ the bot: one user pasting task ARNs in a loop must not use it up. Only what asks
 to those buckets; an answer that costs AWS nothing (from the cache, a page of a list) is
 charged to a larger bucket of the user's own instead, so that one person cannot flood a channel
 with free answers either. Each bucket holds `limit` tokens and each token comes back `window`
-seconds after it was taken. The tokens live in the
-shared store (one key per token, taken with an atomic add), so every replica draws from the
-same buckets; with Redis down, the store's own fallback counts per replica.
+seconds after it was taken. The tokens live in the shared store (one key per token, taken with
+an atomic add), so every replica draws from the same buckets; with Redis down, the store's own
+fallback counts per replica.
 """
 
 from __future__ import annotations
