@@ -17,13 +17,13 @@ from bot.cache import MemoryStore
 from bot.demo.traffic import EmulatorServer
 from bot.model import Cause
 from bot.render.blocks import ACTION_DETAILS
-from bot.render.home import ACTION_HOME_PAGE
+from bot.render.home import ACTION_HOME_PAGE, ACTION_HOME_RERUN
 from bot.render.incident import ACTION_UNSILENCE
 from bot.watch.incidents import ServiceRef
 from bot.watch.watches import WatchBook
 from handlers.watch import ACTION_WATCHING_PAGE
 from tests.e2e.conftest import Bot, running_bot, scenario
-from tests.e2e.test_home_and_unfurls import open_home, watch_in
+from tests.e2e.test_home_and_unfurls import console_url, open_home, share, watch_in
 from tests.e2e.test_http_mode import card_for, click, slash, text_of
 from tests.e2e.test_watches import shortcut_on
 from tests.fake_slack import TEAM, FakeSlack
@@ -31,7 +31,22 @@ from tests.harness import CHANNEL, USER, block_action, form, interaction, slash_
 from tests.unit.render.test_blocks import assert_sound
 
 OOM = scenario(Cause.OUT_OF_MEMORY)
+CRASH = scenario(Cause.APP_CRASH)
 OWN_ACCOUNT_ID = "123456789012"  # moto's
+
+
+def click_in_home(bot: Bot, view: dict[str, Any], button: dict[str, Any]) -> None:
+    """A click on `button` of the Home tab `view`, as Slack sends it."""
+    click = {
+        "type": "block_actions",
+        "user": {"id": USER, "team_id": TEAM},
+        "team": {"id": TEAM},
+        "container": {"type": "view", "view_id": "V1"},
+        "trigger_id": f"{uuid.uuid4().int % 10**12}.fake",
+        "view": view,
+        "actions": [{**button, "block_id": "b", "action_ts": "1700005000.1"}],
+    }
+    assert bot.http.signed(interaction(click)).status == 200
 
 
 def slowed(slack: FakeSlack, url: str) -> bool:
@@ -100,6 +115,32 @@ def test_free_answers_still_have_a_flood_cap_per_user(
         )
         other = {**slash_command(target, slack.new_response_url()), "user_id": "U0OTHER"}
         assert "Diagnosing" in bot.http.signed(form(other)).json()["text"]  # each user's own
+
+
+def test_unfurls_and_home_reruns_are_charged_like_any_diagnosis(
+    slack: FakeSlack, demo_account: EmulatorServer
+) -> None:
+    slack.members[USER] = [CHANNEL]
+    with running_bot(slack, demo_account, rate_limit_user=2) as bot:
+        card_for(bot, f"{OOM.cluster}/{OOM.service}")  # one of two
+        share(bot, console_url(OOM.cluster, OOM.service))  # cached: free
+        slack.wait_for("chat.unfurl")
+        view = open_home(bot)
+        button = next(
+            block["accessory"]
+            for block in view["blocks"]
+            if block.get("accessory", {}).get("action_id") == ACTION_HOME_RERUN
+        )
+        for _ in range(2):  # Diagnose again asks AWS: the second is one too many
+            click_in_home(bot, view, button)
+        bot.settle()
+        to_user = [c.body["text"] for c in slack.calls_to("chat.postMessage")]
+        assert sum("Slow down a little" in text for text in to_user) == 1
+        assert [fresh for _, fresh in bot.diagnoser.calls].count(True) == 1
+        share(bot, console_url(CRASH.cluster, CRASH.service))  # not cached: over the limit
+        bot.settle()
+        assert len(slack.calls_to("chat.unfurl")) == 1
+        assert not any(target.service == CRASH.service for target, _ in bot.diagnoser.calls)
 
 
 # --------------------------------------------------------------------------- Slack's limits
@@ -198,16 +239,7 @@ def test_the_home_tab_pages_through_forty_five_watches(bot: Bot) -> None:
         if not buttons:
             break
         publishes = len(bot.slack.calls_to("views.publish"))
-        click = {
-            "type": "block_actions",
-            "user": {"id": USER, "team_id": TEAM},
-            "team": {"id": TEAM},
-            "container": {"type": "view", "view_id": "V1"},
-            "trigger_id": f"{uuid.uuid4().int % 10**12}.fake",
-            "view": view,
-            "actions": [{**buttons[0], "block_id": "b", "action_ts": "1700004000.1"}],
-        }
-        assert bot.http.signed(interaction(click)).status == 200
+        click_in_home(bot, view, buttons[0])
         view = bot.slack.wait_for("views.publish", publishes + 1)[-1].body["view"]
         views += 1
     assert views == 3
