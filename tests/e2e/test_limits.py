@@ -68,9 +68,12 @@ def test_twenty_shortcut_targets_with_a_limit_of_3_reach_aws_3_times(
         bot.settle()
         assert len(bot.diagnoser.calls) == 3
         assert len({target for target, _ in bot.diagnoser.calls}) == 3
+        # Listeners run concurrently once acked: which three is not fixed, how many is.
         refused = [url for url in urls if slowed(slack, url)]
-        assert refused == urls[3:]
-        note = slack.responses(urls[-1])[0]
+        assert len(refused) == 17
+        for url in set(urls) - set(refused):  # each of the three was looked up in AWS
+            assert ":mag: no task" in slack.responses(url)[0]["text"]
+        note = slack.responses(refused[-1])[0]
         assert note["response_type"] == "ephemeral"
         assert "You have asked for 3 diagnoses in the last 60 seconds" in note["text"]
 
