@@ -125,6 +125,7 @@ class Fact(StrEnum):
     TARGET_GROUPS = "target-groups"
     ARCHIVE = "archive"
     DEPLOYMENTS = "deployments"  # what ran before: service deployments, the family's revisions
+    INSIGHTS = "container-insights"  # Container Insights: its setting, the task's memory
 
 
 class Gap(Frozen):
@@ -314,6 +315,8 @@ class Cluster(Frozen):
     registered_instances: int = 0
     running_tasks: int = 0
     instances: tuple[ContainerInstance, ...] = ()
+    # Its Container Insights setting (enabled, enhanced, disabled); None: not said.
+    container_insights: str | None = None
 
 
 class CapacityProvider(Frozen):
@@ -464,6 +467,41 @@ class ArchiveRead(Frozen):
     requests: int = 0  # FilterLogEvents pages read
 
 
+class MemorySample(Frozen):
+    """One minute of a task's (or, with enhanced observability, a container's) Container
+    Insights performance log: averages over the minute, MiB and CPU units."""
+
+    at: datetime
+    used: float
+    reserved: float | None = None  # the limit Container Insights counts against
+    cpu_used: float | None = None
+    cpu_reserved: float | None = None
+
+
+class ContainerInsights(Frozen):
+    """Container Insights for the focus task's cluster: whether it is on (the cluster's own
+    setting, and the account default when that is not on), and what its performance log holds
+    of the task's last minutes: the task's samples, and each container's with enhanced
+    observability."""
+
+    cluster: str
+    setting: str | None = None  # enabled | enhanced | disabled; None: not known
+    account_default: str | None = None  # read only when the cluster's is not on
+    group: str
+    task_id: str | None = None
+    task: tuple[MemorySample, ...] = ()
+    containers: dict[str, tuple[MemorySample, ...]] = Field(default_factory=dict)
+    unread: str | None = None  # why the performance log could not be read (a denied call)
+
+    @property
+    def on(self) -> bool:
+        return self.setting in ("enabled", "enhanced")
+
+    def samples(self, container: str | None) -> tuple[MemorySample, ...]:
+        """The container's own samples when it has any, else the task's."""
+        return self.containers.get(container or "", ()) or self.task
+
+
 def runs_on_fargate(
     task: Task | None, service: Service | None, definition: TaskDefinition | None = None
 ) -> bool:
@@ -505,6 +543,8 @@ class Facts(Frozen):
     # The last revision that ran healthy before the focus task's, and how it was found.
     baseline: TaskDefinition | None = None
     baseline_source: str | None = None
+    # None: not read (no task to look at, or the cluster is unknown).
+    container_insights: ContainerInsights | None = None
 
     @property
     def focus_task(self) -> Task | None:
@@ -673,6 +713,10 @@ class Particulars(Frozen):
     # Whose storage filled up: the task's own (Fargate ephemeral storage, a container's
     # writable layer) or its container instance's disk.
     storage: Literal["task", "instance"] | None = None
+    # Container Insights' peak memory (per-minute average, MiB) of the container in its last
+    # minutes, and the hard limit a fix would give it.
+    memory_peak: int | None = None
+    memory_suggested: int | None = None
 
     def filled(self, other: Particulars) -> Particulars:
         """These particulars, with what `other` read that these did not."""
@@ -785,3 +829,5 @@ class Diagnosis(Frozen):
     changes: Changes | None = None
     history: History | None = None
     archive_missing: bool = False  # no event archive: say once how to set one up
+    # What Container Insights showed of the focus task's memory, or that it is off.
+    container_insights: ContainerInsights | None = None

@@ -1,8 +1,8 @@
 """Collect the facts of one diagnosis: the read graph, composed of the service modules' reads.
 
 Each service module declares its own reads (`ecs`, `logs`, `iam`, `ec2`, `ecr`, `efs`, `elbv2`,
-`archive`, `deployments`); this module joins them where one waits for another's, one small
-class per join, and `collect_facts` composes the joins: every read starts as soon as its inputs
+`archive`, `deployments`, `insights`); this module joins them where one waits for another's, one
+small class per join, and `collect_facts` composes the joins: every read starts as soon as its inputs
 are known.
 
 - at once, the target being known: the cluster with its container instances, the service's
@@ -45,7 +45,7 @@ from datetime import datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
-from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, logs
+from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, insights, logs
 from bot.aws.clients import AwsClients, unavailable
 from bot.aws.ecs import ClusterIndex, Tasks
 from bot.aws.graph import Reads, every_found
@@ -163,6 +163,10 @@ async def _facts(
     )
     target_groups = once("target-groups", lambda: elbv2.read_target_groups(read, service))
     streams = once("log-streams", tasks.log_streams)  # once the tasks are known
+    memory = once(  # beside the log tails, once the cluster and the tasks are known
+        "container-insights",
+        lambda: insights.read_insights(read, cluster, _focus(listed), name_of(found.cluster_arn)),
+    )
     baseline = once("baseline", before.baseline)  # once the tasks and lineage are
     once(  # once the family is known
         "recent-revisions", lambda: ecs.read_recent_revisions(read, ecs_client, _listed(found))
@@ -200,6 +204,7 @@ async def _facts(
         service_deployments=(await lineage)[0],
         baseline=(await baseline)[0],
         baseline_source=(await baseline)[1],
+        container_insights=await memory,
     )
     await read.settled()  # every read started has answered, or given up
     return facts.model_copy(update={"gaps": read.gaps})
@@ -439,6 +444,10 @@ class _Network:
         if focus is None or not focus.eni_id:
             return None
         return await ec2.read_eni(self.read, focus.eni_id)
+
+
+async def _focus(tasks: asyncio.Task[Tasks]) -> Task | None:
+    return (await tasks).focus
 
 
 def _listed(found: ecs.Found) -> Service | None:

@@ -242,7 +242,7 @@ def list_family_revisions(ecs: ECSClient, family: str) -> list[str]:
 
 
 def describe_cluster(ecs: ECSClient, cluster: str) -> Cluster | None:
-    response: Raw = dict(ecs.describe_clusters(clusters=[cluster]))
+    response: Raw = dict(ecs.describe_clusters(clusters=[cluster], include=["SETTINGS"]))
     clusters = response.get("clusters", [])
     return cluster_from_aws(clusters[0]) if clusters else None
 
@@ -468,6 +468,14 @@ def cluster_from_aws(raw: Raw) -> Cluster:
         status=raw.get("status", "UNKNOWN"),
         registered_instances=raw.get("registeredContainerInstancesCount", 0),
         running_tasks=raw.get("runningTasksCount", 0),
+        container_insights=next(
+            (
+                s.get("value")
+                for s in raw.get("settings", [])
+                if s.get("name") == "containerInsights"
+            ),
+            None,
+        ),
     )
 
 

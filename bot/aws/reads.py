@@ -84,10 +84,16 @@ DESCRIBE_SERVICE_DEPLOYMENTS = Read(
 DESCRIBE_SERVICE_REVISIONS = Read(
     "ecs", "DescribeServiceRevisions", Fact.DEPLOYMENTS, IMMUTABLE, optional=True
 )
+# Container Insights: whether it is on, and the focus task's memory in its last minutes. Only
+# evidence: optional, and the performance read shares the archive's operation, cache and window.
+LIST_ACCOUNT_SETTINGS = Read("ecs", "ListAccountSettings", Fact.INSIGHTS, SLOW, optional=True)
 # CloudWatch Logs
 DESCRIBE_LOG_GROUPS = Read("logs", "DescribeLogGroups", Fact.LOG_GROUPS, SLOW)
 GET_LOG_EVENTS = Read("logs", "GetLogEvents", Fact.LOG_STREAMS, FAST)
 FILTER_LOG_EVENTS = Read("logs", "FilterLogEvents", Fact.ARCHIVE, FAST, window="startTime")
+FILTER_PERFORMANCE_EVENTS = Read(
+    "logs", "FilterLogEvents", Fact.INSIGHTS, FAST, window="startTime", optional=True
+)
 # IAM
 GET_ROLE = Read("iam", "GetRole", Fact.ROLES, SLOW)
 LIST_ROLE_POLICIES = Read("iam", "ListRolePolicies", Fact.ROLES, SLOW)
@@ -111,7 +117,9 @@ DESCRIBE_TARGET_GROUPS = Read("elbv2", "DescribeTargetGroups", Fact.TARGET_GROUP
 DESCRIBE_TARGET_HEALTH = Read("elbv2", "DescribeTargetHealth", Fact.TARGET_GROUPS, FAST)
 
 READS: tuple[Read, ...] = tuple(v for v in tuple(globals().values()) if isinstance(v, Read))
-BY_OPERATION: dict[tuple[str, str], Read] = {(r.service, r.operation): r for r in READS}
+# Two reads of one operation (the archive's and the performance log's FilterLogEvents) agree on
+# how long an answer is kept: the fact cache knows an operation, not which read made it.
+BY_OPERATION: dict[tuple[str, str], Read] = {(r.service, r.operation): r for r in reversed(READS)}
 
 
 @functools.cache

@@ -61,4 +61,5 @@ def conclude(facts: Facts, findings: list[Finding], checks: Registry = CHECKS) -
         changes=changes,
         history=history_of(facts, cause, checks),
         archive_missing=facts.archive is not None and not facts.archive.found,
+        container_insights=facts.container_insights,
     )
