@@ -2,8 +2,8 @@
 
 Each service module declares its own reads (`ecs`, `logs`, `iam`, `ec2`, `ecr`, `efs`, `elbv2`,
 `archive`, `deployments`, `insights`); this module joins them where one waits for another's, one
-small class per join, and `collect_facts` composes the joins: every read starts as soon as its inputs
-are known.
+small class per join, and `collect_facts` composes the joins: every read starts as soon as its
+inputs are known.
 
 - at once, the target being known: the cluster with its container instances, the service's
   capacity providers and target groups, and every managed policy's default version;

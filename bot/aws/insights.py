@@ -74,7 +74,7 @@ def read_performance(
     if end is None:
         return found
     start = max(end - BEFORE, task.started_at or end - BEFORE)
-    events: list[dict[str, Any]] = []
+    messages: list[str] = []
     request: dict[str, Any] = {
         "logGroupName": found.group,
         "filterPattern": f'{{ $.TaskId = "{task.task_id}" }}',
@@ -84,7 +84,7 @@ def read_performance(
     try:
         for _ in range(PAGES):
             page = logs.filter_log_events(**request)
-            events += page.get("events", [])
+            messages += [e.get("message", "") for e in page.get("events", [])]
             if not page.get("nextToken"):
                 break
             request["nextToken"] = page["nextToken"]
@@ -96,7 +96,7 @@ def read_performance(
     except BotoCoreError as error:
         unavailable.remember(_PERFORMANCE, error)
         return found.model_copy(update={"unread": describe_error(error)})
-    return with_samples(found, task.task_id, (e.get("message", "") for e in events))
+    return with_samples(found, task.task_id, messages)
 
 
 def with_samples(
