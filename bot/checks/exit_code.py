@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot import console
+from bot.checks import memory as memory_seen
 from bot.checks import past_start
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
@@ -127,10 +128,12 @@ def _fix_out_of_memory(scene: Scene) -> NextStep:
     memory = scene.cause.particulars
     name = scene.container.name if scene.container else "the container"
     revision = scene.revision or "the task definition"
+    to = f" to {memory.memory_suggested} MiB" if memory.memory_suggested else ""
+    peak = f", peaking at {memory.memory_peak} MiB" if memory.memory_peak else ""
     if memory.memory_scope == "container":
-        raise_it = f"raise container {name}'s memory ({memory.memory_limit} MiB)"
+        raise_it = f"raise container {name}'s memory ({memory.memory_limit} MiB{peak}){to}"
     elif memory.memory_scope == "task":
-        raise_it = f"raise the task's memory ({memory.memory_limit} MiB)"
+        raise_it = f"raise the task's memory ({memory.memory_limit} MiB{peak}){to}"
     elif memory.memory_reservation:
         raise_it = (
             f"give container {name} a hard memory limit above what it needs (it has only a "
@@ -375,6 +378,9 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
     if key and knowledge.code is key[0].cause:
         spec = _spec(facts, task, container.name)
         particulars = past_start.read_line(key[0], key[1], spec).filled(particulars)
+    if weighed := memory_seen.weigh(facts, task, container.name, knowledge.code, particulars):
+        said.append(weighed[0])  # Container Insights: evidence and a size, never the cause
+        particulars = weighed[1]
     words = {
         "code": str(code),
         "limit": _limit_words(memory),
@@ -566,7 +572,8 @@ CHECK = Check(
     run=check_exit_code,
     knowledge=KNOWLEDGE,
     needs=(Fact.TASKS,),
-    reads=(Fact.TASK_DEFINITIONS, Fact.LOG_STREAMS),  # which containers matter; their last words
+    # which containers matter; their last words; what Container Insights saw of their memory
+    reads=(Fact.TASK_DEFINITIONS, Fact.LOG_STREAMS, Fact.INSIGHTS),
     step=Step.EXIT_CODE,
     passed="No essential container exited with a failure",
     skip=_no_stopped_tasks,

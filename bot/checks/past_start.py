@@ -237,14 +237,26 @@ def _fix_heap(scene: Scene) -> NextStep:
         flag = f" (it may be set in {', '.join(elsewhere)})"
     elif not flag and container and container.environment_files:
         flag = " (it may be set in the environment file)"
-    action = (
-        f"{name}'s runtime ran out of its own heap{flag}, below the container's {limit}: raise "
-        "the heap toward the limit (a JVM: `-XX:MaxRAMPercentage=75`; Node: "
-        "`--max-old-space-size`; PHP: `memory_limit`) rather than the container's memory, or "
-        "find what holds on to memory."
-    ) + rollback_words(scene)
+    peak, size = particulars.memory_peak, particulars.memory_suggested
+    if peak and size and size > (particulars.memory_limit or 0):
+        action = (
+            f"{name}'s runtime ran out of its own heap{flag} while the container itself peaked "
+            f"at {peak} MiB of its {limit}: both are full. Give the container {size} MiB and "
+            "keep the heap at about three quarters of it, or find what holds on to memory."
+        )
+    else:
+        toward = f" to about {size} MiB" if size else " toward the limit"
+        used = f" (it peaked at {peak} MiB)" if peak else ""
+        action = (
+            f"{name}'s runtime ran out of its own heap{flag}, below the container's {limit}"
+            f"{used}: raise the heap{toward} (a JVM: `-XX:MaxRAMPercentage=75`; Node: "
+            "`--max-old-space-size`; PHP: `memory_limit`) rather than the container's memory, "
+            "or find what holds on to memory."
+        )
     return scene.step(
-        action, _describe_container(scene, "[entryPoint,command,memory]"), log_link(scene)
+        action + rollback_words(scene),
+        _describe_container(scene, "[entryPoint,command,memory]"),
+        log_link(scene),
     )
 
 
