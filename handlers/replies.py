@@ -18,12 +18,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from bot.cache import Deduplicator, Store
 from bot.model import Diagnosis
 from bot.render.blocks import fallback_text, render_card
+from bot.render.chart import without_chart
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ RESPONSE_URL_WINDOW = 30 * 60
 TIMEOUT = 10
 # What a post can fail with once slack_sdk's retry handlers gave up: an API error, or the network.
 SLACK_FAILURES = (SlackClientError, OSError)
+# What Slack answers to blocks it does not take, such as a chart it cannot draw there.
+INVALID_BLOCKS = "invalid_blocks"
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class ResponseUrls:
             return False
         if response.status_code != 200:
             log.warning("a response_url refused a post: %s %s", response.status_code, response.body)
+            chartless = without_chart(payload.get("blocks"))
+            if chartless is not None and INVALID_BLOCKS in str(response.body):
+                return self(url, {**payload, "blocks": chartless})
             return False
         return True
 
@@ -198,6 +204,13 @@ class Replies:
     def _call(self, method: str, where: Conversation, **arguments: Any) -> bool:
         try:
             self._client.api_call(method, json=arguments)
+        except SlackApiError as error:
+            log.warning("%s in %s failed: %s", method, where.channel, error)
+            chartless = without_chart(arguments.get("blocks"))
+            if chartless is None or error.response.get("error") != INVALID_BLOCKS:
+                return False
+            # A workspace or client without the chart block: the card again, without it.
+            return self._call(method, where, **{**arguments, "blocks": chartless})
         except SLACK_FAILURES as error:
             log.warning("%s in %s failed: %s", method, where.channel, error)
             return False

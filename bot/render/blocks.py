@@ -36,6 +36,7 @@ from bot.model import (
 )
 from bot.parse.arns import name_of
 from bot.redact import redact
+from bot.render.chart import chart_block, insights_off_line, memory_line
 from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import changes_heading, changes_lines, history_line
@@ -152,13 +153,18 @@ def render_card(
     if earlier is not None:
         blocks.append(_context(_what_changed(earlier, diagnosis)))
     blocks.append(_buttons(diagnosis))
-    return _fit([block.to_dict() for block in blocks])
+    rendered = [block.to_dict() for block in blocks]
+    if diagnosis.status != "healthy" and (chart := chart_block(diagnosis)) is not None:
+        rendered.insert(2, chart)  # under the cause and its numbers; a raw dict (bot.render.chart)
+    return _fit(rendered)
 
 
 def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
     blocks: list[Block] = []
     if more := _more_evidence(diagnosis):
         blocks.append(_section(more))
+    if line := memory_line(diagnosis) or insights_off_line(diagnosis):
+        blocks.append(_context(prose(line, ACTION_LINE)))
     blocks += _time_blocks(diagnosis)
     if (step := diagnosis.next_step) is not None:
         blocks.append(_section(f"*Next step* {prose(step.action, ACTION_LINE)}"))

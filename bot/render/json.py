@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.model import Changes, Diagnosis, Finding, History
+from bot.render.chart import insights_json
 from bot.render.evidence import evidence_lines
 
 
@@ -90,4 +91,5 @@ def diagnosis_to_json(diagnosis: Diagnosis) -> dict[str, Any]:
         "diagnosed_at": diagnosis.diagnosed_at.isoformat(),
         "changes": _changes(diagnosis.changes),
         "history": _history(diagnosis.history),
+        "container_insights": insights_json(diagnosis),
     }

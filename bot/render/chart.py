@@ -1,0 +1,170 @@
+"""Memory against the limit, from Container Insights: Slack's chart block, the one line that
+says the same in words (the card's text fallback and the terminal's line), the JSON document's
+`container_insights`, and, when Container Insights is off, how to turn it on.
+
+The chart is Slack's native `data_visualization` block, built as a plain dict: slack_sdk's
+block models drop block types they do not know, so it never goes through them. Slack may not
+take it (an older workspace, a client that cannot draw it): `without_chart` gives the same
+message without it, for a second try (handlers/replies.py).
+https://docs.slack.dev/reference/block-kit/blocks/data-visualization-block
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.model import Cause, ContainerInsights, Diagnosis, MemorySample
+
+CHART = "data_visualization"
+CHART_BLOCK = "ecs_why_memory"
+MAX_POINTS = 20  # a chart of a task's last minutes: enough to see the climb
+TITLE_LIMIT = 50  # Slack's limit on a chart's title
+LABEL_LIMIT = 20  # and on a data point's label
+# Causes where memory is the question: there the chart shows, and a cluster without Container
+# Insights says how to turn it on.
+ABOUT_MEMORY = frozenset({Cause.OUT_OF_MEMORY, Cause.HEAP_EXHAUSTED})
+
+
+@dataclass(frozen=True)
+class MemoryView:
+    """What the focus task's container (else the task) used in its last minutes."""
+
+    insights: ContainerInsights
+    container: str | None  # None: the task's samples
+    samples: tuple[MemorySample, ...]
+    limit: int | None  # MiB: the hard limit the cause names, else what Insights counts against
+
+    @property
+    def peak(self) -> int:
+        return round(max(s.used for s in self.samples))
+
+
+def memory_view(diagnosis: Diagnosis) -> MemoryView | None:
+    """The samples of the container the cause is about, when Container Insights has any."""
+    insights = diagnosis.container_insights
+    if insights is None:
+        return None
+    cause = diagnosis.cause
+    container = cause.where.container if cause else None
+    samples = insights.samples(container)
+    if not samples:
+        return None
+    own = container if container and insights.containers.get(container) else None
+    limit = cause.particulars.memory_limit if cause else None
+    if limit is None:
+        limit = next((round(s.reserved) for s in reversed(samples) if s.reserved), None)
+    return MemoryView(insights, own, samples, limit)
+
+
+def memory_line(diagnosis: Diagnosis) -> str | None:
+    """The chart in one line: whose memory, its peak against the limit, over how long."""
+    view = memory_view(diagnosis)
+    if view is None:
+        return None
+    whose = f"container {view.container}" if view.container else "task"
+    limit = f" of its {view.limit} MiB limit" if view.limit else ""
+    minutes = len(view.samples)
+    return (
+        f"Memory (Container Insights, per-minute averages): the {whose} peaked at {view.peak} "
+        f"MiB{limit} in its last {minutes} minute{'s' if minutes != 1 else ''}."
+    )
+
+
+def insights_off_line(diagnosis: Diagnosis) -> str | None:
+    """When memory is the question and Container Insights is off for the cluster: so, and the
+    command that turns it on (a read failure says that instead)."""
+    insights, cause = diagnosis.container_insights, diagnosis.cause
+    if insights is None or cause is None or cause.code not in ABOUT_MEMORY:
+        return None
+    if insights.unread:
+        return f"Container Insights could not be read ({insights.unread}): no memory chart."
+    if insights.on or insights.setting is None:
+        return None
+    default = (
+        f" (the account default is {insights.account_default}: the cluster predates it)"
+        if insights.account_default in ("enabled", "enhanced")
+        else ""
+    )
+    return (
+        f"Container Insights is off for cluster {insights.cluster}{default}, so there is no "
+        "memory to chart. Turn it on: `aws ecs update-cluster-settings --cluster "
+        f"{insights.cluster} --settings name=containerInsights,value=enhanced`"
+    )
+
+
+def chart_block(diagnosis: Diagnosis) -> dict[str, Any] | None:
+    """The line chart of memory against its limit, as a raw block; None when there is nothing
+    to chart or memory is not the question."""
+    view = memory_view(diagnosis)
+    cause = diagnosis.cause
+    if view is None or cause is None or cause.code not in ABOUT_MEMORY:
+        return None
+    shown = view.samples[-MAX_POINTS:]
+    labels = _labels(shown)
+    series = [_series("Memory used (MiB)", labels, [round(s.used) for s in shown])]
+    if view.limit:
+        series.append(_series("Limit (MiB)", labels, [view.limit] * len(shown)))
+    whose = view.container or "task"
+    return {
+        "type": CHART,
+        "block_id": CHART_BLOCK,
+        "title": f"Memory of {whose} before the stop"[:TITLE_LIMIT],
+        "chart": {
+            "type": "line",
+            "series": series,
+            "axis_config": {"categories": labels, "x_label": "UTC", "y_label": "MiB"},
+        },
+    }
+
+
+def _labels(samples: tuple[MemorySample, ...]) -> list[str]:
+    """One label a minute; a date once the minutes span two days (labels must differ)."""
+    days = {s.at.date() for s in samples}
+    shape = "%H:%M" if len(days) == 1 else "%d %H:%M"
+    return [s.at.strftime(shape)[:LABEL_LIMIT] for s in samples]
+
+
+def _series(name: str, labels: list[str], values: list[int]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "data": [
+            {"label": label, "value": value} for label, value in zip(labels, values, strict=True)
+        ],
+    }
+
+
+def without_chart(blocks: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The blocks without a chart, or None when they hold none (nothing to try again)."""
+    if not blocks or not any(b.get("type") == CHART for b in blocks):
+        return None
+    return [b for b in blocks if b.get("type") != CHART]
+
+
+def insights_json(diagnosis: Diagnosis) -> dict[str, Any] | None:
+    """The JSON document's `container_insights`: the setting, and what the samples show."""
+    insights = diagnosis.container_insights
+    if insights is None:
+        return None
+    view = memory_view(diagnosis)
+    samples = view.samples if view else ()
+    return {
+        "cluster": insights.cluster,
+        "setting": insights.setting,
+        "account_default": insights.account_default,
+        "log_group": insights.group,
+        "task_id": insights.task_id,
+        "container": view.container if view else None,
+        "peak_mib": view.peak if view else None,
+        "limit_mib": view.limit if view else None,
+        "samples": [
+            {
+                "at": s.at.isoformat(),
+                "memory_mib": s.used,
+                "memory_reserved_mib": s.reserved,
+                "cpu_units": s.cpu_used,
+            }
+            for s in samples
+        ],
+        "unread": insights.unread,
+    }
