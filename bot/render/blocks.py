@@ -36,7 +36,7 @@ from bot.model import (
 )
 from bot.parse.arns import name_of
 from bot.redact import redact
-from bot.render.chart import chart_block, insights_off_line, memory_line
+from bot.render.chart import chart_block, insights_off_line
 from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import changes_heading, changes_lines, history_line
@@ -163,7 +163,7 @@ def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
     blocks: list[Block] = []
     if more := _more_evidence(diagnosis):
         blocks.append(_section(more))
-    if line := memory_line(diagnosis) or insights_off_line(diagnosis):
+    if line := insights_off_line(diagnosis):
         blocks.append(_context(prose(line, ACTION_LINE)))
     blocks += _time_blocks(diagnosis)
     if (step := diagnosis.next_step) is not None:

@@ -1,6 +1,7 @@
-"""Memory against the limit, from Container Insights: Slack's chart block, the one line that
-says the same in words (the card's text fallback and the terminal's line), the JSON document's
-`container_insights`, and, when Container Insights is off, how to turn it on.
+"""Memory against the limit, from Container Insights: Slack's chart block, the JSON document's
+`container_insights`, and, when Container Insights is off, how to turn it on. The same in words
+is the cause's own evidence (bot/checks/memory.py): the card's text beside the chart, and the
+terminal's one line.
 
 The chart is Slack's native `data_visualization` block, built as a plain dict: slack_sdk's
 block models drop block types they do not know, so it never goes through them. Slack may not
@@ -41,34 +42,20 @@ class MemoryView:
 
 
 def memory_view(diagnosis: Diagnosis) -> MemoryView | None:
-    """The samples of the container the cause is about, when Container Insights has any."""
-    insights = diagnosis.container_insights
-    if insights is None:
+    """The samples of the container the cause is about, when the cause weighed them."""
+    insights, cause = diagnosis.container_insights, diagnosis.cause
+    # Only where the cause weighed them: the samples are of a task the cause is about.
+    if insights is None or cause is None or cause.particulars.memory_peak is None:
         return None
-    cause = diagnosis.cause
-    container = cause.where.container if cause else None
+    container = cause.where.container
     samples = insights.samples(container)
     if not samples:
         return None
     own = container if container and insights.containers.get(container) else None
-    limit = cause.particulars.memory_limit if cause else None
+    limit = cause.particulars.memory_limit
     if limit is None:
         limit = next((round(s.reserved) for s in reversed(samples) if s.reserved), None)
     return MemoryView(insights, own, samples, limit)
-
-
-def memory_line(diagnosis: Diagnosis) -> str | None:
-    """The chart in one line: whose memory, its peak against the limit, over how long."""
-    view = memory_view(diagnosis)
-    if view is None:
-        return None
-    whose = f"container {view.container}" if view.container else "task"
-    limit = f" of its {view.limit} MiB limit" if view.limit else ""
-    minutes = len(view.samples)
-    return (
-        f"Memory (Container Insights, per-minute averages): the {whose} peaked at {view.peak} "
-        f"MiB{limit} in its last {minutes} minute{'s' if minutes != 1 else ''}."
-    )
 
 
 def insights_off_line(diagnosis: Diagnosis) -> str | None:

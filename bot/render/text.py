@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.model import Diagnosis, StepStatus
-from bot.render.chart import insights_off_line, memory_line
+from bot.render.chart import insights_off_line
 from bot.render.evidence import Line, shape
 from bot.render.glance import State, cause_title, impact_bits, shown_note, state
 from bot.render.history import changes_heading, changes_lines, history_line
@@ -59,7 +59,7 @@ def render_report(diagnosis: Diagnosis, *, verbose: bool = False) -> list[Render
         parts.extend(_evidence(shaped.rest))
     if bits := impact_bits(diagnosis, _time):
         parts.append(Text("  " + " · ".join(bits), style="dim"))
-    if line := memory_line(diagnosis) or insights_off_line(diagnosis):
+    if line := insights_off_line(diagnosis):
         parts.append(Text(f"  {line}", style="dim"))
     parts.extend(_time_section(diagnosis))
     if (step := diagnosis.next_step) is not None:
