@@ -377,6 +377,7 @@ def test_a_plain_diagnosis_calls_each_operation_once(aws: str, pool: ThreadPoolE
         "ecs:DescribeServiceDeployments": 1,
         "ecs:DescribeServiceRevisions": 1,
         "ecs:DescribeClusters": 1,
+        "ecs:ListAccountSettings": 1,  # the cluster has no Container Insights: is it the default?
         "logs:DescribeLogGroups": 1,
         "logs:GetLogEvents": 1,
         "iam:GetRole": 1,
@@ -412,8 +413,8 @@ def test_a_diagnosis_takes_its_longest_chain_of_calls_not_their_sum(aws: str) ->
         elapsed = time.monotonic() - started
 
     # DescribeServices → DescribeTaskDefinition → ListAttachedRolePolicies → GetPolicyVersion
-    # is the longest chain here: 4 round trips, against 26 in all.
-    assert calls == 26
+    # is the longest chain here: 4 round trips, against 27 in all.
+    assert calls == 27
     assert elapsed < 0.2 * 4 + 1.0, f"{elapsed:.2f}s: the calls did not overlap"
 
 

@@ -37,6 +37,7 @@ POLICY = ROOT / "deploy" / "iam-policy.json"
 ACCOUNT_WIDE = frozenset(
     {
         "ecs:ListClusters",
+        "ecs:ListAccountSettings",
         "ecs:DescribeTaskDefinition",
         "ecs:ListTaskDefinitions",
         "ec2:DescribeNetworkInterfaces",
