@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2.type_defs import TagTypeDef
     from mypy_boto3_ecr import ECRClient
     from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_ecs.type_defs import ClusterSettingTypeDef
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -102,6 +103,8 @@ class Infrastructure:
 
 
 CLUSTERS = ("production", "legacy-ec2", "batch-ec2", "batch-cp", "platform")
+# The clusters with Container Insights on, and how (bot/demo/performance.py writes their logs).
+INSIGHTS = {"production": "enabled", "platform": "enhanced"}
 # The EC2 capacity provider of batch-cp: its Auto Scaling group exists only by name here.
 CAPACITY_PROVIDER = "batch-cp-asg"
 HOSTS = ("host-a", "host-b", "host-doomed")  # the last one's instance gets terminated
@@ -427,10 +430,13 @@ def _clusters(
     clients.ecs.create_cluster(
         clusterName="production",
         capacityProviders=["FARGATE", "FARGATE_SPOT"],
-        settings=[{"name": "containerInsights", "value": "enabled"}],
+        settings=[{"name": "containerInsights", "value": INSIGHTS["production"]}],
     )
     for name in CLUSTERS[1:]:
-        clients.ecs.create_cluster(clusterName=name)
+        insights: list[ClusterSettingTypeDef] = (
+            [{"name": "containerInsights", "value": INSIGHTS[name]}] if name in INSIGHTS else []
+        )
+        clients.ecs.create_cluster(clusterName=name, settings=insights)
     clients.ecs.create_capacity_provider(
         name=CAPACITY_PROVIDER,
         autoScalingGroupProvider={

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.demo.backend_patch import MotoAccount, TaskState
 from bot.demo.infrastructure import Clients
 from bot.demo.launch import Launched, launch_type
+from bot.demo.performance import Performance
 from bot.demo.specs import ServiceSpec, fill_reason
 from bot.demo.task_logs import TaskLogs
 
@@ -37,6 +38,7 @@ class TaskHistory:
         self.now = now
         self.name, self.cluster = spec.scenario.service, spec.scenario.cluster
         self.container: ContainerDefinitionTypeDef = logs.containers[0]
+        self.performance = Performance(clients, spec, self.container)
         self.launch_type = launch_type(spec)
         # The EC2 capacity provider the service's tasks run on, if any.
         self.ec2_capacity_provider = spec.capacity_provider if spec.placement is None else None
@@ -78,6 +80,7 @@ class TaskHistory:
                 events.append((stopped_at - timedelta(seconds=10), message))
             if started_at is not None:
                 self.logs.write(task.task_id, stop.logs, started_at, stopped_at)
+                self.performance.write(task.task_id, stop, started_at, stopped_at)
                 if stop.side is not None:
                     self.logs.write(task.task_id, stop.side.logs, started_at, stopped_at, 1)
         return events

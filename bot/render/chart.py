@@ -92,7 +92,7 @@ def chart_block(diagnosis: Diagnosis) -> dict[str, Any] | None:
     series = [_series("Memory used (MiB)", labels, [round(s.used) for s in shown])]
     if view.limit:
         series.append(_series("Limit (MiB)", labels, [view.limit] * len(shown)))
-    whose = view.container or "task"
+    whose = view.container or "the task"
     return {
         "type": CHART,
         "block_id": CHART_BLOCK,
