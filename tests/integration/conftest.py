@@ -6,10 +6,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import boto3
 import pytest
+from moto.moto_api import state_manager
 
 from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import build_account
@@ -29,6 +31,21 @@ def emptied_emulator(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
         for name, value in env.items():
             patch.setenv(name, value)
         yield env
+
+
+@pytest.fixture
+def aws(aws_env: str) -> Iterator[str]:
+    """A fresh emulator whose tasks stay in the state a test puts them in."""
+    previous = state_manager.get_transition("ecs::task")
+    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+    yield aws_env
+    state_manager.set_transition("ecs::task", previous)
+
+
+@pytest.fixture
+def pool() -> Iterator[ThreadPoolExecutor]:
+    with ThreadPoolExecutor(max_workers=8) as executor:
+        yield executor
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.loaders import Loader, create_loader
 from moto.ecs.models import ecs_backends
-from moto.moto_api import state_manager
 
 from bot.aws import reads
 from bot.aws.clients import AwsClients
@@ -76,21 +75,6 @@ class Account:
     security_group_id: str
     role_arn: str
     target_group_arn: str
-
-
-@pytest.fixture
-def aws(aws_env: str) -> Iterator[str]:
-    """A fresh emulator whose tasks stay in the state a test puts them in."""
-    previous = state_manager.get_transition("ecs::task")
-    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
-    yield aws_env
-    state_manager.set_transition("ecs::task", previous)
-
-
-@pytest.fixture
-def pool() -> Iterator[ThreadPoolExecutor]:
-    with ThreadPoolExecutor(max_workers=8) as executor:
-        yield executor
 
 
 @functools.cache
