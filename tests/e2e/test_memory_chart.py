@@ -7,7 +7,7 @@ import json
 
 from bot.model import Cause
 from tests.e2e.conftest import Bot, scenario
-from tests.e2e.test_http_mode import mention
+from tests.e2e.test_http_mode import mention, slash
 
 CHART = "data_visualization"
 
@@ -44,3 +44,14 @@ def test_a_chart_slack_refuses_is_dropped_and_the_card_sent_again(bot: Bot) -> N
     assert charts(sent.body["blocks"]) == []
     assert sent.body["blocks"] == [b for b in refused.body["blocks"] if b["type"] != CHART]
     assert sent.body["text"] == refused.body["text"]
+
+
+def test_a_response_url_that_refuses_the_chart_gets_the_card_without_it(bot: Bot) -> None:
+    case = scenario(Cause.OUT_OF_MEMORY)
+    bot.slack.fail("response_url", status=400, error="invalid_blocks")
+    url, _ = slash(bot, f"{case.cluster}/{case.service}")
+
+    refused, sent = bot.slack.wait_for("response_url", 2, where=lambda c: c.path in url)
+    assert len(charts(refused.body["blocks"])) == 1
+    assert sent.body["blocks"] == [b for b in refused.body["blocks"] if b["type"] != CHART]
+    assert bot.slack.calls_to("chat.postMessage") == []
