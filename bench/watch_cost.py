@@ -31,11 +31,10 @@ from bot.demo.traffic import EmulatorServer
 from bot.model import Cause, Target
 from bot.service import Diagnoser
 from bot.settings import Settings
-from bot.slack.app import make_client
+from bot.slack.app import make_client, make_follower
 from bot.watch.follow import POLL_SECONDS, Follower
-from bot.watch.incidents import Card
+from bot.watch.incidents import Card, LeaseLeft
 from bot.watch.watches import WatchBook
-from handlers.incidents import deliverer
 from tests.fake_slack import BOT_TOKEN, FakeSlack
 
 GROUP = "/aws/events/ecs-why-bench"
@@ -50,7 +49,7 @@ def poll_cost(watches: int, settings: Settings, server: EmulatorServer) -> tuple
         book.add(f"C{n % 300:04d}", Target(cluster=CLUSTER, service=f"svc-{n % 50}"))
     delivered: list[Card] = []
 
-    def deliver(card: Card) -> str:
+    def deliver(card: Card, left: LeaseLeft) -> str:
         delivered.append(card)
         return "1700000000.000100"
 
@@ -80,8 +79,7 @@ def latency(samples: int, diagnoser: Diagnoser, settings: Settings) -> list[floa
     seconds = []
     with FakeSlack() as slack:
         settings = settings.model_copy(update={"slack_api_url": slack.api_url})
-        deliver = deliverer(make_client(settings), diagnoser)
-        follower = Follower(store, book, Reader(settings, GROUP), deliver).start()
+        follower = make_follower(settings, diagnoser, store, make_client(settings)).start()
         try:
             for n in range(samples):
                 time.sleep(random.uniform(0, POLL_SECONDS))  # events arrive at any point of a poll

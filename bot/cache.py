@@ -48,8 +48,15 @@ class Store(Protocol):
         """Deletes the key only if it still holds `value` (a lock we own)."""
         ...
 
-    def renew_if(self, key: str, value: bytes, ttl: float) -> bool:
-        """Gives the key `ttl` more seconds only if it still holds `value` (a lease we own)."""
+    def lease(self, key: str, held: bytes | None, holder: bytes, ttl: float) -> bytes | None:
+        """Renews the lease at `key` for `ttl` seconds if it still holds `held`; else takes it
+        when free, under a fencing token one above any before (`<token> <holder>`). What we
+        hold now, or None. One atomic step."""
+        ...
+
+    def set_fenced(self, lease: str, held: bytes, key: str, value: bytes, ttl: float) -> bool:
+        """Sets `key` only while the lease at `lease` still holds `held`: the check and the
+        write are one atomic step, so a holder that lost its lease can write nothing."""
         ...
 
 
@@ -58,6 +65,7 @@ class MemoryStore:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._items: dict[str, tuple[bytes, float]] = {}
+        self._fences: dict[str, int] = {}  # each lease's last fencing token: never evicted
         self._lock = threading.Lock()
         self._clock = clock
 
@@ -92,9 +100,20 @@ class MemoryStore:
             if self._live(key) == value:
                 del self._items[key]
 
-    def renew_if(self, key: str, value: bytes, ttl: float) -> bool:
+    def lease(self, key: str, held: bytes | None, holder: bytes, ttl: float) -> bytes | None:
         with self._lock:
-            if self._live(key) != value:
+            current = self._live(key)
+            if current is None:
+                self._fences[key] = self._fences.get(key, 0) + 1
+                current = b"%d %s" % (self._fences[key], holder)
+            elif current != held:
+                return None
+            self._items[key] = (current, self._clock() + ttl)
+            return current
+
+    def set_fenced(self, lease: str, held: bytes, key: str, value: bytes, ttl: float) -> bool:
+        with self._lock:
+            if self._live(lease) != held:
                 return False
             self._items[key] = (value, self._clock() + ttl)
             return True
@@ -110,10 +129,29 @@ class MemoryStore:
 # Deletes a lock only while it still holds our token, so a replica whose lock expired and was
 # taken over cannot release the new holder's lock.
 _DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
-_RENEW_IF = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then "
-    "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
-)
+
+# A lease's value is `<fencing token> <holder>`: the token counts up in `<key>:fence` (never
+# reset while Redis keeps its data), the holder (host, pid, random) tells replicas apart even
+# if Redis lost the count.
+_LEASE = """
+local current = redis.call('get', KEYS[1])
+if not current then
+  current = redis.call('incr', KEYS[2]) .. ' ' .. ARGV[2]
+elseif current ~= ARGV[1] then
+  return false
+end
+redis.call('set', KEYS[1], current, 'px', ARGV[3])
+return current
+"""
+_SET_FENCED = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[2], ARGV[2], 'px', ARGV[3])
+return 1
+"""
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
 
 
 class RedisStore:
@@ -133,6 +171,8 @@ class RedisStore:
             # One quick retry covers a pooled connection that a Redis restart closed.
             retry=Retry(NoBackoff(), 1),
         )
+        self._lease = self._client.register_script(_LEASE)
+        self._set_fenced = self._client.register_script(_SET_FENCED)
         self._fallback = MemoryStore()
         self._retry_after = retry_after
         self._down = False
@@ -179,13 +219,13 @@ class RedisStore:
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         self._run(
-            lambda c: c.set(key, value, px=max(1, int(ttl * 1000))),
+            lambda c: c.set(key, value, px=_ms(ttl)),
             lambda: self._fallback.set(key, value, ttl),
         )
 
     def add(self, key: str, value: bytes, ttl: float) -> bool:
         return self._run(
-            lambda c: bool(c.set(key, value, px=max(1, int(ttl * 1000)), nx=True)),
+            lambda c: bool(c.set(key, value, px=_ms(ttl), nx=True)),
             lambda: self._fallback.add(key, value, ttl),
         )
 
@@ -195,10 +235,17 @@ class RedisStore:
             lambda: self._fallback.delete_if(key, value),
         )
 
-    def renew_if(self, key: str, value: bytes, ttl: float) -> bool:
+    def lease(self, key: str, held: bytes | None, holder: bytes, ttl: float) -> bytes | None:
+        def command(client: redis.Redis) -> bytes | None:
+            value = self._lease([key, f"{key}:fence"], [held or b"", holder, _ms(ttl)], client)
+            return value if isinstance(value, bytes) else None
+
+        return self._run(command, lambda: self._fallback.lease(key, held, holder, ttl))
+
+    def set_fenced(self, lease: str, held: bytes, key: str, value: bytes, ttl: float) -> bool:
         return self._run(
-            lambda c: bool(c.eval(_RENEW_IF, 1, key, value, max(1, int(ttl * 1000))) == 1),
-            lambda: self._fallback.renew_if(key, value, ttl),
+            lambda c: bool(self._set_fenced([lease, key], [held, value, _ms(ttl)], c) == 1),
+            lambda: self._fallback.set_fenced(lease, held, key, value, ttl),
         )
 
 

@@ -121,6 +121,9 @@ class Settings(BaseSettings):
 
     # Watches (CONTRACT §3): seconds between two reads of the event archive by the follower.
     watch_poll: float = Field(default=3.0, gt=0, le=300, validation_alias="ECS_WHY_WATCH_POLL")
+    # Seconds the follower's lease lasts unrenewed: a replica that died is taken over after it,
+    # and no Slack call of the follower may take longer (bot/watch/follow.py).
+    watch_lease: float = Field(default=10.0, ge=2, le=120, validation_alias="ECS_WHY_WATCH_LEASE")
 
 
 def settings_error(error: ValidationError | SettingsError) -> str:

@@ -2,8 +2,7 @@
 and their Snooze 1 h, Mute this cause and (in `/ecs-why watching`) Undo buttons.
 
 The follower (bot/watch/follow.py) decides what to deliver and retries what did not get through;
-this module only talks to Slack: a card whose message was deleted (`message_not_found`) is
-posted again as a new card.
+handlers/incident_cards.py posts and updates the cards.
 """
 
 from __future__ import annotations
@@ -15,61 +14,21 @@ from typing import Any
 
 from pydantic import ValidationError
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.errors import EcsWhyError
 from bot.render.blocks import code
 from bot.render.incident import (
     ACTION_MUTE,
     ACTION_SNOOZE,
     ACTION_UNSILENCE,
     SNOOZE,
-    incident_header,
-    incident_text,
-    render_incident_card,
     with_silence,
 )
-from bot.watch.incidents import Card, Deliver, ServiceRef
-from handlers.deps import Deps, Diagnoses
+from bot.watch.incidents import ServiceRef
+from handlers.deps import Deps
 from handlers.payload import as_object, as_text
-from handlers.replies import SLACK_FAILURES, Conversation, Reply
+from handlers.replies import Conversation, Reply
 
 log = logging.getLogger(__name__)
-
-
-def deliverer(client: WebClient, diagnoser: Diagnoses) -> Deliver:
-    """Posts or updates one incident card; its ts, or None when Slack did not take it."""
-
-    def deliver(card: Card) -> str | None:
-        try:
-            # A recovered incident's card shows the service as it is now, not as cached.
-            fresh = card.incident.state == "recovered"
-            diagnosis = diagnoser.diagnose(card.target, fresh=fresh)
-        except EcsWhyError as error:  # the card still says what happened, and why not more
-            log.info("no diagnosis for the incident %s: %s", card.incident.key, error)
-            blocks = incident_header(card.incident, f"Could not diagnose it: {error}")
-            text = incident_text(card.incident)
-        else:
-            blocks = render_incident_card(card.incident, diagnosis)
-            text = incident_text(card.incident, diagnosis)
-        try:
-            if card.ts is not None:
-                try:
-                    client.chat_update(channel=card.channel, ts=card.ts, text=text, blocks=blocks)
-                    return card.ts
-                except SlackApiError as error:
-                    if error.response.get("error") != "message_not_found":
-                        raise
-                    log.info("the card of %s was deleted: posting a new one", card.incident.key)
-            response = client.chat_postMessage(channel=card.channel, text=text, blocks=blocks)
-        except SLACK_FAILURES as error:
-            log.warning("delivering %s to %s failed: %s", card.incident.key, card.channel, error)
-            return None
-        ts = response.get("ts")
-        return ts if isinstance(ts, str) else None
-
-    return deliver
 
 
 def register(app: App, deps: Deps) -> None:

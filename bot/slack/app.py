@@ -34,6 +34,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from waitress.server import create_server
 
 from bot.aws.watch_reads import Reader
@@ -48,6 +49,7 @@ from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
 from handlers import actions, command, home, incidents, mention, shortcut, unfurl
 from handlers.deps import Deps, Diagnoses
+from handlers.incident_cards import Budget, CappedRateLimit, deliverer
 from handlers.recent import Recent
 from handlers.replies import SLACK_FAILURES, Conversation, Replies, Reply
 
@@ -81,19 +83,24 @@ def diagnosis_pool(settings: Settings) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(settings.diagnosis_workers, thread_name_prefix="ecs-why-diagnosis")
 
 
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client: `SLACK_API_URL`, and retries on rate limits and dropped connections."""
+def make_client(
+    settings: Settings, *, timeout: float = 10, retries: list[RetryHandler] | None = None
+) -> WebClient:
+    """The Web API client: `SLACK_API_URL`, and retries on rate limits and dropped connections
+    (unless `retries` says otherwise)."""
     token = _required(settings.slack_bot_token, "SLACK_BOT_TOKEN", "the app's bot token (xoxb-…)")
     base_url = str(settings.slack_api_url).rstrip("/") + "/"
     return WebClient(
         token=token,
         base_url=base_url,
-        timeout=10,
+        timeout=timeout,  # type: ignore[arg-type]  # typed int; urllib takes any number
         # Retries sleep in the calling thread, which is always one of ours, never Bolt's.
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
-        ],
+        ]
+        if retries is None
+        else retries,
     )
 
 
@@ -162,10 +169,16 @@ def access_of(settings: Settings) -> Access:
 def make_follower(
     settings: Settings, diagnoser: Diagnoser, store: Store, client: WebClient, **options: Any
 ) -> Follower:
-    """The watch follower (bot/watch/follow.py), delivering incident cards through `client`
-    within the channels' rules; `options` are the Follower's (`lease`…)."""
+    """The watch follower (bot/watch/follow.py), within the channels' rules (what it says about
+    them goes through `client`); `options` are the Follower's (`lease`…). Its cards go through a
+    Slack client of its own whose every call, a capped Retry-After and one retry fit in its
+    lease (`ECS_WHY_WATCH_LEASE`); no blind retry of a dropped connection: a post whose answer
+    was lost is looked for first."""
+    lease = float(options.pop("lease", settings.watch_lease))
+    budget = Budget.within(lease)
+    cards = make_client(settings, timeout=budget.timeout, retries=[CappedRateLimit(budget.wait)])
     reader = Reader(settings, settings.events_log_group)
-    deliver = incidents.deliverer(client, diagnoser)
+    deliver = deliverer(cards, diagnoser, budget)
     book = WatchBook(store, settings.accounts)
     replies = Replies(client, store, slack_api_url=str(settings.slack_api_url))
     rules = ChannelRules(
@@ -176,6 +189,7 @@ def make_follower(
         "poll": settings.watch_poll,
         "diagnose": diagnoser.diagnose,
         "rules": rules,
+        "lease": lease,
         **options,
     }
     return Follower(store, book, reader, deliver, **options)

@@ -6,8 +6,10 @@ within seconds when its holder dies). Per account and region it keeps a cursor, 
 and an outbox in the store, so another replica takes over exactly where it stopped: the state
 is saved before anything is delivered (an update is never lost), each delivery is struck from
 the outbox as soon as it got through (never delivered twice), and a failed one waits for the
-next poll. Reading overlaps the last poll by `LOOKBACK` (CloudWatch Logs may index an event
-late); the state machine counts each task once, so reading an event again changes nothing.
+next poll. Every write is fenced (see `Lease`): a replica that lost the lease, however long it
+was paused, writes nothing more and starts no Slack call. Reading overlaps the last poll by
+`LOOKBACK` (CloudWatch Logs may index an event late); the state machine counts each task once,
+so reading an event again changes nothing.
 Delivering (Slack) is injected: nothing here knows Slack.
 """
 
@@ -15,9 +17,13 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -33,6 +39,7 @@ from bot.watch.incidents import (
     Card,
     Deliver,
     Incident,
+    LeaseLeft,
     apply_all,
     quiet_services,
 )
@@ -113,26 +120,58 @@ def updates_between(
 
 
 class Lease:
-    """Held by one replica at a time; lapses `ttl` seconds after its holder stops renewing."""
+    """Held by one replica at a time; lapses `ttl` seconds after its holder stops renewing.
 
-    def __init__(self, store: Store, name: str, ttl: float = LEASE_SECONDS) -> None:
+    Each taking carries a fencing token one above the last (`fence`, bot/cache.py): what was
+    read under one fence is written back only while that same fence holds the lease, in one
+    atomic step, so a replica paused, slow or cut off past its lease changes nothing."""
+
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        ttl: float = LEASE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._store = store
-        self._key = cache_key("lease", name)
-        self._token = uuid.uuid4().hex.encode()
+        self.key = cache_key("lease", name)
+        # Who holds it, for an operator reading Redis: host, process and a random part.
+        self._holder = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}".encode()
         self._ttl = ttl
+        self._clock = clock
+        self.fence: bytes | None = None  # `<token> <holder>` while we hold it
+        self._until = 0.0
 
     def hold(self) -> bool:
         """Renews the lease if ours, else takes it if free; True while we hold it.
 
         Never while a shared store is down: each replica would hold its own fallback's lease."""
-        if not getattr(self._store, "available", True):
-            return False
-        return self._store.renew_if(self._key, self._token, self._ttl) or self._store.add(
-            self._key, self._token, self._ttl
-        )
+        asked = self._clock()
+        fence = None
+        if self._up():
+            fence = self._store.lease(self.key, self.fence, self._holder, self._ttl)
+        self.fence = fence if self._up() else None
+        self._until = asked + self._ttl if self.fence else 0.0
+        return self.fence is not None
+
+    def left(self, fence: bytes) -> float:
+        """Seconds `fence` surely holds the lease for, once renewed (by this process's clock,
+        from before it asked); 0 when that fence lost it."""
+        if not self.hold() or self.fence != fence:
+            return 0.0
+        return max(0.0, self._until - self._clock())
+
+    def write(self, fence: bytes, key: str, value: bytes) -> bool:
+        """Sets `key` only while `fence` holds the lease; False when it lost it."""
+        return self._store.set_fenced(self.key, fence, key, value, FOREVER)
 
     def release(self) -> None:
-        self._store.delete_if(self._key, self._token)
+        if self.fence is not None:
+            self._store.delete_if(self.key, self.fence)
+            self.fence = None
+
+    def _up(self) -> bool:
+        return bool(getattr(self._store, "available", True))
 
 
 class _State(BaseModel):
@@ -140,6 +179,9 @@ class _State(BaseModel):
     incidents: dict[str, Incident] = Field(default_factory=dict)
     outbox: list[tuple[str, str]] = Field(default_factory=list)  # (channel, incident key)
     cards: dict[str, str] = Field(default_factory=dict)  # "channel key" → the card's ts
+    # "channel key" → the id a new card is posted under, saved before the post: a post whose
+    # answer was lost (a timeout, a crash) is then found by it instead of posted again.
+    posting: dict[str, str] = Field(default_factory=dict)
 
     def advance(
         self,
@@ -159,6 +201,7 @@ class _State(BaseModel):
             self.cursor = now - LOOKBACK
         self.incidents = _pruned(incidents, now)
         self.cards = {k: ts for k, ts in self.cards.items() if k.split(" ")[1] in self.incidents}
+        self.posting = {k: i for k, i in self.posting.items() if k.split(" ")[1] in self.incidents}
         for update in updates:
             for watch in watches:
                 if covers(watch.target, archive.account, update.service.region, update.service):
@@ -167,6 +210,22 @@ class _State(BaseModel):
                         self.cards.pop(f"{watch.channel} {update.key}", None)
                     if entry not in self.outbox:
                         self.outbox.append(entry)
+
+    def card(self, channel: str, incident: Incident, archive: Archive) -> tuple[Card, bool]:
+        """The card of `incident` in `channel`, and whether it is a new post (given an id now,
+        which must be saved before it is posted)."""
+        key = f"{channel} {incident.key}"
+        ts, tried = self.cards.get(key), self.posting.get(key)
+        if new := ts is None and tried is None:
+            self.posting[key] = uuid.uuid4().hex
+        target = target_of(incident, archive)
+        card_id = self.posting.get(key, "")
+        return Card(channel, incident, target, ts, card_id, lost=tried is not None), new
+
+    def delivered(self, card: Card, ts: str) -> None:
+        key = f"{card.channel} {card.incident.key}"
+        self.cards[key] = ts
+        self.posting.pop(key, None)
 
 
 class Follower:
@@ -229,15 +288,19 @@ class Follower:
             return False
         self._rules.drop_narrowed(self._book)
         for archive, watches in group_by_archive(self._book.all()).items():
-            if self._stop.is_set() or not self.lease.hold():
+            if self._stop.is_set() or not self.lease.hold() or self.lease.fence is None:
                 return False
             try:
-                self._follow(archive, watches)
+                if not self._follow(archive, watches, self.lease.fence):
+                    log.warning("lost the watch lease mid-poll: another replica follows now")
+                    return False
             except EcsWhyError as error:  # an unknown account, AWS refusing: the others go on
                 log.warning("cannot follow the archive of %s: %s", archive, error)
         return True
 
-    def _follow(self, archive: Archive, watches: list[Watch]) -> None:
+    def _follow(self, archive: Archive, watches: list[Watch], fence: bytes) -> bool:
+        """Reads, saves and delivers one archive's updates under `fence`; False once it lost
+        the lease (nothing more is written or posted)."""
         # Per archive group too: another group (a new ECS_WHY_EVENTS_LOG_GROUP) starts afresh.
         key = cache_key("follow", self._reader.group, archive.account or "-", archive.region or "-")
         raw = self._store.get(key)
@@ -264,31 +327,54 @@ class Follower:
                 self._reader.region(archive),
             )
         state.advance(batch, incidents, updates, watches, archive, now)
-        self._save(key, state)
+        save = functools.partial(self._save, key, state, fence)
+        if not save():
+            return False
         self._known[archive] = known
         silenced = functools.cache(lambda channel: self._book.silencer(channel, now))
-        for channel, incident_key in list(state.outbox):
-            if not self.lease.hold():
-                return  # another replica follows now, from the saved outbox
-            incident = state.incidents.get(incident_key)
-            card_key = f"{channel} {incident_key}"
-            target = target_of(incident, archive) if incident is not None else None
-            if (
-                incident is not None
-                and target is not None
-                and self._rules.may_post(channel, target)
-                and not silenced(channel)(incident)
-            ):
-                card = Card(channel, incident, target, state.cards.get(card_key))
-                ts = self._deliver(card)
-                if ts is None:
-                    continue  # Slack did not take it: the next poll tries again
-                state.cards[card_key] = ts
-            state.outbox.remove((channel, incident_key))
-            self._save(key, state)
+        left = functools.partial(self.lease.left, fence)
+        post = Posting(self._deliver, left, self._rules.may_post, silenced)
+        return deliver_outbox(state, archive, post, save)
 
-    def _save(self, key: str, state: _State) -> None:
-        self._store.set(key, state.model_dump_json().encode(), FOREVER)
+    def _save(self, key: str, state: _State, fence: bytes) -> bool:
+        return self.lease.write(fence, key, state.model_dump_json().encode())
+
+
+@dataclass(frozen=True)
+class Posting:
+    """What delivering the outbox needs: Slack (`deliver`), the lease time left, and whether a
+    channel may still see a target (its rules) and wants an incident (its snoozes and mutes)."""
+
+    deliver: Deliver
+    left: LeaseLeft
+    may_post: Callable[[str, Target], bool]
+    silenced: Callable[[str], Callable[[Incident], bool]]
+
+    def wanted(self, channel: str, incident: Incident, archive: Archive) -> bool:
+        target = target_of(incident, archive)
+        return self.may_post(channel, target) and not self.silenced(channel)(incident)
+
+
+def deliver_outbox(
+    state: _State, archive: Archive, post: Posting, save: Callable[[], bool]
+) -> bool:
+    """Delivers what the outbox holds, saving after each; False once the lease is lost."""
+    for channel, incident_key in list(state.outbox):
+        incident = state.incidents.get(incident_key)
+        if incident is not None and post.wanted(channel, incident, archive):
+            card, new = state.card(channel, incident, archive)
+            if new and not save():  # the post's id is saved before the post
+                return False
+            ts = post.deliver(card, post.left)
+            if ts is None:
+                if not post.left():
+                    return False
+                continue  # Slack did not take it: the next poll tries again
+            state.delivered(card, ts)
+        state.outbox.remove((channel, incident_key))
+        if not save():
+            return False
+    return True
 
 
 def _pruned(incidents: dict[str, Incident], now: datetime) -> dict[str, Incident]:

@@ -166,7 +166,14 @@ class Card:
     incident: Incident
     target: Target  # what to diagnose for the card
     ts: str | None
+    # The id a new card is posted under (Slack has no idempotency key: it goes in the
+    # message's metadata); `lost`: a post under it was tried and its answer never came back.
+    card_id: str = ""
+    lost: bool = False
 
 
+# Seconds the follower surely holds its lease for, renewed at each call; 0 once it lost it. A
+# Slack call starts only when it cannot outlive that.
+LeaseLeft = Callable[[], float]
 # Posts or updates the card; its ts when it got through, None to try again at the next poll.
-Deliver = Callable[[Card], str | None]
+Deliver = Callable[[Card, LeaseLeft], str | None]

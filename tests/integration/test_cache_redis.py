@@ -158,13 +158,35 @@ def test_redis_outage_degrades_then_recovers(
     assert store.get("during") is None
 
 
-def test_renew_if_extends_only_the_holders_key(redis_url: str) -> None:
+def test_a_lease_is_renewed_only_by_its_holder_and_retaken_with_a_larger_token(
+    redis_url: str,
+) -> None:
     store = RedisStore(redis_url)
     key = f"lease-test-{uuid.uuid4().hex}"
     client = redis.Redis.from_url(redis_url)
-    assert store.add(key, b"mine", 2)
-    assert not store.renew_if(key, b"theirs", 60)
+    mine = store.lease(key, None, b"a", 2)
+    assert mine is not None
+    assert store.lease(key, None, b"b", 60) is None  # held: nobody else takes it
+    assert store.lease(key, b"1 b", b"b", 60) is None  # nor by guessing its value
     assert int(client.pttl(key)) <= 2000
-    assert store.renew_if(key, b"mine", 60)
+    assert store.lease(key, mine, b"a", 60) == mine
     assert int(client.pttl(key)) > 2000
-    assert store.get(key) == b"mine"
+    client.delete(key)  # as if it lapsed
+    theirs = store.lease(key, None, b"b", 60)
+    assert theirs is not None
+    assert int(theirs.split()[0]) == int(mine.split()[0]) + 1
+    assert store.lease(key, mine, b"a", 60) is None
+
+
+def test_a_fenced_write_lands_only_while_the_lease_is_held(redis_url: str) -> None:
+    store = RedisStore(redis_url)
+    lease, key = f"lease-{uuid.uuid4().hex}", f"state-{uuid.uuid4().hex}"
+    mine = store.lease(lease, None, b"a", 60)
+    assert mine is not None
+    assert store.set_fenced(lease, mine, key, b"1", 60)
+    redis.Redis.from_url(redis_url).delete(lease)
+    theirs = store.lease(lease, None, b"b", 60)
+    assert theirs is not None
+    assert not store.set_fenced(lease, mine, key, b"stale", 60)
+    assert store.set_fenced(lease, theirs, key, b"2", 60)
+    assert store.get(key) == b"2"
