@@ -1,9 +1,12 @@
 """A fake Slack for end-to-end tests, reached over real HTTP and WebSocket connections.
 
 `FakeSlack` serves the Web API (`SLACK_API_URL`), `response_url`s and file uploads, records
-every call, and answers like Slack does (including `ok: false` errors, 429s and the 5-post
-limit of a response_url, when a test asks for them). `FakeSocketMode` is the WebSocket end of
-Socket Mode: the fake `apps.connections.open` hands out its ws:// URL.
+every call, keeps the messages posted to channels (with their metadata, which
+`conversations.history` returns with `include_all_metadata`), and answers like Slack does
+(including `ok: false` errors, 429s and the 5-post limit of a response_url, when a test asks for
+them). A fault may also let a call take effect and then answer late, or never.
+`FakeSocketMode` is the WebSocket end of Socket Mode: the fake `apps.connections.open` hands out
+its ws:// URL.
 """
 
 from __future__ import annotations
@@ -41,13 +44,24 @@ class Call:
 
 @dataclass
 class Fault:
-    """How the next `times` calls of one method fail."""
+    """How the next `times` calls of one method fail.
+
+    `status`, `error` and `disconnect` refuse the call (it changes nothing); `then`, `delay` and
+    `lose` let it take effect (a message is stored) and then run `then`, answer `delay`
+    seconds late, or drop the connection without an answer."""
 
     status: int = 200
     error: str | None = None  # answered as {"ok": false, "error": error}
     retry_after: int | None = None
     disconnect: bool = False  # the connection drops before any answer
     times: int = 1
+    then: Callable[[], None] | None = None
+    delay: float = 0.0
+    lose: bool = False
+
+    @property
+    def refuses(self) -> bool:
+        return self.status != 200 or self.error is not None or self.disconnect
 
 
 @dataclass
@@ -61,6 +75,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.members: dict[str, list[str]] = {}  # user → the channels users.conversations lists
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel → its messages, oldest first
         self.socket = FakeSocketMode()
         self._faults: dict[str, list[Fault]] = {}
         self._changed = threading.Condition()
@@ -152,16 +167,24 @@ class FakeSlack:
         body = _parse(headers.get("content-type", ""), raw)
         token = headers.get("authorization", "").removeprefix("Bearer ") or body.get("token")
         self._record(Call(method, body, path, token))
-        if (fault := self._fault(method)) is not None:
+        fault = self._fault(method)
+        if fault is not None and fault.refuses:
             if fault.disconnect:
                 return None
-            retry = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+            retry = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             error = fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")
             return _Answer(fault.status, _json({"ok": False, "error": error}), retry)
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != expected:
             return _Answer(200, _json({"ok": False, "error": "invalid_auth"}))
-        return _Answer(200, _json(self._web_api(method, body)))
+        answer = _Answer(200, _json(self._web_api(method, body)))
+        if fault is not None:
+            if fault.then is not None:
+                fault.then()
+            time.sleep(fault.delay)
+            if fault.lose:
+                return None
+        return answer
 
     def _response_url(self, path: str, raw: bytes) -> _Answer:
         self._record(Call("response_url", json.loads(raw or b"{}"), path))
@@ -190,9 +213,13 @@ class FakeSlack:
                 }
             case "chat.postMessage":
                 message = {k: body.get(k) for k in ("text", "blocks", "thread_ts")}
+                self._store(body["channel"], {**message, "ts": ts}, body.get("metadata"))
                 return {"ok": True, "channel": body["channel"], "ts": ts, "message": message}
             case "chat.update":
+                self._edit(body["channel"], body["ts"], body)
                 return {"ok": True, "channel": body["channel"], "ts": body["ts"]}
+            case "conversations.history":
+                return self._history(body)
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "files.getUploadURLExternal":
@@ -212,25 +239,62 @@ class FakeSlack:
                 return {"ok": True, "url": self.socket.url}
         return {"ok": False, "error": "unknown_method"}
 
+    def _store(self, channel: str, message: dict[str, Any], metadata: Any) -> None:
+        if isinstance(metadata, str):  # form-encoded calls send it as JSON text
+            metadata = json.loads(metadata)
+        with self._changed:
+            kept = {**message, "metadata": metadata} if metadata else message
+            self.messages.setdefault(channel, []).append(kept)
+
+    def _edit(self, channel: str, ts: str, body: dict[str, Any]) -> None:
+        with self._changed:
+            for message in self.messages.get(channel, []):
+                if message["ts"] == ts:
+                    message.update({k: body[k] for k in ("text", "blocks") if k in body})
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, `limit` a page, paged by `cursor`; metadata only when asked for."""
+        limit, start = int(body.get("limit") or 100), int(body.get("cursor") or 0)
+        metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        with self._changed:
+            newest = list(reversed(self.messages.get(str(body.get("channel")), [])))
+        page = [
+            m if metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in newest[start : start + limit]
+        ]
+        more = str(start + limit) if start + limit < len(newest) else ""
+        return {"ok": True, "messages": page, "response_metadata": {"next_cursor": more}}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # conversations.history: the arguments in the query
+                path, _, query = self.path.partition("?")
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                headers["content-type"] = "application/x-www-form-urlencoded"
+                self._send(fake._answer(path, headers, query.encode()))
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                answer = fake._answer(self.path, headers, raw)
+                self._send(fake._answer(self.path, headers, raw))
+
+            def _send(self, answer: _Answer | None) -> None:
                 if answer is None:
                     self.close_connection = True
                     return
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                kind = "application/json" if answer.body.startswith(b"{") else "text/plain"
-                self.send_header("Content-Type", f"{kind}; charset=utf-8")
-                self.send_header("Content-Length", str(len(answer.body)))
-                self.end_headers()
-                self.wfile.write(answer.body)
+                try:
+                    self.send_response(answer.status)
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
+                    kind = "application/json" if answer.body.startswith(b"{") else "text/plain"
+                    self.send_header("Content-Type", f"{kind}; charset=utf-8")
+                    self.send_header("Content-Length", str(len(answer.body)))
+                    self.end_headers()
+                    self.wfile.write(answer.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting: as Slack sees it
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # quiet: the calls are recorded instead

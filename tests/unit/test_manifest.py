@@ -21,9 +21,11 @@ METHOD_SCOPES = {
     "files.completeUploadExternal": "files:write",
     "chat.unfurl": "links:write",
     "users.conversations": "channels:read",
+    "conversations.history": "channels:history",
 }
-# users.conversations lists private channels with groups:read; link_shared needs links:read.
-EXTRA_SCOPES = {"groups:read", "links:read"}
+# users.conversations lists private channels with groups:read, conversations.history reads them
+# with groups:history; link_shared needs links:read.
+EXTRA_SCOPES = {"groups:read", "groups:history", "links:read"}
 
 
 def manifest() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The follower's lease: one holder at a time, renewed by its holder, free once it lapses."""
+"""The follower's lease: one holder at a time, renewed by its holder, free once it lapses; each
+taking has a larger fencing token, and a holder that lost it can write nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ class Clock:
 def test_one_holder_renews_and_the_other_takes_over_only_once_it_lapses() -> None:
     clock = Clock()
     store = MemoryStore(clock)
-    first, second = Lease(store, "follower", ttl=10), Lease(store, "follower", ttl=10)
+    first, second = Lease(store, "follower", 10, clock), Lease(store, "follower", 10, clock)
     assert first.hold()
     assert not second.hold()
     clock.now = 8
@@ -35,3 +36,40 @@ def test_a_released_lease_is_free_at_once() -> None:
     assert first.hold()
     first.release()
     assert second.hold()
+
+
+def token(lease: Lease) -> int:
+    assert lease.fence is not None
+    return int(lease.fence.split()[0])
+
+
+def test_a_holder_that_lost_the_lease_writes_nothing_and_has_no_time_left() -> None:
+    clock = Clock()
+    store = MemoryStore(clock)
+    first, second = Lease(store, "follower", 10, clock), Lease(store, "follower", 10, clock)
+    assert first.hold()
+    stale = first.fence
+    assert stale is not None
+    assert first.write(stale, "state", b"1")
+    clock.now = 4
+    assert first.left(stale) == 10  # renewed, ten seconds from when it asked
+    clock.now = 20  # paused past its lease
+    assert second.hold()
+    assert token(second) == int(stale.split()[0]) + 1
+    assert not first.write(stale, "state", b"stale")
+    assert first.left(stale) == 0
+    assert store.get("state") == b"1"
+
+
+def test_a_lease_retaken_after_it_lapsed_is_a_new_fence() -> None:
+    clock = Clock()
+    store = MemoryStore(clock)
+    lease = Lease(store, "follower", 10, clock)
+    assert lease.hold()
+    before = lease.fence
+    assert before is not None
+    clock.now = 30  # lapsed, and nobody took it
+    assert lease.hold()
+    assert lease.fence != before
+    assert lease.left(before) == 0  # what was read under the old fence is never written back
+    assert not lease.write(before, "state", b"stale")
