@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 import uuid
@@ -321,6 +322,7 @@ class FakeSocketMode:
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self._connections: list[ServerConnection] = []
+        self._opened = 0
         self._changed = threading.Condition()
         self._server: Server | None = None
         self.url = ""
@@ -339,33 +341,73 @@ class FakeSocketMode:
         connection.send(json.dumps(hello))
         with self._changed:
             self._connections.append(connection)
+            self._opened += 1
             self._changed.notify_all()
         try:
             for message in connection:
                 with self._changed:
                     self.received.append(json.loads(message))
                     self._changed.notify_all()
-        except ConnectionClosed:
-            pass  # the app went away without a close frame, as clients may
+        except (ConnectionClosed, OSError):
+            pass  # the app went away without a close frame, as clients may; or `drop`
         finally:
             with self._changed:
-                self._connections.remove(connection)
+                if connection in self._connections:
+                    self._connections.remove(connection)
+                self._changed.notify_all()
 
-    def send(self, kind: str, payload: dict[str, Any], *, timeout: float = 10.0) -> str:
-        """Sends an envelope to the newest connection; returns its envelope_id."""
-        envelope_id = uuid.uuid4().hex
+    def send(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        timeout: float = 10.0,
+        envelope_id: str | None = None,
+        retry: int = 0,
+        to: int = -1,
+    ) -> str:
+        """Sends an envelope to the newest connection (`to`: another, by the order they opened
+        in); returns its envelope_id. `envelope_id`
+        sends one again, as Slack does when the ack did not arrive in time (`retry`: how many
+        times it did so already)."""
+        envelope_id = envelope_id or uuid.uuid4().hex
         envelope = {
             "envelope_id": envelope_id,
             "type": kind,
             "accepts_response_payload": kind != "events_api",
             "payload": payload,
         }
+        if retry:
+            envelope |= {"retry_attempt": retry, "retry_reason": "timeout"}
+        self.wait_for_connections(1 if to < 0 else to + 1, timeout=timeout)
         with self._changed:
-            if not self._changed.wait_for(lambda: self._connections, timeout):
-                raise AssertionError("the app never connected to the Socket Mode server")
-            connection = self._connections[-1]
+            connection = self._connections[to]
         connection.send(json.dumps(envelope))
         return envelope_id
+
+    def wait_for_connections(self, count: int, *, timeout: float = 10.0) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self._connections) >= count, timeout):
+                raise AssertionError("the app never connected to the Socket Mode server")
+
+    def disconnect(self) -> None:
+        """Asks the app to move to a new connection, as Slack does every few hours."""
+        with self._changed:
+            connections = list(self._connections)
+        for connection in connections:
+            connection.send(json.dumps({"type": "disconnect", "reason": "refresh_requested"}))
+
+    def drop(self) -> None:
+        """Drops every connection without a word, as a network failure does."""
+        with self._changed:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.socket.shutdown(socket.SHUT_RDWR)
+
+    def opened(self) -> int:
+        """Connections opened since the start."""
+        with self._changed:
+            return self._opened
 
     def wait_for_ack(self, envelope_id: str, *, timeout: float = 10.0) -> dict[str, Any]:
         def ack() -> dict[str, Any] | None:

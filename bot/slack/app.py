@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.listener.listener_error_handler import CustomListenerErrorHandler
@@ -44,6 +43,7 @@ from bot.service import Diagnoser
 from bot.settings import Settings
 from bot.slack.access import Access
 from bot.slack.ratelimit import RateLimit
+from bot.slack.socket_mode import OnceHandler
 from bot.watch.follow import Follower, open_incidents
 from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
@@ -370,7 +370,7 @@ def serve(settings: Settings) -> None:
         app = build_app(settings, diagnoser, store, client=client, executor=executor)
         follower = make_follower(settings, diagnoser, store, client).start()
         if app_token is not None:
-            handler = SocketModeHandler(app, app_token.get_secret_value())
+            handler = OnceHandler(app, app_token.get_secret_value(), store)
             handler.client.connect()
             print("ecs-why: connected to Slack in Socket Mode", file=sys.stderr)
             try:
