@@ -322,7 +322,6 @@ class FakeSocketMode:
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
         self._connections: list[ServerConnection] = []
-        self._opened = 0
         self._changed = threading.Condition()
         self._server: Server | None = None
         self.url = ""
@@ -341,7 +340,6 @@ class FakeSocketMode:
         connection.send(json.dumps(hello))
         with self._changed:
             self._connections.append(connection)
-            self._opened += 1
             self._changed.notify_all()
         try:
             for message in connection:
@@ -392,6 +390,7 @@ class FakeSocketMode:
 
     def disconnect(self) -> None:
         """Asks the app to move to a new connection, as Slack does every few hours."""
+        self.wait_for_connections(1)
         with self._changed:
             connections = list(self._connections)
         for connection in connections:
@@ -399,15 +398,11 @@ class FakeSocketMode:
 
     def drop(self) -> None:
         """Drops every connection without a word, as a network failure does."""
+        self.wait_for_connections(1)
         with self._changed:
             connections, self._connections = self._connections, []
         for connection in connections:
             connection.socket.shutdown(socket.SHUT_RDWR)
-
-    def opened(self) -> int:
-        """Connections opened since the start."""
-        with self._changed:
-            return self._opened
 
     def wait_for_ack(self, envelope_id: str, *, timeout: float = 10.0) -> dict[str, Any]:
         def ack() -> dict[str, Any] | None:
