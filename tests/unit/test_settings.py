@@ -129,3 +129,18 @@ def test_a_json_variable_that_is_not_json_is_one_line_too(
     err = capsys.readouterr().err
     assert err.startswith(f"ecs-why: bad setting: {line}")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("value", "says"), [("1", "greater than or equal to 2"), ("600", "less")])
+def test_the_watch_lease_is_bounded(monkeypatch: pytest.MonkeyPatch, value: str, says: str) -> None:
+    monkeypatch.setenv("ECS_WHY_WATCH_LEASE", value)
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    assert f"ECS_WHY_WATCH_LEASE: Input should be {says}" in settings_error(raised.value)
+
+
+def test_the_watch_lease_defaults_to_ten_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ECS_WHY_WATCH_LEASE", raising=False)
+    assert Settings().watch_lease == 10
+    monkeypatch.setenv("ECS_WHY_WATCH_LEASE", "4.5")
+    assert Settings().watch_lease == 4.5
