@@ -1,15 +1,15 @@
 """Following the event archive: new events become incident updates, for `ecs-why watch` and for
 the Slack follower.
 
-One replica at a time follows (a lease in the shared store, renewed at every poll, lapsing
-within seconds when its holder dies). Per account and region it keeps a cursor, the incidents
-and an outbox in the store, so another replica takes over exactly where it stopped: the state
-is saved before anything is delivered (an update is never lost), each delivery is struck from
-the outbox as soon as it got through (never delivered twice), and a failed one waits for the
-next poll. Every write is fenced (see `Lease`): a replica that lost the lease, however long it
-was paused, writes nothing more and starts no Slack call. Reading overlaps the last poll by
-`LOOKBACK` (CloudWatch Logs may index an event late); the state machine counts each task once,
-so reading an event again changes nothing.
+One replica at a time follows (a lease in the shared store, renewed at every poll and in the
+background, lapsing within seconds when its holder dies or freezes). Per account and region it
+keeps a cursor, the incidents and an outbox in the store, so another replica takes over exactly
+where it stopped: the state is saved before anything is delivered (an update is never lost),
+each delivery is struck from the outbox as soon as it got through (never delivered twice), and
+a failed one waits for the next poll. Every write is fenced (see `Lease`): a replica that lost
+the lease, however long it was paused, writes nothing more and starts no Slack call. Reading
+overlaps the last poll by `LOOKBACK` (CloudWatch Logs may index an event late); the state
+machine counts each task once, so reading an event again changes nothing.
 Delivering (Slack) is injected: nothing here knows Slack.
 """
 
@@ -141,18 +141,27 @@ class Lease:
         self._clock = clock
         self.fence: bytes | None = None  # `<token> <holder>` while we hold it
         self._until = 0.0
+        self._lock = threading.Lock()
 
     def hold(self) -> bool:
         """Renews the lease if ours, else takes it if free; True while we hold it.
 
         Never while a shared store is down: each replica would hold its own fallback's lease."""
-        asked = self._clock()
-        fence = None
-        if self._up():
-            fence = self._store.lease(self.key, self.fence, self._holder, self._ttl)
-        self.fence = fence if self._up() else None
-        self._until = asked + self._ttl if self.fence else 0.0
-        return self.fence is not None
+        with self._lock:  # the follower and `keep` both renew it
+            asked = self._clock()
+            fence = None
+            if self._up():
+                fence = self._store.lease(self.key, self.fence, self._holder, self._ttl)
+            self.fence = fence if self._up() else None
+            self._until = asked + self._ttl if self.fence else 0.0
+            return self.fence is not None
+
+    def keep(self, stop: threading.Event) -> None:
+        """Renews the lease while held, every third of its length, until `stop`: a replica busy
+        with a slow poll (a diagnosis) keeps it; a frozen or dead one does not."""
+        while not stop.wait(self._ttl / 3):
+            if self.fence is not None:
+                self.hold()
 
     def left(self, fence: bytes) -> float:
         """Seconds `fence` surely holds the lease for, once renewed (by this process's clock,
@@ -264,6 +273,8 @@ class Follower:
     def start(self) -> Follower:
         self._thread = threading.Thread(target=self._run, name="ecs-why-follower", daemon=True)
         self._thread.start()
+        keep = functools.partial(self.lease.keep, self._stop)
+        threading.Thread(target=keep, name="ecs-why-lease", daemon=True).start()
         return self
 
     def stop(self, *, release: bool = True) -> None:

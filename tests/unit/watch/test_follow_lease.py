@@ -3,6 +3,9 @@ taking has a larger fencing token, and a holder that lost it can write nothing."
 
 from __future__ import annotations
 
+import threading
+import time
+
 from bot.cache import MemoryStore
 from bot.watch.follow import Lease
 
@@ -73,3 +76,20 @@ def test_a_lease_retaken_after_it_lapsed_is_a_new_fence() -> None:
     assert lease.fence != before
     assert lease.left(before) == 0  # what was read under the old fence is never written back
     assert not lease.write(before, "state", b"stale")
+
+
+def test_a_busy_holder_keeps_the_lease_in_the_background_until_it_stops() -> None:
+    store = MemoryStore()
+    holder, other = Lease(store, "follower", 0.3), Lease(store, "follower", 0.3)
+    assert holder.hold()
+    stop = threading.Event()
+    keeping = threading.Thread(target=holder.keep, args=(stop,))
+    keeping.start()
+    try:
+        time.sleep(1.0)  # three lease lengths without a poll renewing it
+        assert not other.hold()
+    finally:
+        stop.set()
+        keeping.join()
+    time.sleep(0.4)
+    assert other.hold()
