@@ -745,6 +745,10 @@ class Finding(Frozen):
     particulars: Particulars = Particulars()
 
 
+# The note of a step whose failure the cause accounts for starts with these words.
+EXPLAINED = "explained by the cause"
+
+
 class ChecklistItem(Frozen):
     step: Step
     status: StepStatus

@@ -21,6 +21,7 @@ from bot.checks.evidence import service_short, tasks_unread, unread
 from bot.checks.fixes import grant_read
 from bot.checks.registry import Registry
 from bot.model import (
+    EXPLAINED,
     STEPS,
     Cause,
     ChecklistItem,
@@ -352,7 +353,7 @@ def _item(
         status, note = "failed", cause.title
         note = f"{note}; {gap.note}" if gap else note
     elif cause is not None and not errors and gap is None and any(f.explained_by for f in here):
-        status, note = "failed", f"explained by the cause: {_lower_first(cause.title)}"
+        status, note = "failed", f"{EXPLAINED}: {_lower_first(cause.title)}"
     elif (errors or warnings) and gap is None:
         status, note = ("failed", errors[0].title) if errors else ("warning", warnings[0].title)
     elif all(skips) and (skipped := skips[0]):

@@ -9,6 +9,7 @@ on a phone.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from slack_sdk.models.blocks import (
 
 from bot import console
 from bot.model import (
+    EXPLAINED,
     ContainerDefinition,
     Diagnosis,
     Evidence,
@@ -39,7 +41,7 @@ from bot.redact import redact
 from bot.render.chart import chart_block, insights_off_line
 from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
-from bot.render.history import changes_heading, changes_lines, history_line
+from bot.render.history import changes_lines, changes_summary, history_line
 from bot.render.pages import NAV_BLOCKS, NAV_ROOM, nav, paginate
 from bot.truncate import shorten
 
@@ -51,6 +53,7 @@ ACTION_DETAILS_PAGE = "ecs_why_details_page"  # Details' Previous and Next: {"ta
 ACTION_CONSOLE = "ecs_why_console"
 ACTION_RESOURCE = "ecs_why_resource"  # a link to the resource at fault: only acknowledged
 ACTIONS_BLOCK = "ecs_why_actions"
+LOG_STREAM = "Log stream"  # the label of a cause's link to its log stream (bot/checks/fixes.py)
 COMMAND_BLOCK = "ecs_why_command"
 VERDICT_BLOCK = "ecs_why_verdict"  # the cause section's block_id: state:code:timestamp
 
@@ -61,7 +64,6 @@ CONTEXT_LIMIT = 2000
 MAX_BLOCKS = 50
 # Slack rejects messages whose blocks add up to much more than this, though no doc says so.
 CARD_BUDGET = 12_000
-MAX_EVIDENCE = 5
 # Per-line caps, so one runaway string cannot push the rest of the card out.
 TITLE_LINE = 300
 EVIDENCE_LINE = 400
@@ -69,6 +71,8 @@ NOTE_LINE = 200
 ACTION_LINE = 800
 LOG_TAIL = 40  # lines per stream shown in a thread; the file upload has them all
 CUT_NOTE = "_…cut to fit_"
+QUOTE_LINE = 160  # the decisive line on the card: two lines at most; Details has it whole
+_DATE_TOKEN = re.compile(r"<!date\^\d+\^[^|<>]*\|[^<>]*>")
 
 STATUS_ICON = {
     "failing": ":red_circle:",
@@ -160,32 +164,29 @@ def render_card(
 
 
 def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
+    """What changed and what happened before, the next step and its command, and one line of
+    the steps: the rest of the evidence is in Details, so the card stays within 15 lines."""
     blocks: list[Block] = []
-    if more := _more_evidence(diagnosis):
-        blocks.append(_section(more))
     if line := insights_off_line(diagnosis):
         blocks.append(_context(prose(line, ACTION_LINE)))
-    blocks += _time_blocks(diagnosis)
+    if line := changes_summary(diagnosis):
+        blocks.append(_context(safe(line, ACTION_LINE)))
+    if line := history_line(diagnosis, slack_date):
+        blocks.append(_context(escape_around_dates(redact(line))))
     if (step := diagnosis.next_step) is not None:
         blocks.append(_section(f"*Next step* {prose(step.action, ACTION_LINE)}"))
         if step.command:
             blocks.append(
                 SectionBlock(block_id=COMMAND_BLOCK, text=_mrkdwn(command_block(step.command)))
             )
-    blocks.append(_section(_checklist_text(diagnosis)))
-    blocks.append(_context(_context_text(diagnosis)))
+    blocks.append(_context(_checklist_text(diagnosis)))
     return blocks
 
 
-def _time_blocks(diagnosis: Diagnosis) -> list[Block]:
-    """What changed since the last healthy revision; what the archive held, or how to keep one."""
-    blocks: list[Block] = []
-    if heading := changes_heading(diagnosis):
-        lines = [f"*{escape(heading)}*", *(f"• {code(line)}" for line in changes_lines(diagnosis))]
-        blocks.append(_section("\n".join(lines)))
-    if line := history_line(diagnosis):
-        blocks.append(_context(safe(line, ACTION_LINE)))
-    return blocks
+def escape_around_dates(text: str) -> str:
+    """`text` escaped but for the Slack date tokens in it (our own, built by `slack_date`)."""
+    parts, tokens = _DATE_TOKEN.split(text), [*_DATE_TOKEN.findall(text), ""]
+    return "".join(escape(part) + token for part, token in zip(parts, tokens, strict=True))
 
 
 def busy_card(blocks: Sequence[dict[str, Any]], note: str) -> list[dict[str, Any]]:
@@ -259,38 +260,29 @@ def _cause_text(diagnosis: Diagnosis) -> str:
         return head
     if diagnosis.status == "healthy":
         return f"{head}\n{safe(title, TITLE_LINE)} (`{cause.code}`)"
-    lines = [head, f"*{safe(title, TITLE_LINE)}* (`{cause.code}` · step _{cause.step}_)"]
-    shaped = shape(cause.evidence)
-    if shaped.decisive is not None:
-        lines.append(f"> {_evidence_line(shaped.decisive)}")
+    lines = [head, f"*{safe(title, TITLE_LINE)}* (`{cause.code}`)"]
+    decisive = shape(cause.evidence).decisive
+    if decisive is not None and not _said_in(decisive, title):
+        lines.append(f"> {_evidence_line(decisive, QUOTE_LINE)}")
     return "\n".join(lines)
 
 
-def _evidence_line(line: Line) -> str:
+def _said_in(line: Line, title: str) -> bool:
+    """Whether the title already quotes the line: each message once on a card."""
+    said = (line.quoted if line.quoted is not None else line.label).strip().rstrip("…")
+    return bool(said) and said.lower() in title.lower()
+
+
+def _evidence_line(line: Line, limit: int = EVIDENCE_LINE) -> str:
     """Words as words and the raw message as code."""
     if line.quoted is None:
-        return safe(line.label, EVIDENCE_LINE)
-    return f"{safe(line.label, NOTE_LINE)}: {code(line.quoted)}"
+        return safe(line.label, limit)
+    return f"{safe(line.label, NOTE_LINE)}: {code(line.quoted, limit)}"
 
 
 def _quoted(evidence: Sequence[Evidence]) -> list[str]:
-    """Every line as it was read, for Details."""
-    quoted = [f"> {code(line)}" for line in evidence_lines(evidence[:MAX_EVIDENCE])]
-    if len(evidence) > MAX_EVIDENCE:
-        quoted.append(f"_…and {len(evidence) - MAX_EVIDENCE} more_")
-    return quoted
-
-
-def _more_evidence(diagnosis: Diagnosis) -> str | None:
-    if diagnosis.cause is None:
-        return None
-    rest = shape(diagnosis.cause.evidence).rest
-    if not rest:
-        return None
-    lines = [f"• {_evidence_line(line)}" for line in rest[:MAX_EVIDENCE]]
-    if len(rest) > MAX_EVIDENCE:
-        lines.append(f"_…and {len(rest) - MAX_EVIDENCE} more: see Details_")
-    return "\n".join(lines)
+    """Every line as it was read, for Details (the card shows only the decisive one)."""
+    return [f"> {code(line)}" for line in evidence_lines(evidence)]
 
 
 def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None) -> str:
@@ -304,12 +296,17 @@ def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None) -> str:
 
 
 def _checklist_text(diagnosis: Diagnosis) -> str:
-    """The steps that did not pass, with their notes; one line for all the rest."""
+    """The steps that need a look besides the cause's own (one line each), then one line for
+    all the rest; a step the cause explains is not said again."""
+    cause = diagnosis.cause
+    own = cause.step if cause is not None else None
     lines = [
         f"{STEP_ICON[item.status]} *{item.step}* "
         + safe(shown_note(diagnosis, item.note), NOTE_LINE)
         for item in diagnosis.checklist
         if item.status in ("failed", "warning", "unknown")
+        and item.step != own
+        and not item.note.startswith(EXPLAINED)
     ]
     rest = [
         f"{STEP_ICON[status]} "
@@ -324,38 +321,50 @@ def _checklist_text(diagnosis: Diagnosis) -> str:
 
 def _logged(diagnosis: Diagnosis) -> bool:
     """Whether the task the card is about left a log stream: only then is Fetch logs offered
-    (a task stopped before any container ran has none)."""
+    (a task stopped before any container ran has none, nor has a deleted log group)."""
     task = diagnosis.task_arn
     if task is None or not diagnosis.stopped_tasks:
         return False
-    return any(stream.task_id == name_of(task) for stream in diagnosis.log_streams)
+    return any(
+        stream.task_id == name_of(task) and stream.found for stream in diagnosis.log_streams
+    )
 
 
 def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
-    """The most useful action is primary, as the cause declares it: the logs of a crash, else
-    the resource at fault."""
+    """Buttons that always lead somewhere, one of them primary on a failing card: the action the
+    cause declares (its logs, else the resource at fault), else whichever of them is there,
+    else the service in the console. Fetch logs only where the task left a log stream, and
+    then no second way to the same logs."""
     value = target_value(diagnosis.target)
     step = diagnosis.next_step
+    failing = diagnosis.status != "healthy"
+    logs = _logged(diagnosis)
+    link = step if step is not None and step.console_url and step.console_label else None
+    if link is not None and (not failing or (logs and link.console_label == LOG_STREAM)):
+        link = None
+    declared = step.primary if step is not None else "resource"
+    primary = (
+        None
+        if not failing
+        else "logs"
+        if logs and (declared == "logs" or link is None)
+        else "resource"
+        if link is not None
+        else "console"
+    )
     elements: list[ButtonElement] = []
-    crash = step is not None and step.primary == "logs" and diagnosis.status != "healthy"
-    if _logged(diagnosis):
-        style = "primary" if crash else None
+    if logs:
+        style = "primary" if primary == "logs" else None
         elements.append(
             ButtonElement(text="Fetch logs", action_id=ACTION_LOGS, value=value, style=style)
         )
-    if (
-        step is not None
-        and step.console_url
-        and step.console_label
-        and diagnosis.status != "healthy"
-    ):
-        style = None if crash else "primary"
+    if link is not None and link.console_url and link.console_label:
         elements.append(
             LinkButtonElement(
-                text=shorten(step.console_label, 75),
-                url=step.console_url,
+                text=shorten(link.console_label, 75),
+                url=link.console_url,
                 action_id=ACTION_RESOURCE,
-                style=style,
+                style="primary" if primary == "resource" else None,
             )
         )
     elements.append(ButtonElement(text="Diagnose again", action_id=ACTION_RERUN, value=value))
@@ -365,19 +374,10 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
             text="AWS console",
             url=console.ecs_target(diagnosis.region, diagnosis.target),
             action_id=ACTION_CONSOLE,
+            style="primary" if primary == "console" else None,
         )
     )
     return ActionsBlock(block_id=ACTIONS_BLOCK, elements=elements)
-
-
-def _context_text(diagnosis: Diagnosis) -> str:
-    bits = [f"cluster *{escape(diagnosis.target.cluster or '?')}*", escape(diagnosis.region)]
-    if diagnosis.task_arn:
-        bits.append(f"task `{escape(diagnosis.task_arn.rsplit('/', 1)[-1])}`")
-    if diagnosis.stopped_at is not None:
-        bits.append(f"stopped {slack_date(diagnosis.stopped_at)}")
-    bits.append(f"checked {slack_date(diagnosis.diagnosed_at)}")
-    return " · ".join(bits)
 
 
 def slack_date(when: datetime) -> str:
@@ -453,11 +453,18 @@ def render_details(diagnosis: Diagnosis, page: int = 0) -> list[dict[str, Any]]:
 
 
 def _details_intro(diagnosis: Diagnosis) -> str:
+    """The summary, where and when, what changed (all of it), and what could not be read."""
     lines = [safe(diagnosis.summary, ACTION_LINE)] if diagnosis.summary else []
+    where = [f"cluster *{escape(diagnosis.target.cluster or '?')}*", escape(diagnosis.region)]
     if diagnosis.task_arn:
-        lines.append(f"task {code(diagnosis.task_arn)}")
+        where.append(f"task {code(diagnosis.task_arn)}")
+    if diagnosis.stopped_at is not None:
+        where.append(f"stopped {slack_date(diagnosis.stopped_at)}")
+    where.append(f"checked {slack_date(diagnosis.diagnosed_at)}")
+    lines.append(" · ".join(where))
+    lines += [f"• {code(line)}" for line in changes_lines(diagnosis)]
     lines += [f":grey_question: {safe(gap.note, NOTE_LINE)}" for gap in diagnosis.gaps]
-    return "\n".join(lines) or "_nothing more to add_"
+    return "\n".join(lines)
 
 
 def _definition_text(definition: TaskDefinition) -> str:

@@ -5,9 +5,16 @@ Plain text; each surface escapes and styles it its own way, from one call in its
 
 from __future__ import annotations
 
-from bot.model import Diagnosis
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from bot.model import Diagnosis, FieldChange
+from bot.parse.image_uri import parse_image
 
 MAX_CHANGES = 8
+SHORT_CHANGES = 4  # on the card; Details lists them all
+DIGEST = 19  # "sha256:" and the first 12 hex digits
+_NAMED = {"environment": "env", "secrets": "secret"}
 ARCHIVE_HINT = (
     "No event archive: ECS forgets stopped tasks after about an hour. Deploy "
     "deploy/event-archive.yaml (README: Event archive) to keep them for 30 days."
@@ -39,7 +46,53 @@ def changes_lines(diagnosis: Diagnosis) -> list[str]:
     return lines
 
 
-def history_line(diagnosis: Diagnosis) -> str | None:
+def changes_summary(diagnosis: Diagnosis) -> str | None:
+    """The changes in one line, as a reader compares two releases: `image 2.3.1 → 2.4.0 ·
+    + env WEBHOOK_URL · memory 1024 → 512`; a digest only where the tag stayed the same."""
+    changes = diagnosis.changes
+    if changes is None or not changes.fields:
+        return None
+    fields = changes.fields
+    several = len({f.container for f in fields if f.container}) > 1
+    retagged = {f.container for f in fields if f.field == "image"}
+    bits = [
+        bit
+        for change in fields
+        if not (change.field == "imageDigest" and change.container in retagged)
+        for bit in _change_bits(change, several)
+    ]
+    shown = " · ".join(bits[:SHORT_CHANGES])
+    if len(bits) > SHORT_CHANGES:
+        shown += f" · {len(bits) - SHORT_CHANGES} more in Details"
+    return f"Changed in revision {changes.from_revision} → {changes.to_revision}: {shown}"
+
+
+def _change_bits(change: FieldChange, several: bool) -> list[str]:
+    where = f"{change.container}: " if several and change.container else ""
+    if change.field in _NAMED:
+        word = _NAMED[change.field]
+        added = _names(change.after, "added: ")
+        removed = _names(change.before, "removed: ")
+        return [f"{where}+ {word} {', '.join(added)}"] * bool(added) + [
+            f"{where}− {word} {', '.join(removed)}"
+        ] * bool(removed)
+    before, after = change.before or "—", change.after or "—"
+    if change.field == "image":
+        old, new = parse_image(before), parse_image(after)
+        if old.repository == new.repository and old.tag and new.tag:
+            before, after = old.tag, new.tag
+    elif change.field == "imageDigest":
+        before, after = before[:DIGEST] + "…", after[:DIGEST] + "…"
+    return [f"{where}{change.field} {before} → {after}"]
+
+
+def _names(said: str, prefix: str) -> Sequence[str]:
+    return said.removeprefix(prefix).split(", ") if said.startswith(prefix) else ()
+
+
+def history_line(
+    diagnosis: Diagnosis, when: Callable[[datetime], str] = lambda at: f"{at:%Y-%m-%d %H:%M} UTC"
+) -> str | None:
     """What the archive held, or once how to set one up; None when there is nothing to say."""
     history = diagnosis.history
     if history is None:
@@ -49,6 +102,6 @@ def history_line(diagnosis: Diagnosis) -> str | None:
     causes = ", ".join(f"{n} {code}" for code, n in history.by_cause.items())
     span = ""
     if history.first and history.last:
-        span = f", {history.first:%Y-%m-%d %H:%M} to {history.last:%H:%M} UTC"
+        span = f", {when(history.first)} to {when(history.last)}"
     plural = "stop" if history.stops == 1 else "stops"
     return f"From the event archive: {history.stops} {plural} ({causes}){span}."
