@@ -69,6 +69,7 @@ TITLE_LINE = 300
 EVIDENCE_LINE = 400
 NOTE_LINE = 200
 ACTION_LINE = 800
+STEP_LINE = 80  # a step's note on the card: one line; Details has it whole
 LOG_TAIL = 40  # lines per stream shown in a thread; the file upload has them all
 CUT_NOTE = "_…cut to fit_"
 QUOTE_LINE = 160  # the decisive line on the card: two lines at most; Details has it whole
@@ -302,7 +303,7 @@ def _checklist_text(diagnosis: Diagnosis) -> str:
     own = cause.step if cause is not None else None
     lines = [
         f"{STEP_ICON[item.status]} *{item.step}* "
-        + safe(shown_note(diagnosis, item.note), NOTE_LINE)
+        + safe(shown_note(diagnosis, item.note), STEP_LINE)
         for item in diagnosis.checklist
         if item.status in ("failed", "warning", "unknown")
         and item.step != own
@@ -325,9 +326,7 @@ def _logged(diagnosis: Diagnosis) -> bool:
     task = diagnosis.task_arn
     if task is None or not diagnosis.stopped_tasks:
         return False
-    return any(
-        stream.task_id == name_of(task) and stream.found for stream in diagnosis.log_streams
-    )
+    return any(stream.task_id == name_of(task) and stream.found for stream in diagnosis.log_streams)
 
 
 def _buttons(diagnosis: Diagnosis) -> ActionsBlock:

@@ -79,23 +79,22 @@ def impact_bits(
     diagnosis: Diagnosis, when: Callable[[datetime], str], stops: Stops | None = None
 ) -> list[str]:
     """Running/desired, the stops and since when, and the revision, each a short phrase; under
-    an incident, its own stops (so its header and its card give one count)."""
+    an incident, no stops: its header gives its own count, and the card says it once."""
     impact = diagnosis.impact
     bits: list[str] = []
     if impact is not None and impact.desired is not None and impact.running is not None:
         bits.append(f"{impact.running}/{impact.desired} tasks running")
     stopped = impact.stopped if impact else diagnosis.stopped_tasks
     if stops is not None:
-        plural = "stop" if stops.number == 1 else "stops"
-        bits.append(f"{stops.number} {plural} since {when(stops.first)} in this incident")
-    elif stopped:
+        stopped = 0  # the incident's header gives its own count, once on its card
+    if stopped:
         first = impact.first_stopped_at if impact else None
         since = f" since {when(first)}" if first else ""
         cause = diagnosis.cause
         tasks = cause.tasks if cause is not None and diagnosis.status != "healthy" else 0
         share = f"all {stopped}" if tasks == stopped else f"{tasks} of {stopped}"
         bits.append(f"{stopped} stopped{since}" + (f" ({share} for this cause)" if tasks else ""))
-    elif diagnosis.status == "healthy":
+    elif diagnosis.status == "healthy" and stops is None:
         bits.append("nothing stopped recently")
     if impact is not None and impact.revision:
         rollout = impact.rollout_state

@@ -1,17 +1,30 @@
-"""An incident as Slack's card (the diagnosis card under an incident header, with Snooze and
-Mute buttons), as a terminal line, and as the JSON line of `ecs-why watch` (CONTRACT §2)."""
+"""An incident as Slack's card (the diagnosis card under an incident header, its buttons one
+row: the cause's primary action, Acknowledge, Snooze 1 h, Mute and the rest in a menu), as a
+terminal line, and as the JSON line of `ecs-why watch` (CONTRACT §2)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import (
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    Option,
+    OverflowMenuElement,
+)
 
 from bot.model import Diagnosis
 from bot.redact import redact
-from bot.render.blocks import code, fallback_text, render_card, safe
+from bot.render.blocks import (
+    ACTIONS_BLOCK,
+    fallback_text,
+    render_card,
+    safe,
+    slack_date,
+)
 from bot.render.evidence import evidence_lines
 from bot.render.glance import Stops
 from bot.truncate import shorten
@@ -20,17 +33,19 @@ from bot.watch.incidents import Incident
 ACTION_SNOOZE = "ecs_why_snooze"
 ACTION_MUTE = "ecs_why_mute"
 ACTION_UNSILENCE = "ecs_why_unsilence"
+ACTION_ACK = "ecs_why_ack"
+ACTION_MORE = "ecs_why_incident_more"  # the overflow menu: each option's value is an action id
 INCIDENT_BLOCK = "ecs_why_incident"
 SILENCE_BLOCK = "ecs_why_silence"
 BUTTONS_BLOCK = "ecs_why_incident_actions"
 SNOOZE = timedelta(hours=1)
 
 
-def _date(when: datetime) -> str:
-    # Shown in each reader's time zone: https://docs.slack.dev/messaging/formatting-message-text#date-formatting
-    return (
-        f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
-    )
+class Acknowledged(NamedTuple):
+    """Who took the incident on, and when: shown on its card through every update."""
+
+    user: str  # a Slack user id, as Slack sent it
+    at: datetime
 
 
 def _span(incident: Incident) -> str:
@@ -47,28 +62,34 @@ def incident_summary(incident: Incident) -> str:
     head = f"{_span(incident)}, {same} {incident.cause.code}{revision}"
     if incident.recovered_at is not None:
         return f"recovered at {incident.recovered_at:%Y-%m-%d %H:%M} UTC after {head}"
-    return f"{head}, since {incident.first:%Y-%m-%d %H:%M} UTC"
+    return f"{head}, since {incident.first:%Y-%m-%d %H:%M} UTC"  # terminal and text: UTC
 
 
-def incident_header(incident: Incident, silence: str | None = None) -> list[dict[str, Any]]:
-    """The incident's own blocks: what, since when, how often, recovered, snoozed or muted."""
-    revision = f" · revision {incident.revision}" if incident.revision is not None else ""
+def incident_header(
+    incident: Incident, silence: str | None = None, acked: Acknowledged | None = None
+) -> list[dict[str, Any]]:
+    """The incident's own blocks: since when or recovered when, how often, who acknowledged it,
+    snoozed or muted. The cause and revision are the card's to say."""
     if incident.recovered_at is not None:
         text = (
-            f":large_green_circle: *Recovered* {_date(incident.recovered_at)}: "
-            f"{_span(incident)}, {code(incident.cause.code)}{revision}"
+            f":large_green_circle: *Recovered* {slack_date(incident.recovered_at)} "
+            f"after {_span(incident)}"
         )
     else:
-        same = ", same cause" if incident.stops > 1 else ""
-        text = (
-            f":rotating_light: *Incident* since {_date(incident.first)}: "
-            f"{_span(incident)}{same}, {code(incident.cause.code)}{revision}"
-        )
+        text = f":rotating_light: *Incident* since {slack_date(incident.first)}: {_span(incident)}"
+    if acked is not None:
+        text += f" · {acknowledged(acked)}"
     blocks = [ContextBlock(block_id=INCIDENT_BLOCK, elements=[MarkdownTextObject(text=text)])]
     if silence:
         note = MarkdownTextObject(text=safe(silence, 500))
         blocks.append(ContextBlock(block_id=SILENCE_BLOCK, elements=[note]))
     return [block.to_dict() for block in blocks]
+
+
+def acknowledged(acked: Acknowledged) -> str:
+    """The words of an acknowledgement; the user id is Slack's, so it may mention."""
+    user = acked.user if acked.user.isalnum() else "someone"
+    return f":eyes: acknowledged by <@{user}> {slack_date(acked.at)}"
 
 
 def silence_value(incident: Incident) -> str:
@@ -80,19 +101,54 @@ def silence_value(incident: Incident) -> str:
 
 
 def render_incident_card(
-    incident: Incident, diagnosis: Diagnosis, silence: str | None = None
+    incident: Incident,
+    diagnosis: Diagnosis,
+    silence: str | None = None,
+    acked: Acknowledged | None = None,
 ) -> list[dict[str, Any]]:
-    """The diagnosis card under the incident header, with Snooze 1 h and Mute this cause."""
-    value = silence_value(incident)
-    buttons = ActionsBlock(
-        block_id=BUTTONS_BLOCK,
-        elements=[
-            ButtonElement(text="Snooze 1 h", action_id=ACTION_SNOOZE, value=value),
-            ButtonElement(text="Mute this cause", action_id=ACTION_MUTE, value=value),
-        ],
-    )
+    """The diagnosis card under the incident header, with one row of buttons: the card's
+    primary one, Acknowledge (until someone has), Snooze 1 h, Mute this cause, and a menu with
+    the card's other buttons."""
     card = render_card(diagnosis, stops=Stops(incident.stops, incident.first))
-    return [*incident_header(incident, silence), *card, buttons.to_dict()]
+    own = next(b for b in card if b.get("block_id") == ACTIONS_BLOCK)["elements"]
+    value = silence_value(incident)
+    elements: list[dict[str, Any]] = [e for e in own if e.get("style") == "primary"]
+    if acked is None:
+        ack = ButtonElement(text="Acknowledge", action_id=ACTION_ACK, value=incident.key)
+        elements.append(ack.to_dict())
+    elements += [
+        ButtonElement(text="Snooze 1 h", action_id=ACTION_SNOOZE, value=value).to_dict(),
+        ButtonElement(text="Mute this cause", action_id=ACTION_MUTE, value=value).to_dict(),
+    ]
+    if rest := [e for e in own if e.get("style") != "primary"]:
+        elements.append(_menu(rest).to_dict())
+    buttons = {"type": "actions", "block_id": BUTTONS_BLOCK, "elements": elements}
+    kept = [b for b in card if b.get("block_id") != ACTIONS_BLOCK]
+    return [*incident_header(incident, silence, acked), *kept, buttons]
+
+
+def _menu(buttons: list[dict[str, Any]]) -> OverflowMenuElement:
+    """The card's other buttons as a menu: a link stays a link, a button names its action."""
+    options = [
+        Option(text=b["text"]["text"], value=b["action_id"], url=b.get("url")) for b in buttons[:5]
+    ]
+    return OverflowMenuElement(action_id=ACTION_MORE, options=options)
+
+
+def with_ack(blocks: list[dict[str, Any]], acked: Acknowledged) -> list[dict[str, Any]]:
+    """The same card saying who acknowledged it, its Acknowledge button gone."""
+    shown: list[dict[str, Any]] = []
+    for block in blocks:
+        if block.get("block_id") == INCIDENT_BLOCK:
+            element = block["elements"][0]
+            text = element["text"].split(" · :eyes: acknowledged by", 1)[0]
+            element = {**element, "text": f"{text} · {acknowledged(acked)}"}
+            block = {**block, "elements": [element]}
+        elif block.get("block_id") == BUTTONS_BLOCK:
+            kept = [e for e in block["elements"] if e.get("action_id") != ACTION_ACK]
+            block = {**block, "elements": kept}
+        shown.append(block)
+    return shown
 
 
 def with_silence(blocks: list[dict[str, Any]], note: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,9 +17,12 @@ from bot.cache import MemoryStore
 from bot.demo.run import diagnose_demo_account
 from bot.model import Diagnosis
 from bot.render.blocks import COMMAND_BLOCK, render_card
+from bot.render.incident import render_incident_card
 from bot.service import Diagnoser
 from bot.settings import Settings
+from bot.watch.incidents import Incident, ServiceRef
 from tests.aws_cli import problems
+from tests.card_lines import BUDGET, card_lines
 
 PLACEHOLDER = re.compile(r"<[a-z][\w -]*>")
 QUOTED = re.compile(r"“[^”]*”")  # data we quote may itself end in "…"
@@ -107,3 +111,57 @@ def test_the_cause_section_comes_first_and_healthy_cards_are_short(
             assert diagnosis.cause.code.value in first
         if diagnosis.status == "healthy" and not diagnosis.stopped_tasks:
             assert len(card) <= 3
+
+
+def incident_of(diagnosis: Diagnosis, *, recovered: bool) -> Incident:
+    """The incident a watch would open for the diagnosis's cause (and, recovered, close)."""
+    assert diagnosis.cause is not None
+    first = diagnosis.diagnosed_at - timedelta(minutes=30)
+    return Incident(
+        key="k",
+        service=ServiceRef(
+            account="123456789012",
+            region=diagnosis.region,
+            cluster=diagnosis.target.cluster or "",
+            service=diagnosis.target.service or "",
+        ),
+        cause=diagnosis.cause,
+        revision=3,
+        state="recovered" if recovered else "updated",
+        stops=12,
+        first=first,
+        last=first + timedelta(minutes=20),
+        recovered_at=first + timedelta(minutes=25) if recovered else None,
+    )
+
+
+def test_every_card_fits_fifteen_lines_and_keeps_what_to_do(diagnoses: list[Diagnosis]) -> None:
+    """The budget of a card at Slack's desktop width (tests/card_lines.py), for every demo card
+    and the incident card of every failing one, open and recovered; the decisive line, the next
+    step and its command stay on the card."""
+    over = []
+    for diagnosis in diagnoses:
+        cards = [render_card(diagnosis)]
+        if diagnosis.cause is not None and diagnosis.status != "healthy":
+            cards += [
+                render_incident_card(incident_of(diagnosis, recovered=done), diagnosis)
+                for done in (False, True)
+            ]
+        over += [(diagnosis.target.label, card_lines(c)) for c in cards if card_lines(c) > BUDGET]
+        step = diagnosis.next_step
+        if step is not None and step.command:
+            assert any(b.get("block_id") == COMMAND_BLOCK for b in cards[0]), diagnosis.target
+        if step is not None:
+            assert "*Next step*" in str(cards[0]), diagnosis.target.label
+    assert over == []
+
+
+def test_every_failing_card_has_exactly_one_primary_button(diagnoses: list[Diagnosis]) -> None:
+    for diagnosis in diagnoses:
+        buttons = [
+            e for b in render_card(diagnosis) if b["type"] == "actions" for e in b["elements"]
+        ]
+        primary = [e["text"]["text"] for e in buttons if e.get("style") == "primary"]
+        assert len(primary) == (diagnosis.status != "healthy"), (diagnosis.target.label, primary)
+        said = [e["text"]["text"] for e in buttons]
+        assert not {"Fetch logs", "Log stream"} <= set(said), diagnosis.target.label
