@@ -16,6 +16,7 @@ from bot.parse.target import named_account, parse_target
 from bot.render.home import Asked
 from bot.slack.access import Access
 from bot.slack.ratelimit import RateLimit
+from bot.watch.acks import Acks
 from bot.watch.incidents import Incident
 from bot.watch.watches import Watch, WatchBook
 from handlers.messages import problem, slow_down, sorry
@@ -68,6 +69,7 @@ class Deps:
     recent: Recent | None = None  # each user's last diagnoses, for their Home tab
     # The open incidents of these watches, as (channel, incident): the follower's state.
     incidents: Callable[[list[Watch]], list[tuple[str, Incident]]] = lambda watches: []
+    acks: Acks | None = None  # who acknowledged which incident card
 
     def parse(self, text: str) -> Target:
         """What the user typed as a Target, in the configured account an ARN names (so the

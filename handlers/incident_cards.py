@@ -27,7 +27,8 @@ from slack_sdk.http_retry.state import RetryState
 
 from bot.errors import EcsWhyError
 from bot.render.incident import incident_header, incident_text, render_incident_card
-from bot.watch.incidents import Card, Deliver, LeaseLeft
+from bot.watch.acks import Acks
+from bot.watch.incidents import Acknowledged, Card, Deliver, LeaseLeft
 from handlers.deps import Diagnoses
 from handlers.replies import SLACK_FAILURES
 
@@ -114,13 +115,17 @@ class _Pause:
         return self.clock() >= self.until
 
 
-def deliverer(client: WebClient, diagnoser: Diagnoses, budget: Budget) -> Deliver:
+def deliverer(
+    client: WebClient, diagnoser: Diagnoses, budget: Budget, acks: Acks | None = None
+) -> Deliver:
     """Posts or updates one incident card; its ts, or None when Slack did not take it (or no
-    call could start: the lease too short, or Slack's Retry-After not over)."""
+    call could start: the lease too short, or Slack's Retry-After not over). Who acknowledged
+    it in `acks` stays on the card through every update."""
     pause = _Pause()
 
     def deliver(card: Card, left: LeaseLeft) -> str | None:
-        text, blocks = _message(card, diagnoser)
+        acked = acks.of(card.channel, card.incident.key) if acks is not None else None
+        text, blocks = _message(card, diagnoser, acked)
 
         def may_call() -> bool:
             return pause.over() and left() > budget.needed
@@ -140,16 +145,19 @@ def deliverer(client: WebClient, diagnoser: Diagnoses, budget: Budget) -> Delive
     return deliver
 
 
-def _message(card: Card, diagnoser: Diagnoses) -> tuple[str, list[dict[str, Any]]]:
+def _message(
+    card: Card, diagnoser: Diagnoses, acked: Acknowledged | None = None
+) -> tuple[str, list[dict[str, Any]]]:
     try:
         # A recovered incident's card shows the service as it is now, not as cached.
         diagnosis = diagnoser.diagnose(card.target, fresh=card.incident.state == "recovered")
     except EcsWhyError as error:  # the card still says what happened, and why not more
         log.info("no diagnosis for the incident %s: %s", card.incident.key, error)
         return incident_text(card.incident), incident_header(
-            card.incident, f"Could not diagnose it: {error}"
+            card.incident, f"Could not diagnose it: {error}", acked
         )
-    return incident_text(card.incident, diagnosis), render_incident_card(card.incident, diagnosis)
+    blocks = render_incident_card(card.incident, diagnosis, acked=acked)
+    return incident_text(card.incident, diagnosis), blocks
 
 
 def _send(

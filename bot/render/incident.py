@@ -5,8 +5,8 @@ terminal line, and as the JSON line of `ecs-why watch` (CONTRACT §2)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from datetime import timedelta
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ButtonElement,
@@ -28,7 +28,7 @@ from bot.render.blocks import (
 from bot.render.evidence import evidence_lines
 from bot.render.glance import Stops
 from bot.truncate import shorten
-from bot.watch.incidents import Incident
+from bot.watch.incidents import Acknowledged, Incident
 
 ACTION_SNOOZE = "ecs_why_snooze"
 ACTION_MUTE = "ecs_why_mute"
@@ -39,13 +39,6 @@ INCIDENT_BLOCK = "ecs_why_incident"
 SILENCE_BLOCK = "ecs_why_silence"
 BUTTONS_BLOCK = "ecs_why_incident_actions"
 SNOOZE = timedelta(hours=1)
-
-
-class Acknowledged(NamedTuple):
-    """Who took the incident on, and when: shown on its card through every update."""
-
-    user: str  # a Slack user id, as Slack sent it
-    at: datetime
 
 
 def _span(incident: Incident) -> str:

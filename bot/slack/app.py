@@ -44,6 +44,7 @@ from bot.settings import Settings
 from bot.slack.access import Access
 from bot.slack.ratelimit import RateLimit
 from bot.slack.socket_mode import OnceHandler
+from bot.watch.acks import Acks
 from bot.watch.follow import Follower, open_incidents
 from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
@@ -146,6 +147,7 @@ def build_app(
         watches=WatchBook(store, settings.accounts),
         recent=Recent(store),
         incidents=functools.partial(open_incidents, store, settings.events_log_group),
+        acks=Acks(store),
     )
     for register in (
         command.register,
@@ -178,7 +180,7 @@ def make_follower(
     budget = Budget.within(lease)
     cards = make_client(settings, timeout=budget.timeout, retries=[CappedRateLimit(budget.wait)])
     reader = Reader(settings, settings.events_log_group)
-    deliver = deliverer(cards, diagnoser, budget)
+    deliver = deliverer(cards, diagnoser, budget, Acks(store))
     book = WatchBook(store, settings.accounts)
     replies = Replies(client, store, slack_api_url=str(settings.slack_api_url))
     rules = ChannelRules(

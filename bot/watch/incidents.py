@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from bot.model import QUIET, Finding, Frozen, Target
 
@@ -72,6 +72,13 @@ class Incident(Frozen):
     recovered_at: datetime | None = None
     task_arn: str | None = None  # the newest stopped task, for the card's diagnosis
     occurrences: tuple[str, ...] = ()
+
+
+class Acknowledged(NamedTuple):
+    """Who took an incident on in a channel, and when: shown on its card through every update."""
+
+    user: str  # a Slack user id, as Slack sent it
+    at: datetime
 
 
 def incident_key(service: ServiceRef, cause: str, revision: int | None) -> str:

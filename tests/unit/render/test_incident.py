@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk.models.blocks import Block
 
 from bot.model import Cause, Evidence, Finding, Kind, Step
 from bot.render.blocks import CARD_BUDGET, MAX_BLOCKS
 from bot.render.incident import (
+    ACTION_ACK,
+    ACTION_MORE,
     ACTION_MUTE,
     ACTION_SNOOZE,
     SILENCE_BLOCK,
     incident_summary,
     render_incident_card,
+    with_ack,
     with_silence,
 )
-from bot.watch.incidents import Incident, ServiceRef
+from bot.watch.incidents import Acknowledged, Incident, ServiceRef
 from tests.unit.render.test_blocks import HUGE, diagnosis
 
 T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
@@ -80,3 +84,37 @@ def test_the_header_and_the_card_under_it_give_one_count() -> None:
     assert [t for t in counts if "14 stops" in t] == [counts[0]]  # the header, and only it
     assert "14 stops in 20 min" in counts[0]
     assert not any("3 stopped" in t for t in counts)
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_one_row_the_causes_primary_acknowledge_snooze_mute_and_a_menu() -> None:
+    blocks = render_incident_card(incident(), diagnosis())
+    assert [b["type"] for b in blocks].count("actions") == 1
+    row = buttons(blocks)
+    said = [e["text"]["text"] for e in row if e["type"] == "button"]
+    assert said == ["Fetch logs", "Acknowledge", "Snooze 1 h", "Mute this cause"]
+    assert [e.get("style") for e in row].count("primary") == 1
+    (menu,) = [e for e in row if e["type"] == "overflow"]
+    assert menu["action_id"] == ACTION_MORE
+    assert [o["text"]["text"] for o in menu["options"]] == [
+        "Diagnose again",
+        "Details",
+        "AWS console",
+    ]
+
+
+def test_an_acknowledgement_shows_who_and_when_and_stays_through_updates() -> None:
+    at = T0 + timedelta(minutes=5)
+    acked = Acknowledged(user="U0ALEX", at=at)
+    blocks = with_ack(render_incident_card(incident(), diagnosis()), acked)
+    header = blocks[0]["elements"][0]["text"]
+    assert f"acknowledged by <@U0ALEX> <!date^{int(at.timestamp())}^" in header
+    assert ACTION_ACK not in [e["action_id"] for e in buttons(blocks)]
+    updated = render_incident_card(incident(stops=20), diagnosis(), acked=acked)
+    assert "acknowledged by <@U0ALEX>" in updated[0]["elements"][0]["text"]
+    assert ACTION_ACK not in [e["action_id"] for e in buttons(updated)]
+    again = with_ack(blocks, Acknowledged(user="U0SAM", at=at))
+    assert again[0]["elements"][0]["text"].count("acknowledged by") == 1
