@@ -119,8 +119,10 @@ def register(app: App, deps: Deps) -> None:
         if handle is None or service is None:
             ack()
             return
+        # The archive names the account by its id; the card's buttons by its configured name.
+        names = {number: name for name, number in deps.account_ids.items()}
         target = Target(
-            account=service.account,
+            account=names.get(service.account),
             region=service.region,
             cluster=service.cluster,
             service=service.service,

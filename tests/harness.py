@@ -109,7 +109,7 @@ def block_action(action_id: str, message: dict[str, Any], *, response_url: str) 
             {
                 "action_id": action_id,
                 "block_id": "ecs_why_actions",
-                "text": button["text"],
+                "text": button.get("text"),
                 "value": button.get("value"),
                 "type": "button",
                 "action_ts": f"{time.time():.6f}",

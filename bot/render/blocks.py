@@ -540,18 +540,26 @@ def _mib(value: int | None) -> str:
 def render_logs(
     streams: Sequence[LogStream], *, tail: int = LOG_TAIL
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Each stream's last lines as a code block; False when lines were left out (send the file)."""
-    if not streams:
+    """Each stream's last lines as a code block, a tail that other tasks repeat shown once
+    ("same in 2 other tasks"), a stream that does not exist left out while another does;
+    False when lines were left out (send the file)."""
+    found = [stream for stream in streams if stream.found] or list(streams)
+    if not found:
         note = "_No log stream is known for this task (is its log driver `awslogs`?)._"
         return [_section(note).to_dict()], True
-    sections = [_log_section(stream, tail) for stream in streams]
+    alike: dict[tuple[str, tuple[str, ...]], list[LogStream]] = {}
+    for stream in found:
+        alike.setdefault((stream.container, stream.lines[-tail:]), []).append(stream)
+    sections = [_log_section(same[0], tail, len(same) - 1) for same in alike.values()]
     blocks = [_section(text).to_dict() for text, _ in sections]
     complete = all(whole for _, whole in sections) and len(json.dumps(blocks)) <= CARD_BUDGET
     return _fit(blocks), complete
 
 
-def _log_section(stream: LogStream, tail: int) -> tuple[str, bool]:
+def _log_section(stream: LogStream, tail: int, others: int = 0) -> tuple[str, bool]:
     head = f"*{escape(stream.container)}* · {code(stream.group, 200)} {code(stream.stream, 200)}"
+    if others:
+        head += f" · same in {others} other {'task' if others == 1 else 'tasks'}"
     if not stream.found:
         return f"{head}\n_This log stream does not exist._", True
     if not stream.lines:

@@ -468,3 +468,30 @@ def test_fetch_logs_is_offered_only_where_the_task_left_a_log_stream() -> None:
     never_ran = diagnosis().model_copy(update={"log_streams": ()})
     without = [e["action_id"] for e in render_card(never_ran)[-1]["elements"]]
     assert ACTION_LOGS not in without
+
+
+def test_logs_show_a_tail_once_and_leave_out_a_stream_that_does_not_exist() -> None:
+    def stream(task: str, container: str, *lines: str, found: bool = True) -> LogStream:
+        return LogStream(
+            container=container,
+            task_id=task,
+            group="/ecs/app",
+            stream=f"ecs/{container}/{task}",
+            lines=lines,
+            found=found,
+        )
+
+    blocks, _ = render_logs(
+        [
+            stream("t1", "app", "boom"),
+            stream("t2", "app", "boom"),
+            stream("t3", "app", "boom"),
+            stream("t1", "migrate", found=False),
+        ]
+    )
+    shown = "\n".join(texts(blocks))
+    assert shown.count("boom") == 1
+    assert "same in 2 other tasks" in shown
+    assert "does not exist" not in shown
+    alone, _ = render_logs([stream("t1", "migrate", found=False)])
+    assert "does not exist" in "\n".join(texts(alone))  # said when it is all there is
