@@ -18,6 +18,7 @@ from bot.model import Diagnosis, Target
 from bot.parse.target import named_account
 from bot.reason import reason
 from bot.reason.changes import baseline_arn
+from bot.reason.scope import with_scope
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,8 @@ class Diagnoser:
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
-        diagnosis = reason(facts)
+        account = self._settings.accounts.get(target.account or "")
+        diagnosis = with_scope(reason(facts), account.profile if account else None)
         log.info(
             "diagnosed %s: %s (%s)",
             diagnosis.target.label,

@@ -26,6 +26,8 @@ class Account(BaseModel):
     role_arn: str = Field(pattern=r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$")
     external_id: SecretStr | None = None
     region: str | None = None
+    # The AWS CLI profile the team uses for this account: the card's commands say --profile.
+    profile: str | None = Field(default=None, pattern=r"^[\w.+@-]{1,64}$")
 
     @property
     def account_id(self) -> str:
@@ -83,7 +85,8 @@ class Settings(BaseSettings):
     rate_limit_free: int = Field(default=60, ge=1, le=10_000)
 
     # Short names for other accounts, as JSON: {"prod": {"role_arn": "arn:aws:iam::…:role/…",
-    # "external_id": "…", "region": "eu-west-1"}}. `/ecs-why prod:api-service` reads "prod".
+    # "external_id": "…", "region": "eu-west-1", "profile": "prod-readonly"}}.
+    # `/ecs-why prod:api-service` reads "prod".
     accounts: dict[str, Account] = Field(default_factory=dict, validation_alias="ECS_WHY_ACCOUNTS")
     # Every active account of the organisation as well, by its name: {"role_name":
     # "ecs-why-read", "external_id": "…"} (from the management or a delegated account).

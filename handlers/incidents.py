@@ -17,7 +17,14 @@ from pydantic import ValidationError
 from slack_bolt import Ack, App
 
 from bot.model import Target
-from bot.render.blocks import ACTION_DETAILS, ACTION_LOGS, ACTION_RERUN, code, target_value
+from bot.render.blocks import (
+    ACTION_DETAILS,
+    ACTION_LOGS,
+    ACTION_RERUN,
+    code,
+    slack_date,
+    target_value,
+)
 from bot.render.incident import (
     ACTION_ACK,
     ACTION_MORE,
@@ -71,7 +78,8 @@ def register(app: App, deps: Deps) -> None:
         until = datetime.now(UTC) + SNOOZE
         deps.watches.snooze(conversation.channel, service, until)
         note = (
-            f":zzz: Snoozed until {until:%H:%M} UTC in this channel: `/ecs-why watching` undoes it."
+            f":zzz: Snoozed until {slack_date(until)} in this channel: "
+            "`/ecs-why watching` undoes it."
         )
         deps.background("snoozing an incident", lambda: show(conversation, body, note))
 

@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import ButtonElement, MarkdownTextObject, SectionBl
 
 from bot.errors import TargetError
 from bot.model import Target
-from bot.render.blocks import CARD_BUDGET, MAX_BLOCKS, SECTION_LIMIT, code
+from bot.render.blocks import CARD_BUDGET, MAX_BLOCKS, SECTION_LIMIT, code, slack_date
 from bot.render.incident import ACTION_UNSILENCE
 from bot.render.pages import NAV_BLOCKS, NAV_ROOM, nav, packed, paginate
 from bot.watch.watches import WATCH_USAGE, parse_watch_target, watch_label
@@ -107,7 +107,7 @@ class WatchCommands:
         ]
         silences = self._deps.watches.silences(channel, datetime.now(UTC))
         for key, until in silences.items():
-            what = f"snoozed until {until:%H:%M} UTC" if until else "muted"
+            what = f"snoozed until {slack_date(until)}" if until else "muted"
             items.append(
                 SectionBlock(
                     text=MarkdownTextObject(text=f":zzz: {code(key)} {what}"),

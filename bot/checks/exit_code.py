@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from bot import console
 from bot.checks import memory as memory_seen
@@ -35,6 +34,7 @@ from bot.checks.evidence import (
 )
 from bot.checks.fixes import (
     Scene,
+    around_stops,
     aws,
     fix,
     log_link,
@@ -148,7 +148,7 @@ def _fix_out_of_memory(scene: Scene) -> NextStep:
     )
     command = None
     if scene.cluster and scene.service:
-        end = scene.facts.collected_at
+        start, end = around_stops(scene)
         command = aws(
             "cloudwatch",
             "get-metric-statistics",
@@ -164,7 +164,7 @@ def _fix_out_of_memory(scene: Scene) -> NextStep:
             "--period",
             "300",
             "--start-time",
-            (end - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            start.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "--end-time",
             end.strftime("%Y-%m-%dT%H:%M:%SZ"),
         )

@@ -14,7 +14,7 @@ import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot import console
 from bot.checks.base import Fix
@@ -186,6 +186,16 @@ def instances_link(scene: Scene) -> tuple[str, str] | None:
     if scene.cluster is None:
         return None
     return ("Cluster infrastructure", console.cluster_instances(scene.region, scene.cluster))
+
+
+def around_stops(scene: Scene) -> tuple[datetime, datetime]:
+    """A metric window around the stops a card is about: from an hour before the first to a
+    quarter of an hour after the last (not past now); the last three hours without stops."""
+    now = scene.facts.collected_at
+    stopped = [t.stopped_at for t in scene.facts.stopped_tasks if t.stopped_at]
+    if not stopped:
+        return now - timedelta(hours=3), now
+    return min(stopped) - timedelta(hours=1), min(now, max(stopped) + timedelta(minutes=15))
 
 
 def stop_task_lookup(scene: Scene) -> str:

@@ -262,7 +262,7 @@ def _cause_text(diagnosis: Diagnosis) -> str:
     if diagnosis.status == "healthy":
         return f"{head}\n{safe(title, TITLE_LINE)} (`{cause.code}`)"
     lines = [head, f"*{safe(title, TITLE_LINE)}* (`{cause.code}`)"]
-    decisive = shape(cause.evidence).decisive
+    decisive = shape(cause.evidence, slack_time).decisive
     if decisive is not None and not _said_in(decisive, title):
         lines.append(f"> {_evidence_line(decisive, QUOTE_LINE)}")
     return "\n".join(lines)
@@ -277,8 +277,13 @@ def _said_in(line: Line, title: str) -> bool:
 def _evidence_line(line: Line, limit: int = EVIDENCE_LINE) -> str:
     """Words as words and the raw message as code."""
     if line.quoted is None:
-        return safe(line.label, limit)
-    return f"{safe(line.label, NOTE_LINE)}: {code(line.quoted, limit)}"
+        return _dated(line.label, limit)
+    return f"{_dated(line.label, NOTE_LINE)}: {code(line.quoted, limit)}"
+
+
+def _dated(text: str, limit: int) -> str:
+    """`safe`, for a text of ours that holds date tokens."""
+    return escape_around_dates(redact(shorten(text, limit)).replace("`", "ˋ"))
 
 
 def _quoted(evidence: Sequence[Evidence]) -> list[str]:
@@ -384,6 +389,11 @@ def slack_date(when: datetime) -> str:
     return (
         f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
     )
+
+
+def slack_time(when: datetime) -> str:
+    """A time of day in the reader's own zone."""
+    return f"<!date^{int(when.timestamp())}^{{time}}|{when:%H:%M} UTC>"
 
 
 def _fit(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

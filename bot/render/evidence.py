@@ -11,8 +11,9 @@ said once, beside the cause rather than among the quotes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.model import Evidence, Kind
 
@@ -27,6 +28,11 @@ _ERROR = re.compile(
     r"segmentation|sigterm|killed|unable|invalid|missing",
     re.IGNORECASE,
 )
+
+
+def clock(at: datetime) -> str:
+    """A time of day in UTC, as the terminal and the JSON document say it."""
+    return f"{at:%H:%M}"
 
 
 def share(tasks: int, stopped: int) -> str:
@@ -93,12 +99,13 @@ class Shaped:
     events: int  # how many current service events show it
 
 
-def shape(evidence: Sequence[Evidence]) -> Shaped:
-    """The evidence of a finding, decisive line first, repeats folded, counts taken out."""
+def shape(evidence: Sequence[Evidence], when: Callable[[datetime], str] = clock) -> Shaped:
+    """The evidence of a finding, decisive line first, repeats folded, counts taken out; a
+    time said by `when` (a Slack date token on a card)."""
     tasks: str | None = None
     events = 0
     shown: list[tuple[Line, Evidence]] = []
-    repeats: dict[str, list[str]] = {}  # event message → the times it was seen
+    repeats: dict[str, list[datetime]] = {}  # event message → the times it was seen
     for item in evidence:
         if item.kind is Kind.TASKS:
             one = item.count == item.total == 1
@@ -113,13 +120,13 @@ def shape(evidence: Sequence[Evidence]) -> Shaped:
                 shown.append((Line("service event", message), item))
                 repeats[message] = []
             if item.when:
-                repeats[message].append(f"{item.when:%H:%M}")
+                repeats[message].append(item.when)
         else:
             shown.append((_line(item), item))
     unique: dict[Line, Evidence] = {}
     for line, item in shown:
         unique.setdefault(line, item)  # each line once, with the item it first came from
-    kept = [(_with_repeats(line, repeats, events), item) for line, item in unique.items()]
+    kept = [(_with_repeats(line, repeats, events, when), item) for line, item in unique.items()]
     decisive = _decisive(kept)
     rest = tuple(line for line, _ in kept if line is not decisive)
     return Shaped(decisive, rest, tasks, events)
@@ -134,10 +141,12 @@ def _line(item: Evidence) -> Line:
     return Line(_label(item), text)
 
 
-def _with_repeats(line: Line, repeats: dict[str, list[str]], events: int) -> Line:
+def _with_repeats(
+    line: Line, repeats: dict[str, list[datetime]], events: int, when: Callable[[datetime], str]
+) -> Line:
     if line.label != "service event" or line.quoted not in repeats:
         return line
-    times = sorted(repeats[line.quoted])
+    times = [when(at) for at in sorted(repeats[line.quoted])]
     count = max(len(times), events if len(repeats) == 1 else 0)
     if count <= 1:
         label = f"service event at {times[0]}" if times else "service event"
