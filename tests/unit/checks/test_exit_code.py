@@ -392,7 +392,8 @@ def test_out_of_memory_raises_the_limit_that_killed_it() -> None:
     assert "raise container app's memory (512 MiB) in a new revision of api:7" in step.action
     assert step.command is not None
     assert "aws cloudwatch get-metric-statistics --namespace AWS/ECS" in step.command
-    assert "--start-time 2024-05-01T09:00:00Z --end-time 2024-05-01T12:00:00Z" in step.command
+    # an hour before the stop (11:57:20) to now, a quarter of an hour after it being later
+    assert "--start-time 2024-05-01T10:57:20Z --end-time 2024-05-01T12:00:00Z" in step.command
     reserved = fb.fixed(OUT_OF_MEMORY, facts, particulars=Particulars(memory_reservation=256))
     assert "it has only a reservation of 256 MiB, which limits nothing" in reserved.action
 
