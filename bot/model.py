@@ -798,6 +798,16 @@ class Changes(Frozen):
     fields: tuple[FieldChange, ...] = ()
 
 
+class SeenBefore(Frozen):
+    """The cause's earlier episodes on this service in the archive's window: how many times in
+    all (this one too), when the last one before this ended, and the revision deployed after
+    it (what coincided with its end, not what ended it)."""
+
+    times: int
+    last: datetime
+    after_revision: str | None = None
+
+
 class History(Frozen):
     """What stopped in the window, and where that was read (CONTRACT §4 `history`)."""
 
@@ -808,6 +818,7 @@ class History(Frozen):
     last: datetime | None = None
     by_cause: dict[str, int] = Field(default_factory=dict)
     skipped: int = 0
+    seen_before: SeenBefore | None = None  # shown on the card; not in the JSON document
 
 
 class Diagnosis(Frozen):

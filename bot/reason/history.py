@@ -1,12 +1,15 @@
-"""The window's stopped tasks in numbers: how many, first and last, and by cause (`history`)."""
+"""The window's stopped tasks in numbers: how many, first and last, and by cause (`history`);
+and whether the cause happened before in the window ("Seen before"), from the same stops."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
 
 from bot.checks import CHECKS
 from bot.checks.registry import Registry
-from bot.model import Facts, Finding, History, Task
+from bot.model import Facts, Finding, History, SeenBefore, Task
+from bot.parse.arns import name_of
 from bot.reason.verdict import judge
 
 
@@ -17,30 +20,72 @@ def history_of(facts: Facts, cause: Finding | None, checks: Registry = CHECKS) -
         return None
     stops = facts.stopped_tasks
     moments = sorted(t.stopped_at for t in stops if t.stopped_at)
+    causes = _causes(facts, cause, checks)
     return History(
         source="archive" if any(t in read.stops for t in stops) else "ecs",
         since=read.since,
         stops=len(stops),
         first=moments[0] if moments else None,
         last=moments[-1] if moments else None,
-        by_cause=_by_cause(facts, cause, checks),
+        by_cause=dict(Counter(causes.values()).most_common()),
         skipped=read.skipped,
+        seen_before=_seen_before(facts, cause, causes) if read.stops else None,
     )
 
 
-def _by_cause(facts: Facts, cause: Finding | None, checks: Registry) -> dict[str, int]:
-    """Each kind of stop judged alone, most frequent cause first. The kind the diagnosis centres
-    on counts as its cause, and so does a kind whose own cause the diagnosis's explains (the
-    same crash, read without the log line that names it)."""
+def _causes(facts: Facts, cause: Finding | None, checks: Registry) -> dict[str, str]:
+    """Each stop's cause by task ARN, each kind of stop judged alone. The kind the diagnosis
+    centres on counts as its cause, and so does a kind whose own cause the diagnosis's explains
+    (the same crash, read without the log line that names it)."""
     focus = stop_signature(facts.focus_task) if facts.focus_task else None
-    causes: dict[tuple[object, ...], str] = {}
-    counts: Counter[str] = Counter()
+    kinds: dict[tuple[object, ...], str] = {}
+    causes: dict[str, str] = {}
     for task in facts.stopped_tasks:
         kind = stop_signature(task)
-        if kind not in causes:
-            causes[kind] = _cause_of(facts, task, cause, checks, focus=kind == focus)
-        counts[causes[kind]] += 1
-    return dict(counts.most_common())
+        if kind not in kinds:
+            kinds[kind] = _cause_of(facts, task, cause, checks, focus=kind == focus)
+        causes[task.arn] = kinds[kind]
+    return causes
+
+
+# Stops of one cause further apart than this are two episodes, not one.
+EPISODE_GAP = timedelta(hours=2)
+
+
+def _seen_before(facts: Facts, cause: Finding | None, causes: dict[str, str]) -> SeenBefore | None:
+    """The episodes of the cause among the window's stops; None when this is the first."""
+    if cause is None:
+        return None
+    same = sorted(
+        (t.stopped_at, t)
+        for t in facts.stopped_tasks
+        if t.stopped_at and causes[t.arn] == cause.code.value
+    )
+    episodes: list[list[tuple[datetime, Task]]] = []
+    for at, task in same:
+        if episodes and at - episodes[-1][-1][0] <= EPISODE_GAP:
+            episodes[-1].append((at, task))
+        else:
+            episodes.append([(at, task)])
+    if len(episodes) < 2:
+        return None
+    end, start = episodes[-2][-1][0], episodes[-1][0][0]
+    failed = {task.task_definition_arn for _, task in episodes[-2]}
+    return SeenBefore(
+        times=len(episodes), last=end, after_revision=_deployed(facts, end, start, failed)
+    )
+
+
+def _deployed(facts: Facts, end: datetime, start: datetime, failed: set[str]) -> str | None:
+    """The revision tasks ran after the earlier episode (`end`) and before this one (`start`),
+    where it differs from the earlier episode's: what coincided with its end."""
+    between = sorted(
+        (t.started_at, t.task_definition_arn)
+        for t in (*facts.stopped_tasks, *facts.running_tasks)
+        if t.started_at and end < t.started_at < start and t.task_definition_arn not in failed
+    )
+    arn = between[0][1] if between else None
+    return name_of(arn) if arn else None
 
 
 def stop_signature(task: Task) -> tuple[object, ...]:

@@ -41,7 +41,12 @@ from bot.redact import redact
 from bot.render.chart import chart_block, insights_off_line
 from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
-from bot.render.history import changes_lines, changes_summary, history_line
+from bot.render.history import (
+    changes_lines,
+    changes_summary,
+    history_line,
+    seen_before_line,
+)
 from bot.render.pages import NAV_BLOCKS, NAV_ROOM, nav, paginate
 from bot.truncate import shorten
 
@@ -172,8 +177,9 @@ def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
         blocks.append(_context(prose(line, ACTION_LINE)))
     if line := changes_summary(diagnosis):
         blocks.append(_context(safe(line, ACTION_LINE)))
-    if line := history_line(diagnosis, slack_date):
-        blocks.append(_context(escape_around_dates(redact(line))))
+    said = [history_line(diagnosis, slack_date), seen_before_line(diagnosis, slack_date)]
+    if lines := [line for line in said if line]:
+        blocks.append(_context(escape_around_dates(redact(" ".join(lines)))))
     if (step := diagnosis.next_step) is not None:
         blocks.append(_section(f"*Next step* {prose(step.action, ACTION_LINE)}"))
         if step.command:

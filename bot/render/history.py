@@ -21,6 +21,11 @@ ARCHIVE_HINT = (
 )
 
 
+def utc(at: datetime) -> str:
+    """A moment as the terminal says it, in UTC."""
+    return f"{at:%Y-%m-%d %H:%M} UTC"
+
+
 def changes_heading(diagnosis: Diagnosis) -> str | None:
     changes = diagnosis.changes
     if changes is None or not changes.fields:
@@ -90,9 +95,7 @@ def _names(said: str, prefix: str) -> Sequence[str]:
     return said.removeprefix(prefix).split(", ") if said.startswith(prefix) else ()
 
 
-def history_line(
-    diagnosis: Diagnosis, when: Callable[[datetime], str] = lambda at: f"{at:%Y-%m-%d %H:%M} UTC"
-) -> str | None:
+def history_line(diagnosis: Diagnosis, when: Callable[[datetime], str] = utc) -> str | None:
     """What the archive held, or once how to set one up; None when there is nothing to say."""
     history = diagnosis.history
     if history is None:
@@ -105,3 +108,25 @@ def history_line(
         span = f", {when(history.first)} to {when(history.last)}"
     plural = "stop" if history.stops == 1 else "stops"
     return f"From the event archive: {history.stops} {plural} ({causes}){span}."
+
+
+def seen_before_line(
+    diagnosis: Diagnosis, when: Callable[[datetime], str] = lambda at: f"{at:%Y-%m-%d %H:%M} UTC"
+) -> str | None:
+    """ "Seen before: 3rd time since …; last on …, over after revision api:43 was deployed":
+    the cause's earlier episodes in the archive's window, and what coincided with the last
+    one's end (a coincidence, said as one)."""
+    history = diagnosis.history
+    seen = history.seen_before if history is not None else None
+    if history is None or seen is None:
+        return None
+    times = f"{_ordinal(seen.times)} time since {when(history.since)}"
+    line = f"Seen before: {times}; last on {when(seen.last)}"
+    if seen.after_revision:
+        line += f", over after revision {seen.after_revision} was deployed"
+    return line + "."
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -15,7 +15,12 @@ from bot.model import Diagnosis, StepStatus
 from bot.render.chart import insights_off_line
 from bot.render.evidence import Line, shape
 from bot.render.glance import State, cause_title, impact_bits, shown_note, state
-from bot.render.history import changes_heading, changes_lines, history_line
+from bot.render.history import (
+    changes_heading,
+    changes_lines,
+    history_line,
+    seen_before_line,
+)
 
 STATE_STYLE: dict[State, str] = {
     "failing": "bold red",
@@ -96,8 +101,9 @@ def _time_section(diagnosis: Diagnosis) -> list[RenderableType]:
     if heading := changes_heading(diagnosis):
         parts.append(Text(f"\n{heading}", style="bold"))
         parts.extend(Text(f"  ~ {line}") for line in changes_lines(diagnosis))
-    if line := history_line(diagnosis):
-        parts.append(Text(f"\n{line}", style="dim"))
+    for line in (history_line(diagnosis), seen_before_line(diagnosis)):
+        if line:
+            parts.append(Text(f"\n{line}", style="dim"))
     return parts
 
 
