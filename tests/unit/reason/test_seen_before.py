@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import tests.facts_builder as fb
-from bot.model import ArchiveRead, Task
+from bot.model import ArchiveRead, Facts, Task
 from bot.render.blocks import render_card
 from bot.render.history import seen_before_line
 
@@ -26,7 +26,7 @@ def oom(number: int, hours_ago: float, revision: int = 7) -> Task:
     )
 
 
-def archived(*stops: Task, running: tuple[Task, ...] = ()) -> fb.Facts:
+def archived(*stops: Task, running: tuple[Task, ...] = ()) -> Facts:
     since = fb.NOW - timedelta(days=30)
     read = ArchiveRead(group="/aws/events/ecs-why", since=since, found=True, stops=stops)
     return fb.failing(*stops, archive=read, running_tasks=running)
