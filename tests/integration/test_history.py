@@ -74,7 +74,7 @@ def test_environment_values_never_appear(account: dict[str, str], diagnoser: Dia
 
     assert diagnosis.changes is not None
     assert not [text for text in shown if CART_ENV_VALUE in text]
-    assert "Changed since the last healthy deployment (revision 1 → 2)" in shown[1]
+    assert "Changed in revision 1 → 2: image 2.0.3 → 2.1.0 · memory 1024 → 512" in shown[1]
     assert "Changed since the last healthy deployment (revision 1 → 2)" in shown[2]
 
 
@@ -92,7 +92,7 @@ def test_a_crash_that_began_with_the_new_revision_offers_the_rollback(
     assert diagnosis.next_step is not None
     assert diagnosis.next_step.command == (
         "aws ecs update-service --cluster production --service cart-api "
-        "--task-definition cart-api:1"
+        "--task-definition cart-api:1 --region us-east-1"
     )
     assert "roll back to cart-api:1" in diagnosis.next_step.action
 
