@@ -38,8 +38,8 @@ from bot.model import (
 )
 from bot.parse.arns import name_of
 from bot.redact import redact
-from bot.render.chart import chart_block, insights_off_line
-from bot.render.evidence import Line, evidence_lines, shape
+from bot.render.chart import CHART_SOURCE, chart_block, insights_off_line
+from bot.render.evidence import Line, evidence_lines, said, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import (
     changes_lines,
@@ -165,8 +165,24 @@ def render_card(
     blocks.append(_buttons(diagnosis))
     rendered = [block.to_dict() for block in blocks]
     if diagnosis.status != "healthy" and (chart := chart_block(diagnosis)) is not None:
-        rendered.insert(2, chart)  # under the cause and its numbers; a raw dict (bot.render.chart)
+        # Under the cause and its numbers, a raw dict (bot.render.chart); then the same in words,
+        # for a client that cannot draw it and for a screen reader.
+        rendered[2:2] = [
+            chart,
+            *(_context(_dated(w, NOTE_LINE)).to_dict() for w in _chart_words(diagnosis)),
+        ]
     return _fit(rendered)
+
+
+def _chart_words(diagnosis: Diagnosis) -> list[str]:
+    """The cause's Container Insights evidence, what the chart shows in words, unless the
+    cause's decisive line already says it."""
+    cause = diagnosis.cause
+    if cause is None:
+        return []
+    decisive = shape(cause.evidence).decisive
+    shown = decisive.text if decisive is not None else None
+    return [said(e) for e in cause.evidence if e.source == CHART_SOURCE and said(e) != shown][:1]
 
 
 def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:

@@ -19,6 +19,7 @@ from bot.model import Cause, ContainerInsights, Diagnosis, MemorySample
 
 CHART = "data_visualization"
 CHART_BLOCK = "ecs_why_memory"
+CHART_SOURCE = "Container Insights"  # the source of the evidence the chart draws (checks/memory)
 MAX_POINTS = 20  # a chart of a task's last minutes: enough to see the climb
 TITLE_LIMIT = 50  # Slack's limit on a chart's title
 LABEL_LIMIT = 20  # and on a data point's label
