@@ -3,7 +3,7 @@
 The budget of issue 19 is counted this way, not by any renderer of ours: text and context are
 wrapped at 90 characters as a reader sees them (markup gone, a date token as its fallback, a
 link as its label, an emoji as one wide character), every line of a code block is a line, a row
-of buttons is a line, and a chart (an image) costs a fixed 6.
+of buttons is a line, and a chart (Slack's data_visualization block, or an image) costs a fixed 6.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def block_lines(block: dict[str, Any]) -> int:
         return wrapped(block["text"]["text"])
     if kind == "actions":
         return 1
-    if kind == "image":
+    if kind in ("image", "data_visualization"):
         return CHART
     if kind == "rich_text":
         return wrapped(_rich_text(block))

@@ -43,7 +43,13 @@ def generous(demo_account: EmulatorServer) -> Iterator[Bot]:
     """One bot for every click of this module; its rate limits leave room for all of them."""
     with (
         FakeSlack() as slack,
-        running_bot(slack, demo_account, rate_limit_user=1000, rate_limit_channel=1000) as bot,
+        running_bot(
+            slack,
+            demo_account,
+            rate_limit_user=1000,
+            rate_limit_channel=1000,
+            rate_limit_free=10_000,
+        ) as bot,
     ):
         yield bot
 
