@@ -13,6 +13,7 @@ from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
 from bot.checks.patterns import platform_evidence
+from bot.clean import clean
 from bot.errors import EcsWhyError, TargetError
 from bot.model import Diagnosis, Target
 from bot.parse.target import named_account
@@ -134,7 +135,8 @@ class Diagnoser:
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
-        diagnosis = reason(facts)
+        # Cleaned once, here: every output and the cache then hold no secret (bot/clean.py).
+        diagnosis = clean(reason(facts))
         log.info(
             "diagnosed %s: %s (%s)",
             diagnosis.target.label,
