@@ -32,7 +32,7 @@ class Rule:
     pattern: re.Pattern[str]
     marker: str = ""
     # A last word on a match the pattern alone cannot tell from prose (is it base64 "u:p"?).
-    confirm: Callable[[str], bool] | None = None
+    confirm: Callable[[re.Match[str]], bool] | None = None
 
     @cached_property
     def replacement(self) -> str:
@@ -46,8 +46,7 @@ class Rule:
             return self.pattern.sub(self.replacement, text)
 
         def hide(match: re.Match[str]) -> str:
-            keep = match.group("keep") if "keep" in self.pattern.groupindex else ""
-            return match.expand(self.replacement) if confirm(match[0][len(keep) :]) else match[0]
+            return match.expand(self.replacement) if confirm(match) else match[0]
 
         return self.pattern.sub(hide, text)
 
@@ -70,7 +69,7 @@ _VALUE = r"""(?(dq)(?:[^"\\\n]|\\.)+|(?(sq)[^'\n]+|[^\s"'&,;]+))"""
 # start with a case-insensitive word first look ahead for its first letter, (?=[Ss]): the engine
 # then skips most positions at once (~4x faster on a line that merely mentions "token").
 _SENSITIVE_KEYS = (
-    r"(?=[PpSsTtAaEeMm])(?i:pass(?:word|wd|phrase)|pwd|secret|token"
+    r"(?=[PpSsTtAaEeMm])(?i:pass(?:word|wd|phrase|(?![a-z]))|pwd|secret|token"
     r"|(?:api|app|access|account|secret|private|signing|encryption|master)[_-]?key)"
 )
 _B64 = r"A-Za-z0-9+/"
@@ -91,8 +90,9 @@ _GITLAB = (
 )
 
 
-def _is_basic_credentials(value: str) -> bool:
-    """Whether `value` is base64 of printable "user:password", as HTTP Basic sends it."""
+def _is_basic_credentials(match: re.Match[str]) -> bool:
+    """Whether the value is base64 of printable "user:password", as HTTP Basic sends it."""
+    value = match[0][len(match["keep"]) :]
     try:
         decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
     except (binascii.Error, UnicodeDecodeError):
@@ -180,13 +180,16 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "password-flag",
         ("-u", "--user"),
-        # `curl -u user:password`, and `docker login -u user -p password`.
+        # `curl -u user:password`, and `docker login -u user -p password`; not mysql's
+        # `-u user -p db`, which asks for the password and names a database.
         _ascii(
-            r"(?P<keep>(?>(?<![\w-])(?:-u|--user(?:name)?|--proxy-user)[ \t]+"
+            r"(?P<keep>(?>(?P<mysql>\bmysql[a-z]*\b[^\n|;&]*?)?"
+            r"(?<![\w-])(?:-u|--user(?:name)?|--proxy-user)[ \t]+"
             r"(?:[\"']?[^\s:\"']+:|[^\s\"']+[ \t]+-p[ \t]+)))"
             rf"{_FRESH}(?![\s$-])[^\s\"']+"
         ),
         marker=MARKER,
+        confirm=lambda match: match["mysql"] is None or not match["keep"].endswith("-p "),
     ),
     Rule(
         "docker-auth",
@@ -303,7 +306,7 @@ RULES: tuple[Rule, ...] = (
                 ("sq0", "eaaa"),
                 r"\b(?:sq0(?:atp|csp)-[A-Za-z0-9_-]{22,}|EAAA[A-Za-z0-9_-]{60})",
             ),
-            ("telegram-token", (":aa",), r"\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])"),
+            ("telegram-token", (":aa",), r"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![\w-])"),
             (
                 "age-key",
                 ("age-secret-key-",),

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redact import RULES, Rule, redact
+from bot.redact import RULES, redact
 from tests.unit.real_messages import REAL_MESSAGES, RealMessage
 
 AKIA = "AKIAIOSFODNN7EXAMPLE"
@@ -342,12 +342,6 @@ def test_real_aws_messages_survive_untouched(message: RealMessage) -> None:
 def test_there_are_enough_cases() -> None:
     assert len(SECRETS) >= 40
     assert len(LOOKALIKES) >= 40
-
-
-@pytest.mark.parametrize("rule", RULES, ids=[f"{i}-{r.name}" for i, r in enumerate(RULES)])
-def test_every_rule_has_a_real_line(rule: Rule) -> None:
-    """A row nobody can show a line for is a row nobody can maintain."""
-    assert any(rule.pattern.search(case[0]) for case in SECRETS)
 
 
 def test_marker_names_the_kind_and_keeps_the_key() -> None:
