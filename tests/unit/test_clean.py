@@ -96,7 +96,7 @@ def planted() -> Diagnosis:
         *KEY_LINES,
         "-----END PRIVATE KEY-----",
         f"connecting to postgres://app:{PASSWORD}@db:5432/app",
-        "Error: connect ECONNREFUSED 10.0.1.9:5432",
+        f"Error: connect ECONNREFUSED {BIDI}10.0.1.9:5432",
     )
     facts = fb.failing(
         stop,
