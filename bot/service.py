@@ -131,6 +131,14 @@ class Diagnoser:
             wants_manifest=platform_evidence,
             baseline=baseline_arn,
         )
+        log.debug(
+            "read %s: %d stopped and %d running tasks, %d log streams, %d gaps",
+            target.service or target.task_id,
+            len(facts.stopped_tasks),
+            len(facts.running_tasks),
+            len(facts.log_streams),
+            len(facts.gaps),
+        )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
