@@ -179,13 +179,14 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "password-flag",
-        ("-u", "--user"),
-        # `curl -u user:password`, and `docker login -u user -p password`; not mysql's
-        # `-u user -p db`, which asks for the password and names a database.
+        ("u ", "u\t", "--user"),
+        # `curl -u user:password` (or -fsu), and `docker login -u user -p password`; not
+        # docker's `-u 1000:1000` (uid:gid), nor mysql's `-u user -p db`, which asks for the
+        # password and names a database.
         _ascii(
             r"(?P<keep>(?>(?P<mysql>\bmysql[a-z]*\b[^\n|;&]*?)?"
-            r"(?<![\w-])(?:-u|--user(?:name)?|--proxy-user)[ \t]+"
-            r"(?:[\"']?[^\s:\"']+:|[^\s\"']+[ \t]+-p[ \t]+)))"
+            r"(?<![\w-])(?:-[A-Za-z]*u|--user(?:name)?|--proxy-user)[ \t]+"
+            r"(?:[\"']?(?![0-9]+:)[^\s:\"']+:|[^\s\"']+[ \t]+-p[ \t]+)))"
             rf"{_FRESH}(?![\s$-])[^\s\"']+"
         ),
         marker=MARKER,
@@ -408,6 +409,8 @@ def redact_lines(lines: Iterable[str]) -> list[str]:
 _SECRET_FLAG = _ascii(
     r"--?(?:[A-Za-z0-9]+[_-])*(?i:pass(?:word|wd|phrase)?|pwd|secret|token|(?:api[_-]?)?key)"
 )
+_USER_FLAG = _ascii(r"-[A-Za-z]*u|--user|--proxy-user")  # curl -u, -fsu, --user USER:PASSWORD
+_CREDENTIALS = _ascii(r"(?![0-9]+:)[^:$]+:.+")  # user:password, not uid:gid
 _MYSQL = _ascii(r"(?:.*/)?(?:mysql[a-z]*|mariadb[a-z-]*|sshpass)")
 
 
@@ -424,7 +427,7 @@ def redact_argv(argv: Sequence[str]) -> tuple[str, ...]:
         )
         if hidden:
             out.append(MARKER)
-        elif before in ("-u", "--user") and ":" in arg and not arg.startswith("$"):
+        elif _USER_FLAG.fullmatch(before) and _CREDENTIALS.fullmatch(arg):
             out.append(arg.split(":", 1)[0] + ":" + MARKER)
         elif arg.startswith("-p") and len(arg) > 2 and argv and _MYSQL.fullmatch(argv[0]):
             out.append("-p" + MARKER)
