@@ -35,8 +35,10 @@ KEY_BODY = (
     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCplanted0000000000",
     "plantedKeyBodyLine2plantedKeyBodyLine2plantedKeyBodyLine2plantedKe",
 )
-SECRETS = (PASSWORD, ROOT_PASSWORD, HEALTH_PASSWORD, ENV_PASSWORD, AZURE_KEY, SENDGRID, BASIC)
-SECRETS += KEY_BODY
+SECRETS = (
+    *(PASSWORD, ROOT_PASSWORD, HEALTH_PASSWORD, ENV_PASSWORD, AZURE_KEY, SENDGRID, BASIC),
+    *KEY_BODY,
+)
 LOGS = (
     "Loaded configuration from environment",
     "-----BEGIN PRIVATE KEY-----",
