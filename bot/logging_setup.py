@@ -44,7 +44,11 @@ class CleanRecords(logging.Filter):
     """Each record's message as it will be shown, cleaned: no secret, no terminal escape."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = clean_text(record.getMessage()), None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a bad format: logging reports it when it emits
+            return True
+        record.msg, record.args = clean_text(message), None
         return True
 
 
