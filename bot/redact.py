@@ -371,8 +371,7 @@ def redact(text: str) -> str:
 
 
 # A private key's armour lines; a log driver sends each line of a logged key as its own event.
-_PEM_BEGIN = _ascii(r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
-_PEM_END = _ascii(r"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_ARMOUR = _ascii(r"-----(?P<side>BEGIN|END)[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 # A key's body line: base64, or a PEM header such as Proc-Type, as a log event carries it.
 _PEM_BODY = _ascii(
     r"""[\s"',]*(?:[A-Za-z0-9+/]{16,}={0,2}|(?:Proc-Type|DEK-Info):[^\n]*)[\s"',\\n]*"""
@@ -387,22 +386,40 @@ def redact_lines(lines: Iterable[str]) -> list[str]:
     out: list[str] = []
     inside = False
     for line in lines:
-        end = _PEM_END.search(line)
-        if inside and end is None:
-            out.append(PEM_MARKER)
-            continue
-        if end is not None and (inside or not _PEM_BEGIN.search(line, 0, end.start())):
-            if not inside:  # the BEGIN line is older than the tail: hide the body we kept
-                body = len(out)
-                while body and _PEM_BODY.fullmatch(out[body - 1]):
-                    body -= 1
-                out[body:] = [PEM_MARKER] * (len(out) - body)
-            line = PEM_MARKER + line[end.end() :]
-        out.append(redact(line))
-        begins = [m.start() for m in _PEM_BEGIN.finditer(line)]
-        ends = [m.start() for m in _PEM_END.finditer(line)]
-        inside = bool(begins) and (not ends or begins[-1] > ends[-1])
+        shown, still_inside, began_earlier = _hide_keys(line, inside)
+        if began_earlier:  # the BEGIN line is older than the tail: hide the body we kept
+            body = len(out)
+            while body and _PEM_BODY.fullmatch(out[body - 1]):
+                body -= 1
+            out[body:] = [PEM_MARKER] * (len(out) - body)
+        out.append(redact(shown))
+        inside = still_inside
     return out
+
+
+def _hide_keys(line: str, inside: bool) -> tuple[str, bool, bool]:
+    """`line` with every part of a private key in it hidden (one marker per run); whether a key
+    is still open at its end; and whether its first armour line is an END no BEGIN opened."""
+    shown: list[str] = []
+    hidden_from = 0 if inside else None  # where the key being hidden started in this line
+    visible_from = 0
+    began_earlier = False
+    for armour in _ARMOUR.finditer(line):
+        if hidden_from is None:
+            hidden_from = armour.start()
+            if armour["side"] == "END":  # no BEGIN: the text before it was the key's tail
+                began_earlier = began_earlier or visible_from == 0
+            else:
+                shown.append(line[visible_from:hidden_from])
+        if armour["side"] == "END":
+            shown.append(PEM_MARKER)
+            hidden_from, visible_from = None, armour.end()
+    if hidden_from is not None:
+        shown.append(PEM_MARKER)
+    else:
+        shown.append(line[visible_from:])
+    text = re.sub(rf"(?:{re.escape(PEM_MARKER)})+", lambda _: PEM_MARKER, "".join(shown))
+    return text, hidden_from is not None, began_earlier
 
 
 # A command-line flag whose next argument is a secret: --password, --db-pass, -token, --api-key.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.clean import clean, clean_text, visible
 from bot.model import Diagnosis, HealthCheck
@@ -130,3 +132,25 @@ def test_cleaning_keeps_the_types_and_is_idempotent() -> None:
     diagnosis = planted()
     assert clean(diagnosis) == diagnosis
     assert Diagnosis.model_validate_json(diagnosis.model_dump_json()) == diagnosis
+
+
+BEGIN, END = "-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----"
+LINE = st.sampled_from([BEGIN, END, *KEY_LINES, "password=hunter2", "listening on :8080", ""])
+STREAMS = st.lists(
+    LINE | st.lists(LINE, max_size=3).map("".join) | st.text(max_size=20), max_size=12
+)
+
+
+@given(STREAMS)
+def test_redact_lines_keeps_the_count_hides_every_key_line_and_is_idempotent(
+    lines: list[str],
+) -> None:
+    once = redact_lines(lines)
+    assert len(once) == len(lines)
+    assert redact_lines(once) == once
+    inside = False
+    for line, shown in zip(lines, once, strict=True):
+        if inside and line in KEY_LINES:
+            assert shown == PEM_MARKER
+        if BEGIN in line or END in line:
+            inside = line.rfind(BEGIN) > line.rfind(END)
