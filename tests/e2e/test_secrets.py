@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 
 import boto3
 import pytest
+from moto.iam.models import AccessKey, iam_backends
 
 from bot.demo.emulator import emulator_env
 from bot.demo.specs import Scenario, ServiceSpec, Stop, container, fargate_task, repeat
@@ -52,6 +52,7 @@ LOGS = (
     f"Error: password authentication failed: postgres://app:{PASSWORD}@db.internal:5432/app",
 )
 TARGET = "leaky/leaky-api"
+LEAKY_ACCOUNT = "210987654321"
 SPEC = ServiceSpec(
     Scenario("leaky-api", "leaky", Cause.APP_CRASH, Step.EXIT_CODE, "", "secrets planted"),
     fargate_task(
@@ -75,27 +76,42 @@ SPEC = ServiceSpec(
 
 
 @pytest.fixture(scope="module")
-def leaky() -> Iterator[EmulatorServer]:
-    """An emulator of its own holding the leaky service; this process's boto3 points at it."""
-    server = EmulatorServer().start()
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            for name, value in emulator_env(server.endpoint).items():
-                patch.setenv(name, value)
-            patch.delenv("AWS_PROFILE", raising=False)
-            patch.delenv("AWS_SESSION_TOKEN", raising=False)
-            build_planted_account(boto3.Session(), [SPEC])
-            yield server
-    finally:
-        server.stop()
+def leaky(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
+    """The leaky service in an account of its own (moto tells accounts apart by access key,
+    so the demo account's roles and policies are not in the way); yields that environment,
+    which this process's boto3 uses too."""
+    with pytest.MonkeyPatch.context() as patch:
+        env = emulator_env(emulator.endpoint)
+        for name, value in env.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        key = _access_key(LEAKY_ACCOUNT)
+        env |= {
+            "AWS_ACCESS_KEY_ID": key.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": key.secret_access_key,
+        }
+        for name, value in env.items():
+            patch.setenv(name, value)
+        assert boto3.client("sts").get_caller_identity()["Account"] == LEAKY_ACCOUNT
+        build_planted_account(boto3.Session(), [SPEC])
+        yield env
+
+
+def _access_key(account: str) -> AccessKey:
+    """An access key of a user in `account`, made in the emulator (this process's moto): no
+    API call can make a user in an account one is not in."""
+    iam = iam_backends[account]["aws"]
+    if "leaky" not in iam.users:
+        iam.create_user("us-east-1", "leaky")
+    return iam.create_access_key("leaky")
 
 
 def leaks(text: str) -> list[str]:
     return [secret for secret in SECRETS if secret in text]
 
 
-def test_the_cli_prints_none_of_them(leaky: EmulatorServer) -> None:
-    env = emulator_env(leaky.endpoint, os.environ)
+def test_the_cli_prints_none_of_them(leaky: dict[str, str]) -> None:
+    env = leaky
     for fmt in ("json", "text", "blocks"):
         result = run_cli(env, "diagnose", TARGET, "--format", fmt, "--verbose")
         assert result.returncode == 0, result.stderr
@@ -105,8 +121,10 @@ def test_the_cli_prints_none_of_them(leaky: EmulatorServer) -> None:
     assert "[REDACTED]" in json.dumps(document)  # the quoted line, with its password hidden
 
 
-def test_the_card_details_and_fetched_logs_show_none_of_them(leaky: EmulatorServer) -> None:
-    with FakeSlack() as slack, running_bot(slack, leaky) as bot:
+def test_the_card_details_and_fetched_logs_show_none_of_them(
+    leaky: dict[str, str], emulator: EmulatorServer
+) -> None:
+    with FakeSlack() as slack, running_bot(slack, emulator) as bot:
         _, card = card_for(bot, TARGET)
         click(bot, ACTION_DETAILS, card)
         (details,) = posts_in(bot, card["ts"])
