@@ -354,19 +354,22 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-# Every hint of every row, so each is looked for once per text however many rows share it.
-_HINTS = frozenset(hint for rule in RULES for hint in rule.hints)
+# Each hint with the rows (by position) it wakes, so a line runs only its rows, in order.
+_ROWS_BY_HINT = {
+    hint: frozenset(at for at, rule in enumerate(RULES) if hint in rule.hints)
+    for hint in dict.fromkeys(hint for rule in RULES for hint in rule.hints)
+}
 
 
 def redact(text: str) -> str:
     """Hides every secret `RULES` knows; cheap on clean text, which is most of a log tail."""
     lowered = text.lower()
-    present = {hint for hint in _HINTS if hint in lowered}
-    if not present:
-        return text
-    for rule in RULES:
-        if not present.isdisjoint(rule.hints):
-            text = rule.apply(text)
+    rows: set[int] = set()
+    for hint, woken in _ROWS_BY_HINT.items():
+        if hint in lowered:
+            rows |= woken
+    for at in sorted(rows):
+        text = RULES[at].apply(text)
     return text
 
 
