@@ -15,7 +15,7 @@ from bot.cache import SingleFlight, Store, cache_key
 from bot.checks.patterns import platform_evidence
 from bot.clean import clean
 from bot.errors import EcsWhyError, TargetError
-from bot.model import Diagnosis, Target
+from bot.model import Diagnosis, Facts, Target
 from bot.parse.target import named_account
 from bot.reason import reason
 from bot.reason.changes import baseline_arn
@@ -131,27 +131,32 @@ class Diagnoser:
             wants_manifest=platform_evidence,
             baseline=baseline_arn,
         )
-        log.debug(
-            "read %s: %d stopped and %d running tasks, %d log streams, %d gaps",
-            target.service or target.task_id,
-            len(facts.stopped_tasks),
-            len(facts.running_tasks),
-            len(facts.log_streams),
-            len(facts.gaps),
-        )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
         # Cleaned once, here: every output and the cache then hold no secret (bot/clean.py).
         diagnosis = clean(reason(facts))
-        log.info(
-            "diagnosed %s: %s (%s)",
-            diagnosis.target.label,
-            diagnosis.status,
-            diagnosis.cause.code if diagnosis.cause else "-",
-        )
+        _log_outcome(facts, diagnosis)
         return diagnosis
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _log_outcome(facts: Facts, diagnosis: Diagnosis) -> None:
+    """What was read (at DEBUG) and what it showed (at INFO), one line each."""
+    log.debug(
+        "read %s: %d stopped and %d running tasks, %d log streams, %d gaps",
+        diagnosis.target.service or diagnosis.target.task_id,
+        len(facts.stopped_tasks),
+        len(facts.running_tasks),
+        len(facts.log_streams),
+        len(facts.gaps),
+    )
+    log.info(
+        "diagnosed %s: %s (%s)",
+        diagnosis.target.label,
+        diagnosis.status,
+        diagnosis.cause.code if diagnosis.cause else "-",
+    )
