@@ -7,6 +7,7 @@ the emulator) when it runs, so `--help` and a bad target answer at once.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
@@ -29,7 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecs-why", description="Why do my Amazon ECS tasks keep stopping?"
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress to stderr (-vv: debug; or LOG_LEVEL=DEBUG)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     diagnose = commands.add_parser("diagnose", help="diagnose a service or a task")
@@ -45,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument(
         "-v",
         "--verbose",
-        action="store_true",
+        action="count",
         default=argparse.SUPPRESS,
         help="the whole checklist and every finding, and log progress to stderr",
     )
@@ -68,11 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A terminal or pipe that takes only ASCII (PYTHONIOENCODING=ascii, LANG=C) gets
+        # \u2014 for a dash rather than a traceback halfway through the report.
+        sys.stdout.reconfigure(errors="backslashreplace")
+    from bot.logging_setup import log_level, setup_logging
+
+    setup_logging(log_level(args.verbose))
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 

@@ -13,8 +13,9 @@ from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
 from bot.checks.patterns import platform_evidence
+from bot.clean import clean
 from bot.errors import EcsWhyError, TargetError
-from bot.model import Diagnosis, Target
+from bot.model import Diagnosis, Facts, Target
 from bot.parse.target import named_account
 from bot.reason import reason
 from bot.reason.changes import baseline_arn
@@ -136,14 +137,28 @@ class Diagnoser:
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
         account = self._settings.accounts.get(target.account or "")
-        diagnosis = with_scope(reason(facts), account.profile if account else None)
-        log.info(
-            "diagnosed %s: %s (%s)",
-            diagnosis.target.label,
-            diagnosis.status,
-            diagnosis.cause.code if diagnosis.cause else "-",
-        )
+        # Cleaned once, here: every output and the cache then hold no secret (bot/clean.py).
+        diagnosis = clean(with_scope(reason(facts), account.profile if account else None))
+        _log_outcome(facts, diagnosis)
         return diagnosis
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _log_outcome(facts: Facts, diagnosis: Diagnosis) -> None:
+    """What was read (at DEBUG) and what it showed (at INFO), one line each."""
+    log.debug(
+        "read %s: %d stopped and %d running tasks, %d log streams, %d gaps",
+        diagnosis.target.service or diagnosis.target.task_id,
+        len(facts.stopped_tasks),
+        len(facts.running_tasks),
+        len(facts.log_streams),
+        len(facts.gaps),
+    )
+    log.info(
+        "diagnosed %s: %s (%s)",
+        diagnosis.target.label,
+        diagnosis.status,
+        diagnosis.cause.code if diagnosis.cause else "-",
+    )

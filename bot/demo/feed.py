@@ -20,7 +20,7 @@ from bot.demo.scenarios import SCENARIOS
 from bot.demo.specs import Scenario
 from bot.model import Cause, Target
 from bot.parse.arns import family_and_revision
-from bot.render.incident import incident_text
+from bot.render.incident import incident_line
 from bot.watch.follow import updates_between
 
 if TYPE_CHECKING:
@@ -108,4 +108,4 @@ def demo_incidents(
     _, updates, _ = updates_between(
         reader, Archive(None, None), targets, {}, now - timedelta(minutes=rounds + 1), now
     )
-    return [incident_text(update) for update in updates]
+    return [incident_line(update) for update in updates]

@@ -25,7 +25,7 @@ from bot.model import (
     TaskDefinition,
 )
 from bot.parse.arns import family_and_revision
-from bot.redact import redact
+from bot.redact import redact, redact_argv
 
 # The stop code of a task the scheduler replaced on purpose (a deployment, a scale-in).
 REPLACED = "ServiceSchedulerInitiated"
@@ -192,6 +192,8 @@ def _show(value: Any) -> str:
     """A field's value as shown, redacted: a command line may carry a password."""
     if value is None:
         return "none"
+    if isinstance(value, tuple | list) and all(isinstance(item, str) for item in value):
+        value = redact_argv(value)  # `--password` and its value are two items
     if isinstance(value, tuple | list | dict):
         value = json.dumps(list(value) if isinstance(value, tuple) else value, sort_keys=True)
     return redact(str(value))

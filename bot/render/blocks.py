@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import console
+from bot.clean import clean_lines, clean_text
 from bot.model import (
     EXPLAINED,
     ContainerDefinition,
@@ -37,7 +38,6 @@ from bot.model import (
     TaskDefinition,
 )
 from bot.parse.arns import name_of
-from bot.redact import redact
 from bot.render.chart import CHART_SOURCE, chart_block, insights_off_line
 from bot.render.evidence import Line, evidence_lines, said, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
@@ -107,7 +107,7 @@ def safe(text: str, limit: int = SECTION_LIMIT) -> str:
     """A string from AWS made fit for a channel: secrets redacted, cut, then escaped, and
     without backticks (a look-alike, U+02CB, keeps it readable) so it cannot open or close a
     code span."""
-    return escape(shorten(redact(text).replace("`", "ˋ"), limit))
+    return escape(shorten(clean_text(text).replace("`", "ˋ"), limit))
 
 
 def code(text: str, limit: int = EVIDENCE_LINE) -> str:
@@ -123,10 +123,12 @@ def target_value(target: Target) -> str:
 def fallback_text(diagnosis: Diagnosis) -> str:
     """The notification and screen-reader text: the whole answer in one line, escaped like
     the blocks (a name from AWS can neither mention nor link)."""
-    head = escape(redact(headline(diagnosis)))
+    head = escape(clean_text(headline(diagnosis)))
     if diagnosis.cause is None:
         return head
-    return shorten(f"{head}: {diagnosis.cause.code} — {escape(redact(diagnosis.cause.title))}", 300)
+    return shorten(
+        f"{head}: {diagnosis.cause.code} — {escape(clean_text(diagnosis.cause.title))}", 300
+    )
 
 
 # --------------------------------------------------------------------------- the card
@@ -195,7 +197,7 @@ def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
         blocks.append(_context(safe(line, ACTION_LINE)))
     said = [history_line(diagnosis, slack_date), seen_before_line(diagnosis, slack_date)]
     if lines := [line for line in said if line]:
-        blocks.append(_context(escape_around_dates(redact(" ".join(lines)))))
+        blocks.append(_context(escape_around_dates(clean_text(" ".join(lines)))))
     if (step := diagnosis.next_step) is not None:
         blocks.append(_section(f"*Next step* {prose(step.action, ACTION_LINE)}"))
         if step.command:
@@ -260,7 +262,7 @@ def _context(text: str) -> ContextBlock:
 def prose(text: str, limit: int = SECTION_LIMIT) -> str:
     """Our own sentence, whose `code spans` stay code: escaped and redacted, never altered
     otherwise (with an odd backtick from the data in it, it is shown as plain data)."""
-    text = shorten(redact(text), limit)
+    text = shorten(clean_text(text), limit)
     if text.count("`") % 2:
         return safe(text, limit)
     parts = text.split("`")
@@ -272,7 +274,7 @@ def prose(text: str, limit: int = SECTION_LIMIT) -> str:
 def command_block(command: str) -> str:
     """A command in a code block of its own, copyable as written: only &, < and > are escaped
     (Slack shows them back as they were), nothing else is touched."""
-    return f"```{escape(redact(command))}```"
+    return f"```{escape(clean_text(command))}```"
 
 
 def _cause_text(diagnosis: Diagnosis) -> str:
@@ -305,7 +307,7 @@ def _evidence_line(line: Line, limit: int = EVIDENCE_LINE) -> str:
 
 def _dated(text: str, limit: int) -> str:
     """`safe`, for a text of ours that holds date tokens."""
-    return escape_around_dates(redact(shorten(text, limit)).replace("`", "ˋ"))
+    return escape_around_dates(clean_text(shorten(text, limit)).replace("`", "ˋ"))
 
 
 def _quoted(evidence: Sequence[Evidence]) -> list[str]:
@@ -596,7 +598,7 @@ def _log_section(stream: LogStream, tail: int, others: int = 0) -> tuple[str, bo
         return f"{head}\n_This log stream does not exist._", True
     if not stream.lines:
         return f"{head}\n_No log lines._", True
-    lines = [safe(line) for line in stream.lines[-tail:]]
+    lines = [safe(line) for line in clean_lines(stream.lines)[-tail:]]
     room = SECTION_LIMIT - len(head) - 10
     while len(lines) > 1 and sum(len(line) + 1 for line in lines) > room:
         lines.pop(0)  # the newest lines matter most: drop from the top
@@ -610,5 +612,5 @@ def logs_file(streams: Sequence[LogStream]) -> str:
     parts = []
     for stream in streams:
         parts.append(f"== {stream.container} · {stream.group} · {stream.stream} ==")
-        parts += [redact(line) for line in stream.lines]
+        parts += clean_lines(stream.lines)
     return "\n".join(parts) + "\n"

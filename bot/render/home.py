@@ -10,8 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.clean import clean_text
 from bot.model import Diagnosis, Target
-from bot.redact import redact
 from bot.render.blocks import STATUS_ICON, escape, fallback_text, slack_date, target_value
 from bot.render.glance import cause_title, headline, state
 from bot.render.pages import nav, paginate
@@ -173,7 +173,7 @@ def _watch(channel: str, label: str) -> dict[str, Any]:
 
 
 def _clean(text: str) -> str:
-    return escape(shorten(redact(text), LINE))
+    return escape(shorten(clean_text(text), LINE))
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -16,10 +16,11 @@ from slack_sdk.models.blocks import (
     OverflowMenuElement,
 )
 
+from bot.clean import clean_text
 from bot.model import Diagnosis
-from bot.redact import redact
 from bot.render.blocks import (
     ACTIONS_BLOCK,
+    escape,
     fallback_text,
     render_card,
     safe,
@@ -152,13 +153,21 @@ def with_silence(blocks: list[dict[str, Any]], note: str) -> list[dict[str, Any]
     return [*kept[:at], context.to_dict(), *kept[at:]]
 
 
-def incident_text(incident: Incident, diagnosis: Diagnosis | None = None) -> str:
-    """The notification text of the card; a terminal line of `ecs-why watch`."""
+def incident_line(incident: Incident) -> str:
+    """A terminal line of `ecs-why watch`: names from the archive cleaned, never escaped."""
     label = incident.service.label
-    line = f"{incident.state.upper():9} {label}: {incident_summary(incident)}"
+    return shorten(
+        clean_text(f"{incident.state.upper():9} {label}: {incident_summary(incident)}"), 300
+    )
+
+
+def incident_text(incident: Incident, diagnosis: Diagnosis | None = None) -> str:
+    """The notification text of the card (what notifications and screen readers show): escaped
+    like the blocks, so a name from an archive line can neither mention nor link."""
+    line = escape(incident_line(incident))
     if diagnosis is not None:
         line = f"{line}. {fallback_text(diagnosis)}"
-    return shorten(redact(line), 300)
+    return shorten(line, 300)
 
 
 def incident_json(incident: Incident, account_name: str | None) -> str:
@@ -179,8 +188,8 @@ def incident_json(incident: Incident, account_name: str | None) -> str:
         "cause": {
             "code": cause.code.value,
             "step": cause.step.value,
-            "title": redact(cause.title),
-            "evidence": [redact(line) for line in evidence_lines(cause.evidence)],
+            "title": clean_text(cause.title),
+            "evidence": [clean_text(line) for line in evidence_lines(cause.evidence)],
         },
         "stops": incident.stops,
         "first": incident.first.isoformat(),

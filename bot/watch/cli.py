@@ -12,7 +12,7 @@ from bot.aws.watch_reads import Archive, Reader
 from bot.cache import make_store
 from bot.model import Target
 from bot.parse.duration import parse_duration
-from bot.render.incident import incident_json, incident_text
+from bot.render.incident import incident_json, incident_line
 from bot.service import Diagnoser
 from bot.settings import Settings
 from bot.watch.causes import explainer
@@ -77,7 +77,7 @@ def _follow(
                 start[archive] = datetime.fromtimestamp(batch.newest / 1000, UTC) - LOOKBACK
             for update in updates:
                 line = incident_json(update, archive.account) if fmt == "json" else None
-                print(line or incident_text(update), flush=True)
+                print(line or incident_line(update), flush=True)
         if once:
             return 0
         time.sleep(POLL_SECONDS)

@@ -156,3 +156,16 @@ def test_a_changed_command_is_shown_redacted() -> None:
     assert change.field == "command"
     assert "serve" in change.after
     assert "hunter2" not in change.after
+
+
+def test_a_password_given_as_the_next_argument_is_hidden_in_a_changed_command() -> None:
+    before = task_definition(arn=OLD, revision=41)
+    after = task_definition(
+        arn=NEW,
+        revision=42,
+        containers=(container_definition(command=("./migrate", "--password", "hunter2")),),
+    )
+
+    [change] = diff(before, after)
+
+    assert change.after == '["./migrate", "--password", "[REDACTED]"]'

@@ -3,6 +3,7 @@ never an exception, and nothing downstream (incidents, a diagnosis's window) bre
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -187,7 +188,7 @@ def poisoned(changes: list[tuple[str, object]]) -> str:
         where = event
         for parent in parents:
             where = where[parent] if isinstance(where.get(parent), dict) else {}
-        where[name] = value
+        where[name] = copy.deepcopy(value)  # sampled values are shared between examples
     return json.dumps(event, allow_nan=True)
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redact import RULES, Rule, redact
+from bot.redact import RULES, redact
 from tests.unit.real_messages import REAL_MESSAGES, RealMessage
 
 AKIA = "AKIAIOSFODNN7EXAMPLE"
@@ -344,12 +344,6 @@ def test_there_are_enough_cases() -> None:
     assert len(LOOKALIKES) >= 40
 
 
-@pytest.mark.parametrize("rule", RULES, ids=[f"{i}-{r.name}" for i, r in enumerate(RULES)])
-def test_every_rule_has_a_real_line(rule: Rule) -> None:
-    """A row nobody can show a line for is a row nobody can maintain."""
-    assert any(rule.pattern.search(case[0]) for case in SECRETS)
-
-
 def test_marker_names_the_kind_and_keeps_the_key() -> None:
     assert redact(f"id={AKIA}") == "id=[REDACTED:aws-access-key-id]"
     assert redact(f"aws_secret_access_key={AWS_SECRET}") == (
@@ -405,5 +399,5 @@ def test_hints_never_skip_a_rule_that_would_match(text: str) -> None:
     """The pre-check is only a shortcut: running every row unconditionally changes nothing."""
     every_row = text
     for rule in RULES:
-        every_row = rule.pattern.sub(rule.replacement, every_row)
+        every_row = rule.apply(every_row)
     assert redact(text) == every_row

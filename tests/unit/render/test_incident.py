@@ -17,7 +17,9 @@ from bot.render.incident import (
     ACTION_MUTE,
     ACTION_SNOOZE,
     SILENCE_BLOCK,
+    incident_line,
     incident_summary,
+    incident_text,
     render_incident_card,
     with_ack,
     with_silence,
@@ -118,3 +120,25 @@ def test_an_acknowledgement_shows_who_and_when_and_stays_through_updates() -> No
     assert ACTION_ACK not in [e["action_id"] for e in buttons(updated)]
     again = with_ack(blocks, Acknowledged(user="U0SAM", at=at))
     assert again[0]["elements"][0]["text"].count("acknowledged by") == 1
+
+
+def test_names_from_archive_lines_are_escaped_in_the_notification_text_only() -> None:
+    """A cluster or service name read from an archive line may hold Slack's markup; the
+    notification text shows it as text, the terminal line as it is, both without bidi."""
+    hostile = SERVICE.model_copy(update={"service": "api<!channel>&\u202egpj.exe"})
+    shown = incident().model_copy(update={"service": hostile})
+    text = incident_text(shown)
+    assert "api&lt;!channel&gt;&amp;gpj.exe" in text
+    assert "<!channel>" not in text
+    assert "\u202e" not in text
+    assert "api<!channel>&gpj.exe" in incident_line(shown)
+    assert "<!channel>" not in incident_text(shown, diagnosis(text="x <!here> y"))
+
+
+def test_bidi_and_zero_width_characters_never_reach_the_card() -> None:
+    sneaky = "Container app\u202e\u2066\u200b was killed\ufeff"
+    blocks = render_incident_card(incident(title=sneaky), diagnosis(text=sneaky))
+    assert not any(
+        char in json.dumps(blocks, ensure_ascii=False) for char in "\u202e\u2066\u200b\ufeff"
+    )
+    assert "Container app was killed" in json.dumps(blocks)
