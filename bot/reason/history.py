@@ -57,9 +57,12 @@ def _seen_before(facts: Facts, cause: Finding | None, causes: dict[str, str]) ->
     if cause is None:
         return None
     same = sorted(
-        (t.stopped_at, t)
-        for t in facts.stopped_tasks
-        if t.stopped_at and causes[t.arn] == cause.code.value
+        (
+            (t.stopped_at, t)
+            for t in facts.stopped_tasks
+            if t.stopped_at and causes[t.arn] == cause.code.value
+        ),
+        key=lambda pair: pair[0],  # stops at the same moment are alike: never compare tasks
     )
     episodes: list[list[tuple[datetime, Task]]] = []
     for at, task in same:
@@ -80,9 +83,12 @@ def _deployed(facts: Facts, end: datetime, start: datetime, failed: set[str]) ->
     """The revision tasks ran after the earlier episode (`end`) and before this one (`start`),
     where it differs from the earlier episode's: what coincided with its end."""
     between = sorted(
-        (t.started_at, t.task_definition_arn)
-        for t in (*facts.stopped_tasks, *facts.running_tasks)
-        if t.started_at and end < t.started_at < start and t.task_definition_arn not in failed
+        (
+            (t.started_at, t.task_definition_arn)
+            for t in (*facts.stopped_tasks, *facts.running_tasks)
+            if t.started_at and end < t.started_at < start and t.task_definition_arn not in failed
+        ),
+        key=lambda pair: pair[0],
     )
     arn = between[0][1] if between else None
     return name_of(arn) if arn else None

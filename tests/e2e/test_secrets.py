@@ -92,8 +92,10 @@ def leaky(emulator: EmulatorServer) -> Iterator[dict[str, str]]:
         }
         for name, value in env.items():
             patch.setenv(name, value)
-        assert boto3.client("sts").get_caller_identity()["Account"] == LEAKY_ACCOUNT
-        build_planted_account(boto3.Session(), [SPEC])
+        # A fresh session: boto3's default one keeps the keys it first found (another module's).
+        session = boto3.Session()
+        assert session.client("sts").get_caller_identity()["Account"] == LEAKY_ACCOUNT
+        build_planted_account(session, [SPEC])
         yield env
 
 

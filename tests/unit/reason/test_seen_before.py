@@ -55,3 +55,12 @@ def test_a_third_episode_says_when_the_last_ended_and_what_was_deployed_after() 
 def test_one_episode_is_not_seen_before() -> None:
     diagnosis = fb.diagnose(archived(oom(1, 0.5), oom(2, 0.2)))
     assert seen_before_line(diagnosis) is None
+
+
+def test_stops_at_the_same_moment_do_not_break_the_answer() -> None:
+    """Two tasks stopped in the same millisecond (a deployment's tasks often do) are counted,
+    never compared with each other."""
+    stops = (oom(1, 100), oom(2, 100), oom(3, 0.5), oom(4, 0.5))
+    diagnosis = fb.diagnose(archived(*stops))
+    line = seen_before_line(diagnosis)
+    assert line is not None and line.startswith("Seen before: 2nd time since")
