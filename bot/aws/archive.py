@@ -1,12 +1,17 @@
-"""CloudWatch Logs: one service's events from the event archive (CONTRACT §5).
+"""CloudWatch Logs: one service's events from an event archive (CONTRACT §5).
 
-One FilterLogEvents query per diagnosis, filtered on the service's name and the window, plus
-its pages: never a scan of the whole group. Its part of the read graph: a service's stops of
-the window, read beside ListTasks.
+Two archives may hold them: AWS's own (the cluster's ECS lifecycle events that Container
+Insights or the console's event capture delivers to `CAPTURE_GROUP`, "Viewing Amazon ECS
+lifecycle events within Container Insights" in the CloudWatch guide) and ours
+(deploy/event-archive.yaml). Both hold EventBridge events exactly as delivered, so one parser
+reads both. One FilterLogEvents query per archive, filtered on the service's name and the
+window, plus its pages: never a scan of a whole group. Its part of the read graph: a service's
+stops of the window, both archives read side by side beside ListTasks, AWS's preferred.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -16,7 +21,7 @@ from botocore.exceptions import ClientError
 from bot.archive import filter_term, parse_lines
 from bot.aws import reads as r
 from bot.aws.graph import Reads
-from bot.model import ArchiveRead, Service
+from bot.model import ArchiveRead, ArchiveSource, Service
 from bot.parse.arns import name_of
 
 if TYPE_CHECKING:
@@ -26,10 +31,23 @@ log = logging.getLogger(__name__)
 
 # Enough for a week of a crash-looping service; a page holds up to 10,000 events or 1 MB.
 MAX_PAGES = 10
+# Where Container Insights' lifecycle events and the console's event capture put a cluster's.
+CAPTURE_GROUP = "/aws/events/ecs/containerinsights/{cluster}/performance"
+
+
+def capture_group(cluster: str) -> str:
+    """AWS's log group of the cluster's ECS lifecycle events."""
+    return CAPTURE_GROUP.format(cluster=cluster)
 
 
 def read_archive(
-    logs: CloudWatchLogsClient, group: str, *, cluster: str, service: str, since: datetime
+    logs: CloudWatchLogsClient,
+    group: str,
+    *,
+    cluster: str,
+    service: str,
+    since: datetime,
+    source: ArchiveSource = "ecs-why-archive",
 ) -> ArchiveRead:
     """The service's stops and events since `since`; `found=False` when there is no archive."""
     query: dict[str, Any] = {
@@ -45,7 +63,9 @@ def read_archive(
         except ClientError as error:
             if error.response["Error"]["Code"] != "ResourceNotFoundException":
                 raise
-            return ArchiveRead(group=group, since=since, found=False, requests=pages + 1)
+            return ArchiveRead(
+                group=group, since=since, found=False, requests=pages + 1, source=source
+            )
         pages += 1
         lines += [event.get("message", "") for event in response.get("events", [])]
         if not response.get("nextToken"):
@@ -67,6 +87,7 @@ def read_archive(
         skipped=parsed.skipped,
         duplicates=parsed.duplicates,
         requests=pages,
+        source=source,
     )
 
 
@@ -76,7 +97,19 @@ def read_archive(
 async def read_service_stops(
     read: Reads, service: Service, group: str, since: datetime
 ) -> ArchiveRead | None:
-    """The service's stops and events of the archive `group` since `since`."""
+    """The service's stops and events since `since`: from AWS's capture of its cluster where
+    that exists, else from our archive `group` (both asked at once: no extra round trip)."""
+    cluster = name_of(service.cluster_arn)
+    aws, ours = await asyncio.gather(
+        _read(read, service, capture_group(cluster), since, "aws-event-capture"),
+        _read(read, service, group, since, "ecs-why-archive"),
+    )
+    return aws if aws is not None and aws.found else ours
+
+
+async def _read(
+    read: Reads, service: Service, group: str, since: datetime, source: ArchiveSource
+) -> ArchiveRead | None:
     return await read(
         r.FILTER_LOG_EVENTS,
         read_archive,
@@ -85,4 +118,5 @@ async def read_service_stops(
         cluster=name_of(service.cluster_arn),
         service=service.name,
         since=since,
+        source=source,
     )
