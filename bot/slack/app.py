@@ -46,6 +46,7 @@ from bot.slack.ratelimit import RateLimit
 from bot.slack.socket_mode import OnceHandler
 from bot.watch.acks import Acks
 from bot.watch.follow import Follower, open_incidents
+from bot.watch.queue import QueueIntake
 from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
 from handlers import actions, command, home, incidents, mention, shortcut, unfurl
@@ -192,6 +193,7 @@ def make_follower(
         "diagnose": diagnoser.diagnose,
         "rules": rules,
         "lease": lease,
+        "intake": QueueIntake.from_settings(settings) if settings.watch_queue else None,
         **options,
     }
     return Follower(store, book, reader, deliver, **options)
