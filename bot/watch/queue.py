@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BATCH = 10  # ReceiveMessage's most
-GIVE_BACK_SECONDS = 2  # a message whose archive another replica holds comes back this soon
+GIVE_BACK_SECONDS = 2  # a message whose archive stays held elsewhere comes back this soon
 DEPTH_EVERY = 60.0  # seconds between two looks at the dead-letter queue
 
 
@@ -59,7 +59,7 @@ class Queue:
     """The queue's side in AWS: messages taken, deleted, handed back; the dead letters' count."""
 
     def __init__(self, url: str, *, wait: int, visibility: int) -> None:
-        self.url, self._wait, self._visibility = url, wait, visibility
+        self.url, self._wait, self.visibility = url, wait, visibility
         self._sqs: SQSClient
         self._sqs, self._guard = queue_client(url, wait=wait)
         self.dead_letters: int | None = None  # the dead-letter queue's depth, when last read
@@ -71,7 +71,7 @@ class Queue:
                 QueueUrl=self.url,
                 MaxNumberOfMessages=BATCH,
                 WaitTimeSeconds=self._wait,
-                VisibilityTimeout=self._visibility,
+                VisibilityTimeout=self.visibility,
             ),
             "sqs:ReceiveMessage",
         )
@@ -133,6 +133,15 @@ def _message(raw: MessageTypeDef) -> Message:
     return Message(receipt=raw["ReceiptHandle"], body=raw.get("Body", ""))
 
 
+def _wait_for(held: Callable[[], bool], seconds: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + seconds
+    while not held():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(step)
+    return True
+
+
 @dataclass
 class Taken:
     """One receive's messages, by the watched archive each is about."""
@@ -171,8 +180,18 @@ class QueueIntake:
     """A follower's intake (bot/watch/follow.py `Intake`): each tick, one long poll of the
     queue, its messages handled under each archive's lease and then deleted."""
 
-    def __init__(self, queue: Queue, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        queue: Queue,
+        *,
+        depth_every: float = DEPTH_EVERY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.queue = queue
+        self._depth_every = depth_every
+        # Another replica holds an archive only while it stores and posts a few updates: worth
+        # waiting for (a message handed back costs one of its receives before dead-lettering).
+        self._lock_wait = max(1.0, queue.visibility / 4)
         self._clock = clock
         self._depth_read_at: float | None = None
 
@@ -186,6 +205,7 @@ class QueueIntake:
         )
 
     def __call__(self, follower: Follower) -> bool:
+        self._report_dead_letters()  # first: said even while handling keeps failing
         watched = follower.watched()
         messages = self.queue.receive()
         reader = follower.reader
@@ -196,7 +216,6 @@ class QueueIntake:
                 return False  # not deleted: they come back after the visibility timeout
             self._handle(follower, archive, watches, taken)
         self.queue.delete(taken.unwatched)
-        self._report_dead_letters()
         return True
 
     def _handle(
@@ -206,7 +225,7 @@ class QueueIntake:
         the archive held by another replica, handed back for later."""
         mine = taken.by_archive.get(archive, [])
         lease = follower.lock(archive)
-        if not lease.hold():
+        if not _wait_for(lease.hold, self._lock_wait):
             self.queue.give_back(mine)
             return
         try:
@@ -220,13 +239,13 @@ class QueueIntake:
 
     def _report_dead_letters(self) -> None:
         now = self._clock()
-        if self._depth_read_at is not None and now - self._depth_read_at < DEPTH_EVERY:
+        if self._depth_read_at is not None and now - self._depth_read_at < self._depth_every:
             return
         self._depth_read_at = now
         depth = self.queue.read_dead_letters()
         if depth:
             log.warning(
-                "%d events in the watch queue's dead-letter queue: their handling failed "
-                "maxReceiveCount times (README: From one account to an organisation)",
+                "dead letters in the watch queue: %d (events whose handling failed "
+                "maxReceiveCount times; README: From one account to an organisation)",
                 depth,
             )
