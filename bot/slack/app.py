@@ -46,7 +46,7 @@ from bot.slack.ratelimit import RateLimit
 from bot.slack.socket_mode import OnceHandler
 from bot.watch.acks import Acks
 from bot.watch.follow import Follower, open_incidents
-from bot.watch.queue import QueueIntake
+from bot.watch.queue import Queue, QueueFollower, QueueReader
 from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
 from handlers import actions, command, home, incidents, mention, shortcut, unfurl
@@ -180,7 +180,8 @@ def make_follower(
     lease = float(options.pop("lease", settings.watch_lease))
     budget = Budget.within(lease)
     cards = make_client(settings, timeout=budget.timeout, retries=[CappedRateLimit(budget.wait)])
-    reader = Reader(settings, settings.events_log_group)
+    queued = settings.watch_queue is not None
+    reader = (QueueReader if queued else Reader)(settings, settings.events_log_group)
     deliver = deliverer(cards, diagnoser, budget, Acks(store))
     book = WatchBook(store, settings.accounts)
     replies = Replies(client, store, slack_api_url=str(settings.slack_api_url))
@@ -193,9 +194,12 @@ def make_follower(
         "diagnose": diagnoser.diagnose,
         "rules": rules,
         "lease": lease,
-        "intake": QueueIntake.from_settings(settings) if settings.watch_queue else None,
         **options,
     }
+    if isinstance(reader, QueueReader):  # every replica takes from the queue (bot/watch/queue.py)
+        if "queue" not in options:
+            options["queue"] = Queue.from_settings(settings)
+        return QueueFollower(store, book, reader, deliver, **options)
     return Follower(store, book, reader, deliver, **options)
 
 

@@ -21,16 +21,19 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws.archive_tail import Batch
 from bot.aws.clients import describe_error, queue_arn, queue_client
-from bot.aws.watch_reads import Archive
+from bot.aws.watch_reads import Archive, Reader
+from bot.cache import Store
 from bot.errors import AwsUnavailable, EcsWhyError
 from bot.events import BadLine, parse_event
-from bot.watch.watches import Watch
+from bot.watch.follow import LEASE_SECONDS, Follower, Lease, group_by_archive
+from bot.watch.incidents import Deliver
+from bot.watch.watches import Watch, WatchBook
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -38,7 +41,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
     from bot.settings import Settings
-    from bot.watch.follow import Follower
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,16 @@ class Queue:
         self._sqs, self._guard = queue_client(url, wait=wait)
         self.dead_letters: int | None = None  # the dead-letter queue's depth, when last read
         self._dead_letter_url: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Queue:
+        if settings.watch_queue is None:
+            raise EcsWhyError("ECS_WHY_WATCH_QUEUE is not set")
+        return cls(
+            settings.watch_queue,
+            wait=settings.watch_queue_wait,
+            visibility=settings.watch_queue_visibility,
+        )
 
     def receive(self) -> list[Message]:
         answer = self._call(
@@ -176,69 +188,82 @@ def sort_messages(
     return taken
 
 
-class QueueIntake:
-    """A follower's intake (bot/watch/follow.py `Intake`): each tick, one long poll of the
-    queue, its messages handled under each archive's lease and then deleted."""
+class QueueReader(Reader):
+    """The follower's reader in queue mode: an archive's new lines are the messages the queue
+    follower took for it, handed over once; the archive itself is never polled."""
+
+    def __init__(self, settings: Settings, group: str) -> None:
+        super().__init__(settings, group)
+        self.taken: dict[Archive, Batch] = {}
+
+    def read(self, archive: Archive, start: datetime) -> Batch:
+        return self.taken.pop(archive, Batch())
+
+
+class QueueFollower(Follower):
+    """The follower of every replica in queue mode: each tick, one long poll of the queue, then
+    for each watched account and region, under that archive's own lease (`lease` seconds, not
+    the follower's: replicas share the work), its messages into its incidents, stored and
+    posted as `Follower` does, and only then deleted."""
 
     def __init__(
         self,
-        queue: Queue,
+        store: Store,
+        book: WatchBook,
+        reader: QueueReader,
+        deliver: Deliver,
         *,
+        queue: Queue,
         depth_every: float = DEPTH_EVERY,
-        clock: Callable[[], float] = time.monotonic,
+        lease: float = LEASE_SECONDS,
+        **options: Any,
     ) -> None:
-        self.queue = queue
+        super().__init__(store, book, reader, deliver, lease=lease, **options)
+        self.queue, self._taken, self._lease_seconds = queue, reader, lease
         self._depth_every = depth_every
         # Another replica holds an archive only while it stores and posts a few updates: worth
         # waiting for (a message handed back costs one of its receives before dead-lettering).
         self._lock_wait = max(1.0, queue.visibility / 4)
-        self._clock = clock
         self._depth_read_at: float | None = None
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> QueueIntake:
-        url = settings.watch_queue
-        if url is None:
-            raise EcsWhyError("ECS_WHY_WATCH_QUEUE is not set")
-        return cls(
-            Queue(url, wait=settings.watch_queue_wait, visibility=settings.watch_queue_visibility)
-        )
-
-    def __call__(self, follower: Follower) -> bool:
+    def tick(self) -> bool:
         self._report_dead_letters()  # first: said even while handling keeps failing
-        watched = follower.watched()
+        self._rules.drop_narrowed(self._book)
+        watched = group_by_archive(self._book.all())
         messages = self.queue.receive()
-        reader = follower.reader
+        reader = self._taken
         archives = {(reader.account_id(a), reader.region(a)): a for a in watched}
         taken = sort_messages(messages, archives, datetime.now(UTC))
         for archive, watches in watched.items():
-            if follower.stopping:
+            if self._stop.is_set():
                 return False  # not deleted: they come back after the visibility timeout
-            self._handle(follower, archive, watches, taken)
+            self._handle(archive, watches, taken)
         self.queue.delete(taken.unwatched)
         return True
 
-    def _handle(
-        self, follower: Follower, archive: Archive, watches: list[Watch], taken: Taken
-    ) -> None:
+    def _handle(self, archive: Archive, watches: list[Watch], taken: Taken) -> None:
         """The archive's messages into its incidents, stored and delivered, then deleted; with
-        the archive held by another replica, handed back for later."""
+        the archive held by another replica for long, handed back for later."""
         mine = taken.by_archive.get(archive, [])
-        lease = follower.lock(archive)
+        account, region = archive.account or "-", archive.region or "-"
+        name = f"follow {self._taken.group} {account} {region}"
+        self.lease = lease = Lease(self._store, name, self._lease_seconds)
         if not _wait_for(lease.hold, self._lock_wait):
             self.queue.give_back(mine)
             return
+        self._taken.taken[archive] = taken.batch(archive)
         try:
-            follower.follow(archive, watches, taken.batch(archive), lease.hold)
+            self._follow(archive, watches)
         except EcsWhyError as error:  # kept: retried after the timeout, at last dead-lettered
             log.warning("cannot handle the queue's events of %s: %s", archive, error)
             return
         finally:
+            self._taken.taken.pop(archive, None)
             lease.release()
         self.queue.delete(mine)
 
     def _report_dead_letters(self) -> None:
-        now = self._clock()
+        now = time.monotonic()
         if self._depth_read_at is not None and now - self._depth_read_at < self._depth_every:
             return
         self._depth_read_at = now

@@ -22,7 +22,7 @@ from bot.demo.traffic import EmulatorServer, Faults
 from bot.errors import MutatingCallRefused
 from bot.slack.app import make_client, make_follower
 from bot.watch.follow import Follower
-from bot.watch.queue import Queue, QueueIntake
+from bot.watch.queue import Queue, QueueFollower
 from tests.conftest import RedisServer
 from tests.e2e.conftest import bot_settings
 from tests.e2e.test_watches import OOM, POLL, Watching, cards, showing, watch, watching
@@ -66,7 +66,6 @@ def queue_follower(setup: Watching, url: str, *, depth_every: float = 60.0) -> F
             "watch_queue_visibility": VISIBILITY,
         }
     )
-    intake = QueueIntake(Queue(url, wait=1, visibility=VISIBILITY), depth_every=depth_every)
     follower = make_follower(
         settings,
         setup.bot.diagnoser.inner,
@@ -74,8 +73,10 @@ def queue_follower(setup: Watching, url: str, *, depth_every: float = 60.0) -> F
         make_client(settings),
         poll=POLL,
         diagnose=None,
-        intake=intake,
+        queue=Queue(url, wait=1, visibility=VISIBILITY),
+        depth_every=depth_every,
     )
+    assert isinstance(follower, QueueFollower)
     setup.followers.append(follower)
     return follower.start()
 
