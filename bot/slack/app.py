@@ -36,6 +36,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from waitress.server import create_server
 
+from bot.aws.watch_queue import Queue
 from bot.aws.watch_reads import Reader
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
@@ -46,7 +47,7 @@ from bot.slack.ratelimit import RateLimit
 from bot.slack.socket_mode import OnceHandler
 from bot.watch.acks import Acks
 from bot.watch.follow import Follower, open_incidents
-from bot.watch.queue import Queue, QueueFollower, QueueReader
+from bot.watch.queue import QueueFollower, QueueReader
 from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
 from handlers import actions, command, home, incidents, mention, shortcut, unfurl

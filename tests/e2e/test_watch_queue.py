@@ -16,13 +16,14 @@ import boto3
 import pytest
 
 from bot.aws.clients import queue_client
+from bot.aws.watch_queue import Queue
 from bot.cache import RedisStore, Store
 from bot.demo.archive_events import task_stopped
 from bot.demo.traffic import EmulatorServer, Faults
 from bot.errors import MutatingCallRefused
 from bot.slack.app import make_client, make_follower
 from bot.watch.follow import Follower
-from bot.watch.queue import Queue, QueueFollower
+from bot.watch.queue import QueueFollower
 from tests.conftest import RedisServer
 from tests.e2e.conftest import bot_settings
 from tests.e2e.test_watches import OOM, POLL, Watching, cards, showing, watch, watching
