@@ -16,11 +16,13 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import filter_term, parse_lines
 from bot.aws import reads as r
+from bot.aws.clients import describe_error
 from bot.aws.graph import Reads
+from bot.aws.unavailable import Unavailable
 from bot.model import ArchiveRead, ArchiveSource, Service
 from bot.parse.arns import name_of
 
@@ -33,6 +35,10 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 10
 # Where Container Insights' lifecycle events and the console's event capture put a cluster's.
 CAPTURE_GROUP = "/aws/events/ecs/containerinsights/{cluster}/performance"
+
+
+# Not the same key as our archive's FilterLogEvents: a refusal there says nothing of this group.
+_CAPTURE = f"{r.FILTER_LOG_EVENTS.action} event-capture"
 
 
 def capture_group(cluster: str) -> str:
@@ -91,6 +97,29 @@ def read_archive(
     )
 
 
+def read_capture(
+    logs: CloudWatchLogsClient,
+    group: str,
+    unavailable: Unavailable,
+    *,
+    cluster: str,
+    service: str,
+    since: datetime,
+) -> ArchiveRead | None:
+    """AWS's capture of the cluster, as `read_archive` reads ours; None where it may not be read
+    (a policy from before it was granted): ours stands in, with no gap and no second try."""
+    if unavailable.now(_CAPTURE):
+        return None
+    try:
+        return read_archive(
+            logs, group, cluster=cluster, service=service, since=since, source="aws-event-capture"
+        )
+    except (ClientError, BotoCoreError) as error:
+        log.info("AWS's event capture %s cannot be read (%s)", group, describe_error(error))
+        unavailable.remember(_CAPTURE, error)
+        return None
+
+
 # --------------------------------------------------------------------------- read graph
 
 
@@ -99,24 +128,27 @@ async def read_service_stops(
 ) -> ArchiveRead | None:
     """The service's stops and events since `since`: from AWS's capture of its cluster where
     that exists, else from our archive `group` (both asked at once: no extra round trip)."""
-    cluster = name_of(service.cluster_arn)
+    cluster, logs, name = name_of(service.cluster_arn), read.clients.logs(), service.name
+    unavailable = read.clients.unavailable
     aws, ours = await asyncio.gather(
-        _read(read, service, capture_group(cluster), since, "aws-event-capture"),
-        _read(read, service, group, since, "ecs-why-archive"),
+        read(
+            r.FILTER_LOG_EVENTS,
+            read_capture,
+            logs,
+            capture_group(cluster),
+            unavailable,
+            cluster=cluster,
+            service=name,
+            since=since,
+        ),
+        read(
+            r.FILTER_LOG_EVENTS,
+            read_archive,
+            logs,
+            group,
+            cluster=cluster,
+            service=name,
+            since=since,
+        ),
     )
     return aws if aws is not None and aws.found else ours
-
-
-async def _read(
-    read: Reads, service: Service, group: str, since: datetime, source: ArchiveSource
-) -> ArchiveRead | None:
-    return await read(
-        r.FILTER_LOG_EVENTS,
-        read_archive,
-        read.clients.logs(),
-        group,
-        cluster=name_of(service.cluster_arn),
-        service=service.name,
-        since=since,
-        source=source,
-    )
