@@ -15,6 +15,7 @@ event handled twice changes nothing.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,19 +143,25 @@ class QueueFollower(Follower):
         account, region = archive.account or "-", archive.region or "-"
         name = f"follow {self._taken.group} {account} {region}"
         self.lease = lease = Lease(self._store, name, self._lease_seconds)
-        if not _wait_for(lease.hold, self._lock_wait):
+        if not _wait_for(lease.hold, self._lock_wait) or lease.fence is None:
             self.queue.give_back(mine)
             return
         self._taken.taken[archive] = taken.batch(archive)
+        done = threading.Event()  # renewed meanwhile, as the follower's lease is
+        threading.Thread(target=lease.keep, args=(done,), daemon=True).start()
         try:
-            self._follow(archive, watches)
+            stored = self._follow(archive, watches, lease.fence)
         except EcsWhyError as error:  # kept: retried after the timeout, at last dead-lettered
             log.warning("cannot handle the queue's events of %s: %s", archive, error)
             return
         finally:
+            done.set()
             self._taken.taken.pop(archive, None)
             lease.release()
-        self.queue.delete(mine)
+        if stored:
+            self.queue.delete(mine)
+        else:  # its updates may not be stored: they come back after the visibility timeout
+            log.warning("lost the lease of %s while handling the queue's events", archive)
 
     def _report_dead_letters(self) -> None:
         now = time.monotonic()
