@@ -454,8 +454,13 @@ class ServiceDeployment(Frozen):
     digests: dict[str, dict[str, str]] = Field(default_factory=dict)
 
 
+# Where a service's history was read: AWS's own capture of the cluster's ECS lifecycle events
+# (Container Insights / the console's event capture), or our archive (deploy/event-archive.yaml).
+ArchiveSource = Literal["aws-event-capture", "ecs-why-archive"]
+
+
 class ArchiveRead(Frozen):
-    """What the event archive (CONTRACT §5) held for one service in a window."""
+    """What an event archive (CONTRACT §5) held for one service in a window."""
 
     group: str
     since: datetime
@@ -465,6 +470,7 @@ class ArchiveRead(Frozen):
     skipped: int = 0  # lines that were not an ECS event
     duplicates: int = 0  # the same task change delivered again
     requests: int = 0  # FilterLogEvents pages read
+    source: ArchiveSource = "ecs-why-archive"
 
 
 class MemorySample(Frozen):
@@ -819,6 +825,8 @@ class History(Frozen):
     by_cause: dict[str, int] = Field(default_factory=dict)
     skipped: int = 0
     seen_before: SeenBefore | None = None  # shown on the card; not in the JSON document
+    archive_source: ArchiveSource = "ecs-why-archive"  # whose archive was read
+    archive_group: str = ""
 
 
 class Diagnosis(Frozen):

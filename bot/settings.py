@@ -101,7 +101,7 @@ class Settings(BaseSettings):
         default="your platform team", validation_alias="ECS_WHY_ACCESS_CONTACT"
     )
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("redis_url", "watch_queue", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -127,6 +127,16 @@ class Settings(BaseSettings):
     # Seconds the follower's lease lasts unrenewed: a replica that died is taken over after it,
     # and no Slack call of the follower may take longer (bot/watch/follow.py).
     watch_lease: float = Field(default=10.0, ge=2, le=120, validation_alias="ECS_WHY_WATCH_LEASE")
+    # Watches from a queue instead (deploy/org-central.yaml): its URL. Every replica takes
+    # messages from it; each is hidden from the others for `watch_queue_visibility` seconds (more
+    # than the worst handling time), and deleted once its incident update is stored.
+    watch_queue: str | None = Field(default=None, validation_alias="ECS_WHY_WATCH_QUEUE")
+    watch_queue_wait: int = Field(
+        default=20, ge=0, le=20, validation_alias="ECS_WHY_WATCH_QUEUE_WAIT"
+    )
+    watch_queue_visibility: int = Field(
+        default=300, ge=1, le=43200, validation_alias="ECS_WHY_WATCH_QUEUE_VISIBILITY"
+    )
 
 
 def settings_error(error: ValidationError | SettingsError) -> str:

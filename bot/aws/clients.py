@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_sqs import SQSClient
 
     from bot.settings import Account, Settings
 
@@ -120,6 +121,65 @@ def refuse_mutating_call(model: OperationModel, **_: Any) -> None:
     action = iam_action(model)
     if not is_read_only(action):
         raise MutatingCallRefused(f"ecs-why only reads AWS: refused {action}")
+
+
+# The only calls that change anything: on the watch queue (ECS_WHY_WATCH_QUEUE), taking its
+# messages, deleting each once handled, handing back what another replica holds, and its depth.
+QUEUE_ACTIONS = frozenset(
+    {
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+        "sqs:GetQueueAttributes",
+    }
+)
+
+
+def queue_arn(url: str, region: str) -> str:
+    """The ARN of the queue at `url` (`…/ACCOUNT/NAME`, AWS's or an emulator's)."""
+    parts = url.rstrip("/").rsplit("/", 2)
+    account, name = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
+    return f"arn:aws:sqs:{region}:{account}:{name}"
+
+
+def queue_client(url: str, *, wait: int) -> tuple[SQSClient, QueueGuard]:
+    """The watch queue's client, behind its guard: it may change that queue and nothing else.
+    Its reads wait longer than a long poll (`wait` seconds)."""
+    session = boto3.Session()
+    host = url.split("/")[2] if url.count("/") >= 2 else ""
+    named = host.split(".")[1] if host.startswith("sqs.") and host.count(".") >= 3 else None
+    region = named or session.region_name
+    if region is None:
+        raise AwsUnavailable("no AWS region configured: set AWS_REGION")
+    config = Config(retries={"mode": "standard"}, read_timeout=wait + 10, connect_timeout=3)
+    client: SQSClient = session.client("sqs", region_name=region, config=config)
+    guard = QueueGuard(queue_arn(url, region), region)
+    client.meta.events.register("before-parameter-build", guard)
+    return client, guard
+
+
+class QueueGuard:
+    """The read-only guard of the watch queue's client (a botocore `before-parameter-build`
+    hook): the queue actions pass on the queue `arn` only, and GetQueueAttributes on its
+    dead-letter queue once that is known (to report its depth); anything else as ever."""
+
+    def __init__(self, arn: str, region: str) -> None:
+        self.arn, self.region = arn, region
+        self.dead_letter_arn: str | None = None
+
+    def __call__(self, model: OperationModel, params: dict[str, Any], **_: Any) -> None:
+        action = iam_action(model)
+        if action not in QUEUE_ACTIONS:
+            refuse_mutating_call(model)
+            return
+        target = queue_arn(str(params.get("QueueUrl", "")), self.region)
+        if target == self.arn:
+            return
+        if action == "sqs:GetQueueAttributes" and target == self.dead_letter_arn:
+            return
+        raise MutatingCallRefused(
+            f"ecs-why changes only its own queue: refused {action} on {target}"
+        )
 
 
 def ecr_throttle_delay(response: Any, attempts: int, max_attempts: int) -> float | None:

@@ -1,7 +1,9 @@
-"""The demo account's event archive: deploy/event-archive.yaml deployed through the emulator's
-CloudFormation, and ECS task stops delivered the way AWS delivers them (EventBridge
-`PutEvents` with `Source: aws.ecs`, matched by the template's rule, into its log group): a
-service's stops that ECS no longer lists and only the archive still holds.
+"""The demo account's event archives: deploy/event-archive.yaml deployed through the emulator's
+CloudFormation, AWS's own event capture turned on for one cluster (as the console does it: a
+rule delivering the cluster's ECS events to its Container Insights lifecycle group), and ECS
+task stops delivered the way AWS delivers them (EventBridge `PutEvents` with `Source: aws.ecs`,
+matched by the rules, into their log groups): a service's stops that ECS no longer lists and
+only the archives still hold.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.aws.archive import capture_group
 from bot.demo.infrastructure import Clients
 from bot.demo.launch import launch_type
 from bot.demo.specs import ServiceSpec, fill_reason
@@ -28,6 +31,21 @@ STACK = "ecs-why-event-archive"
 def deploy_event_archive(clients: Clients) -> None:
     """Create the archive stack: the log group, its resource policy and the EventBridge rules."""
     clients.stacks.create_stack(StackName=STACK, TemplateBody=TEMPLATE.read_text())
+
+
+def turn_on_event_capture(clients: Clients, region: str, account: str, cluster: str) -> None:
+    """What the console's "event capture" (Container Insights lifecycle events) sets up for a
+    cluster: its log group and an `eventsToLogs…` rule sending the cluster's ECS events there."""
+    group = capture_group(cluster)
+    clients.logs.create_log_group(logGroupName=group)
+    rule = f"eventsToLogs-{cluster}"
+    cluster_arn = f"arn:aws:ecs:{region}:{account}:cluster/{cluster}"
+    pattern = {"source": ["aws.ecs"], "detail": {"clusterArn": [cluster_arn]}}
+    clients.events.put_rule(Name=rule, EventPattern=json.dumps(pattern))
+    clients.events.put_targets(
+        Rule=rule,
+        Targets=[{"Id": "logs", "Arn": f"arn:aws:logs:{region}:{account}:log-group:{group}"}],
+    )
 
 
 @dataclass(frozen=True)

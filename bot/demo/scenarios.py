@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from bot.demo.archive import deploy_event_archive
+from bot.demo.archive import deploy_event_archive, turn_on_event_capture
 from bot.demo.backend_patch import MotoAccount, prepare_emulator
 from bot.demo.builder import build_service
 from bot.demo.infrastructure import (
@@ -45,6 +45,8 @@ __all__ = ["SCENARIOS", "SPECS", "Scenario", "build_account"]
 # ----------------------------------------------------------------------------- wordings
 
 ESSENTIAL_EXITED = "Essential container in task exited"
+# The cluster whose team turned on AWS's own event capture: its history is read there first.
+CAPTURED_CLUSTER = "production"
 UNABLE_TO_ASSUME = (
     "(service {service}) failed to launch a task with (error ECS was unable to assume the role "
     "'arn:aws:iam::{{account}}:role/{role}' that was provided for this task. Please verify that "
@@ -1732,6 +1734,7 @@ def build_account(session: boto3.Session, *, endpoint_url: str | None = None) ->
     moto = MotoAccount(account_id, region)
     infra = build_infrastructure(clients, moto, account_id, region)
     deploy_event_archive(clients)
+    turn_on_event_capture(clients, region, account_id, CAPTURED_CLUSTER)
     now = datetime.now(UTC)
     for spec in SPECS:
         build_service(clients, moto, infra, spec, now)

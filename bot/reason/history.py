@@ -30,6 +30,8 @@ def history_of(facts: Facts, cause: Finding | None, checks: Registry = CHECKS) -
         by_cause=dict(Counter(causes.values()).most_common()),
         skipped=read.skipped,
         seen_before=_seen_before(facts, cause, causes) if read.stops else None,
+        archive_source=read.source,
+        archive_group=read.group,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.model import Diagnosis, FieldChange
+from bot.model import ArchiveSource, Diagnosis, FieldChange
 from bot.parse.image_uri import parse_image
 
 MAX_CHANGES = 8
@@ -16,9 +16,15 @@ SHORT_CHANGES = 4  # on the card; Details lists them all
 DIGEST = 19  # "sha256:" and the first 12 hex digits
 _NAMED = {"environment": "env", "secrets": "secret"}
 ARCHIVE_HINT = (
-    "No event archive: ECS forgets stopped tasks after about an hour. Deploy "
-    "deploy/event-archive.yaml (README: Event archive) to keep them for 30 days."
+    "No event history: ECS forgets stopped tasks after about an hour. Turn on AWS's ECS "
+    "lifecycle events (console: the cluster's Container Insights, event capture) or deploy "
+    "deploy/event-archive.yaml (README: Event archive) to keep them."
 )
+# How the card names where a service's history was read.
+SOURCE_NAMES: dict[ArchiveSource, str] = {
+    "aws-event-capture": "AWS's ECS event capture",
+    "ecs-why-archive": "the ecs-why event archive",
+}
 
 
 def utc(at: datetime) -> str:
@@ -96,7 +102,8 @@ def _names(said: str, prefix: str) -> Sequence[str]:
 
 
 def history_line(diagnosis: Diagnosis, when: Callable[[datetime], str] = utc) -> str | None:
-    """What the archive held, or once how to set one up; None when there is nothing to say."""
+    """What the archive held and whose archive it was, or once how to set one up; None when
+    there is nothing to say."""
     history = diagnosis.history
     if history is None:
         return ARCHIVE_HINT if diagnosis.archive_missing else None
@@ -107,7 +114,8 @@ def history_line(diagnosis: Diagnosis, when: Callable[[datetime], str] = utc) ->
     if history.first and history.last:
         span = f", {when(history.first)} to {when(history.last)}"
     plural = "stop" if history.stops == 1 else "stops"
-    return f"From the event archive: {history.stops} {plural} ({causes}){span}."
+    source = SOURCE_NAMES[history.archive_source]
+    return f"From {source}: {history.stops} {plural} ({causes}){span}."
 
 
 def seen_before_line(

@@ -43,6 +43,8 @@ def _history(history: History | None) -> dict[str, Any] | None:
         "last": history.last.isoformat() if history.last else None,
         "by_cause": dict(history.by_cause),
         "skipped": history.skipped,
+        "archive_source": history.archive_source,
+        "archive_group": history.archive_group,
     }
 
 

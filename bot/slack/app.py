@@ -36,6 +36,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from waitress.server import create_server
 
+from bot.aws.watch_queue import Queue
 from bot.aws.watch_reads import Reader
 from bot.cache import Deduplicator, Store, make_store
 from bot.errors import EcsWhyError
@@ -46,6 +47,7 @@ from bot.slack.ratelimit import RateLimit
 from bot.slack.socket_mode import OnceHandler
 from bot.watch.acks import Acks
 from bot.watch.follow import Follower, open_incidents
+from bot.watch.queue import QueueFollower, QueueReader
 from bot.watch.rules import ChannelRules
 from bot.watch.watches import WatchBook
 from handlers import actions, command, home, incidents, mention, shortcut, unfurl
@@ -179,7 +181,8 @@ def make_follower(
     lease = float(options.pop("lease", settings.watch_lease))
     budget = Budget.within(lease)
     cards = make_client(settings, timeout=budget.timeout, retries=[CappedRateLimit(budget.wait)])
-    reader = Reader(settings, settings.events_log_group)
+    queued = settings.watch_queue is not None
+    reader = (QueueReader if queued else Reader)(settings, settings.events_log_group)
     deliver = deliverer(cards, diagnoser, budget, Acks(store))
     book = WatchBook(store, settings.accounts)
     replies = Replies(client, store, slack_api_url=str(settings.slack_api_url))
@@ -194,6 +197,10 @@ def make_follower(
         "lease": lease,
         **options,
     }
+    if isinstance(reader, QueueReader):  # every replica takes from the queue (bot/watch/queue.py)
+        if "queue" not in options:
+            options["queue"] = Queue.from_settings(settings)
+        return QueueFollower(store, book, reader, deliver, **options)
     return Follower(store, book, reader, deliver, **options)
 
 

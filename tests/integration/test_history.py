@@ -27,7 +27,11 @@ from bot.settings import Settings
 from tests.integration.conftest import run_cli
 
 GROUP = "/aws/events/ecs-why"
+# The demo turned on AWS's own event capture for its production cluster (bot/demo/archive.py).
+CAPTURED = "/aws/events/ecs/containerinsights/production/performance"
 CART = Target(cluster="production", service="cart-api")
+# A cluster without AWS's capture: its history is our archive's.
+SHIPPING = Target(cluster="platform", service="shipping-api")
 NIGHTLY = Target(cluster="production", service="nightly-reports")
 
 
@@ -221,9 +225,9 @@ def test_a_malformed_line_is_skipped_and_counted(
     account: dict[str, str], diagnoser: Diagnoser
 ) -> None:
     logs = boto3.client("logs")
-    logs.create_log_stream(logGroupName=GROUP, logStreamName="garbled")
+    logs.create_log_stream(logGroupName=CAPTURED, logStreamName="garbled")
     logs.put_log_events(
-        logGroupName=GROUP,
+        logGroupName=CAPTURED,
         logStreamName="garbled",
         logEvents=[
             {
@@ -241,31 +245,88 @@ def test_a_malformed_line_is_skipped_and_counted(
     assert (diagnosis.history.stops, diagnosis.service_state) == (3, "recovered")
 
 
-def test_reading_the_archive_is_one_filtered_query(
+def test_reading_the_archives_is_one_filtered_query_each(
     emulator: EmulatorServer, diagnoser: Diagnoser
 ) -> None:
+    """AWS's capture and our archive, asked side by side: one query each, no scan."""
     emulator.traffic.reset()
 
     diagnoser.diagnose(NIGHTLY, since=timedelta(hours=12))
 
-    # The archive's one query, and one for the stopped task in the cluster's Container
-    # Insights performance log (production has it on).
-    assert emulator.traffic.counts()["logs:FilterLogEvents"] == 2
+    # Our archive's one query and AWS's capture's, side by side, and one for the stopped task
+    # in the cluster's Container Insights performance log (production has it on).
+    assert emulator.traffic.counts()["logs:FilterLogEvents"] == 3
 
 
 def test_without_an_archive_the_diagnosis_is_as_before_plus_how_to_add_one(
     account: dict[str, str], diagnoser: Diagnoser
 ) -> None:
+    """Neither AWS's capture (the platform cluster has none) nor ours."""
     without = Diagnoser(Settings(events_log_group="/aws/events/none-here"), MemoryStore())
     try:
-        bare: Diagnosis = without.diagnose(CART)
+        bare: Diagnosis = without.diagnose(SHIPPING)
     finally:
         without.close()
-    kept = diagnoser.diagnose(CART)
+    kept = diagnoser.diagnose(SHIPPING)
 
     assert (bare.status, bare.cause) == (kept.status, kept.cause)
     assert (bare.history, bare.archive_missing) == (None, True)
     assert diagnosis_to_json(bare)["history"] is None
     card = json.dumps(render_card(bare))
-    assert card.count("No event archive") == 1
+    assert card.count("No event history") == 1
+    assert "event capture" in card
+    assert "deploy/event-archive.yaml" in card
     assert ARCHIVE_HINT.split(":")[0] in card
+
+
+# ------------------------------------------------------------------- AWS's own history first
+
+
+def test_where_aws_captures_the_cluster_its_history_is_read_and_named(
+    account: dict[str, str],
+) -> None:
+    """Both archives hold nightly-reports' stops: AWS's is the one read, and the card, the
+    terminal and the JSON say so."""
+    ours = read_archive(
+        boto3.client("logs"),
+        GROUP,
+        cluster="production",
+        service="nightly-reports",
+        since=datetime.now(UTC) - timedelta(hours=12),
+    )
+    document = cli_json(account, "production/nightly-reports", "--since", "12h")
+    text = run_cli(account, "diagnose", "production/nightly-reports", "--since", "12h").stdout
+
+    assert len(ours.stops) == 3  # ours holds them too
+    history = document["history"]
+    assert (history["source"], history["stops"]) == ("archive", 3)
+    assert (history["archive_source"], history["archive_group"]) == ("aws-event-capture", CAPTURED)
+    assert "From AWS's ECS event capture: 3 stops (3 out-of-memory)" in " ".join(text.split())
+
+
+def test_without_aws_capture_our_archive_is_read_and_named(diagnoser: Diagnoser) -> None:
+    diagnosis = diagnoser.diagnose(SHIPPING)
+
+    assert diagnosis.history is not None
+    assert diagnosis.history.archive_source == "ecs-why-archive"
+    assert diagnosis.history.archive_group == GROUP
+    assert diagnosis_to_json(diagnosis)["history"]["archive_source"] == "ecs-why-archive"
+
+
+def test_an_empty_aws_capture_is_still_preferred_once_it_exists(
+    account: dict[str, str], diagnoser: Diagnoser
+) -> None:
+    """A team that turned AWS's capture on gets it, even before it holds the window."""
+    logs = boto3.client("logs")
+    group = "/aws/events/ecs/containerinsights/platform/performance"
+    logs.create_log_group(logGroupName=group)
+    try:
+        diagnosis = diagnoser.diagnose(SHIPPING, fresh=True)
+    finally:
+        logs.delete_log_group(logGroupName=group)
+
+    assert diagnosis.history is not None
+    assert (diagnosis.history.archive_source, diagnosis.history.archive_group) == (
+        "aws-event-capture",
+        group,
+    )

@@ -19,7 +19,7 @@ import boto3
 import botocore.session
 import pytest
 
-from bot.aws.clients import SECRET_OPERATIONS, is_read_only
+from bot.aws.clients import QUEUE_ACTIONS, SECRET_OPERATIONS, is_read_only
 from bot.aws.reads import all_actions, fact_actions
 from bot.cache import MemoryStore
 from bot.checks import CHECKS
@@ -161,15 +161,34 @@ def snapshot(session: boto3.Session) -> dict[str, Any]:
     }
 
 
-def test_the_policy_grants_exactly_what_the_reads_make() -> None:
-    grants = set(granted())
+def test_the_policy_grants_exactly_what_the_reads_and_the_watch_queue_make() -> None:
+    grants, made = set(granted()), all_actions() | QUEUE_ACTIONS
 
-    missing, unused = sorted(all_actions() - grants), sorted(grants - all_actions())
+    missing, unused = sorted(made - grants), sorted(grants - made)
 
     assert (missing, unused) == ([], []), (
         f"deploy/iam-policy.json lacks {missing} (declared reads make them) "
         f"and grants {unused} (no read makes them)"
     )
+
+
+def test_the_only_changes_it_grants_are_on_the_watch_queue() -> None:
+    """The queue's statements are apart, on the queue of deploy/org-central.yaml (and only
+    its depth on the dead-letter queue); every other statement is reads."""
+    changing = {
+        s["Sid"]: (sorted(as_list(s["Action"])), as_list(s["Resource"]))
+        for s in statements()
+        if any(not is_read_only(a) for a in as_list(s["Action"]))
+        or any(":sqs:" in r for r in as_list(s["Resource"]))
+    }
+
+    assert changing == {
+        "TheWatchQueueOnly": (sorted(QUEUE_ACTIONS), ["arn:aws:sqs:*:*:ecs-why-events"]),
+        "CountTheWatchQueueDeadLetters": (
+            ["sqs:GetQueueAttributes"],
+            ["arn:aws:sqs:*:*:ecs-why-events-dlq"],
+        ),
+    }
 
 
 def test_every_operation_the_code_calls_is_a_declared_read(recorded: frozenset[str]) -> None:
@@ -212,7 +231,7 @@ def test_no_wildcard_and_nothing_that_reads_a_secret() -> None:
     secret_reads = [a for a in actions if any(fnmatch.fnmatchcase(a, s) for s in SECRET_READS)]
     assert wildcards == [], "actions must be named one by one"
     assert secret_reads == [], "the bot reads metadata, never secret values"
-    assert [a for a in actions if not is_read_only(a)] == []
+    assert [a for a in actions if not is_read_only(a) and a not in QUEUE_ACTIONS] == []
 
 
 def test_resources_are_scoped_wherever_aws_allows_it() -> None:
