@@ -63,4 +63,5 @@ def test_stops_at_the_same_moment_do_not_break_the_answer() -> None:
     stops = (oom(1, 100), oom(2, 100), oom(3, 0.5), oom(4, 0.5))
     diagnosis = fb.diagnose(archived(*stops))
     line = seen_before_line(diagnosis)
-    assert line is not None and line.startswith("Seen before: 2nd time since")
+    assert line is not None
+    assert line.startswith("Seen before: 2nd time since")
