@@ -36,7 +36,10 @@ RANDOM = (
     (re.compile(r"ecs-svc/\d+"), "ecs-svc/<n>"),
     (re.compile(r"\b10(\.\d{1,3}){3}\b"), "<private ip>"),
     (re.compile(r"(:secret:[\w/+=.@-]+)-[A-Za-z0-9]{6}\b"), r"\1-<suffix>"),
-    (re.compile(r"\b(i|eni|subnet|sg|vpc|vpce|rtb|igw|nat|fs|fsmt|pl)-[0-9a-f]{8,17}\b"), r"\1-<x>"),
+    (
+        re.compile(r"\b(i|eni|subnet|sg|vpc|vpce|rtb|igw|nat|fs|fsmt|pl)-[0-9a-f]{8,17}\b"),
+        r"\1-<x>",
+    ),
 )
 
 

@@ -7,6 +7,7 @@ the window, read beside ListTasks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -15,9 +16,9 @@ from botocore.exceptions import ClientError
 
 from bot.archive import filter_term, parse_lines
 from bot.aws import reads as r
+from bot.aws.ecs import ServiceName
 from bot.aws.graph import Reads
-from bot.model import ArchiveRead, Service
-from bot.parse.arns import name_of
+from bot.model import ArchiveRead
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -73,16 +74,20 @@ def read_archive(
 # --------------------------------------------------------------------------- read graph
 
 
-async def read_service_stops(
-    read: Reads, service: Service, group: str, since: datetime
-) -> ArchiveRead | None:
-    """The service's stops and events of the archive `group` since `since`."""
-    return await read(
-        r.FILTER_LOG_EVENTS,
-        read_archive,
-        read.clients.logs(),
-        group,
-        cluster=name_of(service.cluster_arn),
-        service=service.name,
-        since=since,
+def service_stops(
+    read: Reads, name: ServiceName, group: str, since: datetime
+) -> asyncio.Task[ArchiveRead | None]:
+    """The service's stops and events of the archive `group` since `since`, read once: the
+    names are enough, so this starts beside DescribeServices."""
+    return read.once(
+        ("archive", name, group, since),
+        lambda: read(
+            r.FILTER_LOG_EVENTS,
+            read_archive,
+            read.clients.logs(),
+            group,
+            cluster=name.cluster,
+            service=name.service,
+            since=since,
+        ),
     )
