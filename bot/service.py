@@ -1,10 +1,18 @@
-"""diagnose(target): collect the facts, reason, cache — once per target at a time."""
+"""diagnose(target): collect the facts, reason, cache — once per target at a time.
+
+The reasoning (and whatever the caller will render with) is imported on a thread of its own
+once the target is found, while the other reads are in flight: a cold `ecs-why diagnose`
+sends its first requests without waiting for it.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -12,18 +20,20 @@ from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
-from bot.checks.patterns import platform_evidence
-from bot.clean import clean
 from bot.errors import EcsWhyError, TargetError
-from bot.model import Diagnosis, Facts, Target
+from bot.model import Diagnosis, Facts, LogStream, Service, ServiceDeployment, Target, Task
 from bot.parse.target import named_account
-from bot.reason import reason
-from bot.reason.changes import baseline_arn
-from bot.reason.scope import with_scope
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+REASONING = (
+    "bot.reason",
+    "bot.checks.patterns",
+    "bot.reason.changes",
+    "bot.reason.scope",
+    "bot.clean",
+)
 MAX_CLIENT_SETS = 16  # AwsClients kept (~3 MiB each), by account, region and freshness; LRU
 ACCOUNT_ID_TTL = 24 * 3600.0  # how long the account id AWS showed for a scope is remembered
 
@@ -31,8 +41,9 @@ ACCOUNT_ID_TTL = 24 * 3600.0  # how long the account id AWS showed for a scope i
 class Diagnoser:
     """What a process shares across diagnoses: AWS clients per region, a thread pool, the cache."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, *, renderer: str | None = None) -> None:
         self._settings = settings
+        self._later = (*REASONING, *([renderer] if renderer else []))
         self._flight = SingleFlight(store, lock_ttl=settings.diagnosis_deadline + 15)
         self._pool = ThreadPoolExecutor(
             max_workers=settings.aws_concurrency, thread_name_prefix="ecs-why-aws"
@@ -129,18 +140,33 @@ class Diagnoser:
             archive_group=self._settings.events_log_group,
             since=since,
             index=ClusterIndex(self._store, clients.scope),
-            wants_manifest=platform_evidence,
-            baseline=baseline_arn,
+            wants_manifest=_platform_evidence,
+            baseline=_baseline_arn,
+            on_found=self._import_later,
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
+        from bot.clean import clean
+        from bot.reason import reason
+        from bot.reason.scope import with_scope
+
         account = self._settings.accounts.get(target.account or "")
         # Cleaned once, here: every output and the cache then hold no secret (bot/clean.py).
         diagnosis = clean(with_scope(reason(facts), account.profile if account else None))
         _log_outcome(facts, diagnosis)
         return diagnosis
+
+    def _import_later(self) -> None:
+        """Import what is needed after the facts on a thread (once per process, in effect)."""
+        missing = [name for name in self._later if name not in sys.modules]
+        if missing:
+            threading.Thread(
+                target=lambda: [importlib.import_module(name) for name in missing],
+                name="ecs-why-import",
+                daemon=True,
+            ).start()
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -162,3 +188,21 @@ def _log_outcome(facts: Facts, diagnosis: Diagnosis) -> None:
         diagnosis.status,
         diagnosis.cause.code if diagnosis.cause else "-",
     )
+
+
+def _platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
+    from bot.checks.patterns import platform_evidence
+
+    return platform_evidence(stopped, log_streams)
+
+
+def _baseline_arn(
+    failing: str,
+    service: Service | None,
+    family: Sequence[str],
+    stopped: Iterable[Task],
+    deployments: Sequence[ServiceDeployment],
+) -> tuple[str, str] | None:
+    from bot.reason.changes import baseline_arn
+
+    return baseline_arn(failing, service, family, stopped, deployments)

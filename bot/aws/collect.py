@@ -103,6 +103,7 @@ def collect_facts(
     index: ClusterIndex | None = None,
     wants_manifest: WantsManifest = _no_manifest,
     baseline: PickBaseline = _no_baseline,
+    on_found: Callable[[], None] | None = None,
 ) -> Facts:
     """Read everything the checks may need about the target.
 
@@ -111,6 +112,7 @@ def collect_facts(
     remembers which cluster holds a service named without one. A multi-platform image's
     manifest is read only when `wants_manifest` says so (ecr:BatchGetImage counts as a pull),
     and the revision `baseline` picks is read for the diff; by default neither is.
+    `on_found` is called once the target is found, the other reads on their way.
 
     Raises TargetError when the target does not exist, AwsUnavailable when AWS cannot be
     reached or refuses to say where the target is. Any later failure is a gap in the facts.
@@ -118,6 +120,7 @@ def collect_facts(
     The caller must not be one of `pool`'s threads (it waits for the pool's work).
     """
     region = clients.region
+    clients.ecs()  # first: every read of the first wave needs it
     # The other clients are made on the pool while the target is looked up (a first
     # diagnosis would otherwise make them one after another between its reads).
     for service in WARM_CLIENTS:
@@ -131,6 +134,8 @@ def collect_facts(
             _first_wave(read, named, window)
         found = await _resolve(target, clients, pool, index)
         read.start_clock()  # the deadline counts from here
+        if on_found is not None:
+            on_found()
         # Each join is handed the joins it waits for; none reads anything before `_facts`.
         tasks = _Tasks(read, found, window, wants_manifest)
         before = _Before(read, found, tasks, baseline)
