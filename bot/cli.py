@@ -153,11 +153,15 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
     from bot.parse.duration import parse_duration
 
     since = parse_duration(args.since) if args.since is not None else None
+    from bot.aws.index_file import IndexFile, cache_dir
     from bot.cache import make_store
     from bot.service import Diagnoser
 
+    # Without Redis, the service → cluster index is kept between runs in the user's cache.
+    index = None if settings.redis_url else IndexFile(cache_dir() / "cluster-index.json")
+    store = make_store(settings.redis_url)
     # The renderer loads while the reads are in flight.
-    diagnoser = Diagnoser(settings, make_store(settings.redis_url), renderer=RENDERERS[args.format])
+    diagnoser = Diagnoser(settings, store, renderer=RENDERERS[args.format], index=index)
     try:
         diagnosis = diagnoser.diagnose(target, fresh=args.no_cache, since=since)
     finally:

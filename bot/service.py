@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
-from bot.aws.ecs import ClusterIndex
+from bot.aws.ecs import ClusterIndex, Remembers
 from bot.cache import SingleFlight, Store, cache_key
 from bot.errors import EcsWhyError, TargetError
 from bot.model import Diagnosis, Facts, LogStream, Service, ServiceDeployment, Target, Task
@@ -41,8 +41,18 @@ ACCOUNT_ID_TTL = 24 * 3600.0  # how long the account id AWS showed for a scope i
 class Diagnoser:
     """What a process shares across diagnoses: AWS clients per region, a thread pool, the cache."""
 
-    def __init__(self, settings: Settings, store: Store, *, renderer: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        renderer: str | None = None,
+        index: Remembers | None = None,
+    ) -> None:
+        """`index` keeps the service → cluster index (default: `store`): the CLI's is a file
+        in the user's cache directory; `renderer` is imported while the reads are in flight."""
         self._settings = settings
+        self._index = index or store
         self._later = (*REASONING, *([renderer] if renderer else []))
         self._flight = SingleFlight(store, lock_ttl=settings.diagnosis_deadline + 15)
         self._pool = ThreadPoolExecutor(
@@ -139,7 +149,7 @@ class Diagnoser:
             timeout=self._settings.diagnosis_deadline,
             archive_group=self._settings.events_log_group,
             since=since,
-            index=ClusterIndex(self._store, clients.scope),
+            index=ClusterIndex(self._index, clients.scope),
             wants_manifest=_platform_evidence,
             baseline=_baseline_arn,
             on_found=self._import_later,

@@ -16,13 +16,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from bot.aws import reads as r
 from bot.aws.graph import Reads
-from bot.cache import Store, cache_key
+from bot.cache import cache_key
 from bot.errors import TargetError, UnknownName
 from bot.model import (
     CapacityProvider,
@@ -83,12 +83,19 @@ class Found:
 # --------------------------------------------------------------------------- target
 
 
+class Remembers(Protocol):
+    """What the index needs of a store: a `Store`, or the CLI's `IndexFile`."""
+
+    def get(self, key: str) -> bytes | None: ...
+    def set(self, key: str, value: bytes, ttl: float) -> None: ...
+
+
 class ClusterIndex:
     """Which cluster holds a service named without one, remembered for hours in `store`: found
     again, it costs one DescribeServices instead of one per cluster. `scope` says which
     account and region (`AwsClients.scope`)."""
 
-    def __init__(self, store: Store, scope: str) -> None:
+    def __init__(self, store: Remembers, scope: str) -> None:
         self._store, self._scope = store, scope
 
     def _key(self, service: str) -> str:
