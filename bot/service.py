@@ -55,8 +55,11 @@ class Diagnoser:
         self._index = index or store
         self._later = (*REASONING, *([renderer] if renderer else []))
         self._flight = SingleFlight(store, lock_ttl=settings.diagnosis_deadline + 15)
+        # `aws_concurrency` threads for each diagnosis that may run at once (threads are made
+        # only when needed): six diagnoses at once must not queue behind one another's reads.
         self._pool = ThreadPoolExecutor(
-            max_workers=settings.aws_concurrency, thread_name_prefix="ecs-why-aws"
+            max_workers=settings.aws_concurrency * settings.diagnosis_workers,
+            thread_name_prefix="ecs-why-aws",
         )
         self._store = store
         self._sessions = Sessions(settings)
