@@ -14,11 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-
 if TYPE_CHECKING:
+    import redis
     from pydantic import AnyUrl
 
 log = logging.getLogger(__name__)
@@ -162,6 +159,11 @@ class RedisStore:
     """
 
     def __init__(self, url: str, *, timeout: float = 0.5, retry_after: float = 5.0) -> None:
+        import redis  # only with a REDIS_URL: a CLI run without one never loads it
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        self._errors = redis.RedisError
         self._client = redis.Redis.from_url(
             url,
             socket_timeout=timeout,
@@ -195,7 +197,7 @@ class RedisStore:
             time.sleep(self._retry_after)
             try:
                 self._client.ping()
-            except redis.RedisError:
+            except self._errors:
                 continue
             self._down = False
             log.warning("Redis is back: the shared cache is in use again")
@@ -206,7 +208,7 @@ class RedisStore:
             return fallback()
         try:
             return command(self._client)
-        except redis.RedisError as error:
+        except self._errors as error:
             self._failed(error)
             return fallback()
 

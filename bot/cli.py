@@ -1,7 +1,9 @@
 """`ecs-why diagnose | watch | demo | serve` (CONTRACT §2).
 
 Only argparse is imported up front: each command imports what it needs (boto3, Redis, Slack,
-the emulator) when it runs, so `--help` and a bad target answer at once.
+the emulator) when it runs, so `--help` and a bad target answer at once. `diagnose` imports
+its renderer while the reads are in flight, and `run` exits as soon as the answer is
+flushed (no interpreter teardown).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from bot.errors import AwsUnavailable, EcsWhyError, TargetError
 
@@ -120,6 +122,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(EXIT_FAILURE, f"unexpected {type(error).__name__}: {error} (run with -v)")
 
 
+def run() -> NoReturn:
+    """The `ecs-why` command: `main`, then exit as soon as what it wrote is flushed. Nothing
+    is left to tear down (the persisted cluster index is written before the answer): an idle
+    interpreter shutdown would cost a cold run a fifth of a second."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # a closed pipe: nothing more can be said
+            code = code or EXIT_FAILURE
+    os._exit(code)
+
+
+RENDERERS = {"json": "bot.render.json", "blocks": "bot.render.blocks", "text": "bot.render.text"}
+
+
 def _fail(code: int, message: str) -> int:
     print(f"ecs-why: {message}", file=sys.stderr)
     return code
@@ -134,10 +153,15 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
     from bot.parse.duration import parse_duration
 
     since = parse_duration(args.since) if args.since is not None else None
+    from bot.aws.index_file import IndexFile, cache_dir
     from bot.cache import make_store
     from bot.service import Diagnoser
 
-    diagnoser = Diagnoser(settings, make_store(settings.redis_url))
+    # Without Redis, the service → cluster index is kept between runs in the user's cache.
+    index = None if settings.redis_url else IndexFile(cache_dir() / "cluster-index.json")
+    store = make_store(settings.redis_url)
+    # The renderer loads while the reads are in flight.
+    diagnoser = Diagnoser(settings, store, renderer=RENDERERS[args.format], index=index)
     try:
         diagnosis = diagnoser.diagnose(target, fresh=args.no_cache, since=since)
     finally:

@@ -1,41 +1,65 @@
-"""diagnose(target): collect the facts, reason, cache — once per target at a time."""
+"""diagnose(target): collect the facts, reason, cache — once per target at a time.
+
+The reasoning (and whatever the caller will render with) is imported on a thread of its own
+once the target is found, while the other reads are in flight: a cold `ecs-why diagnose`
+sends its first requests without waiting for it.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
-from bot.aws.ecs import ClusterIndex
+from bot.aws.ecs import ClusterIndex, Remembers
 from bot.cache import SingleFlight, Store, cache_key
-from bot.checks.patterns import platform_evidence
-from bot.clean import clean
 from bot.errors import EcsWhyError, TargetError
-from bot.model import Diagnosis, Facts, Target
+from bot.model import Diagnosis, Facts, LogStream, Service, ServiceDeployment, Target, Task
 from bot.parse.target import named_account
-from bot.reason import reason
-from bot.reason.changes import baseline_arn
-from bot.reason.scope import with_scope
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+REASONING = (
+    "bot.reason",
+    "bot.checks.patterns",
+    "bot.reason.changes",
+    "bot.reason.scope",
+    "bot.clean",
+)
 MAX_CLIENT_SETS = 16  # AwsClients kept (~3 MiB each), by account, region and freshness; LRU
 ACCOUNT_ID_TTL = 24 * 3600.0  # how long the account id AWS showed for a scope is remembered
 
 
 class Diagnoser:
-    """What a process shares across diagnoses: AWS clients per region, a thread pool, the cache."""
+    """What a process shares across diagnoses: AWS clients per region, a thread pool, the cache.
+    `index` keeps the service → cluster index (default: `store`; the CLI's: a file in the
+    user's cache); the module `renderer` names is imported while the reads are in flight."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        renderer: str | None = None,
+        index: Remembers | None = None,
+    ) -> None:
         self._settings = settings
+        self._index = index or store
+        self._later = (*REASONING, *([renderer] if renderer else []))
         self._flight = SingleFlight(store, lock_ttl=settings.diagnosis_deadline + 15)
+        # `aws_concurrency` threads for each diagnosis at once (made only when needed).
         self._pool = ThreadPoolExecutor(
-            max_workers=settings.aws_concurrency, thread_name_prefix="ecs-why-aws"
+            max_workers=settings.aws_concurrency * settings.diagnosis_workers,
+            thread_name_prefix="ecs-why-aws",
         )
         self._store = store
         self._sessions = Sessions(settings)
@@ -72,9 +96,9 @@ class Diagnoser:
         target = named_account(target, self._settings.account_ids())
         clients = self.clients(target.region, target.account, fresh=fresh)
         seen_id = cache_key("account-id", clients.scope)
-        self._hold_to_account(target, self._store.get(seen_id))
+        _hold_to_account(target, self._store.get(seen_id))
         data = self._flight.run(
-            self._key(target, clients, since),
+            _diagnosis_key(target, clients, since),
             lambda: self._diagnose_now(target, clients, since).model_dump_json().encode(),
             ttl=self._settings.diagnosis_ttl,
             fresh=fresh,
@@ -82,7 +106,7 @@ class Diagnoser:
         diagnosis = Diagnosis.model_validate_json(data)
         if diagnosis.account:
             self._store.set(seen_id, diagnosis.account.encode(), ACCOUNT_ID_TTL)
-        self._hold_to_account(target, diagnosis.account.encode() if diagnosis.account else None)
+        _hold_to_account(target, diagnosis.account.encode() if diagnosis.account else None)
         return diagnosis
 
     def answered(self, target: Target, *, since: timedelta | None = None) -> bool:
@@ -91,30 +115,9 @@ class Diagnoser:
         try:
             target = named_account(target, self._settings.account_ids())
             clients = self.clients(target.region, target.account)
-            return self._flight.answered(self._key(target, clients, since))
+            return self._flight.answered(_diagnosis_key(target, clients, since))
         except EcsWhyError:  # an unknown account or region: diagnose says so
             return False
-
-    @staticmethod
-    def _key(target: Target, clients: AwsClients, since: timedelta | None) -> str:
-        """The cache and single-flight key of a diagnosis: which AWS, what, which window."""
-        key = (
-            f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
-        )
-        return key if since is None else f"{key}:since={int(since.total_seconds())}"
-
-    @staticmethod
-    def _hold_to_account(target: Target, seen: bytes | None) -> None:
-        """Refuses a target whose ARN names another account than the one these clients read
-        (as AWS showed it): before any AWS call once it is known, else before any answer."""
-        if target.account_id is None or seen is None or seen.decode() == target.account_id:
-            return
-        where = f"account {target.account}" if target.account else "the bot's own account"
-        raise TargetError(
-            f"the ARN names AWS account {target.account_id}, but {where} is another one: "
-            "this bot answers only for the account an ARN names (ask for a configured account "
-            "by its short name, like prod:CLUSTER/SERVICE)"
-        )
 
     def _diagnose_now(
         self, target: Target, clients: AwsClients, since: timedelta | None
@@ -128,14 +131,19 @@ class Diagnoser:
             timeout=self._settings.diagnosis_deadline,
             archive_group=self._settings.events_log_group,
             since=since,
-            index=ClusterIndex(self._store, clients.scope),
-            wants_manifest=platform_evidence,
-            baseline=baseline_arn,
+            index=ClusterIndex(self._index, clients.scope),
+            wants_manifest=_platform_evidence,
+            baseline=_baseline_arn,
+            on_found=partial(_import_later, self._later),
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
+        from bot.clean import clean
+        from bot.reason import reason
+        from bot.reason.scope import with_scope
+
         account = self._settings.accounts.get(target.account or "")
         # Cleaned once, here: every output and the cache then hold no secret (bot/clean.py).
         diagnosis = clean(with_scope(reason(facts), account.profile if account else None))
@@ -162,3 +170,51 @@ def _log_outcome(facts: Facts, diagnosis: Diagnosis) -> None:
         diagnosis.status,
         diagnosis.cause.code if diagnosis.cause else "-",
     )
+
+
+def _platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
+    from bot.checks.patterns import platform_evidence
+
+    return platform_evidence(stopped, log_streams)
+
+
+def _baseline_arn(
+    failing: str,
+    service: Service | None,
+    family: Sequence[str],
+    stopped: Iterable[Task],
+    deployments: Sequence[ServiceDeployment],
+) -> tuple[str, str] | None:
+    from bot.reason.changes import baseline_arn
+
+    return baseline_arn(failing, service, family, stopped, deployments)
+
+
+def _hold_to_account(target: Target, seen: bytes | None) -> None:
+    """Refuses a target whose ARN names another account than the one these clients read
+    (as AWS showed it): before any AWS call once it is known, else before any answer."""
+    if target.account_id is None or seen is None or seen.decode() == target.account_id:
+        return
+    where = f"account {target.account}" if target.account else "the bot's own account"
+    raise TargetError(
+        f"the ARN names AWS account {target.account_id}, but {where} is another one: "
+        "this bot answers only for the account an ARN names (ask for a configured account "
+        "by its short name, like prod:CLUSTER/SERVICE)"
+    )
+
+
+def _import_later(names: Sequence[str]) -> None:
+    """Import `names` on a thread (once per process, in effect): needed only after the facts."""
+    missing = [name for name in names if name not in sys.modules]
+    if missing:
+        threading.Thread(
+            target=lambda: [importlib.import_module(name) for name in missing],
+            name="ecs-why-import",
+            daemon=True,
+        ).start()
+
+
+def _diagnosis_key(target: Target, clients: AwsClients, since: timedelta | None) -> str:
+    """The cache and single-flight key of a diagnosis: which AWS, what, which window."""
+    key = f"diagnosis:{clients.scope}:{target.cluster or '*'}:{target.service or target.task_id}"
+    return key if since is None else f"{key}:since={int(since.total_seconds())}"

@@ -21,10 +21,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from bot.archive import filter_term, parse_lines
 from bot.aws import reads as r
 from bot.aws.clients import describe_error
+from bot.aws.ecs import ServiceName
 from bot.aws.graph import Reads
 from bot.aws.unavailable import Unavailable
-from bot.model import ArchiveRead, ArchiveSource, Service
-from bot.parse.arns import name_of
+from bot.model import ArchiveRead, ArchiveSource
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -123,22 +123,31 @@ def read_capture(
 # --------------------------------------------------------------------------- read graph
 
 
-async def read_service_stops(
-    read: Reads, service: Service, group: str, since: datetime
+def service_stops(
+    read: Reads, name: ServiceName, group: str, since: datetime
+) -> asyncio.Task[ArchiveRead | None]:
+    """The service's stops and events since `since`, read once: the names are enough, so this
+    starts beside DescribeServices."""
+    return read.once(
+        ("archive", name, group, since), lambda: _service_stops(read, name, group, since)
+    )
+
+
+async def _service_stops(
+    read: Reads, name: ServiceName, group: str, since: datetime
 ) -> ArchiveRead | None:
-    """The service's stops and events since `since`: from AWS's capture of its cluster where
-    that exists, else from our archive `group` (both asked at once: no extra round trip)."""
-    cluster, logs, name = name_of(service.cluster_arn), read.clients.logs(), service.name
-    unavailable = read.clients.unavailable
+    """From AWS's capture of the cluster where that exists, else from our archive `group`
+    (both asked at once: no extra round trip)."""
+    logs, unavailable = read.clients.logs(), read.clients.unavailable
     aws, ours = await asyncio.gather(
         read(
             r.FILTER_LOG_EVENTS,
             read_capture,
             logs,
-            capture_group(cluster),
+            capture_group(name.cluster),
             unavailable,
-            cluster=cluster,
-            service=name,
+            cluster=name.cluster,
+            service=name.service,
             since=since,
         ),
         read(
@@ -146,8 +155,8 @@ async def read_service_stops(
             read_archive,
             logs,
             group,
-            cluster=cluster,
-            service=name,
+            cluster=name.cluster,
+            service=name.service,
             since=since,
         ),
     )

@@ -1,7 +1,8 @@
 """The one place boto3 clients are made: retries, timeouts, a read-only guard and a call recorder.
 
 Every client comes from one injected `boto3.Session` (sessions are not thread-safe, clients are),
-so clients are created under a lock and then shared by the threads of every diagnosis.
+so clients are created under the session's lock (their models parsed before it is taken) and
+then shared by the threads of every diagnosis.
 `AWS_ENDPOINT_URL` and the rest of boto3's standard configuration chain apply unchanged.
 
 - `AwsClients`: what the collectors read through: a client per service, which AWS they see
@@ -340,9 +341,10 @@ class ServiceClients:
     ) -> None:
         self._session, self._session_lock, self._region = session, session_lock, region
         self._recorder, self._fact_cache = recorder, fact_cache
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held only to look up or store a client
         # Bounded: task definitions name log and registry regions too.
         self._made: OrderedDict[tuple[str, str | None, bool], BaseClient] = OrderedDict()
+        self._making: dict[tuple[str, str | None, bool], threading.Lock] = {}
         self._max_attempts = settings.aws_max_attempts
         self._config = Config(
             # attempts in all, the first one included (`max_attempts` would count retries)
@@ -359,17 +361,30 @@ class ServiceClients:
 
     def get(self, service_name: str, region: str | None, *, optional: bool = False) -> BaseClient:
         """The client for a service in `region` (None: the session's), made on first use; the
-        least recently used is dropped past MAX_CLIENTS."""
+        least recently used is dropped past MAX_CLIENTS. A client being made holds up only
+        those who want that same client, never the others."""
         key = (service_name, None if region == self._region else region, optional)
         with self._lock:
-            if key not in self._made:
-                self._made[key] = self._make(*key)
+            if (made := self._made.get(key)) is not None:
+                self._made.move_to_end(key)
+                return made
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            with self._lock:
+                if (made := self._made.get(key)) is not None:
+                    return made
+            client = self._make(*key)
+            with self._lock:
+                self._made[key] = client
+                self._making.pop(key, None)
                 if len(self._made) > MAX_CLIENTS:
                     self._made.popitem(last=False)
-            self._made.move_to_end(key)
-            return self._made[key]
+            return client
 
     def _make(self, service_name: str, region: str | None, optional: bool) -> BaseClient:
+        # The service's model is parsed outside the session's lock (EC2's takes a fifth of a
+        # second): the lock then covers only the session's own bookkeeping.
+        model_loader().load_service_model(service_name, "service-2")
         try:
             with self._session_lock:
                 client: BaseClient = self._session.client(

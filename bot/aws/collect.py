@@ -5,11 +5,14 @@ Each service module declares its own reads (`ecs`, `logs`, `iam`, `ec2`, `ecr`, 
 small class per join, and `collect_facts` composes the joins: every read starts as soon as its
 inputs are known.
 
-- at once, the target being known: the cluster with its container instances, the service's
-  capacity providers and target groups, and every managed policy's default version;
-- `_Tasks`: a service's tasks (ListTasks → DescribeTasks, beside the event archive's stops);
-  once they are known, the log tails of the focus and a few other stopped tasks, and whether a
-  stop or a log line points at a platform mismatch;
+- beside DescribeServices, when the target names its cluster (`_first_wave`): what needs only
+  the names: ListTasks (then DescribeTasks), the event archive's stops, the deployments
+  lineage, the cluster and every managed policy's default version;
+- at once, the target being known: the cluster's container instances, the service's capacity
+  providers and target groups;
+- `_Tasks`: a service's tasks (ListTasks → DescribeTasks, merged with the archive's stops only
+  when ECS lists none); once they are known, the log tails of the focus and a few other
+  stopped tasks, and whether a stop or a log line points at a platform mismatch;
 - `_Before`, what ran before: the service's deployments and its family's revisions at once
   (and the family's newest revisions no deployment holds, as soon as it is listed); once the
   tasks are known too, the last healthy revision (`baseline`);
@@ -19,24 +22,26 @@ inputs are known.
   image's manifest only once `_Tasks` says a stop or a log line makes it worth reading
   (`wants_manifest`);
 - `_Network`: the subnets with their routes, the security groups and the VPC's endpoints at
-  once; the focus task's network interface once `_Tasks` knows it, the EFS file systems'
-  mount zones once `_Definitions` has read them.
+  once; the focus task's network interface once `_Tasks` knows it (unless the service gives
+  its tasks no public address), the EFS file systems' mount zones once `_Definitions` has
+  read them.
 
 How it runs (`bot.aws.graph`): each read is made once, and a failed one, or one still running
 at the deadline, returns None and leaves a gap; the rest goes on with what it has. What to
 make of the answers (is this a platform mismatch, which revision ran healthy) is the caller's
 reasoning, passed in as plain functions: the AWS layer only reads.
 
-The longest chains are four round trips: DescribeServices → DescribeTaskDefinition →
-ListAttachedRolePolicies → GetPolicyVersion (every managed policy's default version is listed
-at once), and DescribeServices → ListTasks → DescribeTasks → GetLogEvents (the newest revisions
-no deployment holds are read as soon as the family is listed, not once a task names one).
+The longest chain is four round trips, and only for a role's own policies: DescribeServices →
+DescribeTaskDefinition → ListAttachedRolePolicies → GetPolicyVersion (or ListRolePolicies →
+GetRolePolicy); an AWS-managed policy's document comes from `bot.aws.managed_policies`. Every
+other chain is three at most: ListTasks → DescribeTasks → GetLogEvents starts beside
+DescribeServices (the newest revisions no deployment holds are read as soon as the family is
+listed, not once a task names one).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -47,7 +52,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from bot.archive import DEFAULT_WINDOW, stopped_since
 from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, insights, logs
 from bot.aws.clients import AwsClients, unavailable
-from bot.aws.ecs import ClusterIndex, Tasks
+from bot.aws.ecs import ClusterIndex, ServiceName, Tasks
 from bot.aws.graph import Reads, every_found
 from bot.model import (
     ArchiveRead,
@@ -98,6 +103,7 @@ def collect_facts(
     index: ClusterIndex | None = None,
     wants_manifest: WantsManifest = _no_manifest,
     baseline: PickBaseline = _no_baseline,
+    on_found: Callable[[], None] | None = None,
 ) -> Facts:
     """Read everything the checks may need about the target.
 
@@ -106,6 +112,7 @@ def collect_facts(
     remembers which cluster holds a service named without one. A multi-platform image's
     manifest is read only when `wants_manifest` says so (ecr:BatchGetImage counts as a pull),
     and the revision `baseline` picks is read for the diff; by default neither is.
+    `on_found` is called once the target is found, the other reads on their way.
 
     Raises TargetError when the target does not exist, AwsUnavailable when AWS cannot be
     reached or refuses to say where the target is. Any later failure is a gap in the facts.
@@ -113,20 +120,22 @@ def collect_facts(
     The caller must not be one of `pool`'s threads (it waits for the pool's work).
     """
     region = clients.region
-    ecs_client = clients.ecs()
+    clients.ecs()  # first: every read of the first wave needs it
     # The other clients are made on the pool while the target is looked up (a first
     # diagnosis would otherwise make them one after another between its reads).
     for service in WARM_CLIENTS:
         pool.submit(clients.client, service)
-    try:
-        found = ecs.resolve_target(ecs_client, target, region, pool, index)
-    except (BotoCoreError, ClientError) as error:
-        raise unavailable(error, ecs_client.meta.endpoint_url) from error
     window = _Window(archive_group, now - (since or DEFAULT_WINDOW), asked=since is not None)
-    deadline = None if timeout is None else time.monotonic() + timeout
 
     async def collect() -> Facts:
-        read = Reads(clients, pool, deadline)
+        read = Reads(clients, pool, timeout)
+        named = _named(target)
+        if named is not None:
+            _first_wave(read, named, window)
+        found = await _resolve(target, clients, pool, index)
+        read.start_clock()  # the deadline counts from here
+        if on_found is not None:
+            on_found()
         # Each join is handed the joins it waits for; none reads anything before `_facts`.
         tasks = _Tasks(read, found, window, wants_manifest)
         before = _Before(read, found, tasks, baseline)
@@ -135,6 +144,41 @@ def collect_facts(
         return await _facts(read, found, tasks, before, definitions, network, region, now)
 
     return asyncio.run(collect())
+
+
+def _named(target: Target) -> ServiceName | None:
+    """The service as the user named it, when that says its cluster too."""
+    if target.task_id or not target.service or not target.cluster:
+        return None
+    return ServiceName(name_of(target.cluster), target.service)
+
+
+def _first_wave(read: Reads, named: ServiceName, window: _Window) -> None:
+    """The reads that need only the names start beside DescribeServices: the tasks, the
+    archive's stops, the deployments, the cluster and the managed policies' versions. The
+    joins find them by the same names once the service is known (a service is found in the
+    cluster it was named in, or not at all)."""
+    ecs_client = read.clients.ecs()
+    ecs.service_tasks(read, ecs_client, named)
+    ecs.cluster(read, ecs_client, named.cluster)
+    deployments.service_deployments(read, named)
+    iam.policy_versions(read)
+    if window.group:
+        archive.service_stops(read, named, window.group, window.since)
+
+
+async def _resolve(
+    target: Target, clients: AwsClients, pool: Executor, index: ClusterIndex | None
+) -> ecs.Found:
+    """The target, looked up in a thread of its own (a bare name asks every cluster on the
+    pool, which must not wait on itself)."""
+    ecs_client = clients.ecs()
+    try:
+        return await asyncio.to_thread(
+            ecs.resolve_target, ecs_client, target, clients.region, pool, index
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise unavailable(error, ecs_client.meta.endpoint_url) from error
 
 
 async def _facts(
@@ -238,17 +282,20 @@ class _Tasks:
     ) -> None:
         self.read, self.found, self.window = read, found, window
         self.wants_manifest = wants_manifest
-        self.listed = _listed(found)
+        listed = _listed(found)
+        self.name = ServiceName.of(listed) if listed else None
         self.ecs = read.clients.ecs()
 
     def all(self) -> asyncio.Task[Tasks]:
         return self.read.once("tasks", self._read_tasks)
 
     async def _read_tasks(self) -> Tasks:
-        service, task = self.listed, self.found.task
-        if service is None:
+        name, task = self.name, self.found.task
+        if name is None:
             return ecs.split_tasks([task] if task else [])
-        listed = await ecs.read_service_tasks(self.read, self.ecs, self.found, service)
+        listed = await ecs.service_tasks(self.read, self.ecs, name)
+        if listed.stopped and not self.window.asked:
+            return listed  # ECS lists stops: the archive's are not waited for (`merge`)
         stops = self.window.merge(listed.stopped, await self.archive())
         return Tasks(stopped=stops, running=listed.running)
 
@@ -257,10 +304,10 @@ class _Tasks:
         return self.read.once("archive", self._read_archive)
 
     async def _read_archive(self) -> ArchiveRead | None:
-        service, group = self.listed, self.window.group
-        if service is None or not group:
+        name, group = self.name, self.window.group
+        if name is None or not group:
             return None
-        return await archive.read_service_stops(self.read, service, group, self.window.since)
+        return await archive.service_stops(self.read, name, group, self.window.since)
 
     async def log_streams(self) -> list[LogStream]:
         tasks = await self.all()
@@ -307,7 +354,7 @@ class _Before:
         if service is None:
             return (), []
         found, revisions = await asyncio.gather(
-            deployments.read_deployments(self.read, service),
+            deployments.service_deployments(self.read, ServiceName.of(service)),
             ecs.family_revisions(self.read, self.ecs, service),
         )
         return found, revisions
@@ -439,7 +486,11 @@ class _Network:
         return self.read.once("eni", self._read_eni)
 
     async def _read_eni(self) -> ec2.Eni | None:
-        """The focus task's network interface (gone soon after a stop)."""
+        """The focus task's network interface (gone soon after a stop), when it can tell
+        something: not for a service that gives its tasks no public address (its groups are
+        the service's)."""
+        if self.service is not None and self.service.assign_public_ip is False:
+            return None
         focus = (await self.tasks.all()).focus
         if focus is None or not focus.eni_id:
             return None

@@ -9,15 +9,17 @@ Its part of the read graph: a service's deployments, read as soon as the service
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws import reads as r
+from bot.aws.ecs import ServiceName
 from bot.aws.graph import Reads
 from bot.aws.unavailable import Unavailable
-from bot.model import Service, ServiceDeployment
+from bot.model import ServiceDeployment
 
 if TYPE_CHECKING:
     from mypy_boto3_ecs import ECSClient
@@ -97,16 +99,23 @@ def deployment_from_aws(raw: Raw, revisions: dict[str, Raw]) -> ServiceDeploymen
 # --------------------------------------------------------------------------- read graph
 
 
-async def read_deployments(read: Reads, service: Service) -> tuple[ServiceDeployment, ...]:
-    """The service's recent deployments, newest first; () when none could be read. An
-    optional read: its own client tries once (bot/aws/unavailable.py remembers a failure)."""
+def service_deployments(
+    read: Reads, name: ServiceName
+) -> asyncio.Task[tuple[ServiceDeployment, ...]]:
+    """The service's recent deployments, newest first; () when none could be read. Read once,
+    beside DescribeServices (the names are enough). An optional read: its own client tries
+    once (bot/aws/unavailable.py remembers a failure)."""
+    return read.once(("deployments", name), lambda: _read_deployments(read, name))
+
+
+async def _read_deployments(read: Reads, name: ServiceName) -> tuple[ServiceDeployment, ...]:
     clients = read.clients
     found = await read(
         r.LIST_SERVICE_DEPLOYMENTS,
         read_service_deployments,
         clients.ecs(optional=True),
-        service.cluster_arn,
-        service.name,
+        name.cluster,
+        name.service,
         clients.unavailable,
     )
     return found or ()

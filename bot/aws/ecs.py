@@ -16,13 +16,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
 from bot.aws import reads as r
 from bot.aws.graph import Reads
-from bot.cache import Store, cache_key
+from bot.cache import cache_key
 from bot.errors import TargetError, UnknownName
 from bot.model import (
     CapacityProvider,
@@ -59,6 +59,19 @@ CLUSTER_INDEX_TTL = 6 * 3600  # a service seldom moves between clusters; a miss 
 
 
 @dataclass(frozen=True)
+class ServiceName:
+    """A service as named: all the first wave of reads needs (ListTasks, the archive, the
+    deployments, the cluster), known before DescribeServices answers."""
+
+    cluster: str  # the cluster's name
+    service: str
+
+    @classmethod
+    def of(cls, service: Service) -> ServiceName:
+        return cls(name_of(service.cluster_arn), service.name)
+
+
+@dataclass(frozen=True)
 class Found:
     """The resolved target: its cluster, its service (if any) and, for a task target, the task."""
 
@@ -70,12 +83,19 @@ class Found:
 # --------------------------------------------------------------------------- target
 
 
+class Remembers(Protocol):
+    """What the index needs of a store: a `Store`, or the CLI's `IndexFile`."""
+
+    def get(self, key: str) -> bytes | None: ...
+    def set(self, key: str, value: bytes, ttl: float) -> None: ...
+
+
 class ClusterIndex:
     """Which cluster holds a service named without one, remembered for hours in `store`: found
     again, it costs one DescribeServices instead of one per cluster. `scope` says which
     account and region (`AwsClients.scope`)."""
 
-    def __init__(self, store: Store, scope: str) -> None:
+    def __init__(self, store: Remembers, scope: str) -> None:
         self._store, self._scope = store, scope
 
     def _key(self, service: str) -> str:
@@ -573,13 +593,20 @@ def split_tasks(tasks: Iterable[Task]) -> Tasks:
     )
 
 
+def cluster(read: Reads, ecs: ECSClient, name: str) -> asyncio.Task[Cluster | None]:
+    """The cluster, read once: its name is enough, so this starts beside DescribeServices."""
+    return read.once(
+        ("cluster", name), lambda: read(r.DESCRIBE_CLUSTERS, describe_cluster, ecs, name)
+    )
+
+
 async def read_cluster(read: Reads, ecs: ECSClient, found: Found) -> Cluster | None:
     """The target's cluster with its container instances."""
-    cluster, instances = await asyncio.gather(
-        read(r.DESCRIBE_CLUSTERS, describe_cluster, ecs, found.cluster_arn),
+    described, instances = await asyncio.gather(
+        cluster(read, ecs, name_of(found.cluster_arn)),
         _read_container_instances(read, ecs, found),
     )
-    return cluster.model_copy(update={"instances": tuple(instances)}) if cluster else None
+    return described.model_copy(update={"instances": tuple(instances)}) if described else None
 
 
 async def _read_container_instances(
@@ -608,21 +635,26 @@ async def read_capacity_providers(
     return await read(r.DESCRIBE_CAPACITY_PROVIDERS, describe_capacity_providers, ecs, names) or []
 
 
-async def read_service_tasks(read: Reads, ecs: ECSClient, found: Found, service: Service) -> Tasks:
-    """The service's tasks as ECS lists them (ListTasks → DescribeTasks)."""
+def service_tasks(read: Reads, ecs: ECSClient, name: ServiceName) -> asyncio.Task[Tasks]:
+    """The service's tasks as ECS lists them (ListTasks → DescribeTasks), read once: the
+    names are enough, so this starts beside DescribeServices."""
+    return read.once(("service-tasks", name), lambda: _read_service_tasks(read, ecs, name))
+
+
+async def _read_service_tasks(read: Reads, ecs: ECSClient, name: ServiceName) -> Tasks:
     stopped, running = await asyncio.gather(
         *(
-            read(r.LIST_TASKS, list_task_arns, ecs, service.cluster_arn, service.name, status)
+            read(r.LIST_TASKS, list_task_arns, ecs, name.cluster, name.service, status)
             for status in ("STOPPED", "RUNNING")
         )
     )
     # Stopped tasks first: they are why we are here; running ones fill the rest of the call.
     arns = list(dict.fromkeys([*(stopped or []), *(running or [])]))[:MAX_DESCRIBE_TASKS]
     described = (
-        await read(r.DESCRIBE_TASKS, describe_tasks, ecs, found.cluster_arn, arns) if arns else []
+        await read(r.DESCRIBE_TASKS, describe_tasks, ecs, name.cluster, arns) if arns else []
     )
     # moto's ListTasks ignores serviceName: keep only the service's own tasks.
-    group = SERVICE_GROUP_PREFIX + service.name
+    group = SERVICE_GROUP_PREFIX + name.service
     return split_tasks(t for t in described or [] if t.group == group)
 
 

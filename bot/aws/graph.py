@@ -29,13 +29,17 @@ class Reads:
     """The reads of one diagnosis, made through `clients`: each AWS call on the pool, at most
     once per key; a failure, or a call still running at the deadline, is a gap, not an error.
 
-    Only botocore's errors become gaps: anything else is a bug and propagates.
+    Only botocore's errors become gaps: anything else is a bug and propagates. The `timeout`
+    runs from `start_clock` (once the target is found): reads started before it are cut short
+    only once it runs.
     """
 
-    def __init__(self, clients: AwsClients, pool: Executor, deadline: float | None) -> None:
+    def __init__(self, clients: AwsClients, pool: Executor, timeout: float | None) -> None:
         self.clients = clients
         self._pool = pool
-        self._deadline = deadline
+        self._timeout = timeout
+        self._deadline: float | None = None
+        self._clock = asyncio.Event()
         self._once: dict[Hashable, asyncio.Task[Any]] = {}
         self._started = 0
         self._failed: list[Gap] = []  # as they fail
@@ -46,6 +50,12 @@ class Reads:
         """What could not be read, each once: failures, then what the deadline cut short."""
         timed_out = [gap for _, gap in sorted(self._timed_out, key=lambda item: item[0])]
         return tuple(dict.fromkeys([*self._failed, *timed_out]))
+
+    def start_clock(self) -> None:
+        """From now on, `timeout` seconds are left."""
+        if self._timeout is not None:
+            self._deadline = time.monotonic() + self._timeout
+            self._clock.set()
 
     def once(self, key: Hashable, make: Callable[[], Coroutine[Any, Any, R]]) -> asyncio.Task[R]:
         """The one task for `key`, started on first use: asked again, the same answer."""
@@ -61,15 +71,14 @@ class Reads:
         answered by the deadline (past it, nothing starts)."""
         self._started += 1
         started = self._started
-        remaining = None if self._deadline is None else self._deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
+        if self._deadline is not None and self._deadline <= time.monotonic():
             self._timed_out.append((started, _gap(read, "timed out")))
             return None
         running = asyncio.get_running_loop().run_in_executor(
             self._pool, partial(call, *args, **kwargs)
         )
         try:
-            await asyncio.wait([running], timeout=remaining)
+            await self._until_deadline(running)
         finally:
             running.cancel()  # a call not started yet never will be (no-op once done)
         if not running.done() or running.cancelled():
@@ -80,6 +89,17 @@ class Reads:
             self._failed.append(gap_from_error(read.fact, read.action, error))
             return None
         return running.result()
+
+    async def _until_deadline(self, running: asyncio.Future[Any]) -> None:
+        """Wait for `running`, at most until the deadline (which may start while it runs)."""
+        if self._timeout is not None and self._deadline is None:
+            clock = asyncio.ensure_future(self._clock.wait())
+            await asyncio.wait([running, clock], return_when=asyncio.FIRST_COMPLETED)
+            clock.cancel()
+        if self._deadline is None:
+            await asyncio.wait([running])
+        else:
+            await asyncio.wait([running], timeout=max(0.0, self._deadline - time.monotonic()))
 
     async def settled(self) -> None:
         """Wait until every task started has finished (its errors, if any, raised here)."""

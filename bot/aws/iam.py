@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws import reads as r
 from bot.aws.graph import Reads, every_found
+from bot.aws.managed_policies import known_document
 from bot.model import PolicyDocument, Role
 from bot.parse.arns import name_of
 
@@ -150,12 +151,14 @@ def _managed_policy(read: Reads, arn: str) -> asyncio.Task[PolicyDocument | None
 
 async def _read_managed_policy(read: Reads, arn: str) -> PolicyDocument | None:
     """The policy's default version, from the account's list (read at once) or else from
-    GetPolicy, then its document."""
+    GetPolicy, then its document (an AWS-managed one's from `bot.aws.managed_policies`)."""
     client = read.clients.iam()
     listed = await policy_versions(read)
     version = listed.get(arn) or await read(r.GET_POLICY, get_default_version_id, client, arn)
     if version is None:
         return None
+    if (document := known_document(arn, version)) is not None:
+        return PolicyDocument(name=name_of(arn), document=document)
     return await read(r.GET_POLICY_VERSION, get_policy_version, client, arn, version)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -93,8 +94,11 @@ def make_clients(session: boto3.Session | None = None, **settings: Any) -> AwsCl
     return AwsClients(session or new_session(), Settings(**settings))
 
 
-def build_account(cluster: str = "prod", service: str = "api") -> Account:
-    """A Fargate service behind a target group: one task stopped (out of memory), one running."""
+def build_account(
+    cluster: str = "prod", service: str = "api", *, public_ip: bool = False
+) -> Account:
+    """A Fargate service behind a target group: one task stopped (out of memory), one running;
+    its tasks get a public address when `public_ip`."""
     session = new_session()
     ec2, ecs, iam = session.client("ec2"), session.client("ecs"), session.client("iam")
     logs, ecr, elbv2 = session.client("logs"), session.client("ecr"), session.client("elbv2")
@@ -174,7 +178,7 @@ def build_account(cluster: str = "prod", service: str = "api") -> Account:
         "awsvpcConfiguration": {
             "subnets": [subnet_id],
             "securityGroups": [group_id],
-            "assignPublicIp": "DISABLED",
+            "assignPublicIp": "ENABLED" if public_ip else "DISABLED",
         }
     }
     service_arn = ecs.create_service(
@@ -374,7 +378,6 @@ def test_a_plain_diagnosis_calls_each_operation_once(aws: str, pool: ThreadPoolE
         "ec2:DescribeRouteTables": 1,
         "ec2:DescribeSecurityGroups": 1,
         "ec2:DescribeVpcEndpoints": 1,
-        "ec2:DescribeNetworkInterfaces": 1,
         "ecr:DescribeImages": 1,
         "elasticloadbalancing:DescribeTargetGroups": 1,
         "elasticloadbalancing:DescribeTargetHealth": 1,
@@ -397,8 +400,8 @@ def test_a_diagnosis_takes_its_longest_chain_of_calls_not_their_sum(aws: str) ->
         elapsed = time.monotonic() - started
 
     # DescribeServices → DescribeTaskDefinition → ListAttachedRolePolicies → GetPolicyVersion
-    # is the longest chain here: 4 round trips, against 27 in all.
-    assert calls == 27
+    # is the longest chain here: 4 round trips, against 26 in all.
+    assert calls == 26
     assert elapsed < 0.2 * 4 + 1.0, f"{elapsed:.2f}s: the calls did not overlap"
 
 
@@ -777,7 +780,6 @@ def test_reads_still_queued_at_the_deadline_are_timed_out_gaps(aws: str) -> None
         reads.DESCRIBE_ROUTE_TABLES,
         reads.DESCRIBE_SECURITY_GROUPS,
         reads.DESCRIBE_VPC_ENDPOINTS,
-        reads.DESCRIBE_NETWORK_INTERFACES,
         reads.DESCRIBE_IMAGES,
         reads.DESCRIBE_TARGET_GROUPS,
         reads.DESCRIBE_TARGET_HEALTH,
@@ -794,6 +796,24 @@ def test_a_refused_read_is_one_gap_in_the_fact_it_feeds(
         facts = collect_facts(target, make_clients(), now=NOW, pool=pool)
 
     assert facts.gaps == (Gap(fact=read.fact, action=read.action, message="access denied"),)
+
+
+@pytest.mark.parametrize("public_ip", [False, True])
+def test_the_network_interface_is_read_only_when_the_task_may_have_a_public_address(
+    aws: str, emulator: EmulatorServer, pool: ThreadPoolExecutor, public_ip: bool
+) -> None:
+    """A service that gives its tasks no public address leaves nothing for the interface to
+    tell; one that does is asked (and a refusal is a gap in the network)."""
+    build_account(public_ip=public_ip)
+    target = Target(cluster="prod", service="api")
+    read = reads.DESCRIBE_NETWORK_INTERFACES
+
+    with emulator.traffic.inject(Faults(deny=frozenset({read.action}))):
+        facts = collect_facts(target, make_clients(), now=NOW, pool=pool)
+
+    gap = Gap(fact=read.fact, action=read.action, message="access denied")
+    assert facts.gaps == ((gap,) if public_ip else ())
+    assert emulator.traffic.counts()[read.action] == (1 if public_ip else 0)
 
 
 def test_a_refused_policy_list_costs_a_get_policy_not_a_gap(
@@ -842,3 +862,29 @@ def test_what_two_revisions_share_is_read_once(aws: str, emulator: EmulatorServe
     assert (calls["iam:GetRole"], calls["iam:GetPolicyVersion"]) == (1, 1)
     assert calls["ecr:DescribeImages"] == 1
     assert calls["logs:DescribeLogGroups"] == 1
+
+
+def test_the_tasks_are_asked_for_beside_the_service(aws: str, pool: ThreadPoolExecutor) -> None:
+    """ListTasks needs only the names: it is sent while DescribeServices is still waiting for
+    its answer (held here until ListTasks has gone out, or 10 s)."""
+    build_account()
+    session = new_session()
+    listed = threading.Event()
+
+    def hold(request: Any, **_: Any) -> None:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else target
+        if target.endswith(".ListTasks"):
+            listed.set()
+        elif target.endswith(".DescribeServices"):
+            held.append(listed.wait(timeout=10))
+
+    held: list[bool] = []
+    session.events.register("before-send.ecs", hold)
+    facts = collect_facts(
+        Target(cluster="prod", service="api"), make_clients(session), now=NOW, pool=pool
+    )
+
+    assert held == [True]
+    assert facts.stopped_tasks
+    assert facts.running_tasks

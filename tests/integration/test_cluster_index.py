@@ -3,8 +3,13 @@ service → cluster index, which a miss corrects. Requests are counted at the em
 
 from __future__ import annotations
 
+import json
+import stat
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +77,57 @@ def test_a_stale_entry_is_corrected_by_looking_again(
         assert lookups(emulator, diagnoser) == (0, 1)
     finally:
         diagnoser.close()
+
+
+def cli_lookups(emulator: EmulatorServer, env: dict[str, str]) -> tuple[int, int]:
+    """ListClusters and DescribeServices sent by one `ecs-why diagnose SERVICE` run."""
+    emulator.traffic.reset()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "diagnose",
+            SCENARIO.service,
+            "--format",
+            "json",
+            "--no-cache",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["target"]["cluster"] == SCENARIO.cluster
+    counts = emulator.traffic.counts()
+    return counts["ecs:ListClusters"], counts["ecs:DescribeServices"]
+
+
+def test_the_cli_keeps_its_index_between_runs_for_its_owner_only(
+    emulator: EmulatorServer, account: dict[str, str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in account.items() if k != "REDIS_URL"} | {"XDG_CACHE_HOME": str(tmp_path)}
+
+    assert cli_lookups(emulator, env) == (1, CLUSTERS)  # every cluster asked once
+    assert cli_lookups(emulator, env) == (0, 1)  # the next run, a new process
+    [index] = (tmp_path / "ecs-why").iterdir()
+    assert stat.S_IMODE(index.stat().st_mode) == 0o600
+    assert stat.S_IMODE(index.parent.stat().st_mode) == 0o700
+
+
+def test_a_wrong_entry_in_the_file_is_corrected(
+    emulator: EmulatorServer, account: dict[str, str], tmp_path: Path
+) -> None:
+    env = {k: v for k, v in account.items() if k != "REDIS_URL"} | {"XDG_CACHE_HOME": str(tmp_path)}
+    cli_lookups(emulator, env)
+    path = tmp_path / "ecs-why" / "cluster-index.json"
+    other = next(s.cluster for s in SCENARIOS if s.cluster != SCENARIO.cluster)
+    entries = json.loads(path.read_text())
+    for entry in entries.values():
+        entry[0] = entry[0].replace(f"cluster/{SCENARIO.cluster}", f"cluster/{other}")
+    path.write_text(json.dumps(entries))
+
+    assert cli_lookups(emulator, env) == (1, 1 + CLUSTERS)  # the miss, then the scan
+    assert cli_lookups(emulator, env) == (0, 1)

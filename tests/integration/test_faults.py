@@ -157,10 +157,11 @@ def test_a_slow_aws_returns_what_is_known_at_the_deadline(
         emulator.traffic.latency = 0.0
         diagnoser.close()
 
-    # Finding the service is one round trip; every read after it shares the deadline.
+    # Finding the service is one round trip; every read after it shares the deadline (the
+    # tasks, read beside DescribeServices, are known by then).
     assert elapsed < deadline + latency + 0.5, f"{elapsed:.2f}s"
     timed_out = {gap.action for gap in diagnosis.gaps if gap.message == "timed out"}
-    assert timed_out >= {"ecs:DescribeTasks", "iam:GetRole", "ecr:DescribeImages"}
+    assert timed_out >= {"iam:GetRole", "ecr:DescribeImages"}
     for step, action in [
         (Step.LOGS, "logs:DescribeLogGroups"),
         (Step.IMAGE, "ecr:DescribeImages"),
@@ -168,9 +169,10 @@ def test_a_slow_aws_returns_what_is_known_at_the_deadline(
         (Step.NETWORK, "ec2:DescribeRouteTables"),
     ]:
         assert note(diagnosis, step) == ("unknown", f"could not call {action}: timed out")
-    # What was not read is not guessed: unread routes are not "no route to the internet".
+    # What was not read is not guessed: unread routes are not "no route to the internet"; the
+    # stopped tasks, read beside the service, still say what they say.
     assert diagnosis.cause is not None
-    assert diagnosis.cause.code is Cause.UNKNOWN
+    assert diagnosis.cause.code not in {Cause.NO_ROUTE_TO_INTERNET, Cause.MISSING_VPC_ENDPOINT}
 
 
 # --------------------------------------------------------------------------- refusals

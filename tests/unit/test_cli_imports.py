@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
+import boto3
 import pytest
 
 HEAVY = ("boto3", "botocore", "redis", "slack_sdk", "slack_bolt", "moto", "rich")
@@ -43,3 +45,47 @@ def probe(*argv: str) -> dict[str, object]:
 def test_answers_without_heavy_imports(argv: tuple[str, ...], code: int) -> None:
     report = probe(*argv)
     assert report == {"code": code, "loaded": []}
+
+
+FIRST_REQUEST = """
+import json, sys
+import botocore.endpoint
+from bot.cli import main
+
+seen = []
+send = botocore.endpoint.Endpoint._send
+
+def first(self, request):  # what is loaded when the first request leaves
+    if not seen:
+        seen.extend(sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY)))
+        seen.extend(name for name in OURS if name in sys.modules)
+    return send(self, request)
+
+botocore.endpoint.Endpoint._send = first
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "loaded": seen}), file=sys.stderr)
+"""
+
+
+def test_the_first_request_leaves_before_anything_it_does_not_need(aws_env: str) -> None:
+    """Without REDIS_URL no Redis client; the reasoning and the renderers load while the first
+    reads are in flight, not before them."""
+    ecs = boto3.client("ecs")
+    ecs.create_cluster(clusterName="prod")
+    definition = ecs.register_task_definition(
+        family="api", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 64}]
+    )["taskDefinition"]["taskDefinitionArn"]
+    ecs.create_service(cluster="prod", serviceName="api", taskDefinition=definition)
+    ours = ("bot.reason", "bot.checks.patterns", "bot.render.json", "bot.render.text")
+    script = f"HEAVY = {HEAVY!r}\nOURS = {ours!r}\n{FIRST_REQUEST}"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, "diagnose", "prod/api", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report == {"code": 0, "loaded": ["boto3", "botocore"]}, result.stderr
+    assert json.loads(result.stdout)["target"]["service"] == "api"
