@@ -227,6 +227,15 @@ class ContainerDefinition(Frozen):
     environment_files: tuple[str, ...] = ()  # S3 object ARNs
     depends_on: tuple[Dependency, ...] = ()
     mount_points: tuple[str, ...] = ()  # "VOLUME:PATH"
+    gpus: int = 0  # resourceRequirements of type GPU: GPUs the container reserves
+
+
+class PlacementConstraint(Frozen):
+    """Where ECS may place a task: `memberOf` a cluster query `expression`, or
+    `distinctInstance` (each task of the group on its own instance)."""
+
+    type: str
+    expression: str | None = None
 
 
 class EfsVolume(Frozen):
@@ -250,6 +259,7 @@ class TaskDefinition(Frozen):
     containers: tuple[ContainerDefinition, ...] = ()
     efs_volumes: tuple[EfsVolume, ...] = ()
     volumes: tuple[str, ...] = ()  # every volume's name
+    placement_constraints: tuple[PlacementConstraint, ...] = ()  # memberOf only
 
 
 class ServiceEvent(Frozen):
@@ -294,6 +304,7 @@ class Service(Frozen):
     assign_public_ip: bool | None = None
     load_balancers: tuple[LoadBalancerRef, ...] = ()
     health_check_grace_period: int | None = None
+    placement_constraints: tuple[PlacementConstraint, ...] = ()
 
 
 class ContainerInstance(Frozen):
@@ -306,6 +317,13 @@ class ContainerInstance(Frozen):
     remaining_cpu: int = 0
     remaining_memory: int = 0
     used_ports: tuple[int, ...] = ()
+    # Its attributes by name (ecs.instance-type, ecs.availability-zone, ecs.capability.…, and
+    # custom ones); an attribute without a value maps to "".
+    attributes: dict[str, str] = Field(default_factory=dict)
+    registered_gpus: int = 0  # GPUs the agent registered (the GPU resource's ids)
+    remaining_gpus: int = 0  # of those, the ones no task holds
+    agent_version: str | None = None
+    running_tasks: int = 0
 
 
 class Cluster(Frozen):
@@ -683,8 +701,10 @@ class Particulars(Frozen):
     not_executable: str | None = None
     # The app's own log line that shows the SIGTERM came from inside (a watchdog, a script).
     sender: str | None = None
-    # The EC2 instances AWS named as gone from under the tasks.
+    # The EC2 instances at fault: gone from under the tasks, or failing what the task requires.
     instances: tuple[str, ...] = ()
+    # The placement constraint (or requirement, "GPU: 1") no instance meets, as written.
+    constraint: str | None = None
     # What the task reserves and no instance has free: CPU units, MiB, fixed host ports.
     cpu_needed: int | None = None
     memory_needed: int | None = None
