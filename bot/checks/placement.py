@@ -92,7 +92,11 @@ def _gpus(needed: int, usable: list[ContainerInstance]) -> Refusal | None:
     reasons = tuple(
         (_label(i), f"{i.registered_gpus} GPUs registered, {i.remaining_gpus} free") for i in short
     )
-    return Refusal(f"{GPU}: {needed}", reasons, f"the {needed} GPU(s) the task reserves")
+    return Refusal(f"{GPU}: {needed}", reasons, f"the {_gpu_count(needed)} the task reserves")
+
+
+def _gpu_count(count: int) -> str:
+    return f"{count} GPU" + ("s" if count > 1 else "")
 
 
 def refusals(facts: Facts) -> list[Refusal]:
@@ -160,9 +164,10 @@ def _fix_placement_constraint(scene: Scene) -> NextStep:
         )
     elif constraint.startswith(GPU):
         action = (
-            f"The task reserves {constraint.split(': ')[1]} GPU(s) and no instance of {cluster} "
-            f"has one free ({instances}): add GPU instances (g4dn, g5, p4…) running the ECS "
-            "GPU-optimised AMI to the cluster, or drop the GPU requirement in a new revision."
+            f"The task reserves {_gpu_count(int(constraint.split(': ')[1]))} and no instance of "
+            f"{cluster} has that many free ({instances}): add GPU instances (g4dn, g5, p4…) "
+            "running the ECS GPU-optimised AMI to the cluster, or drop the GPU requirement in a "
+            "new revision."
         )
     elif constraint == DISTINCT:
         action = (

@@ -1021,13 +1021,46 @@ SPECS: tuple[ServiceSpec, ...] = (
             "Its task definition requires an attribute no instance of the cluster has: every "
             "placement fails, though instances are connected.",
         ),
-        ec2_task(container("gpu-inference", "{registry}/gpu-inference:0.3.0", port=None)),
+        ec2_task(
+            container("gpu-inference", "{registry}/gpu-inference:0.3.0", port=None)
+            | {"resourceRequirements": [{"type": "GPU", "value": "1"}]}
+        ),
         desired=1,
         placement=None,
         events=every(
             5,
             NO_PLACEMENT.format(
                 service="gpu-inference", problem="is missing an attribute required by your task"
+            ),
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "frame-renderer",
+            "legacy-ec2",
+            Cause.PLACEMENT_CONSTRAINT,
+            Step.RESOURCES,
+            "attribute:ecs.instance-type =~ c6i.*",
+            "Its task definition keeps it to compute-optimised instances in two zones "
+            "(memberOf); the cluster runs only t3.medium hosts.",
+        ),
+        ec2_task(container("frame-renderer", "{registry}/frame-renderer:1.2.0", port=None))
+        | {
+            "placementConstraints": [
+                {
+                    "type": "memberOf",
+                    "expression": "attribute:ecs.instance-type =~ c6i.* and "
+                    "attribute:ecs.availability-zone in [us-east-1a, us-east-1b]",
+                }
+            ]
+        },
+        desired=2,
+        placement=None,
+        events=every(
+            5,
+            NO_PLACEMENT.format(
+                service="frame-renderer",
+                problem="is missing an attribute required by your task",
             ),
         ),
     ),

@@ -104,12 +104,12 @@ def test_instances_whose_attributes_were_not_read_prove_nothing() -> None:
 def test_a_gpu_no_instance_has_is_the_cause_with_what_each_registered() -> None:
     facts = short_on_ec2(gpus=1, events=(fb.event(NO_PLACE),))
     finding = fb.only(check_placement(facts), Cause.PLACEMENT_CONSTRAINT)
-    assert finding.title == "No container instance in production has the 1 GPU(s) the task reserves"
+    assert finding.title == "No container instance in production has the 1 GPU the task reserves"
     assert "i-00000000000000002: 0 GPUs registered, 0 free" in [e.text for e in finding.evidence]
     assert NO_PLACE in [e.text for e in finding.evidence]  # ECS's own words stay first
     step = fb.fixed(PLACEMENT_CONSTRAINT, facts, particulars=finding.particulars)
     assert step.action.startswith(
-        "The task reserves 1 GPU(s) and no instance of production has one free"
+        "The task reserves 1 GPU and no instance of production has that many free"
     )
 
 
