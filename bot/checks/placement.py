@@ -165,7 +165,7 @@ def _fix_placement_constraint(scene: Scene) -> NextStep:
     elif constraint.startswith(GPU):
         action = (
             f"The task reserves {_gpu_count(int(constraint.split(': ')[1]))} and no instance of "
-            f"{cluster} has that many free ({instances}): add GPU instances (g4dn, g5, p4…) "
+            f"{cluster} has that many free ({instances}): add GPU instances (g4dn, g5 or p4 types) "
             "running the ECS GPU-optimised AMI to the cluster, or drop the GPU requirement in a "
             "new revision."
         )

@@ -1043,6 +1043,7 @@ SPECS: tuple[ServiceSpec, ...] = (
             "attribute:ecs.instance-type =~ c6i.*",
             "Its task definition keeps it to compute-optimised instances in two zones "
             "(memberOf); the cluster runs only t3.medium hosts.",
+            extra=True,
         ),
         ec2_task(container("frame-renderer", "{registry}/frame-renderer:1.2.0", port=None))
         | {
