@@ -126,6 +126,7 @@ class Fact(StrEnum):
     ARCHIVE = "archive"
     DEPLOYMENTS = "deployments"  # what ran before: service deployments, the family's revisions
     INSIGHTS = "container-insights"  # Container Insights: its setting, the task's memory
+    DEPENDENCIES = "dependencies"  # the databases and caches the app's logs name, and their groups
 
 
 class Gap(Frozen):
@@ -423,6 +424,30 @@ class Network(Frozen):
     efs_mount_target_zones: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+class Upstream(Frozen):
+    """Something the app's logs say it could not reach, as AWS describes it: an RDS instance or
+    cluster, an ElastiCache cluster or replication group; its port and the security groups in
+    front of it (with their inbound rules)."""
+
+    kind: Literal["rds-instance", "rds-cluster", "cache-cluster", "cache-replication-group"]
+    id: str
+    addresses: tuple[str, ...]  # the DNS names it answers at
+    port: int | None = None
+    status: str | None = None
+    vpc_id: str | None = None
+    security_groups: tuple[SecurityGroup, ...] = ()
+
+    @property
+    def label(self) -> str:
+        what = {
+            "rds-instance": "RDS instance",
+            "rds-cluster": "RDS cluster",
+            "cache-cluster": "ElastiCache cluster",
+            "cache-replication-group": "ElastiCache replication group",
+        }[self.kind]
+        return f"{what} {self.id}"
+
+
 class Image(Frozen):
     """An image a container definition names, and what its registry says about it."""
 
@@ -553,6 +578,8 @@ class Facts(Frozen):
     images: tuple[Image, ...] = ()
     target_groups: tuple[TargetGroup, ...] = ()
     capacity_providers: tuple[CapacityProvider, ...] = ()  # the EC2 ones the service uses
+    # What the app's logs say it could not reach, where AWS knows it (an optional read).
+    dependencies: tuple[Upstream, ...] = ()
     gaps: tuple[Gap, ...] = ()
     archive: ArchiveRead | None = None  # None: the archive was not read
     # Newest first; empty when the service deployments API could not be read (then the
@@ -730,6 +757,13 @@ class Particulars(Frozen):
     aws_resource: str | None = None
     aws_principal: str | None = None
     denied_by: str | None = None
+    # What AWS knows of the endpoint the app could not reach (its label: "RDS instance
+    # ledger-db"), and the inbound rule its security group lacks: the group, the port and the
+    # task's group to admit.
+    upstream: str | None = None
+    ingress_group: str | None = None
+    ingress_port: int | None = None
+    ingress_source: str | None = None
     # Whose storage filled up: the task's own (Fargate ephemeral storage, a container's
     # writable layer) or its container instance's disk.
     storage: Literal["task", "instance"] | None = None

@@ -12,6 +12,7 @@ from bot.aws.clients import AwsClients, Sessions
 from bot.aws.collect import collect_facts
 from bot.aws.ecs import ClusterIndex
 from bot.cache import SingleFlight, Store, cache_key
+from bot.checks.past_start import named_hosts
 from bot.checks.patterns import platform_evidence
 from bot.clean import clean
 from bot.errors import EcsWhyError, TargetError
@@ -131,6 +132,7 @@ class Diagnoser:
             index=ClusterIndex(self._store, clients.scope),
             wants_manifest=platform_evidence,
             baseline=baseline_arn,
+            dependency_hosts=named_hosts,
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
         facts = facts.model_copy(

@@ -1,15 +1,16 @@
 """Collect the facts of one diagnosis: the read graph, composed of the service modules' reads.
 
 Each service module declares its own reads (`ecs`, `logs`, `iam`, `ec2`, `ecr`, `efs`, `elbv2`,
-`archive`, `deployments`, `insights`); this module joins them where one waits for another's, one
-small class per join, and `collect_facts` composes the joins: every read starts as soon as its
-inputs are known.
+`archive`, `deployments`, `insights`, `upstreams`); this module joins them where one waits for
+another's, one small class per join, and `collect_facts` composes the joins: every read starts
+as soon as its inputs are known.
 
 - at once, the target being known: the cluster with its container instances, the service's
   capacity providers and target groups, and every managed policy's default version;
 - `_Tasks`: a service's tasks (ListTasks → DescribeTasks, beside the event archive's stops);
   once they are known, the log tails of the focus and a few other stopped tasks, and whether a
-  stop or a log line points at a platform mismatch;
+  stop or a log line points at a platform mismatch; once the tails are known, the RDS or
+  ElastiCache resources they say the app could not reach, with their security groups;
 - `_Before`, what ran before: the service's deployments and its family's revisions at once
   (and the family's newest revisions no deployment holds, as soon as it is listed); once the
   tasks are known too, the last healthy revision (`baseline`);
@@ -45,7 +46,19 @@ from datetime import datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
-from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, insights, logs
+from bot.aws import (
+    archive,
+    deployments,
+    ec2,
+    ecr,
+    ecs,
+    efs,
+    elbv2,
+    iam,
+    insights,
+    logs,
+    upstreams,
+)
 from bot.aws.clients import AwsClients, unavailable
 from bot.aws.ecs import ClusterIndex, Tasks
 from bot.aws.graph import Reads, every_found
@@ -63,6 +76,7 @@ from bot.model import (
     Target,
     Task,
     TaskDefinition,
+    Upstream,
 )
 from bot.parse.arns import account_of, name_of
 
@@ -70,6 +84,8 @@ WARM_CLIENTS = ("iam", "logs", "ec2", "elbv2", "ecr")
 
 WantsManifest = Callable[[Iterable[Task], Iterable[LogStream]], bool]
 """Whether stopped tasks or log streams make an image's manifest worth reading."""
+DependencyHosts = Callable[[Iterable[LogStream]], Sequence[str]]
+"""The hosts the log lines say the app could not reach (RDS and ElastiCache names are read)."""
 PickBaseline = Callable[
     [str, Service | None, Sequence[str], Iterable[Task], Sequence[ServiceDeployment]],
     tuple[str, str] | None,
@@ -86,6 +102,10 @@ def _no_baseline(*_: object) -> None:
     return None
 
 
+def _no_hosts(log_streams: Iterable[LogStream]) -> Sequence[str]:
+    return ()
+
+
 def collect_facts(
     target: Target,
     clients: AwsClients,
@@ -98,6 +118,7 @@ def collect_facts(
     index: ClusterIndex | None = None,
     wants_manifest: WantsManifest = _no_manifest,
     baseline: PickBaseline = _no_baseline,
+    dependency_hosts: DependencyHosts = _no_hosts,
 ) -> Facts:
     """Read everything the checks may need about the target.
 
@@ -105,7 +126,9 @@ def collect_facts(
     of the window `since` when given, else the last hour's when ECS lists none. `index`
     remembers which cluster holds a service named without one. A multi-platform image's
     manifest is read only when `wants_manifest` says so (ecr:BatchGetImage counts as a pull),
-    and the revision `baseline` picks is read for the diff; by default neither is.
+    and the revision `baseline` picks is read for the diff; the RDS and ElastiCache resources at
+    the hosts `dependency_hosts` picks from the log tails are read (optional reads); by default
+    none of these is.
 
     Raises TargetError when the target does not exist, AwsUnavailable when AWS cannot be
     reached or refuses to say where the target is. Any later failure is a gap in the facts.
@@ -128,7 +151,7 @@ def collect_facts(
     async def collect() -> Facts:
         read = Reads(clients, pool, deadline)
         # Each join is handed the joins it waits for; none reads anything before `_facts`.
-        tasks = _Tasks(read, found, window, wants_manifest)
+        tasks = _Tasks(read, found, window, wants_manifest, dependency_hosts)
         before = _Before(read, found, tasks, baseline)
         definitions = _Definitions(read, found.service, tasks)
         network = _Network(read, found, tasks, definitions)
@@ -167,6 +190,7 @@ async def _facts(
         "container-insights",
         lambda: insights.read_insights(read, cluster, _focus(listed), name_of(found.cluster_arn)),
     )
+    named = once("upstreams", tasks.upstreams)  # once the log tails are
     baseline = once("baseline", before.baseline)  # once the tasks and lineage are
     once(  # once the family is known
         "recent-revisions", lambda: ecs.read_recent_revisions(read, ecs_client, _listed(found))
@@ -200,6 +224,7 @@ async def _facts(
         images=tuple(image for _, image in sorted(images.items())),
         target_groups=await target_groups,
         capacity_providers=tuple(sorted(await providers, key=lambda p: p.name)),
+        dependencies=await named,
         archive=await archived,
         service_deployments=(await lineage)[0],
         baseline=(await baseline)[0],
@@ -234,10 +259,15 @@ class _Tasks:
     mismatch."""
 
     def __init__(
-        self, read: Reads, found: ecs.Found, window: _Window, wants_manifest: WantsManifest
+        self,
+        read: Reads,
+        found: ecs.Found,
+        window: _Window,
+        wants_manifest: WantsManifest,
+        dependency_hosts: DependencyHosts,
     ) -> None:
         self.read, self.found, self.window = read, found, window
-        self.wants_manifest = wants_manifest
+        self.wants_manifest, self.dependency_hosts = wants_manifest, dependency_hosts
         self.listed = _listed(found)
         self.ecs = read.clients.ecs()
 
@@ -266,6 +296,11 @@ class _Tasks:
         tasks = await self.all()
         tails = await asyncio.gather(*map(self._tail, tasks.to_tail()))
         return [stream for streams in tails for stream in streams]
+
+    async def upstreams(self) -> tuple[Upstream, ...]:
+        """What the log tails say the app could not reach, where RDS or ElastiCache know it."""
+        hosts = self.dependency_hosts(await self.read.once("log-streams", self.log_streams))
+        return await upstreams.read_upstreams(self.read, hosts) if hosts else ()
 
     def _tail(self, task: Task) -> asyncio.Task[list[LogStream]]:
         return logs.tail(self.read, task, self._task_definition)
