@@ -24,6 +24,8 @@ _ENDPOINT = re.compile(
     r"(?::|\W{1,3}port\W{1,3})(\d{2,5})\b",
     re.IGNORECASE,
 )
+# libpq names the host, then the address it resolved to: `server at "HOST" (ADDRESS), port N`.
+_LIBPQ = re.compile(r'server at "([^"]+)" \([^)]*\), port (\d{2,5})')
 # A name that did not resolve, as resolvers and runtimes print it.
 _UNRESOLVED = re.compile(
     r"(?:ENOTFOUND|EAI_AGAIN|UnknownHostException:?|lookup|host name)\s+[\\\"]*([a-z][\w.-]*)",
@@ -59,7 +61,8 @@ def read_line(rule: Rule, line: str, container: ContainerDefinition | None) -> P
     named = rule.named(line)
     endpoint = None
     if rule.cause is Cause.DEPENDENCY_UNREACHABLE:
-        found, name = _ENDPOINT.search(line), _UNRESOLVED.search(line)
+        found = _LIBPQ.search(line) or _ENDPOINT.search(line)
+        name = _UNRESOLVED.search(line)
         endpoint = f"{found[1]}:{found[2]}" if found else (name[1] if name else None)
     flag = None
     if rule.cause is Cause.HEAP_EXHAUSTED and container is not None:

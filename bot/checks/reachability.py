@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.checks.evidence import config, contrary
-from bot.model import Evidence, Facts, Particulars, PortRule, Upstream
+from bot.model import Evidence, Facts, Particulars, PortRule, SecurityGroup, Upstream
 
 # A DNS name the app printed (quoted or not) in its line.
 _HOST = re.compile(r"[a-z0-9][\w.-]*\.amazonaws\.com", re.IGNORECASE)
@@ -71,7 +71,8 @@ def judge(facts: Facts, line: str, endpoint: str | None) -> Reach:
     rules = "; ".join(_rule_words(rule) for g in read for rule in g.ingress) or "no inbound rule"
     said.append(
         config(
-            f"its security groups ({', '.join(g.id for g in read)}) admit none of the task's "
+            f"its security groups ({', '.join(_named(g) for g in read)}) admit none of the "
+            f"task's "
             f"({', '.join(task_groups)}) on port {port}: {rules}"
         )
     )
@@ -79,6 +80,10 @@ def judge(facts: Facts, line: str, endpoint: str | None) -> Reach:
         update={"ingress_group": read[0].id, "ingress_port": port, "ingress_source": task_groups[0]}
     )
     return Reach(tuple(said), missing)
+
+
+def _named(group: SecurityGroup) -> str:
+    return f"{group.id} ({group.name})" if group.name else group.id
 
 
 def _admits(rule: PortRule, port: int, groups: tuple[str, ...], address: str | None) -> bool:

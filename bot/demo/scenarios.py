@@ -229,6 +229,17 @@ NOTIFY_REDIS = (
     "redis.exceptions.ConnectionError: Error 111 connecting to notify-cache.internal:6379. "
     "Connection refused.",
 )
+# The address moto gives an RDS instance (AWS's has a random label where moto has a's).
+LEDGER_DB = "ledger-db.aaaaaaaaaa.us-east-1.rds.amazonaws.com"
+LEDGER_TIMEOUT = (
+    "ledger-worker 0.9.1 starting: 4 consumers",
+    "Traceback (most recent call last):",
+    '  File "/app/ledger/worker.py", line 31, in <module>',
+    "    pool = psycopg2.pool.SimpleConnectionPool(1, 4, dsn=DSN, connect_timeout=30)",
+    f'psycopg2.OperationalError: connection to server at "{LEDGER_DB}" (10.0.10.57), port '
+    "5432 failed: Connection timed out",
+    "\tIs the server running on that host and accepting TCP/IP connections?",
+)
 NOTIFY_NO_ENV = (
     "notify-worker 2.3.0 starting",
     "Traceback (most recent call last):",
@@ -1523,6 +1534,23 @@ SPECS: tuple[ServiceSpec, ...] = (
             Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=2), logs=NOTIFY_NO_ENV),
             Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=4), logs=NOTIFY_REDIS),
             Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=2), logs=NOTIFY_NO_ENV),
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "ledger-worker",
+            "platform",
+            Cause.DEPENDENCY_UNREACHABLE,
+            Step.EXIT_CODE,
+            "port 5432 failed: Connection timed out",
+            "Its PostgreSQL (RDS ledger-db) admits only the bastion's group on 5432: the "
+            "worker's connections time out.",
+            extra=True,
+        ),
+        fargate_task(container("ledger-worker", "{registry}/ledger-worker:0.9.1", port=None)),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=33), logs=LEDGER_TIMEOUT),
+            3,
         ),
     ),
     ServiceSpec(

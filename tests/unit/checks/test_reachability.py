@@ -40,7 +40,7 @@ def timed_out(upstream: Upstream, line: str = TIMED_OUT) -> Facts:
 def test_the_hosts_worth_asking_aws_about_are_those_the_app_could_not_reach() -> None:
     stop = fb.stopped(exit_code=1)
     streams = (fb.logs(stop, "starting worker", TIMED_OUT, REFUSED),)
-    assert named_hosts(streams) == ("10.0.1.57", DB_HOST, CACHE_HOST)
+    assert named_hosts(streams) == (DB_HOST, CACHE_HOST)
 
 
 def test_a_database_whose_group_admits_another_group_names_the_rule_to_add() -> None:
@@ -52,7 +52,7 @@ def test_a_database_whose_group_admits_another_group_names_the_rule_to_add() -> 
     said = [e.text for e in finding.evidence]
     assert f"RDS instance ledger-db (available) answers at {DB_HOST}:5432" in said
     assert (
-        "its security groups (sg-0db) admit none of the task's (sg-0api) on port 5432: "
+        "its security groups (sg-0db (ledger-db)) admit none of the task's (sg-0api) on port 5432: "
         "tcp 5432 from sg-0admin"
     ) in said
     particulars = finding.particulars
