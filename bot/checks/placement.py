@@ -11,6 +11,7 @@ task: the evidence names the constraint and every instance that fails it, and wh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 
 from bot.checks.base import PROVEN, Check, Knowledge, Stage
@@ -32,6 +33,7 @@ from bot.parse import cluster_query as cq
 
 GPU = "GPU"
 DISTINCT = "distinctInstance"
+ALL_OF = "all of: "  # requirements each instance meets but for one or another
 _SHOWN = 4  # instances named in the evidence
 
 
@@ -39,7 +41,8 @@ _SHOWN = 4  # instances named in the evidence
 class Refusal:
     """One requirement no connected instance meets, and why each fails it."""
 
-    constraint: str  # "memberOf(EXPRESSION)", "GPU: N" or "distinctInstance"
+    # "memberOf(EXPRESSION)", "GPU: N", "all of: A + B" or "distinctInstance"
+    constraint: str
     reasons: tuple[tuple[str, str], ...]  # (instance, why it fails)
     requirement: str  # the title's words for it
 
@@ -69,64 +72,67 @@ def _why(compare: cq.Compare, seen: Mapping[str, str]) -> str:
     return f"{compare.subject} {said}, not {compare}"
 
 
-def _member_of(expression: str, usable: list[ContainerInstance]) -> Refusal | None:
-    """The instances a memberOf expression keeps out; a refusal when it keeps out all of them.
-    Instances whose attributes were not read prove nothing."""
-    try:
-        query = cq.parse(expression)
-    except cq.QueryError:
-        return None  # ECS accepts no such constraint: nothing to evaluate
-    reasons = []
-    for instance in usable:
-        seen = subjects(instance)
-        if not instance.attributes or cq.evaluate(query, seen) is not False:
-            return None
-        reasons.append((_label(instance), "; ".join(_why(c, seen) for c in cq.unmet(query, seen))))
-    return Refusal(f"memberOf({expression})", tuple(reasons), "what its memberOf constraint asks")
-
-
-def _gpus(needed: int, usable: list[ContainerInstance]) -> Refusal | None:
-    short = [i for i in usable if i.remaining_gpus < needed]
-    if not needed or len(short) < len(usable):
-        return None
-    reasons = tuple(
-        (_label(i), f"{i.registered_gpus} GPUs registered, {i.remaining_gpus} free") for i in short
-    )
-    return Refusal(f"{GPU}: {needed}", reasons, f"the {_gpu_count(needed)} the task reserves")
-
-
 def _gpu_count(count: int) -> str:
     return f"{count} GPU" + ("s" if count > 1 else "")
 
 
+def _fails(
+    instance: ContainerInstance, queries: dict[str, cq.Query], needed: int
+) -> dict[str, str]:
+    """Each requirement this instance is proven to fail, and why. An expression that turns on
+    what was not read (the instance's attributes, task:group) is no failure."""
+    seen, failed = subjects(instance), {}
+    for requirement, query in queries.items():
+        if instance.attributes and cq.evaluate(query, seen) is False:
+            failed[requirement] = "; ".join(_why(c, seen) for c in cq.unmet(query, seen))
+    if needed and instance.remaining_gpus < needed:
+        failed[f"{GPU}: {needed}"] = (
+            f"{instance.registered_gpus} GPUs registered, {instance.remaining_gpus} free"
+        )
+    return failed
+
+
+def _words(requirement: str) -> str:
+    if requirement.startswith(GPU):
+        return f"the {_gpu_count(int(requirement.split(': ')[1]))} the task reserves"
+    return "what its memberOf constraint asks"
+
+
 def refusals(facts: Facts) -> list[Refusal]:
-    """Each requirement of the task that no connected instance meets: a memberOf expression, a
-    GPU count, and distinctInstance when fewer instances may take a task than are desired."""
+    """Each requirement of the task that no connected instance meets (a memberOf expression, a
+    GPU count); else, when every instance fails one or another, all of them at once; and
+    distinctInstance when fewer instances may take a task than are desired."""
     cluster, definition, service = facts.cluster, facts.task_definition, facts.service
     usable = [i for i in (cluster.instances if cluster else ()) if _usable(i)]
     if not usable or facts.on_fargate:
         return []
     constraints = (*(service.placement_constraints if service else ()),)
     constraints += definition.placement_constraints if definition else ()
-    found = [
-        refusal
-        for c in constraints
-        if c.type == "memberOf" and c.expression
-        if (refusal := _member_of(c.expression, usable))
-    ]
+    queries = {}
+    for c in constraints:
+        if c.type == "memberOf" and c.expression:
+            with suppress(cq.QueryError):  # ECS accepts no such constraint: nothing to evaluate
+                queries[f"memberOf({c.expression})"] = cq.parse(c.expression)
     needed = sum(c.gpus for c in definition.containers) if definition else 0
-    if gpu := _gpus(needed, usable):
-        found.append(gpu)
+    fails = {_label(i): _fails(i, queries, needed) for i in usable}
+    requirements = [*queries, *([f"{GPU}: {needed}"] if needed else [])]
+    found = [
+        Refusal(r, tuple((who, failed[r]) for who, failed in fails.items()), _words(r))
+        for r in requirements
+        if all(r in failed for failed in fails.values())
+    ]
+    if not found and all(fails.values()):
+        reasons = tuple(
+            (who, "; ".join(f"{r}: {why}" for r, why in failed.items()))
+            for who, failed in fails.items()
+        )
+        together = ALL_OF + " + ".join(requirements)
+        found.append(Refusal(together, reasons, "what the task requires, all at once"))
     distinct = any(c.type == DISTINCT for c in constraints)
     if not found and distinct and service and service.desired > len(usable):
-        why = f"{service.desired} tasks desired, {len(usable)} connected instances to take one each"
-        found.append(
-            Refusal(
-                DISTINCT,
-                (("", why),),
-                f"an instance of its own for each of {service.desired} tasks",
-            )
-        )
+        why = f"{service.desired} tasks desired, {len(usable)} connected instances for one each"
+        words = f"an instance of its own for each of {service.desired} tasks"
+        found.append(Refusal(DISTINCT, (("", why),), words))
     return found
 
 
@@ -135,7 +141,10 @@ def _usable(instance: ContainerInstance) -> bool:
 
 
 def _evidence(refusal: Refusal, cluster: str) -> list[Evidence]:
-    said = [config(f"{refusal.constraint}: no connected instance meets it", f"cluster {cluster}")]
+    head = f"{refusal.constraint}: no connected instance meets it"
+    if refusal.constraint.startswith(ALL_OF):
+        head = f"{refusal.constraint.removeprefix(ALL_OF)}: no connected instance meets them all"
+    said = [config(head, f"cluster {cluster}")]
     said += [config(f"{who}: {why}" if who else why) for who, why in refusal.reasons[:_SHOWN]]
     return said
 
@@ -168,6 +177,12 @@ def _fix_placement_constraint(scene: Scene) -> NextStep:
             f"{cluster} has that many free ({instances}): add GPU instances (g4dn, g5 or p4 types) "
             "running the ECS GPU-optimised AMI to the cluster, or drop the GPU requirement in a "
             "new revision."
+        )
+    elif constraint.startswith(ALL_OF):
+        action = (
+            f"Each connected instance of {cluster} fails one or another of the task's "
+            f"requirements ({constraint.removeprefix(ALL_OF)}), so none may take it: relax one "
+            "of them in a new revision, or add instances that meet them all."
         )
     elif constraint == DISTINCT:
         action = (

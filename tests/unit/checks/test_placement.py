@@ -3,9 +3,14 @@ against what each instance registered, distinctInstance against how many may tak
 
 from __future__ import annotations
 
-from bot.checks.placement import PLACEMENT_CONSTRAINT, check_placement, refusals
-from bot.model import Cause, Facts, PlacementConstraint, ServiceEvent
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.checks.placement import PLACEMENT_CONSTRAINT, check_placement, refusals, subjects
+from bot.model import Cause, ContainerInstance, Facts, PlacementConstraint, ServiceEvent
+from bot.parse.cluster_query import evaluate, parse
 from tests import facts_builder as fb
+from tests.invariants import broken
 
 T3 = {
     "ecs.instance-type": "t3.medium",
@@ -122,7 +127,7 @@ def test_distinct_instance_with_fewer_instances_than_tasks() -> None:
     distinct = (PlacementConstraint(type="distinctInstance"),)
     facts = with_service(short_on_ec2(), desired=3, placement_constraints=distinct)
     finding = fb.only(check_placement(facts), Cause.PLACEMENT_CONSTRAINT)
-    assert "3 tasks desired, 2 connected instances to take one each" in [
+    assert "3 tasks desired, 2 connected instances for one each" in [
         e.text for e in finding.evidence
     ]
     step = fb.fixed(PLACEMENT_CONSTRAINT, facts, particulars=finding.particulars)
@@ -148,3 +153,94 @@ def test_the_services_own_constraints_count_too() -> None:
     assert [r.constraint for r in found] == [
         "memberOf(attribute:ecs.availability-zone == eu-west-1a)"
     ]
+
+
+# --------------------------------------------------------------------------- properties
+
+TYPES = st.sampled_from(["t3.medium", "c6i.large", "g5.xlarge", "m5.large"])
+ZONES = st.sampled_from(["us-east-1a", "us-east-1b", "us-east-1c"])
+EXPRESSIONS = st.sampled_from(
+    [
+        "attribute:ecs.instance-type =~ g5.*",
+        "attribute:ecs.instance-type == c6i.large or attribute:ecs.instance-type == m5.large",
+        "attribute:ecs.availability-zone in [us-east-1a, us-east-1b]",
+        "attribute:ecs.availability-zone != us-east-1c and attribute:stack exists",
+        "not (attribute:ecs.instance-type =~ t3.*)",
+        "task:group == service:database",
+    ]
+)
+
+
+@st.composite
+def placements(draw: st.DrawFn) -> Facts:
+    """A service on EC2, short of tasks or not, on one to three connected instances of random
+    types, zones and GPUs, with a random memberOf expression and GPU requirement."""
+    instances = []
+    for n in range(1, draw(st.integers(1, 3)) + 1):
+        attributes = {"ecs.instance-type": draw(TYPES), "ecs.availability-zone": draw(ZONES)}
+        if draw(st.booleans()):
+            attributes["stack"] = "prod"
+        gpus = draw(st.integers(0, 2))
+        instance = fb.container_instance(
+            n, attributes=attributes, registered_gpus=gpus, remaining_gpus=gpus
+        )
+        instances.append(instance)
+    constraints = (member_of(draw(EXPRESSIONS)),) if draw(st.booleans()) else ()
+    facts = short_on_ec2(*constraints, gpus=draw(st.integers(0, 1)))
+    facts = with_service(facts, running=draw(st.integers(0, 2)))
+    cluster = fb.cluster(registered_instances=len(instances), instances=tuple(instances))
+    return facts.model_copy(update={"cluster": cluster})
+
+
+def _meets(facts: Facts, instance: ContainerInstance) -> bool | None:
+    """Whether one instance may take the task: every expression holds (or cannot be told),
+    and it has the GPUs."""
+    definition = facts.task_definitions[fb.TASK_DEFINITION_ARN]
+    needed = sum(c.gpus for c in definition.containers)
+    found = [
+        evaluate(parse(c.expression or ""), subjects(instance))
+        for c in definition.placement_constraints
+    ]
+    return False not in found and instance.remaining_gpus >= needed
+
+
+@settings(max_examples=200, deadline=None)
+@given(placements())
+def test_placement_constraint_is_the_cause_exactly_when_no_instance_may_take_the_task(
+    facts: Facts,
+) -> None:
+    assert facts.cluster is not None
+    assert facts.service is not None
+    diagnosis = fb.diagnose(facts)
+    assert broken(diagnosis) == []
+    refused = not any(_meets(facts, i) for i in facts.cluster.instances)
+    short = facts.service.running < facts.service.desired
+    found = Cause.PLACEMENT_CONSTRAINT in fb.codes(diagnosis.findings)
+    assert found == (refused and short)
+    if found:
+        assert diagnosis.cause is not None
+        assert diagnosis.cause.code is Cause.PLACEMENT_CONSTRAINT
+        assert diagnosis.cause.particulars.instances  # each instance that fails is named
+
+
+def test_instances_that_each_fail_a_different_requirement_refuse_the_task_together() -> None:
+    facts = short_on_ec2(member_of("attribute:ecs.instance-type =~ g5.*"), gpus=1)
+    gpu_less = fb.container_instance(1, attributes=T3 | {"ecs.instance-type": "g5.xlarge"})
+    wrong_type = fb.container_instance(2, attributes=T3, registered_gpus=1, remaining_gpus=1)
+    cluster = fb.cluster(registered_instances=2, instances=(gpu_less, wrong_type))
+    finding = fb.only(
+        check_placement(facts.model_copy(update={"cluster": cluster})),
+        Cause.PLACEMENT_CONSTRAINT,
+    )
+    assert (
+        finding.title
+        == "No container instance in production has what the task requires, all at once"
+    )
+    said = [e.text for e in finding.evidence]
+    assert "i-00000000000000001: GPU: 1: 0 GPUs registered, 0 free" in said
+    assert (
+        "i-00000000000000002: memberOf(attribute:ecs.instance-type =~ g5.*): "
+        "attribute:ecs.instance-type is t3.medium, not attribute:ecs.instance-type =~ g5.*"
+    ) in said
+    step = fb.fixed(PLACEMENT_CONSTRAINT, facts, particulars=finding.particulars)
+    assert step.action.startswith("Each connected instance of production fails one or another")
