@@ -120,11 +120,10 @@ class Diagnoser:
     def _diagnose_now(
         self, target: Target, clients: AwsClients, since: timedelta | None
     ) -> Diagnosis:
-        now = datetime.now(UTC)
         facts = collect_facts(
             target,
             clients,
-            now=now,
+            now=datetime.now(UTC),
             pool=self._pool,
             timeout=self._settings.diagnosis_deadline,
             archive_group=self._settings.events_log_group,
