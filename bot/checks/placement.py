@@ -195,10 +195,9 @@ def _fix_placement_constraint(scene: Scene) -> NextStep:
         named = [s for s in cq.subjects_of(cq.parse(expression)) if s.startswith("attribute:")]
         attribute = named[0].removeprefix("attribute:") if named else attribute
         action = (
-            f"No connected instance of {cluster} meets `{expression}` ({instances} fail it): "
-            "correct the expression in a new revision (or the service's constraints), or give "
-            "the cluster instances that meet it (an instance type, a zone, or a custom attribute "
-            "set with `aws ecs put-attributes`)."
+            f"No connected instance of {cluster} meets `{expression}`: correct it in a new "
+            "revision (or the service's constraints), or add instances that meet it (a type, a "
+            "zone, an attribute set with `aws ecs put-attributes`)."
         )
     command = None
     if scene.cluster and constraint != DISTINCT:
