@@ -126,6 +126,7 @@ class Fact(StrEnum):
     ARCHIVE = "archive"
     DEPLOYMENTS = "deployments"  # what ran before: service deployments, the family's revisions
     INSIGHTS = "container-insights"  # Container Insights: its setting, the task's memory
+    DEPENDENCIES = "dependencies"  # the databases and caches the app's logs name, and their groups
 
 
 class Gap(Frozen):
@@ -227,6 +228,15 @@ class ContainerDefinition(Frozen):
     environment_files: tuple[str, ...] = ()  # S3 object ARNs
     depends_on: tuple[Dependency, ...] = ()
     mount_points: tuple[str, ...] = ()  # "VOLUME:PATH"
+    gpus: int = 0  # resourceRequirements of type GPU: GPUs the container reserves
+
+
+class PlacementConstraint(Frozen):
+    """Where ECS may place a task: `memberOf` a cluster query `expression`, or
+    `distinctInstance` (each task of the group on its own instance)."""
+
+    type: str
+    expression: str | None = None
 
 
 class EfsVolume(Frozen):
@@ -250,6 +260,7 @@ class TaskDefinition(Frozen):
     containers: tuple[ContainerDefinition, ...] = ()
     efs_volumes: tuple[EfsVolume, ...] = ()
     volumes: tuple[str, ...] = ()  # every volume's name
+    placement_constraints: tuple[PlacementConstraint, ...] = ()  # memberOf only
 
 
 class ServiceEvent(Frozen):
@@ -294,6 +305,7 @@ class Service(Frozen):
     assign_public_ip: bool | None = None
     load_balancers: tuple[LoadBalancerRef, ...] = ()
     health_check_grace_period: int | None = None
+    placement_constraints: tuple[PlacementConstraint, ...] = ()
 
 
 class ContainerInstance(Frozen):
@@ -306,6 +318,13 @@ class ContainerInstance(Frozen):
     remaining_cpu: int = 0
     remaining_memory: int = 0
     used_ports: tuple[int, ...] = ()
+    # Its attributes by name (ecs.instance-type, ecs.availability-zone, ecs.capability.…, and
+    # custom ones); an attribute without a value maps to "".
+    attributes: dict[str, str] = Field(default_factory=dict)
+    registered_gpus: int = 0  # GPUs the agent registered (the GPU resource's ids)
+    remaining_gpus: int = 0  # of those, the ones no task holds
+    agent_version: str | None = None
+    running_tasks: int = 0
 
 
 class Cluster(Frozen):
@@ -403,6 +422,30 @@ class Network(Frozen):
     task_has_public_ip: bool | None = None
     # file system id → Availability Zones with a mount target (absent: not read)
     efs_mount_target_zones: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class Upstream(Frozen):
+    """Something the app's logs say it could not reach, as AWS describes it: an RDS instance or
+    cluster, an ElastiCache cluster or replication group; its port and the security groups in
+    front of it (with their inbound rules)."""
+
+    kind: Literal["rds-instance", "rds-cluster", "cache-cluster", "cache-replication-group"]
+    id: str
+    addresses: tuple[str, ...]  # the DNS names it answers at
+    port: int | None = None
+    status: str | None = None
+    vpc_id: str | None = None
+    security_groups: tuple[SecurityGroup, ...] = ()
+
+    @property
+    def label(self) -> str:
+        what = {
+            "rds-instance": "RDS instance",
+            "rds-cluster": "RDS cluster",
+            "cache-cluster": "ElastiCache cluster",
+            "cache-replication-group": "ElastiCache replication group",
+        }[self.kind]
+        return f"{what} {self.id}"
 
 
 class Image(Frozen):
@@ -541,6 +584,8 @@ class Facts(Frozen):
     images: tuple[Image, ...] = ()
     target_groups: tuple[TargetGroup, ...] = ()
     capacity_providers: tuple[CapacityProvider, ...] = ()  # the EC2 ones the service uses
+    # What the app's logs say it could not reach, where AWS knows it (an optional read).
+    dependencies: tuple[Upstream, ...] = ()
     gaps: tuple[Gap, ...] = ()
     archive: ArchiveRead | None = None  # None: the archive was not read
     # Newest first; empty when the service deployments API could not be read (then the
@@ -689,8 +734,10 @@ class Particulars(Frozen):
     not_executable: str | None = None
     # The app's own log line that shows the SIGTERM came from inside (a watchdog, a script).
     sender: str | None = None
-    # The EC2 instances AWS named as gone from under the tasks.
+    # The EC2 instances at fault: gone from under the tasks, or failing what the task requires.
     instances: tuple[str, ...] = ()
+    # The placement constraint (or requirement, "GPU: 1") no instance meets, as written.
+    constraint: str | None = None
     # What the task reserves and no instance has free: CPU units, MiB, fixed host ports.
     cpu_needed: int | None = None
     memory_needed: int | None = None
@@ -716,6 +763,13 @@ class Particulars(Frozen):
     aws_resource: str | None = None
     aws_principal: str | None = None
     denied_by: str | None = None
+    # What AWS knows of the endpoint the app could not reach (its label: "RDS instance
+    # ledger-db"), and the inbound rule its security group lacks: the group, the port and the
+    # task's group to admit.
+    upstream: str | None = None
+    ingress_group: str | None = None
+    ingress_port: int | None = None
+    ingress_source: str | None = None
     # Whose storage filled up: the task's own (Fargate ephemeral storage, a container's
     # writable layer) or its container instance's disk.
     storage: Literal["task", "instance"] | None = None

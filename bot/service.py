@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 REASONING = (
     "bot.reason",
     "bot.checks.patterns",
+    "bot.checks.past_start",
     "bot.reason.changes",
     "bot.reason.scope",
     "bot.clean",
@@ -122,11 +123,10 @@ class Diagnoser:
     def _diagnose_now(
         self, target: Target, clients: AwsClients, since: timedelta | None
     ) -> Diagnosis:
-        now = datetime.now(UTC)
         facts = collect_facts(
             target,
             clients,
-            now=now,
+            now=datetime.now(UTC),
             pool=self._pool,
             timeout=self._settings.diagnosis_deadline,
             archive_group=self._settings.events_log_group,
@@ -134,6 +134,7 @@ class Diagnoser:
             index=ClusterIndex(self._index, clients.scope),
             wants_manifest=_platform_evidence,
             baseline=_baseline_arn,
+            dependency_hosts=_named_hosts,
             on_found=partial(_import_later, self._later),
         )
         # AWS knows the cluster and service; only we know which configured account we asked.
@@ -176,6 +177,12 @@ def _platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]
     from bot.checks.patterns import platform_evidence
 
     return platform_evidence(stopped, log_streams)
+
+
+def _named_hosts(log_streams: Iterable[LogStream]) -> tuple[str, ...]:
+    from bot.checks.past_start import named_hosts
+
+    return named_hosts(log_streams)
 
 
 def _baseline_arn(

@@ -1,9 +1,9 @@
 """Collect the facts of one diagnosis: the read graph, composed of the service modules' reads.
 
 Each service module declares its own reads (`ecs`, `logs`, `iam`, `ec2`, `ecr`, `efs`, `elbv2`,
-`archive`, `deployments`, `insights`); this module joins them where one waits for another's, one
-small class per join, and `collect_facts` composes the joins: every read starts as soon as its
-inputs are known.
+`archive`, `deployments`, `insights`, `upstreams`); this module joins them where one waits for
+another's, one small class per join, and `collect_facts` composes the joins: every read starts
+as soon as its inputs are known.
 
 - beside DescribeServices, when the target names its cluster (`_first_wave`): what needs only
   the names: ListTasks (then DescribeTasks), the event archive's stops, the deployments
@@ -12,7 +12,9 @@ inputs are known.
   providers and target groups;
 - `_Tasks`: a service's tasks (ListTasks → DescribeTasks, merged with the archive's stops only
   when ECS lists none); once they are known, the log tails of the focus and a few other
-  stopped tasks, and whether a stop or a log line points at a platform mismatch;
+  stopped tasks, and whether a stop or a log line points at a platform mismatch; once the
+  tails are known, the RDS or ElastiCache resources they say the app could not reach, with
+  their security groups;
 - `_Before`, what ran before: the service's deployments and its family's revisions at once
   (and the family's newest revisions no deployment holds, as soon as it is listed); once the
   tasks are known too, the last healthy revision (`baseline`);
@@ -50,7 +52,19 @@ from datetime import datetime, timedelta
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.archive import DEFAULT_WINDOW, stopped_since
-from bot.aws import archive, deployments, ec2, ecr, ecs, efs, elbv2, iam, insights, logs
+from bot.aws import (
+    archive,
+    deployments,
+    ec2,
+    ecr,
+    ecs,
+    efs,
+    elbv2,
+    iam,
+    insights,
+    logs,
+    upstreams,
+)
 from bot.aws.clients import AwsClients, unavailable
 from bot.aws.ecs import ClusterIndex, ServiceName, Tasks
 from bot.aws.graph import Reads, every_found
@@ -68,6 +82,7 @@ from bot.model import (
     Target,
     Task,
     TaskDefinition,
+    Upstream,
 )
 from bot.parse.arns import account_of, name_of
 
@@ -75,6 +90,8 @@ WARM_CLIENTS = ("iam", "logs", "ec2", "elbv2", "ecr")
 
 WantsManifest = Callable[[Iterable[Task], Iterable[LogStream]], bool]
 """Whether stopped tasks or log streams make an image's manifest worth reading."""
+DependencyHosts = Callable[[Iterable[LogStream]], Sequence[str]]
+"""The hosts the log lines say the app could not reach (RDS and ElastiCache names are read)."""
 PickBaseline = Callable[
     [str, Service | None, Sequence[str], Iterable[Task], Sequence[ServiceDeployment]],
     tuple[str, str] | None,
@@ -91,6 +108,10 @@ def _no_baseline(*_: object) -> None:
     return None
 
 
+def _no_hosts(log_streams: Iterable[LogStream]) -> Sequence[str]:
+    return ()
+
+
 def collect_facts(
     target: Target,
     clients: AwsClients,
@@ -103,6 +124,7 @@ def collect_facts(
     index: ClusterIndex | None = None,
     wants_manifest: WantsManifest = _no_manifest,
     baseline: PickBaseline = _no_baseline,
+    dependency_hosts: DependencyHosts = _no_hosts,
     on_found: Callable[[], None] | None = None,
 ) -> Facts:
     """Read everything the checks may need about the target.
@@ -111,7 +133,9 @@ def collect_facts(
     of the window `since` when given, else the last hour's when ECS lists none. `index`
     remembers which cluster holds a service named without one. A multi-platform image's
     manifest is read only when `wants_manifest` says so (ecr:BatchGetImage counts as a pull),
-    and the revision `baseline` picks is read for the diff; by default neither is.
+    and the revision `baseline` picks is read for the diff; the RDS and ElastiCache resources at
+    the hosts `dependency_hosts` picks from the log tails are read (optional reads); by default
+    none of these is.
     `on_found` is called once the target is found, the other reads on their way.
 
     Raises TargetError when the target does not exist, AwsUnavailable when AWS cannot be
@@ -137,7 +161,7 @@ def collect_facts(
         if on_found is not None:
             on_found()
         # Each join is handed the joins it waits for; none reads anything before `_facts`.
-        tasks = _Tasks(read, found, window, wants_manifest)
+        tasks = _Tasks(read, found, window, wants_manifest, dependency_hosts)
         before = _Before(read, found, tasks, baseline)
         definitions = _Definitions(read, found.service, tasks)
         network = _Network(read, found, tasks, definitions)
@@ -211,6 +235,7 @@ async def _facts(
         "container-insights",
         lambda: insights.read_insights(read, cluster, _focus(listed), name_of(found.cluster_arn)),
     )
+    named = once("upstreams", tasks.upstreams)  # once the log tails are
     baseline = once("baseline", before.baseline)  # once the tasks and lineage are
     once(  # once the family is known
         "recent-revisions", lambda: ecs.read_recent_revisions(read, ecs_client, _listed(found))
@@ -244,6 +269,7 @@ async def _facts(
         images=tuple(image for _, image in sorted(images.items())),
         target_groups=await target_groups,
         capacity_providers=tuple(sorted(await providers, key=lambda p: p.name)),
+        dependencies=await named,
         archive=await archived,
         service_deployments=(await lineage)[0],
         baseline=(await baseline)[0],
@@ -278,10 +304,15 @@ class _Tasks:
     mismatch."""
 
     def __init__(
-        self, read: Reads, found: ecs.Found, window: _Window, wants_manifest: WantsManifest
+        self,
+        read: Reads,
+        found: ecs.Found,
+        window: _Window,
+        wants_manifest: WantsManifest,
+        dependency_hosts: DependencyHosts,
     ) -> None:
         self.read, self.found, self.window = read, found, window
-        self.wants_manifest = wants_manifest
+        self.wants_manifest, self.dependency_hosts = wants_manifest, dependency_hosts
         listed = _listed(found)
         self.name = ServiceName.of(listed) if listed else None
         self.ecs = read.clients.ecs()
@@ -313,6 +344,11 @@ class _Tasks:
         tasks = await self.all()
         tails = await asyncio.gather(*map(self._tail, tasks.to_tail()))
         return [stream for streams in tails for stream in streams]
+
+    async def upstreams(self) -> tuple[Upstream, ...]:
+        """What the log tails say the app could not reach, where RDS or ElastiCache know it."""
+        hosts = self.dependency_hosts(await self.read.once("log-streams", self.log_streams))
+        return await upstreams.read_upstreams(self.read, hosts) if hosts else ()
 
     def _tail(self, task: Task) -> asyncio.Task[list[LogStream]]:
         return logs.tail(self.read, task, self._task_definition)

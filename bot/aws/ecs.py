@@ -35,6 +35,7 @@ from bot.model import (
     EfsVolume,
     HealthCheck,
     LoadBalancerRef,
+    PlacementConstraint,
     PortMapping,
     SecretRef,
     Service,
@@ -317,6 +318,7 @@ def service_from_aws(raw: Raw) -> Service:
             if lb.get("targetGroupArn")  # classic load balancers have a name instead
         ),
         health_check_grace_period=raw.get("healthCheckGracePeriodSeconds"),
+        placement_constraints=placement_constraints_from_aws(raw),
     )
 
 
@@ -404,6 +406,16 @@ def task_definition_from_aws(raw: Raw) -> TaskDefinition:
             if "efsVolumeConfiguration" in v
         ),
         volumes=tuple(v["name"] for v in raw.get("volumes", []) if v.get("name")),
+        placement_constraints=placement_constraints_from_aws(raw),
+    )
+
+
+def placement_constraints_from_aws(raw: Raw) -> tuple[PlacementConstraint, ...]:
+    """A service's or a task definition's placement constraints, as written."""
+    return tuple(
+        PlacementConstraint(type=c["type"], expression=c.get("expression") or None)
+        for c in raw.get("placementConstraints", [])
+        if c.get("type")
     )
 
 
@@ -460,6 +472,11 @@ def container_definition_from_aws(raw: Raw) -> ContainerDefinition:
             for d in raw.get("dependsOn", [])
             if "containerName" in d
         ),
+        gpus=sum(
+            int(r["value"])
+            for r in raw.get("resourceRequirements", [])
+            if r.get("type") == "GPU" and str(r.get("value", "")).isdigit()
+        ),
     )
 
 
@@ -503,14 +520,7 @@ def container_instance_from_aws(raw: Raw) -> ContainerInstance:
     registered = _resources(raw.get("registeredResources", []))
     remaining = _resources(raw.get("remainingResources", []))
     # In remainingResources, PORTS lists the host ports already taken (reserved and used).
-    ports: list[str] = next(
-        (
-            r.get("stringSetValue", [])
-            for r in raw.get("remainingResources", [])
-            if r["name"] == "PORTS"
-        ),
-        [],
-    )
+    ports = _string_set(raw.get("remainingResources", []), "PORTS")
     return ContainerInstance(
         arn=raw["containerInstanceArn"],
         ec2_instance_id=raw.get("ec2InstanceId"),
@@ -521,7 +531,19 @@ def container_instance_from_aws(raw: Raw) -> ContainerInstance:
         remaining_cpu=remaining.get("CPU", 0),
         remaining_memory=remaining.get("MEMORY", 0),
         used_ports=tuple(sorted(int(p) for p in ports if str(p).isdigit())),
+        attributes={
+            a["name"]: a.get("value") or "" for a in raw.get("attributes", []) if "name" in a
+        },
+        registered_gpus=len(_string_set(raw.get("registeredResources", []), "GPU")),
+        remaining_gpus=len(_string_set(raw.get("remainingResources", []), "GPU")),
+        agent_version=raw.get("versionInfo", {}).get("agentVersion"),
+        running_tasks=raw.get("runningTasksCount", 0),
     )
+
+
+def _string_set(items: list[Raw], name: str) -> list[str]:
+    """A STRINGSET resource's members: the host ports taken, the GPU ids."""
+    return next((r.get("stringSetValue") or [] for r in items if r.get("name") == name), [])
 
 
 def _resources(items: list[Raw]) -> dict[str, int]:

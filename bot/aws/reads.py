@@ -116,6 +116,17 @@ BATCH_GET_IMAGE = Read("ecr", "BatchGetImage", Fact.IMAGES)
 DESCRIBE_TARGET_GROUPS = Read("elbv2", "DescribeTargetGroups", Fact.TARGET_GROUPS, SLOW)
 DESCRIBE_TARGET_HEALTH = Read("elbv2", "DescribeTargetHealth", Fact.TARGET_GROUPS, FAST)
 
+# RDS and ElastiCache: what the app's logs say it could not reach, and the groups in front of
+# it. Optional: they only add evidence, read once an app's log names such an endpoint.
+DESCRIBE_DB_INSTANCES = Read("rds", "DescribeDBInstances", Fact.DEPENDENCIES, SLOW, optional=True)
+DESCRIBE_DB_CLUSTERS = Read("rds", "DescribeDBClusters", Fact.DEPENDENCIES, SLOW, optional=True)
+DESCRIBE_CACHE_CLUSTERS = Read(
+    "elasticache", "DescribeCacheClusters", Fact.DEPENDENCIES, SLOW, optional=True
+)
+DESCRIBE_REPLICATION_GROUPS = Read(
+    "elasticache", "DescribeReplicationGroups", Fact.DEPENDENCIES, SLOW, optional=True
+)
+
 READS: tuple[Read, ...] = tuple(v for v in tuple(globals().values()) if isinstance(v, Read))
 # Two reads of one operation (the archive's and the performance log's FilterLogEvents) agree on
 # how long an answer is kept: the fact cache knows an operation, not which read made it.

@@ -29,6 +29,7 @@ from bot.checks import (
     image,
     logs,
     network,
+    placement,
     resources,
     stopped_reason,
     task_role,
@@ -47,6 +48,7 @@ CHECKS = Registry(
         task_role.CHECK,
         network.CHECK,
         resources.CHECK,
+        placement.CHECK,
         health_check.CHECK,
     )
 )

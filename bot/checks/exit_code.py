@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot import console
 from bot.checks import memory as memory_seen
-from bot.checks import past_start
+from bot.checks import past_start, reachability
 from bot.checks.base import INFERRED, NAMED, PROVEN, Check, Knowledge, Stage
 from bot.checks.evidence import (
     NO_CONTAINER_STARTED,
@@ -381,6 +381,10 @@ def _judge(facts: Facts, task: Task) -> _Exit | None:
     if weighed := memory_seen.weigh(facts, task, container.name, knowledge.code, particulars):
         said.append(weighed[0])  # Container Insights: evidence and a size, never the cause
         particulars = weighed[1]
+    if key and knowledge is past_start.DEPENDENCY_UNREACHABLE:
+        reach = reachability.judge(facts, key[1], particulars.endpoint)
+        said += reach.evidence
+        particulars = particulars.filled(reach.particulars)
     words = {
         "code": str(code),
         "limit": _limit_words(memory),
@@ -572,8 +576,15 @@ CHECK = Check(
     run=check_exit_code,
     knowledge=KNOWLEDGE,
     needs=(Fact.TASKS,),
-    # which containers matter; their last words; what Container Insights saw of their memory
-    reads=(Fact.TASK_DEFINITIONS, Fact.LOG_STREAMS, Fact.INSIGHTS),
+    # which containers matter; their last words; what Container Insights saw of their
+    # memory; what they could not reach, and its groups
+    reads=(
+        Fact.TASK_DEFINITIONS,
+        Fact.LOG_STREAMS,
+        Fact.INSIGHTS,
+        Fact.DEPENDENCIES,
+        Fact.NETWORK,
+    ),
     step=Step.EXIT_CODE,
     passed="No essential container exited with a failure",
     skip=_no_stopped_tasks,

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 
+from bot.checks import reachability
 from bot.checks.base import Knowledge, Stage
 from bot.checks.fixes import Scene, aws, fix, log_link, log_tail, rollback_words
-from bot.checks.patterns import Rule
-from bot.model import Cause, ContainerDefinition, NextStep, Particulars, Step
+from bot.checks.patterns import Rule, classify_log
+from bot.model import Cause, ContainerDefinition, LogStream, NextStep, Particulars, Step
 
 # host:port, as apps print it: an address, localhost, a DNS name, or a compose-style name.
 _ENDPOINT = re.compile(
@@ -22,6 +24,8 @@ _ENDPOINT = re.compile(
     r"(?::|\W{1,3}port\W{1,3})(\d{2,5})\b",
     re.IGNORECASE,
 )
+# libpq names the host, then the address it resolved to: `server at "HOST" (ADDRESS), port N`.
+_LIBPQ = re.compile(r'server at "([^"]+)" \([^)]*\), port (\d{2,5})')
 # A name that did not resolve, as resolvers and runtimes print it.
 _UNRESOLVED = re.compile(
     r"(?:ENOTFOUND|EAI_AGAIN|UnknownHostException:?|lookup|host name)\s+[\\\"]*([a-z][\w.-]*)",
@@ -57,7 +61,8 @@ def read_line(rule: Rule, line: str, container: ContainerDefinition | None) -> P
     named = rule.named(line)
     endpoint = None
     if rule.cause is Cause.DEPENDENCY_UNREACHABLE:
-        found, name = _ENDPOINT.search(line), _UNRESOLVED.search(line)
+        found = _LIBPQ.search(line) or _ENDPOINT.search(line)
+        name = _UNRESOLVED.search(line)
         endpoint = f"{found[1]}:{found[2]}" if found else (name[1] if name else None)
     flag = None
     if rule.cause is Cause.HEAP_EXHAUSTED and container is not None:
@@ -72,6 +77,16 @@ def read_line(rule: Rule, line: str, container: ContainerDefinition | None) -> P
         setting="SECRET_KEY_BASE" if setting == "secret_key_base" else setting,
         heap_flag=flag,
     )
+
+
+def named_hosts(log_streams: Iterable[LogStream]) -> tuple[str, ...]:
+    """The hosts the logs say the app could not reach: what is worth asking AWS about."""
+    found: list[str] = []
+    for line in (line for stream in log_streams for line in stream.lines):
+        rule = classify_log(line)
+        if rule is not None and rule.cause is Cause.DEPENDENCY_UNREACHABLE:
+            found += reachability.hosts_named(line, read_line(rule, line, None).endpoint)
+    return tuple(dict.fromkeys(found))
 
 
 # --------------------------------------------------------------------------- fixes
@@ -153,12 +168,35 @@ def _fix_dependency(scene: Scene) -> NextStep:
             )
         return scene.step(action, command)
     failed = "refuses connections" if kind == "refused" else "does not answer in time"
+    if particulars.ingress_group and particulars.ingress_source:
+        return _fix_ingress(scene, endpoint, failed)
     action = (
         f"{name} cannot reach {endpoint}: it {failed}. Check that it runs and listens on that "
         f"port, and that its security group admits {task_groups} on it (a network ACL can drop "
         "the traffic too)."
     ) + rollback_words(scene)
     return scene.step(action, _owner_lookup(scene, host, where), log_link(scene))
+
+
+def _fix_ingress(scene: Scene, endpoint: str, failed: str) -> NextStep:
+    """The upstream's security group admits none of the task's: the rule to add."""
+    particulars = scene.cause.particulars
+    group, port = particulars.ingress_group, particulars.ingress_port
+    source = particulars.ingress_source
+    action = (
+        f"{_name(scene)} cannot reach {endpoint}: it {failed}, and {particulars.upstream}'s "
+        f"security group {group} admits nothing from the task's group {source} on port {port}. "
+        f"Allow TCP {port} into {group} from {source}."
+    )
+    command = aws(
+        "ec2",
+        "authorize-security-group-ingress",
+        "--group-id",
+        str(group),
+        "--ip-permissions",
+        f"IpProtocol=tcp,FromPort={port},ToPort={port},UserIdGroupPairs=[{{GroupId={source}}}]",
+    )
+    return scene.step(action, command, log_link(scene))
 
 
 def _owner_lookup(scene: Scene, host: str, where: str) -> str | None:

@@ -259,7 +259,9 @@ LOG_RULES: tuple[Rule, ...] = (
          r"|Error Code: AccessDenied|\bAccessDenied:"
          r"|S3Exception: Access Denied|AmazonS3Exception: Access Denied|UnauthorizedOperation"),
     Rule(Cause.NO_ROUTE_TO_INTERNET, Step.NETWORK, "the app could not reach an AWS endpoint",
-         r"(amazonaws\.com|ecr\.aws).*(timeout|timed out|request canceled|deadline exceeded)"),
+         # a database, cache or broker endpoint lives in the VPC: not an AWS API
+         r"((?<![\w.-])(?![\w.-]*\.(rds|cache|docdb|neptune|kafka|mq)\.)[\w.-]*amazonaws\.com"
+         r"|ecr\.aws).*(timeout|timed out|request canceled|deadline exceeded)"),
     Rule(Cause.APP_CRASH, Step.EXIT_CODE, "the port the app listens on is already in use",
          r"EADDRINUSE|address already in use"),
     # A setting the app reads and does not find: a variable, a key, a placeholder, a file.

@@ -99,28 +99,6 @@ def _fix_no_container_instances(scene: Scene) -> NextStep:
 
 
 @fix
-def _fix_placement_constraint(scene: Scene) -> NextStep:
-    cluster = scene.cluster or "the cluster"
-    action = (
-        f"{cluster} has instances, but none has what the task requires: compare the task "
-        "definition's placement constraints and required attributes (a GPU, an instance type, "
-        "an Availability Zone, a feature such as awsvpc or a log driver) with the attributes "
-        "of its instances, then relax the constraint or add instances that meet it."
-    )
-    command = None
-    if scene.cluster:
-        command = aws(
-            "ecs",
-            "list-attributes",
-            "--cluster",
-            scene.cluster,
-            "--target-type",
-            "container-instance",
-        )
-    return scene.step(action, command, instances_link(scene))
-
-
-@fix
 def _fix_fargate_capacity(scene: Scene) -> NextStep:
     subnets = scene.facts.service.subnets if scene.facts.service else ()
     now = f" (now {', '.join(subnets)})" if subnets else ""
@@ -235,13 +213,6 @@ PORT_IN_USE = Knowledge(
     stage=Stage.PLACEMENT,
     fix=_fix_port_in_use,
 )
-PLACEMENT_CONSTRAINT = Knowledge(
-    Cause.PLACEMENT_CONSTRAINT,
-    Step.RESOURCES,
-    title="No container instance in {cluster} has what the task requires",
-    stage=Stage.PLACEMENT,
-    fix=_fix_placement_constraint,
-)
 DISK_FULL = Knowledge(
     Cause.DISK_FULL,
     Step.RESOURCES,
@@ -258,7 +229,6 @@ KNOWLEDGE = (
     FARGATE_CAPACITY,
     SERVICE_QUOTA,
     PORT_IN_USE,
-    PLACEMENT_CONSTRAINT,
     DISK_FULL,
 )
 _BY_CODE = {knowledge.code: knowledge for knowledge in KNOWLEDGE}

@@ -52,6 +52,11 @@ class StacksClient(Protocol):  # likewise for CloudFormation
     def create_stack(self, **kwargs: object) -> Mapping[str, object]: ...
 
 
+class RdsClient(Protocol):  # likewise for RDS
+    def create_db_subnet_group(self, **kwargs: object) -> Mapping[str, object]: ...
+    def create_db_instance(self, **kwargs: object) -> Mapping[str, object]: ...
+
+
 @dataclass(frozen=True)
 class Clients:
     ec2: EC2Client
@@ -64,13 +69,14 @@ class Clients:
     secrets: SecretsClient
     events: EventsClient
     stacks: StacksClient
+    rds: RdsClient
 
     def endpoints(self) -> list[str]:
         """Where each client sends its requests."""
         clients = (self.ec2, self.ecs, self.iam, self.ecr, self.logs, self.elbv2)
         return [client.meta.endpoint_url for client in clients] + [
             cast(BaseClient, client).meta.endpoint_url
-            for client in (self.efs, self.secrets, self.events, self.stacks)
+            for client in (self.efs, self.secrets, self.events, self.stacks, self.rds)
         ]
 
     @classmethod
@@ -88,6 +94,7 @@ class Clients:
             ),
             events=cast(EventsClient, session.client("events", endpoint_url=endpoint_url)),
             stacks=cast(StacksClient, session.client("cloudformation", endpoint_url=endpoint_url)),
+            rds=cast(RdsClient, session.client("rds", endpoint_url=endpoint_url)),
         )
 
 
@@ -198,6 +205,7 @@ def build_infrastructure(
     )
     efs_id = _efs(clients.efs, subnets["private-a"], groups["efs-mount-targets"])
     target_groups = _load_balancer(clients.elbv2, subnets, groups)
+    _ledger_database(clients.rds, subnets, groups)
     hosts, host_instances = _clusters(clients, moto, subnets["private-a"], region, account_id)
     refs = {
         "account": account_id,
@@ -268,11 +276,15 @@ def _network(ec2: EC2Client, region: str) -> tuple[dict[str, str], dict[str, str
         "closed-in": _security_group(ec2, production, "closed-in", "ECS tasks, no inbound rule"),
         "efs-mount-targets": _security_group(ec2, production, "efs-mount-targets", "NFS"),
         "data-tasks": _security_group(ec2, data, "data-tasks", "Tasks in the data VPC"),
+        "bastion": _security_group(ec2, production, "bastion", "Operators' bastion host"),
+        "ledger-db": _security_group(ec2, production, "ledger-db", "The ledger's PostgreSQL"),
     }
     _allow_in(ec2, groups["alb"], 80, cidr="0.0.0.0/0")
     _allow_in(ec2, groups["app-tasks"], 3000, source=groups["alb"])
     _allow_in(ec2, groups["app-tasks"], 8080, source=groups["alb"])
     _allow_in(ec2, groups["efs-mount-targets"], 2049, source=groups["app-tasks"])
+    # The ledger's database was set up from the bastion; nobody let the tasks in.
+    _allow_in(ec2, groups["ledger-db"], 5432, source=groups["bastion"])
     # A new security group allows all outbound traffic; someone removed that rule here.
     ec2.revoke_security_group_egress(
         GroupId=groups["locked-down"],
@@ -290,6 +302,25 @@ def _network(ec2: EC2Client, region: str) -> tuple[dict[str, str], dict[str, str
             PrivateDnsEnabled=True,
         )
     return subnets, zones, groups
+
+
+def _ledger_database(rds: RdsClient, subnets: dict[str, str], groups: dict[str, str]) -> None:
+    """ledger-worker's PostgreSQL, behind a group that admits only the bastion."""
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="ledger",
+        DBSubnetGroupDescription="The ledger's private subnets",
+        SubnetIds=[subnets["private-a"], subnets["private-b"]],
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="ledger-db",
+        DBInstanceClass="db.t4g.micro",
+        Engine="postgres",
+        AllocatedStorage=20,
+        MasterUsername="ledger",
+        MasterUserPassword="not-a-real-password",
+        DBSubnetGroupName="ledger",
+        VpcSecurityGroupIds=[groups["ledger-db"]],
+    )
 
 
 def _vpc(ec2: EC2Client, cidr: str, name: str) -> str:

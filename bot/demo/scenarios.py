@@ -231,6 +231,17 @@ NOTIFY_REDIS = (
     "redis.exceptions.ConnectionError: Error 111 connecting to notify-cache.internal:6379. "
     "Connection refused.",
 )
+# The address moto gives an RDS instance (AWS's has a random label where moto has a's).
+LEDGER_DB = "ledger-db.aaaaaaaaaa.us-east-1.rds.amazonaws.com"
+LEDGER_TIMEOUT = (
+    "ledger-worker 0.9.1 starting: 4 consumers",
+    "Traceback (most recent call last):",
+    '  File "/app/ledger/worker.py", line 31, in <module>',
+    "    pool = psycopg2.pool.SimpleConnectionPool(1, 4, dsn=DSN, connect_timeout=30)",
+    f'psycopg2.OperationalError: connection to server at "{LEDGER_DB}" (10.0.10.57), port '
+    "5432 failed: Connection timed out",
+    "\tIs the server running on that host and accepting TCP/IP connections?",
+)
 NOTIFY_NO_ENV = (
     "notify-worker 2.3.0 starting",
     "Traceback (most recent call last):",
@@ -1023,13 +1034,47 @@ SPECS: tuple[ServiceSpec, ...] = (
             "Its task definition requires an attribute no instance of the cluster has: every "
             "placement fails, though instances are connected.",
         ),
-        ec2_task(container("gpu-inference", "{registry}/gpu-inference:0.3.0", port=None)),
+        ec2_task(
+            container("gpu-inference", "{registry}/gpu-inference:0.3.0", port=None)
+            | {"resourceRequirements": [{"type": "GPU", "value": "1"}]}
+        ),
         desired=1,
         placement=None,
         events=every(
             5,
             NO_PLACEMENT.format(
                 service="gpu-inference", problem="is missing an attribute required by your task"
+            ),
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "frame-renderer",
+            "legacy-ec2",
+            Cause.PLACEMENT_CONSTRAINT,
+            Step.RESOURCES,
+            "attribute:ecs.instance-type =~ c6i.*",
+            "Its task definition keeps it to compute-optimised instances in two zones "
+            "(memberOf); the cluster runs only t3.medium hosts.",
+            extra=True,
+        ),
+        ec2_task(container("frame-renderer", "{registry}/frame-renderer:1.2.0", port=None))
+        | {
+            "placementConstraints": [
+                {
+                    "type": "memberOf",
+                    "expression": "attribute:ecs.instance-type =~ c6i.* and "
+                    "attribute:ecs.availability-zone in [us-east-1a, us-east-1b]",
+                }
+            ]
+        },
+        desired=2,
+        placement=None,
+        events=every(
+            5,
+            NO_PLACEMENT.format(
+                service="frame-renderer",
+                problem="is missing an attribute required by your task",
             ),
         ),
     ),
@@ -1491,6 +1536,23 @@ SPECS: tuple[ServiceSpec, ...] = (
             Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=2), logs=NOTIFY_NO_ENV),
             Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=4), logs=NOTIFY_REDIS),
             Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=2), logs=NOTIFY_NO_ENV),
+        ),
+    ),
+    ServiceSpec(
+        Scenario(
+            "ledger-worker",
+            "platform",
+            Cause.DEPENDENCY_UNREACHABLE,
+            Step.EXIT_CODE,
+            "port 5432 failed: Connection timed out",
+            "Its PostgreSQL (RDS ledger-db) admits only the bastion's group on 5432: the "
+            "worker's connections time out.",
+            extra=True,
+        ),
+        fargate_task(container("ledger-worker", "{registry}/ledger-worker:0.9.1", port=None)),
+        stops=repeat(
+            Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=33), logs=LEDGER_TIMEOUT),
+            3,
         ),
     ),
     ServiceSpec(

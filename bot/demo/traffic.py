@@ -141,7 +141,7 @@ def error_response(
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         ).encode()
         headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
-    reason = {400: "Bad Request", 403: "Forbidden"}[status]
+    reason = {400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}[status]
     return f"{status} {reason}", [*headers, ("Content-Length", str(len(body)))], body
 
 

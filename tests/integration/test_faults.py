@@ -280,3 +280,35 @@ def test_failing_optional_reads_leave_the_retry_budget_of_the_others_whole(
     finally:
         for diagnoser in diagnosers:
             diagnoser.close()
+
+
+def test_a_database_read_that_fails_costs_one_attempt_and_keeps_the_cause(
+    emulator: EmulatorServer, account: dict[str, str]
+) -> None:
+    """rds:DescribeDBInstances answers HTTP 500 for ledger-worker: tried once, the cause the
+    same (only the rule to add is missing), the failure shown as a gap hiding no step, and
+    not asked again for a while."""
+    diagnoser = Diagnoser(Settings(), NothingCached())
+    [target] = [
+        Target(cluster=s.cluster, service=s.service)
+        for s in SCENARIOS
+        if s.service == "ledger-worker"
+    ]
+    try:
+        full = diagnoser.diagnose(target)
+        emulator.traffic.reset()
+        with emulator.traffic.inject(Faults(fail=frozenset({"rds:DescribeDBInstances"}))):
+            [first] = diagnose_all(diagnoser, target)
+            [second] = diagnose_all(diagnoser, target)
+        assert emulator.traffic.counts()["rds:DescribeDBInstances"] == 1  # once, remembered
+        assert full.cause is not None
+        assert first.cause is not None
+        assert first.cause.code is full.cause.code is Cause.DEPENDENCY_UNREACHABLE
+        assert [g.action for g in first.gaps] == ["rds:DescribeDBInstances"]
+        assert [i.status for i in first.checklist] == [i.status for i in full.checklist]
+        assert first.cause.particulars.ingress_group is None
+        assert full.cause.particulars.ingress_group is not None
+        assert second.cause is not None
+        assert second.cause.code is Cause.DEPENDENCY_UNREACHABLE
+    finally:
+        diagnoser.close()

@@ -218,6 +218,57 @@ def test_a_jvm_out_of_its_heap_raises_the_heap_not_the_container(
     assert "rather than the container's memory" in diagnosis.next_step.action
 
 
+def test_a_database_whose_group_keeps_the_task_out_names_the_rule_to_add(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    diagnosis = diagnoses["ledger-worker"]
+    cause = diagnosis.cause
+    assert cause is not None
+    assert (cause.code, cause.step) == (Cause.DEPENDENCY_UNREACHABLE, Step.EXIT_CODE)
+    assert cause.title.endswith(
+        "did not answer in time (ledger-db.aaaaaaaaaa.us-east-1.rds.amazonaws.com:5432)"
+    )
+    lines = evidence_lines(cause.evidence)
+    assert any("RDS instance ledger-db (available) answers at" in line for line in lines)
+    assert any("(ledger-db)) admit none of the task's" in line for line in lines)
+    step = diagnosis.next_step
+    assert step is not None
+    assert "RDS instance ledger-db's security group" in step.action
+    assert step.command is not None
+    assert step.command.startswith("aws ec2 authorize-security-group-ingress --group-id sg-")
+    assert "FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=sg-" in step.command
+
+
+def test_a_member_of_constraint_no_instance_meets_names_it_and_each_instance(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    diagnosis = diagnoses["frame-renderer"]
+    cause = diagnosis.cause
+    assert cause is not None
+    assert cause.code is Cause.PLACEMENT_CONSTRAINT
+    assert (
+        cause.title == "No container instance in legacy-ec2 has what its memberOf constraint asks"
+    )
+    lines = evidence_lines(cause.evidence)
+    assert any("memberOf(attribute:ecs.instance-type =~ c6i.* and" in line for line in lines)
+    failing = [line for line in lines if "is t3.medium, not attribute:ecs.instance-type" in line]
+    assert len(failing) == 2  # both hosts of legacy-ec2, by their EC2 ids
+    assert diagnosis.next_step is not None
+    assert diagnosis.next_step.command is not None
+    assert "--attribute-name ecs.instance-type" in diagnosis.next_step.command
+
+
+def test_a_gpu_task_on_hosts_without_gpus_says_what_each_registered(
+    diagnoses: dict[str, Diagnosis],
+) -> None:
+    cause = diagnoses["gpu-inference"].cause
+    assert cause is not None
+    assert cause.code is Cause.PLACEMENT_CONSTRAINT
+    assert cause.title == "No container instance in legacy-ec2 has the 1 GPU the task reserves"
+    assert Cause.NO_CONTAINER_INSTANCES not in [f.code for f in diagnoses["gpu-inference"].findings]
+    assert sum("0 GPUs registered, 0 free" in line for line in evidence_lines(cause.evidence)) == 2
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.service for s in SCENARIOS])
 def test_every_demo_diagnosis_tells_one_story(
     diagnoses: dict[str, Diagnosis], scenario: Scenario

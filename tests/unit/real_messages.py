@@ -3103,6 +3103,52 @@ REAL_MESSAGES: tuple[RealMessage, ...] = (
         text="Error occurred during operation 'ECS Deployment Circuit Breaker was triggered.",
         source="https://github.com/aws/containers-roadmap/issues/1205",
     ),
+    # --- 2024-2026 wordings: the agent's plain-words pull errors (June 2024, agent PR 4181,
+    # as ECS's guide lists them), GPU and memberOf placement refusals (RunTask failures), and
+    # DockerTimeoutError as one user pasted it (its misspelling is theirs) ---
+    RealMessage(
+        code="ecr-permission-denied",
+        kind="stopped-reason",
+        text=(
+            "The task can’t pull the image. Check that the role has the permissions to pull"
+            " images from the registry."
+        ),
+        source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html",
+    ),
+    RealMessage(
+        code="no-route-to-internet",
+        kind="stopped-reason",
+        text=(
+            "The task cannot pull ‘image-name’ from the Amazon ECR repository ‘repository"
+            " URI’. There is a connection issue between the task and Amazon ECR. Check your"
+            " task network configuration."
+        ),
+        source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html",
+    ),
+    RealMessage(
+        code="no-route-to-internet",
+        kind="stopped-reason",
+        text="The task can’t pull the image. Check your network configuration",
+        source="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html",
+    ),
+    RealMessage(
+        code="placement-constraint",
+        kind="stopped-reason",
+        text="RESOURCE:GPU",
+        source="https://github.com/aws/amazon-ecs-agent/pull/3852",
+    ),
+    RealMessage(
+        code="placement-constraint",
+        kind="stopped-reason",
+        text="MemberOf placement constraint unsatisfied.",
+        source="https://github.com/aws/amazon-ecs-agent/pull/3044",
+    ),
+    RealMessage(
+        code="container-runtime",
+        kind="stopped-reason",
+        text="DockerTimeoutError: Could not tranisition to started; timed out after waiting 8m0s",
+        source="https://github.com/aws-actions/amazon-ecs-deploy-task-definition/issues/232",
+    ),
 )
 
 # Still thin, or left out on purpose:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
-from bot.aws import clients, ec2, ecr, ecs, elbv2, iam, logs
+from bot.aws import clients, ec2, ecr, ecs, elbv2, iam, logs, upstreams
 from bot.model import Fact, Gap, Route, Subnet
 from bot.parse.arns import name_of
 
@@ -488,3 +488,108 @@ def test_unavailable_names_the_refused_action_or_the_endpoint() -> None:
 
     assert str(refused) == "AWS refused ecs:ListClusters: access denied"
     assert str(unreachable) == "cannot reach AWS at http://127.0.0.1:1: endpoint unreachable"
+
+
+def test_a_container_instance_s_attributes_gpus_and_agent() -> None:
+    instance = ecs.container_instance_from_aws(
+        {
+            "containerInstanceArn": "arn:aws:ecs:us-east-1:1:container-instance/prod/ci2",
+            "status": "ACTIVE",
+            "agentConnected": True,
+            "runningTasksCount": 3,
+            "versionInfo": {"agentVersion": "1.86.3"},
+            "attributes": [
+                {"name": "ecs.instance-type", "value": "g5.xlarge"},
+                {"name": "ecs.capability.docker-remote-api.1.44"},
+            ],
+            "registeredResources": [
+                {"name": "GPU", "type": "STRINGSET", "stringSetValue": ["GPU-a", "GPU-b"]}
+            ],
+            "remainingResources": [
+                {"name": "GPU", "type": "STRINGSET", "stringSetValue": ["GPU-b"]}
+            ],
+        }
+    )
+
+    assert instance.attributes == {
+        "ecs.instance-type": "g5.xlarge",
+        "ecs.capability.docker-remote-api.1.44": "",
+    }
+    assert (instance.registered_gpus, instance.remaining_gpus) == (2, 1)
+    assert (instance.agent_version, instance.running_tasks) == ("1.86.3", 3)
+
+
+def test_placement_constraints_and_gpu_requirements_as_written() -> None:
+    raw = {
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:1:task-definition/infer:3",
+        "containerDefinitions": [
+            {"name": "infer", "resourceRequirements": [{"type": "GPU", "value": "2"}]}
+        ],
+        "placementConstraints": [
+            {"type": "memberOf", "expression": "attribute:ecs.instance-type =~ g5.*"}
+        ],
+    }
+    definition = ecs.task_definition_from_aws(raw)
+
+    assert definition.containers[0].gpus == 2
+    assert [(c.type, c.expression) for c in definition.placement_constraints] == [
+        ("memberOf", "attribute:ecs.instance-type =~ g5.*")
+    ]
+    assert (
+        ecs.placement_constraints_from_aws(
+            {"placementConstraints": [{"type": "distinctInstance"}]}
+        )[0].expression
+        is None
+    )
+
+
+def test_databases_and_caches_by_their_endpoints() -> None:
+    db = upstreams.db_instance_from_aws(
+        {
+            "DBInstanceIdentifier": "ledger-db",
+            "DBInstanceStatus": "available",
+            "Endpoint": {"Address": "ledger-db.x.us-east-1.rds.amazonaws.com", "Port": 5432},
+            "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-db", "Status": "active"}],
+            "DBSubnetGroup": {"VpcId": "vpc-1"},
+        }
+    )
+    cluster = upstreams.db_cluster_from_aws(
+        {
+            "DBClusterIdentifier": "orders",
+            "Endpoint": "orders.cluster-x.us-east-1.rds.amazonaws.com",
+            "ReaderEndpoint": "orders.cluster-ro-x.us-east-1.rds.amazonaws.com",
+            "Port": 3306,
+            "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-orders"}],
+        }
+    )
+    group = upstreams.replication_group_from_aws(
+        {
+            "ReplicationGroupId": "sessions",
+            "NodeGroups": [
+                {
+                    "PrimaryEndpoint": {
+                        "Address": "master.sessions.x.use1.cache.amazonaws.com",
+                        "Port": 6379,
+                    },
+                    "NodeGroupMembers": [
+                        {
+                            "ReadEndpoint": {
+                                "Address": "sessions-001.x.use1.cache.amazonaws.com",
+                                "Port": 6379,
+                            }
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+
+    assert (db.label, db.port, db.vpc_id) == ("RDS instance ledger-db", 5432, "vpc-1")
+    assert [g.id for g in db.security_groups] == ["sg-db"]
+    assert cluster.addresses[1] == "orders.cluster-ro-x.us-east-1.rds.amazonaws.com"
+    assert group.addresses == (
+        "master.sessions.x.use1.cache.amazonaws.com",
+        "sessions-001.x.use1.cache.amazonaws.com",
+    )
+    hosts = ["MASTER.sessions.x.use1.cache.amazonaws.com", "other.rds.amazonaws.com"]
+    assert upstreams.matching([db, cluster, group], hosts) == [group]

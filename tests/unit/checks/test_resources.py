@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.checks.base import Knowledge
+from bot.checks.placement import PLACEMENT_CONSTRAINT
 from bot.checks.resources import (
     CHECK,
     DISK_FULL,
@@ -14,7 +15,6 @@ from bot.checks.resources import (
     INSUFFICIENT_CPU,
     INSUFFICIENT_MEMORY,
     NO_CONTAINER_INSTANCES,
-    PLACEMENT_CONSTRAINT,
     PORT_IN_USE,
     SERVICE_QUOTA,
     check_resources,
