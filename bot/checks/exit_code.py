@@ -128,12 +128,11 @@ def _fix_out_of_memory(scene: Scene) -> NextStep:
     memory = scene.cause.particulars
     name = scene.container.name if scene.container else "the container"
     revision = scene.revision or "the task definition"
-    to = f" to {memory.memory_suggested} MiB" if memory.memory_suggested else ""
-    peak = f", peaking at {memory.memory_peak} MiB" if memory.memory_peak else ""
+    to = f" → {memory.memory_suggested}" if memory.memory_suggested else ""
     if memory.memory_scope == "container":
-        raise_it = f"raise container {name}'s memory ({memory.memory_limit} MiB{peak}){to}"
+        raise_it = f"raise container {name}'s memory {memory.memory_limit}{to} MiB"
     elif memory.memory_scope == "task":
-        raise_it = f"raise the task's memory ({memory.memory_limit} MiB{peak}){to}"
+        raise_it = f"raise the task's memory {memory.memory_limit}{to} MiB"
     elif memory.memory_reservation:
         raise_it = (
             f"give container {name} a hard memory limit above what it needs (it has only a "
@@ -142,9 +141,10 @@ def _fix_out_of_memory(scene: Scene) -> NextStep:
         )
     else:
         raise_it = f"give container {name} more memory"
+    # What it peaked at is on the card's chart, else in Details: the step says what to do.
     action = (
         f"{name} outgrows its memory: {raise_it} in a new revision of {revision}, or make it "
-        "use less; the service's memory utilisation shows whether it grows until it is killed."
+        "use less."
     )
     command = None
     if scene.cluster and scene.service:

@@ -276,20 +276,18 @@ def _fix_heap(scene: Scene) -> NextStep:
     elif not flag and container and container.environment_files:
         flag = " (it may be set in the environment file)"
     peak, size = particulars.memory_peak, particulars.memory_suggested
+    # The title says the heap ran out below the limit, and the chart or Details the peak: the
+    # step says only what to do.
     if peak and size and size > (particulars.memory_limit or 0):
         action = (
-            f"{name}'s runtime ran out of its own heap{flag} while the container itself peaked "
-            f"at {peak} MiB of its {limit}: both are full. Give the container {size} MiB and "
-            "keep the heap at about three quarters of it, or find what holds on to memory."
+            f"The container is full too: give {name} {size} MiB and keep its heap{flag} at about "
+            "three quarters of it, or find what holds on to memory."
         )
     else:
-        toward = f" to about {size} MiB" if size else " toward the limit"
-        used = f" (it peaked at {peak} MiB)" if peak else ""
+        toward = f" to about {size} MiB" if size else f" toward the container's {limit}"
         action = (
-            f"{name}'s runtime ran out of its own heap{flag}, below the container's {limit}"
-            f"{used}: raise the heap{toward} (a JVM: `-XX:MaxRAMPercentage=75`; Node: "
-            "`--max-old-space-size`; PHP: `memory_limit`) rather than the container's memory, "
-            "or find what holds on to memory."
+            f"Raise {name}'s heap{flag}{toward} (JVM `-XX:MaxRAMPercentage=75`, Node "
+            "`--max-old-space-size`, PHP `memory_limit`), not the container's memory."
         )
     return scene.step(
         action + rollback_words(scene),
@@ -346,7 +344,7 @@ CONFIG_MISSING = Knowledge(
 HEAP_EXHAUSTED = Knowledge(
     Cause.HEAP_EXHAUSTED,
     Step.EXIT_CODE,
-    title="Container {container}'s runtime ran out of its own heap{reading}",
+    title="Container {container} ran out of its own heap{reading}",
     explains=frozenset({Cause.APP_CRASH, Cause.ELB_HEALTH_CHECK}),
     stage=Stage.APP_RUNS,
     revision_brought=True,

@@ -38,8 +38,8 @@ from bot.model import (
     TaskDefinition,
 )
 from bot.parse.arns import name_of
-from bot.render.chart import CHART_SOURCE, chart_block, insights_off_line
-from bot.render.evidence import Line, evidence_lines, said, shape
+from bot.render.chart import chart_block, insights_off_line
+from bot.render.evidence import Line, evidence_lines, shape
 from bot.render.glance import Stops, cause_title, headline, impact_bits, shown_note, state
 from bot.render.history import (
     changes_lines,
@@ -77,6 +77,7 @@ ACTION_LINE = 800
 STEP_LINE = 80  # a step's note on the card: one line; Details has it whole
 LOG_TAIL = 40  # lines per stream shown in a thread; the file upload has them all
 CUT_NOTE = "_…cut to fit_"
+LINE_WIDTH = 90  # characters of a line at Slack's desktop width (tests/card_lines.py counts so)
 QUOTE_LINE = 160  # the decisive line on the card: two lines at most; Details has it whole
 _DATE_TOKEN = re.compile(r"<!date\^\d+\^[^|<>]*\|[^<>]*>")
 
@@ -153,12 +154,13 @@ def render_card(
     is its headline and one line of numbers. Under an incident header, `stops` are the
     incident's own.
     """
+    chart = chart_block(diagnosis) if diagnosis.status != "healthy" else None
     blocks: list[Block] = [
         SectionBlock(
             block_id=_verdict_id(diagnosis),
             text=_mrkdwn(_clip(_cause_text(diagnosis), SECTION_LIMIT)),
         ),
-        _context(_impact_text(diagnosis, stops)),
+        _context(_impact_text(diagnosis, stops, one_line=chart is not None)),
     ]
     if diagnosis.status != "healthy" or diagnosis.stopped_tasks:
         blocks += _failing_blocks(diagnosis)
@@ -166,25 +168,11 @@ def render_card(
         blocks.append(_context(_what_changed(earlier, diagnosis)))
     blocks.append(_buttons(diagnosis))
     rendered = [block.to_dict() for block in blocks]
-    if diagnosis.status != "healthy" and (chart := chart_block(diagnosis)) is not None:
-        # Under the cause and its numbers, a raw dict (bot.render.chart); then the same in words,
-        # for a client that cannot draw it and for a screen reader.
-        rendered[2:2] = [
-            chart,
-            *(_context(_dated(w, NOTE_LINE)).to_dict() for w in _chart_words(diagnosis)),
-        ]
+    if chart is not None:
+        # Under the cause and its numbers, a raw dict (bot.render.chart) whose title says the
+        # peak: it stands for the Container Insights line, which Details keeps whole.
+        rendered[2:2] = [chart]
     return _fit(rendered)
-
-
-def _chart_words(diagnosis: Diagnosis) -> list[str]:
-    """The cause's Container Insights evidence, what the chart shows in words, unless the
-    cause's decisive line already says it."""
-    cause = diagnosis.cause
-    if cause is None:
-        return []
-    decisive = shape(cause.evidence).decisive
-    shown = decisive.text if decisive is not None else None
-    return [said(e) for e in cause.evidence if e.source == CHART_SOURCE and said(e) != shown][:1]
 
 
 def _failing_blocks(diagnosis: Diagnosis) -> list[Block]:
@@ -283,9 +271,11 @@ def _cause_text(diagnosis: Diagnosis) -> str:
     cause, title = diagnosis.cause, cause_title(diagnosis)
     if cause is None or title is None:
         return head
+    # The code beside the headline, so the title has its line to itself.
+    head += f" · `{cause.code}`"
     if diagnosis.status == "healthy":
-        return f"{head}\n{safe(title, TITLE_LINE)} (`{cause.code}`)"
-    lines = [head, f"*{safe(title, TITLE_LINE)}* (`{cause.code}`)"]
+        return f"{head}\n{safe(title, TITLE_LINE)}"
+    lines = [head, f"*{safe(title, TITLE_LINE)}*"]
     decisive = shape(cause.evidence, slack_time).decisive
     if decisive is not None and not _said_in(decisive, title):
         lines.append(f"> {_evidence_line(decisive, QUOTE_LINE)}")
@@ -315,8 +305,14 @@ def _quoted(evidence: Sequence[Evidence]) -> list[str]:
     return [f"> {code(line)}" for line in evidence_lines(evidence)]
 
 
-def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None) -> str:
+def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None, one_line: bool = False) -> str:
+    """The numbers; `one_line` (a card that also carries a chart) keeps the first bits that fit
+    one line as a reader sees them (a date as its fallback), the revision going first."""
     bits = impact_bits(diagnosis, slack_date, stops)
+    if one_line:
+        plain = impact_bits(diagnosis, _date_fallback, stops)
+        while len(bits) > 1 and len(" · ".join(plain)) > LINE_WIDTH:
+            bits, plain = bits[:-1], plain[:-1]
     if diagnosis.status == "healthy" and not diagnosis.stopped_tasks:
         bits.append(f"checked {slack_date(diagnosis.diagnosed_at)}")
     return (
@@ -410,9 +406,12 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
 
 def slack_date(when: datetime) -> str:
     # Shown in each reader's own time zone: https://docs.slack.dev/messaging/formatting-message-text#date-formatting
-    return (
-        f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
-    )
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{_date_fallback(when)}>"
+
+
+def _date_fallback(when: datetime) -> str:
+    """What `slack_date` shows a client that cannot render the token: its width on a card."""
+    return f"{when:%Y-%m-%d %H:%M} UTC"
 
 
 def slack_time(when: datetime) -> str:

@@ -1,12 +1,12 @@
 """Memory against the limit, from Container Insights: Slack's chart block, the JSON document's
 `container_insights`, and, when Container Insights is off, how to turn it on. The same in words
-is the cause's own evidence (bot/checks/memory.py): the card's text beside the chart, and the
-terminal's one line.
+is the cause's own evidence (bot/checks/memory.py): Details and the terminal's one line.
 
 The chart is Slack's native `data_visualization` block, built as a plain dict: slack_sdk's
 block models drop block types they do not know, so it never goes through them. Slack may not
 take it (an older workspace, a client that cannot draw it): `without_chart` gives the same
-message without it, for a second try (handlers/replies.py).
+message with the chart told in one line, for a second try (handlers/replies.py). On the card
+the chart stands for the cause's Container Insights line, which Details keeps whole.
 https://docs.slack.dev/reference/block-kit/blocks/data-visualization-block
 """
 
@@ -93,17 +93,23 @@ def chart_block(diagnosis: Diagnosis) -> dict[str, Any] | None:
     series = [_series("Memory used (MiB)", labels, [round(s.used) for s in shown])]
     if view.limit:
         series.append(_series("Limit (MiB)", labels, [view.limit] * len(shown)))
-    whose = view.container or "the task"
     return {
         "type": CHART,
         "block_id": CHART_BLOCK,
-        "title": f"Memory of {whose} before the stop"[:TITLE_LIMIT],
+        "title": _title(view),
         "chart": {
             "type": "line",
             "series": series,
             "axis_config": {"categories": labels, "x_label": "UTC", "y_label": "MiB"},
         },
     }
+
+
+def _title(view: MemoryView) -> str:
+    """Whose memory and its peak against the limit: what the chart shows, in its title."""
+    of = f" of {view.limit}" if view.limit else ""
+    title = f"Memory of {view.container or 'the task'}: peak {view.peak}{of} MiB"
+    return title if len(title) <= TITLE_LIMIT else f"Memory: peak {view.peak}{of} MiB"
 
 
 def _labels(samples: tuple[MemorySample, ...]) -> list[str]:
@@ -123,10 +129,21 @@ def _series(name: str, labels: list[str], values: list[int]) -> dict[str, Any]:
 
 
 def without_chart(blocks: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
-    """The blocks without a chart, or None when they hold none (nothing to try again)."""
+    """The blocks with each chart told in one line instead, or None when they hold none
+    (nothing to try again)."""
     if not blocks or not any(b.get("type") == CHART for b in blocks):
         return None
-    return [b for b in blocks if b.get("type") != CHART]
+    return [_in_words(b) if b.get("type") == CHART else b for b in blocks]
+
+
+def _in_words(chart: dict[str, Any]) -> dict[str, Any]:
+    """A chart as a context line: its title (whose memory, its peak and limit) and its span.
+    Only our words and numbers and an ECS container name (letters, digits, - and _): nothing
+    to escape."""
+    labels = chart["chart"]["axis_config"]["categories"]
+    span = f", {labels[0]}–{labels[-1]} UTC" if labels else ""
+    text = f":bar_chart: {chart['title']} ({CHART_SOURCE}, per-minute averages{span})"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def insights_json(diagnosis: Diagnosis) -> dict[str, Any] | None:
