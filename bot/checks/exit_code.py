@@ -128,11 +128,12 @@ def _fix_out_of_memory(scene: Scene) -> NextStep:
     memory = scene.cause.particulars
     name = scene.container.name if scene.container else "the container"
     revision = scene.revision or "the task definition"
-    to = f" → {memory.memory_suggested}" if memory.memory_suggested else ""
+    size = memory.memory_suggested
+    sizes = f"{memory.memory_limit} → {size} MiB" if size else f"({memory.memory_limit} MiB)"
     if memory.memory_scope == "container":
-        raise_it = f"raise container {name}'s memory {memory.memory_limit}{to} MiB"
+        raise_it = f"raise container {name}'s memory {sizes}"
     elif memory.memory_scope == "task":
-        raise_it = f"raise the task's memory {memory.memory_limit}{to} MiB"
+        raise_it = f"raise the task's memory {sizes}"
     elif memory.memory_reservation:
         raise_it = (
             f"give container {name} a hard memory limit above what it needs (it has only a "

@@ -145,14 +145,18 @@ class Verdict:
 
 
 def render_card(
-    diagnosis: Diagnosis, earlier: Verdict | None = None, stops: Stops | None = None
+    diagnosis: Diagnosis,
+    earlier: Verdict | None = None,
+    stops: Stops | None = None,
+    room: int = LINE_WIDTH,
 ) -> list[dict[str, Any]]:
     """The card as Block Kit JSON, validated by the models and within Slack's limits.
 
     The cause and its decisive line come first, then the impact, the next step (its command
     in a code block of its own), the steps that did not pass, and the buttons. A healthy card
-    is its headline and one line of numbers. Under an incident header, `stops` are the
-    incident's own.
+    is its headline and one line of numbers (always the second block). Under an incident
+    header, `stops` are the incident's own. Beside a chart the numbers keep to `room`
+    characters, one line.
     """
     chart = chart_block(diagnosis) if diagnosis.status != "healthy" else None
     blocks: list[Block] = [
@@ -160,7 +164,7 @@ def render_card(
             block_id=_verdict_id(diagnosis),
             text=_mrkdwn(_clip(_cause_text(diagnosis), SECTION_LIMIT)),
         ),
-        _context(_impact_text(diagnosis, stops, one_line=chart is not None)),
+        _context(_impact_text(diagnosis, stops, room if chart is not None else None)),
     ]
     if diagnosis.status != "healthy" or diagnosis.stopped_tasks:
         blocks += _failing_blocks(diagnosis)
@@ -305,13 +309,13 @@ def _quoted(evidence: Sequence[Evidence]) -> list[str]:
     return [f"> {code(line)}" for line in evidence_lines(evidence)]
 
 
-def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None, one_line: bool = False) -> str:
-    """The numbers; `one_line` (a card that also carries a chart) keeps the first bits that fit
-    one line as a reader sees them (a date as its fallback), the revision going first."""
+def _impact_text(diagnosis: Diagnosis, stops: Stops | None = None, room: int | None = None) -> str:
+    """The numbers; with `room` (a card that also carries a chart), the first bits that fit it
+    as a reader sees them (a date as its fallback), the revision going first."""
     bits = impact_bits(diagnosis, slack_date, stops)
-    if one_line:
-        plain = impact_bits(diagnosis, _date_fallback, stops)
-        while len(bits) > 1 and len(" · ".join(plain)) > LINE_WIDTH:
+    if room is not None:
+        plain = impact_bits(diagnosis, date_fallback, stops)
+        while len(bits) > 1 and len(" · ".join(plain)) > room:
             bits, plain = bits[:-1], plain[:-1]
     if diagnosis.status == "healthy" and not diagnosis.stopped_tasks:
         bits.append(f"checked {slack_date(diagnosis.diagnosed_at)}")
@@ -406,10 +410,10 @@ def _buttons(diagnosis: Diagnosis) -> ActionsBlock:
 
 def slack_date(when: datetime) -> str:
     # Shown in each reader's own time zone: https://docs.slack.dev/messaging/formatting-message-text#date-formatting
-    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{_date_fallback(when)}>"
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{date_fallback(when)}>"
 
 
-def _date_fallback(when: datetime) -> str:
+def date_fallback(when: datetime) -> str:
     """What `slack_date` shows a client that cannot render the token: its width on a card."""
     return f"{when:%Y-%m-%d %H:%M} UTC"
 

@@ -96,7 +96,7 @@ def chart_block(diagnosis: Diagnosis) -> dict[str, Any] | None:
     return {
         "type": CHART,
         "block_id": CHART_BLOCK,
-        "title": _title(view),
+        "title": chart_title(view),
         "chart": {
             "type": "line",
             "series": series,
@@ -105,7 +105,7 @@ def chart_block(diagnosis: Diagnosis) -> dict[str, Any] | None:
     }
 
 
-def _title(view: MemoryView) -> str:
+def chart_title(view: MemoryView) -> str:
     """Whose memory and its peak against the limit: what the chart shows, in its title."""
     of = f" of {view.limit}" if view.limit else ""
     title = f"Memory of {view.container or 'the task'}: peak {view.peak}{of} MiB"

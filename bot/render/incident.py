@@ -5,7 +5,8 @@ terminal line, and as the JSON line of `ecs-why watch` (CONTRACT §2)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -20,12 +21,15 @@ from bot.clean import clean_text
 from bot.model import Diagnosis
 from bot.render.blocks import (
     ACTIONS_BLOCK,
+    LINE_WIDTH,
+    date_fallback,
     escape,
     fallback_text,
     render_card,
     safe,
     slack_date,
 )
+from bot.render.chart import CHART
 from bot.render.evidence import evidence_lines
 from bot.render.glance import Stops
 from bot.truncate import shorten
@@ -60,17 +64,17 @@ def incident_summary(incident: Incident) -> str:
 
 
 def incident_header(
-    incident: Incident, silence: str | None = None, acked: Acknowledged | None = None
+    incident: Incident,
+    silence: str | None = None,
+    acked: Acknowledged | None = None,
+    numbers: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The incident's own blocks: since when or recovered when, how often, who acknowledged it,
-    snoozed or muted. The cause and revision are the card's to say."""
-    if incident.recovered_at is not None:
-        text = (
-            f":large_green_circle: *Recovered* {slack_date(incident.recovered_at)} "
-            f"after {_span(incident)}"
-        )
-    else:
-        text = f":rotating_light: *Incident* since {slack_date(incident.first)}: {_span(incident)}"
+    """The incident's own blocks: since when or recovered when, how often, the card's
+    `numbers` when they join this line, who acknowledged it, snoozed or muted. The cause and
+    revision are the card's to say."""
+    text = " ".join(_header_words(incident, slack_date))
+    if numbers:
+        text += f" · {numbers}"
     if acked is not None:
         text += f" · {acknowledged(acked)}"
     blocks = [ContextBlock(block_id=INCIDENT_BLOCK, elements=[MarkdownTextObject(text=text)])]
@@ -78,6 +82,20 @@ def incident_header(
         note = MarkdownTextObject(text=safe(silence, 500))
         blocks.append(ContextBlock(block_id=SILENCE_BLOCK, elements=[note]))
     return [block.to_dict() for block in blocks]
+
+
+def _header_words(incident: Incident, when: Callable[[datetime], str]) -> tuple[str, str]:
+    """The header's emoji and its words."""
+    if incident.recovered_at is not None:
+        recovered = when(incident.recovered_at)
+        return ":large_green_circle:", f"*Recovered* {recovered} after {_span(incident)}"
+    return ":rotating_light:", f"*Incident* since {when(incident.first)}: {_span(incident)}"
+
+
+def _header_width(incident: Incident) -> int:
+    """The header's characters as a reader sees them: its emoji as one wide character (2), its
+    markup gone, its date as the token's fallback."""
+    return 3 + len(_header_words(incident, date_fallback)[1].replace("*", ""))
 
 
 def acknowledged(acked: Acknowledged) -> str:
@@ -103,7 +121,12 @@ def render_incident_card(
     """The diagnosis card under the incident header, with one row of buttons: the card's
     primary one, Acknowledge (until someone has), Snooze 1 h, Mute this cause, and a menu with
     the card's other buttons."""
-    card = render_card(diagnosis, stops=Stops(incident.stops, incident.first))
+    stops = Stops(incident.stops, incident.first)
+    card = render_card(diagnosis, stops=stops, room=LINE_WIDTH - _header_width(incident) - 3)
+    # Beside a chart, the card's numbers (its second block) join the header's line.
+    charted = any(b["type"] == CHART for b in card)
+    numbers = card.pop(1)["elements"][0]["text"] if charted else None
+    header = incident_header(incident, silence, acked, numbers)
     own = next(b for b in card if b.get("block_id") == ACTIONS_BLOCK)["elements"]
     value = silence_value(incident)
     elements: list[dict[str, Any]] = [e for e in own if e.get("style") == "primary"]
@@ -118,7 +141,7 @@ def render_incident_card(
         elements.append(_menu(rest).to_dict())
     buttons = {"type": "actions", "block_id": BUTTONS_BLOCK, "elements": elements}
     kept = [b for b in card if b.get("block_id") != ACTIONS_BLOCK]
-    return [*incident_header(incident, silence, acked), *kept, buttons]
+    return [*header, *kept, buttons]
 
 
 def _menu(buttons: list[dict[str, Any]]) -> OverflowMenuElement:

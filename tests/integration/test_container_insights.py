@@ -183,5 +183,5 @@ def test_an_out_of_memory_card_charts_the_task_s_memory(aws: str) -> None:
     # the container's own samples (enhanced observability) before the task's
     assert diagnosis.cause.particulars.memory_peak == 460
     [chart] = [b for b in render_card(diagnosis) if b["type"] == "data_visualization"]
-    assert chart["title"] == "Memory of app before the stop"
+    assert chart["title"] == "Memory of app: peak 460 of 512 MiB"
     assert [p["value"] for p in chart["chart"]["series"][0]["data"]] == [380, 420, 460]

@@ -148,11 +148,7 @@ def test_every_card_fits_fifteen_lines_and_keeps_what_to_do(diagnoses: list[Diag
                 for done in (False, True)
             ]
         # A memory chart counts its 6 lines like any other block: the chart cards fit too.
-        over += [
-            (diagnosis.target.label, card_lines(c))
-            for c in cards
-            if card_lines(c) > BUDGET
-        ]
+        over += [(diagnosis.target.label, card_lines(c)) for c in cards if card_lines(c) > BUDGET]
         step = diagnosis.next_step
         if step is not None and step.command:
             assert any(b.get("block_id") == COMMAND_BLOCK for b in cards[0]), diagnosis.target

@@ -132,12 +132,11 @@ def test_a_jvm_heap_set_below_the_limit_raises_the_heap_not_the_container() -> N
     )
     finding = fb.only(check_exit_code(facts), Cause.HEAP_EXHAUSTED)
     assert finding.title == (
-        "Container app's runtime ran out of its own heap (-Xmx256m), below its 2048 MiB "
-        "memory limit"
+        "Container app ran out of its own heap (-Xmx256m), below its 2048 MiB memory limit"
     )
     step = fb.fixed(HEAP_EXHAUSTED, facts, particulars=finding.particulars)
-    assert "ran out of its own heap (-Xmx256m), below the container's 2048 MiB" in step.action
-    assert "rather than the container's memory" in step.action
+    assert "Raise app's heap (-Xmx256m) toward the container's 2048 MiB" in step.action
+    assert "not the container's memory" in step.action
 
 
 def test_a_heap_flag_set_in_the_environment_is_named_never_its_value() -> None:

@@ -186,8 +186,8 @@ def test_the_card_says_what_an_engineer_needs_first() -> None:
     card = render_card(diagnosis())
     assert_sound(card)
     cause = card[0]["text"]["text"].split("\n")
-    assert cause[0] == ":red_circle: *production/api-service is degraded*"
-    assert cause[1] == "*Container app was killed at its memory limit* (`out-of-memory`)"
+    assert cause[0] == ":red_circle: *production/api-service is degraded* · `out-of-memory`"
+    assert cause[1] == "*Container app was killed at its memory limit*"
     assert cause[2] == "> exit code 137"  # the decisive line, in words: no message quoted
     assert "3 stopped (all 3 for this cause)" in card[1]["elements"][0]["text"]
     body = "\n".join(texts(card))

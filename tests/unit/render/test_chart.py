@@ -4,17 +4,20 @@ fallback, the terminal line, the JSON field, and how to turn Container Insights 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 from rich.console import Console
 
 from bot.model import ContainerInsights, Diagnosis, MemorySample, Task
-from bot.render.blocks import render_card
+from bot.render.blocks import render_card, render_details
 from bot.render.chart import (
     MAX_POINTS,
     TITLE_LIMIT,
     chart_block,
+    chart_title,
     insights_off_line,
+    memory_view,
     without_chart,
 )
 from bot.render.json import diagnosis_to_json
@@ -99,10 +102,25 @@ def test_the_card_carries_the_chart_as_a_raw_block_and_its_words_as_fallback() -
     charts = [b for b in blocks if b["type"] == "data_visualization"]
     assert charts == [chart_block(diagnosis)]
     assert blocks.index(charts[0]) == 2  # under the cause and its numbers
-    fallback = "task memory peaked at 1024 MiB of its 1024 MiB limit (per-minute averages"
-    assert fallback in json.dumps(blocks[3:])  # the same in words, in the cause's evidence
-    assert without_chart(blocks) == [b for b in blocks if b is not charts[0]]
-    assert without_chart(without_chart(blocks)) is None
+    assert charts[0]["title"] == "Memory of the task: peak 1024 of 1024 MiB"
+    # The chart stands for the Container Insights line on the card; Details keeps it whole.
+    sentence = "task memory peaked at 1024 MiB of its 1024 MiB limit (per-minute averages"
+    assert sentence not in json.dumps(blocks)
+    assert sentence in json.dumps(render_details(diagnosis))
+    chartless = without_chart(blocks)
+    assert chartless is not None
+    told = chartless[2]["elements"][0]["text"]
+    assert told.startswith(":bar_chart: Memory of the task: peak 1024 of 1024 MiB")
+    assert "Container Insights, per-minute averages" in told
+    assert chartless[:2] + chartless[3:] == [b for b in blocks if b is not charts[0]]
+    assert without_chart(chartless) is None
+
+
+def test_a_long_container_name_leaves_the_title_its_peak() -> None:
+    view = memory_view(oom())
+    assert view is not None
+    long = replace(view, container="a-container-whose-name-is-longer-than-the-title")
+    assert chart_title(long) == "Memory: peak 1024 of 1024 MiB"
 
 
 def test_no_chart_where_memory_is_not_the_question() -> None:
