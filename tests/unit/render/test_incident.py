@@ -25,7 +25,9 @@ from bot.render.incident import (
     with_silence,
 )
 from bot.watch.incidents import Acknowledged, Incident, ServiceRef
+from tests.card_lines import card_lines
 from tests.unit.render.test_blocks import HUGE, diagnosis
+from tests.unit.render.test_chart import oom
 
 T0 = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)
 SERVICE = ServiceRef(account="123456789012", region="us-east-1", cluster="prod", service="api")
@@ -142,3 +144,20 @@ def test_bidi_and_zero_width_characters_never_reach_the_card() -> None:
         char in json.dumps(blocks, ensure_ascii=False) for char in "\u202e\u2066\u200b\ufeff"
     )
     assert "Container app was killed" in json.dumps(blocks)
+
+
+def test_beside_a_chart_the_numbers_join_the_header_and_survive_an_ack() -> None:
+    charted = oom()
+    card = render_incident_card(incident(), charted)
+    header = card[0]["elements"][0]["text"]
+
+    assert header.startswith(":rotating_light: *Incident* since")
+    assert " · 0/2 tasks running" in header  # the card's numbers, on the header's one line
+    assert card_lines(card[:1]) == 1
+    assert [b["type"] for b in card[1:3]] == ["section", "data_visualization"]
+    acked = with_ack(card, Acknowledged(user="U0ALEX", at=T0 + timedelta(minutes=5)))
+    said = acked[0]["elements"][0]["text"]
+    assert " · 0/2 tasks running · :eyes: acknowledged by <@U0ALEX>" in said, said
+    # Without a chart the numbers keep their own line under the cause.
+    plain = render_incident_card(incident(), diagnosis())
+    assert "tasks running" not in plain[0]["elements"][0]["text"]
