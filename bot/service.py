@@ -36,6 +36,7 @@ REASONING = (
     "bot.reason.scope",
     "bot.clean",
 )
+_IMPORTS = threading.Lock()
 MAX_CLIENT_SETS = 16  # AwsClients kept (~3 MiB each), by account, region and freshness; LRU
 ACCOUNT_ID_TTL = 24 * 3600.0  # how long the account id AWS showed for a scope is remembered
 
@@ -141,6 +142,7 @@ class Diagnoser:
         facts = facts.model_copy(
             update={"target": facts.target.model_copy(update={"account": target.account})}
         )
+        _import(REASONING)  # after the thread that imports them, never beside it
         from bot.clean import clean
         from bot.reason import reason
         from bot.reason.scope import with_scope
@@ -174,12 +176,14 @@ def _log_outcome(facts: Facts, diagnosis: Diagnosis) -> None:
 
 
 def _platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
+    _import(REASONING)
     from bot.checks.patterns import platform_evidence
 
     return platform_evidence(stopped, log_streams)
 
 
 def _named_hosts(log_streams: Iterable[LogStream]) -> tuple[str, ...]:
+    _import(REASONING)
     from bot.checks.past_start import named_hosts
 
     return named_hosts(log_streams)
@@ -192,6 +196,7 @@ def _baseline_arn(
     stopped: Iterable[Task],
     deployments: Sequence[ServiceDeployment],
 ) -> tuple[str, str] | None:
+    _import(REASONING)
     from bot.reason.changes import baseline_arn
 
     return baseline_arn(failing, service, family, stopped, deployments)
@@ -210,12 +215,20 @@ def _hold_to_account(target: Target, seen: bytes | None) -> None:
     )
 
 
+def _import(names: Sequence[str]) -> None:
+    """Import `names` one thread at a time: two threads entering an import cycle (bot.reason
+    and bot.checks) at different modules would each see the other's half-made module."""
+    with _IMPORTS:
+        for name in names:
+            importlib.import_module(name)
+
+
 def _import_later(names: Sequence[str]) -> None:
     """Import `names` on a thread (once per process, in effect): needed only after the facts."""
     missing = [name for name in names if name not in sys.modules]
     if missing:
         threading.Thread(
-            target=lambda: [importlib.import_module(name) for name in missing],
+            target=partial(_import, missing),
             name="ecs-why-import",
             daemon=True,
         ).start()

@@ -5,6 +5,7 @@ bad line, count it, say so once, and carry on with the good ones."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 
+from bot.aws.archive import capture_group
 from bot.demo.archive_events import lines, task_stopped
 from bot.demo.traffic import EmulatorServer
 from tests.e2e.test_watches import OOM, showing, watch, watching
@@ -94,6 +96,12 @@ def test_bad_lines_are_skipped_counted_and_said_once_and_good_ones_still_count(
         assert updates[-1]["stops"] == 4
         assert updates[-1]["cause"]["code"]
 
+        # A diagnosis prefers AWS's own capture of the cluster, read by the same parser: the
+        # same bad lines there are skipped and counted the same way.
+        capture = capture_group(OOM.cluster)
+        with contextlib.suppress(boto3.client("logs").exceptions.ResourceAlreadyExistsException):
+            boto3.client("logs").create_log_group(logGroupName=capture)
+        put_lines(capture, [(now, line) for line in [good[0], *bad, *good[1:]]])
         diagnosed = run_cli(
             setup.group,
             "diagnose",
@@ -107,5 +115,6 @@ def test_bad_lines_are_skipped_counted_and_said_once_and_good_ones_still_count(
         assert diagnosed.returncode == 0, diagnosed.stderr
         assert "Traceback" not in diagnosed.stderr
         history = json.loads(diagnosed.stdout)["history"]
+        assert history["archive_source"] == "aws-event-capture"
         assert history["skipped"] == len(bad)
         assert history["stops"] >= 4
