@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     import redis
@@ -211,6 +211,16 @@ class RedisStore:
         except self._errors as error:
             self._failed(error)
             return fallback()
+
+    def script(self, source: str) -> Callable[[list[str], list[Any], Callable[[], T]], T | Any]:
+        """A Lua script, registered once, run as one atomic step on this store's connection;
+        while Redis is down, `fallback` answers instead."""
+        registered = self._client.register_script(source)
+
+        def run(keys: list[str], args: list[Any], fallback: Callable[[], T]) -> T | Any:
+            return self._run(lambda client: registered(keys, args, client), fallback)
+
+        return run
 
     def get(self, key: str) -> bytes | None:
         def command(client: redis.Redis) -> bytes | None:

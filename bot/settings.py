@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     aws_connect_timeout: float = Field(default=3.0, gt=0)
     aws_read_timeout: float = Field(default=10.0, gt=0)
     aws_max_attempts: int = Field(default=5, ge=1, le=10)
+    # The share of each of ECS's request buckets (per account, region and category of actions)
+    # the bot may use: the customer's own tooling draws on the same buckets (bot/budget.py).
+    aws_budget_share: float = Field(
+        default=0.5, gt=0, le=0.9, validation_alias="ECS_WHY_AWS_BUDGET_SHARE"
+    )
+    # Seconds an ECS read waits for a token when its bucket is empty, before it becomes a gap.
+    aws_budget_wait: float = Field(
+        default=3.0, ge=0, le=10, validation_alias="ECS_WHY_AWS_BUDGET_WAIT"
+    )
     # A whole diagnosis returns what it knows after this many seconds.
     diagnosis_deadline: float = Field(default=25.0, gt=0)
     # How long a finished diagnosis is reused for the same target.

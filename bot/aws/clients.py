@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import boto3
@@ -42,6 +44,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from bot.aws.fact_cache import FactCache
 from bot.aws.reads import iam_action, model_loader
 from bot.aws.unavailable import Unavailable
+from bot.budget import Budget, BudgetExhausted, buckets_for
 from bot.cache import Store
 from bot.errors import AwsUnavailable, MutatingCallRefused, TargetError
 from bot.model import Fact, Gap
@@ -224,6 +227,7 @@ class AwsClients:
         role_arn: str | None = None,
         region: str | None = None,
         session_lock: threading.Lock | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self._session = session
         # The session may be shared with other AwsClients (other regions): so is its lock.
@@ -237,8 +241,17 @@ class AwsClients:
         fact_cache = (
             FactCache(store, lambda: self.scope, immutable_only=immutable_only) if store else None
         )
+        budget = budget or Budget(
+            buckets_for(store), share=settings.aws_budget_share, wait=settings.aws_budget_wait
+        )
         self._clients = ServiceClients(
-            session, self._session_lock, self._region, settings, self.recorder, fact_cache
+            session,
+            self._session_lock,
+            self._region,
+            settings,
+            self.recorder,
+            fact_cache,
+            lambda region, action: budget.draw(self.budget_account, region, action),
         )
         self.unavailable = Unavailable()  # what optional reads found missing here
 
@@ -280,6 +293,14 @@ class AwsClients:
             identity = f"{self._session.profile_name}|{key_id}|{endpoint}".encode()
             self._scope = f"{self.region}:{hashlib.sha256(identity).hexdigest()[:16]}"
         return self._scope
+
+    @property
+    def budget_account(self) -> str:
+        """Whose ECS request buckets these clients draw on: the assumed role's account, else
+        the identity `scope` names (the bot's own account, whose id it need not ask)."""
+        if self._role_arn:
+            return self._role_arn.split(":")[4]
+        return "own-" + self.scope.partition(":")[2]
 
     @property
     def region(self) -> str:
@@ -328,7 +349,8 @@ class AwsClients:
 class ServiceClients:
     """One client per service and region, made from one session under its lock and then shared
     by the threads of every diagnosis; each refuses mutating calls, counts its calls in
-    `recorder`, keeps its answers in `fact_cache` (if any) and retries ECR's throttling."""
+    `recorder`, keeps its answers in `fact_cache` (if any), retries ECR's throttling and draws
+    each ECS call not answered from the cache on the request budget (`draw(region, action)`)."""
 
     def __init__(
         self,
@@ -338,9 +360,10 @@ class ServiceClients:
         settings: Settings,
         recorder: CallRecorder,
         fact_cache: FactCache | None,
+        draw: Callable[[str, str], None],
     ) -> None:
         self._session, self._session_lock, self._region = session, session_lock, region
-        self._recorder, self._fact_cache = recorder, fact_cache
+        self._recorder, self._fact_cache, self._draw = recorder, fact_cache, draw
         self._lock = threading.Lock()  # held only to look up or store a client
         # Bounded: task definitions name log and registry regions too.
         self._made: OrderedDict[tuple[str, str | None, bool], BaseClient] = OrderedDict()
@@ -399,10 +422,16 @@ class ServiceClients:
         events.register("before-call", self._recorder.record)
         if self._fact_cache is not None:
             self._fact_cache.install(client)
+        if service_name == "ecs":
+            # After the fact cache's hook: an answer from the cache costs no token.
+            events.register("before-call", partial(self._draw_for, client.meta.region_name))
         if service_name == "ecr":
             # needs-retry handlers return a delay; botocore-stubs types every handler as -> None.
             events.register("needs-retry.ecr", self._retry_ecr_throttle)  # type: ignore[arg-type]
         return client
+
+    def _draw_for(self, region: str, model: OperationModel, **_: Any) -> None:
+        self._draw(region, model.name)
 
     def _retry_ecr_throttle(self, response: Any, attempts: int, **_: Any) -> float | None:
         # botocore's standard retry mode does not know ECR's `ThrottleException` code.
@@ -532,6 +561,8 @@ def describe_error(error: BaseException) -> str:
         return "endpoint unreachable"
     if isinstance(error, NoCredentialsError):
         return "no AWS credentials found"
+    if isinstance(error, BudgetExhausted):
+        return str(error)
     if isinstance(error, BotoCoreError | MutatingCallRefused):
         return type(error).__name__
     return "failed"

@@ -1,0 +1,193 @@
+"""The AWS request budget per account and region: ECS's own token buckets, at a share.
+
+ECS throttles each account per region with one token bucket per category of actions (AWS's
+"Request throttling for the Amazon ECS API"), and every caller in the account draws on the
+same buckets: the console, the CLI, the customer's deploy tooling. The bot keeps to a share
+of each, so a burst of diagnoses cannot throttle anyone else. Buckets live in Redis when there
+is one, so every replica draws on the same bucket; else in this process's memory.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from botocore.exceptions import BotoCoreError
+
+from bot.cache import RedisStore, Store, cache_key
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A token bucket: `burst` tokens at most, `refill` tokens added per second."""
+
+    burst: float
+    refill: float
+
+
+# ECS's read categories and their buckets, per account and region, as AWS documents them
+# (developerguide/request-throttling.html). The bot makes no modifying call (clients.py).
+CATEGORIES: dict[str, Rate] = {
+    "cluster-read": Rate(50, 20),
+    "task-definition-read": Rate(50, 20),
+    "capacity-provider-read": Rate(50, 20),
+    "tag-read": Rate(50, 20),
+    "setting-read": Rate(50, 20),
+    "cluster-resource-read": Rate(100, 20),
+    "service-read": Rate(100, 20),
+    "service-deployment": Rate(50, 20),
+    "service-revision": Rate(50, 20),
+    "task-protection": Rate(200, 80),
+    "cluster-service-resource-read": Rate(10, 1),
+}
+ACTIONS: dict[str, str] = {
+    "DescribeClusters": "cluster-read",
+    "ListClusters": "cluster-read",
+    "DescribeTaskDefinition": "task-definition-read",
+    "ListTaskDefinitions": "task-definition-read",
+    "ListTaskDefinitionFamilies": "task-definition-read",
+    "DescribeCapacityProviders": "capacity-provider-read",
+    "ListTagsForResource": "tag-read",
+    "ListAccountSettings": "setting-read",
+    "DescribeContainerInstances": "cluster-resource-read",
+    "DescribeTasks": "cluster-resource-read",
+    "ListAttributes": "cluster-resource-read",
+    "ListContainerInstances": "cluster-resource-read",
+    "ListTasks": "cluster-resource-read",
+    "DescribeServices": "service-read",
+    "ListServices": "service-read",
+    "DescribeServiceDeployments": "service-deployment",
+    "ListServiceDeployments": "service-deployment",
+    "DescribeServiceRevisions": "service-revision",
+    "GetTaskProtection": "task-protection",
+    "ListServicesByNamespace": "cluster-service-resource-read",
+}
+# An ECS action the table does not list (a newer one) gets a bucket of its own at the
+# table's smallest read rate.
+UNLISTED = "unlisted"
+UNLISTED_RATE = Rate(10, 1)
+
+
+def category(action: str) -> tuple[str, Rate]:
+    """The bucket an ECS action (e.g. `DescribeServices`) draws on, and its documented rate."""
+    name = ACTIONS.get(action, UNLISTED)
+    return name, CATEGORIES.get(name, UNLISTED_RATE)
+
+
+def shared(rate: Rate, share: float) -> Rate:
+    """Our part of a bucket: at least one token, so a tiny share still lets a read through."""
+    return Rate(max(1.0, rate.burst * share), rate.refill * share)
+
+
+def take(
+    tokens: float | None, at: float, now: float, rate: Rate, n: float = 1
+) -> tuple[float, float]:
+    """The bucket after trying to take `n` tokens at `now`, and the seconds to wait before
+    they would be there (0: taken). `tokens` is what was left at `at` (None: a full bucket).
+    The Lua script below does the same in Redis."""
+    refilled = rate.burst if tokens is None else tokens + max(0.0, now - at) * rate.refill
+    full = min(rate.burst, refilled)
+    if full >= n:
+        return full - n, 0.0
+    return full, (n - full) / rate.refill if rate.refill > 0 else float("inf")
+
+
+# `take` in one atomic step, on Redis's own clock (replicas' clocks may differ): the bucket is
+# a hash {tokens, at}, kept only while it is refilling. Numbers go back as strings: Redis
+# would cut a Lua number to an integer.
+_TAKE = """
+local burst, refill, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local held = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = burst
+if held[1] then
+  tokens = math.min(burst, tonumber(held[1]) + math.max(0, now - tonumber(held[2])) * refill)
+end
+local wait = 0
+if tokens >= n then tokens = tokens - n else wait = (n - tokens) / refill end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / refill * 1000) + 1000)
+return tostring(wait)
+"""
+
+
+class Buckets(Protocol):
+    def take(self, key: str, rate: Rate) -> float:
+        """Takes a token from the bucket at `key`; the seconds to wait if it was empty."""
+        ...
+
+
+class MemoryBuckets:
+    """The buckets of one process (the CLI, or a bot without Redis)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._held: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str, rate: Rate) -> float:
+        with self._lock:
+            now = self._clock()
+            tokens, at = self._held.get(key, (None, now))
+            left, wait = take(tokens, at, now, rate)
+            self._held[key] = (left, now)
+            return wait
+
+
+PROCESS = MemoryBuckets()  # every client in this process draws on it when there is no Redis
+
+
+class RedisBuckets:
+    """The buckets every replica shares; while Redis is down, this process's instead."""
+
+    def __init__(self, store: RedisStore) -> None:
+        self._take = store.script(_TAKE)
+
+    def take(self, key: str, rate: Rate) -> float:
+        answer = self._take([key], [rate.burst, rate.refill, 1], lambda: PROCESS.take(key, rate))
+        return float(answer.decode() if isinstance(answer, bytes) else answer)
+
+
+def buckets_for(store: Store | None) -> Buckets:
+    """Shared through Redis when the store is, else this process's."""
+    return RedisBuckets(store) if isinstance(store, RedisStore) else PROCESS
+
+
+class BudgetExhausted(BotoCoreError):
+    """No token came within the wait: the read is given up, and becomes a gap."""
+
+    fmt = "request budget for {account} in {region} exhausted"
+
+
+class Budget:
+    """Draws one token per ECS call from the bucket of its account, region and category,
+    waiting at most `wait` seconds for one."""
+
+    def __init__(
+        self,
+        buckets: Buckets,
+        *,
+        share: float,
+        wait: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._buckets, self._share, self._wait = buckets, share, wait
+        self._sleep, self._clock = sleep, clock
+
+    def draw(self, account: str, region: str, action: str) -> None:
+        """Returns once a token is taken; BudgetExhausted if none came within the wait."""
+        name, documented = category(action)
+        rate = shared(documented, self._share)
+        key = cache_key("budget", account, region, name)
+        give_up = self._clock() + self._wait
+        while (wait := self._buckets.take(key, rate)) > 0:
+            left = give_up - self._clock()
+            if wait > left:
+                label = f"account {account}" if account.isdigit() else "the bot's own account"
+                raise BudgetExhausted(account=label, region=region)
+            self._sleep(wait)
