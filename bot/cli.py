@@ -210,7 +210,9 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         if args.serve:
             _feed_demo_archive(settings)
             return _serve(settings)
-        diagnoser = Diagnoser(settings.model_copy(update={"redis_url": None}), MemoryStore())
+        # The emulator has no other callers to leave ECS's request buckets to: the top share.
+        demo = settings.model_copy(update={"redis_url": None, "aws_budget_share": 0.9})
+        diagnoser = Diagnoser(demo, MemoryStore())
         try:
             diagnoses = diagnose_demo_account(diagnoser)
             incidents = _demo_incidents(settings)
