@@ -18,6 +18,7 @@ from typing import Protocol
 from botocore.exceptions import BotoCoreError
 
 from bot.cache import RedisStore, Store, cache_key
+from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,13 @@ class RedisBuckets:
 def buckets_for(store: Store | None) -> Buckets:
     """Shared through Redis when the store is, else this process's."""
     return RedisBuckets(store) if isinstance(store, RedisStore) else PROCESS
+
+
+def request_budget(settings: Settings, store: Store | None) -> Budget:
+    """The budget AWS clients draw on: through Redis when `store` is, else this process's."""
+    return Budget(
+        buckets_for(store), share=settings.aws_budget_share, wait=settings.aws_budget_wait
+    )
 
 
 class BudgetExhausted(BotoCoreError):

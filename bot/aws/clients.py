@@ -44,7 +44,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from bot.aws.fact_cache import FactCache
 from bot.aws.reads import iam_action, model_loader
 from bot.aws.unavailable import Unavailable
-from bot.budget import Budget, BudgetExhausted, buckets_for
+from bot.budget import Budget, BudgetExhausted, request_budget
 from bot.cache import Store
 from bot.errors import AwsUnavailable, MutatingCallRefused, TargetError
 from bot.model import Fact, Gap
@@ -241,9 +241,7 @@ class AwsClients:
         fact_cache = (
             FactCache(store, lambda: self.scope, immutable_only=immutable_only) if store else None
         )
-        budget = budget or Budget(
-            buckets_for(store), share=settings.aws_budget_share, wait=settings.aws_budget_wait
-        )
+        budget = budget or request_budget(settings, store)
         self._clients = ServiceClients(
             session,
             self._session_lock,
@@ -265,9 +263,11 @@ class AwsClients:
         store: Store | None = None,
         immutable_only: bool = False,
         sessions: Sessions | None = None,
+        budget: Budget | None = None,
     ) -> AwsClients:
         """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given,
-        or in a configured account through the role the bot assumes there."""
+        or in a configured account through the role the bot assumes there; their ECS calls
+        draw on `budget` (default: the one of `store`)."""
         sessions = sessions or Sessions(settings)
         session, role_arn, lock = sessions.get(account)
         return cls(
@@ -278,6 +278,7 @@ class AwsClients:
             role_arn=role_arn,
             region=sessions.ecs_region(region),
             session_lock=lock,
+            budget=budget,
         )
 
     @property

@@ -16,6 +16,8 @@ from bot.aws.archive_tail import Batch, read_since
 from bot.aws.clients import AwsClients, describe_error
 from bot.aws.ecs import describe_service
 from bot.aws.reads import FILTER_LOG_EVENTS
+from bot.budget import request_budget
+from bot.cache import Store
 from bot.errors import AwsUnavailable
 from bot.settings import Settings
 from bot.watch.incidents import ServiceRef, Steady
@@ -32,11 +34,13 @@ class Archive:
 class Reader:
     """The AWS side: the archive's new lines, and whether quiet services run what they should.
 
-    Its clients have no fact cache: every poll must see what arrived since the last one.
+    Its clients have no fact cache: every poll must see what arrived since the last one; they
+    draw on the request budget of `store` (bot/budget.py) like every diagnosis.
     """
 
-    def __init__(self, settings: Settings, group: str) -> None:
+    def __init__(self, settings: Settings, group: str, store: Store | None = None) -> None:
         self._settings = settings
+        self._budget = request_budget(settings, store)
         self.group = group
         self._made: dict[Archive, AwsClients] = {}
         self._account_ids: dict[Archive, str] = {}
@@ -47,7 +51,7 @@ class Reader:
         with self._lock:
             if archive not in self._made:
                 self._made[archive] = AwsClients.from_settings(
-                    self._settings, region=region, account=account
+                    self._settings, region=region, account=account, budget=self._budget
                 )
             return self._made[archive]
 

@@ -182,7 +182,7 @@ def make_follower(
     budget = Budget.within(lease)
     cards = make_client(settings, timeout=budget.timeout, retries=[CappedRateLimit(budget.wait)])
     queued = settings.watch_queue is not None
-    reader = (QueueReader if queued else Reader)(settings, settings.events_log_group)
+    reader = (QueueReader if queued else Reader)(settings, settings.events_log_group, store)
     deliver = deliverer(cards, diagnoser, budget, Acks(store))
     book = WatchBook(store, settings.accounts)
     replies = Replies(client, store, slack_api_url=str(settings.slack_api_url))

@@ -28,8 +28,9 @@ def watch(
 ) -> int:
     targets = [parse_watch_target(text) for text in texts]
     window = parse_duration(since) if since is not None else DEFAULT_WINDOW
-    reader = Reader(settings, settings.events_log_group)
-    diagnoser = Diagnoser(settings, make_store(settings.redis_url))
+    store = make_store(settings.redis_url)
+    reader = Reader(settings, settings.events_log_group, store)
+    diagnoser = Diagnoser(settings, store)
     try:
         return _follow(reader, diagnoser, targets, window, once=once, fmt=fmt)
     finally:

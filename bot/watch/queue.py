@@ -87,8 +87,8 @@ class QueueReader(Reader):
     """The follower's reader in queue mode: an archive's new lines are the messages the queue
     follower took for it, handed over once; the archive itself is never polled."""
 
-    def __init__(self, settings: Settings, group: str) -> None:
-        super().__init__(settings, group)
+    def __init__(self, settings: Settings, group: str, store: Store | None = None) -> None:
+        super().__init__(settings, group, store)
         self.taken: dict[Archive, Batch] = {}
 
     def read(self, archive: Archive, start: datetime) -> Batch:
