@@ -213,6 +213,17 @@ class CallRecorder:
             return dict(self._counts)
 
 
+def budget_account(role_arn: str | None, scope: str) -> str:
+    """Whose ECS request buckets clients draw on: the assumed role's account, else the identity
+    their `scope` names (the bot's own account, whose id it need not ask)."""
+    return role_arn.split(":")[4] if role_arn else "own-" + scope.partition(":")[2]
+
+
+def drawing(budget: Budget, account: Callable[[], str]) -> Callable[[str, str], None]:
+    """`draw(region, action)`: a token from `budget` for the account `account` names."""
+    return lambda region, action: budget.draw(account(), region, action)
+
+
 class AwsClients:
     """Guarded, recorded boto3 clients made from one session, one per service and region: what
     the collectors read through, which AWS that is (`region`, `scope`) and what they called."""
@@ -241,15 +252,12 @@ class AwsClients:
         fact_cache = (
             FactCache(store, lambda: self.scope, immutable_only=immutable_only) if store else None
         )
-        budget = budget or request_budget(settings, store)
+        draw = drawing(
+            budget or request_budget(settings, store),
+            lambda: budget_account(self._role_arn, self.scope),
+        )
         self._clients = ServiceClients(
-            session,
-            self._session_lock,
-            self._region,
-            settings,
-            self.recorder,
-            fact_cache,
-            lambda region, action: budget.draw(self.budget_account, region, action),
+            session, self._session_lock, self._region, settings, self.recorder, fact_cache, draw
         )
         self.unavailable = Unavailable()  # what optional reads found missing here
 
@@ -266,8 +274,7 @@ class AwsClients:
         budget: Budget | None = None,
     ) -> AwsClients:
         """Clients from boto3's standard chain (profile, keys, endpoint), in `region` if given,
-        or in a configured account through the role the bot assumes there; their ECS calls
-        draw on `budget` (default: the one of `store`)."""
+        or in a configured account through the role the bot assumes there."""
         sessions = sessions or Sessions(settings)
         session, role_arn, lock = sessions.get(account)
         return cls(
@@ -294,14 +301,6 @@ class AwsClients:
             identity = f"{self._session.profile_name}|{key_id}|{endpoint}".encode()
             self._scope = f"{self.region}:{hashlib.sha256(identity).hexdigest()[:16]}"
         return self._scope
-
-    @property
-    def budget_account(self) -> str:
-        """Whose ECS request buckets these clients draw on: the assumed role's account, else
-        the identity `scope` names (the bot's own account, whose id it need not ask)."""
-        if self._role_arn:
-            return self._role_arn.split(":")[4]
-        return "own-" + self.scope.partition(":")[2]
 
     @property
     def region(self) -> str:
