@@ -170,6 +170,11 @@ class BudgetExhausted(BotoCoreError):
 
     fmt = "request budget for {account} in {region} exhausted"
 
+    @property
+    def action(self) -> str:
+        """The ECS action that was not sent, e.g. `DescribeServices`."""
+        return str(self.kwargs["action"])
+
 
 class Budget:
     """Draws one token per ECS call from the bucket of its account, region and category,
@@ -197,5 +202,5 @@ class Budget:
             left = give_up - self._clock()
             if wait > left:
                 label = f"account {account}" if account.isdigit() else "the bot's own account"
-                raise BudgetExhausted(account=label, region=region)
+                raise BudgetExhausted(account=label, region=region, action=action)
             self._sleep(wait)

@@ -578,7 +578,10 @@ def unavailable(error: BaseException, endpoint: str) -> AwsUnavailable:
             "no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY"
         )
-    action = f"ecs:{error.operation_name}" if isinstance(error, ClientError) else "ecs"
+    action = "ecs"
+    if isinstance(error, ClientError | BudgetExhausted):
+        operation = error.operation_name if isinstance(error, ClientError) else error.action
+        action = f"ecs:{operation}"
     if error_code(error) in ACCESS_DENIED_CODES | BAD_CREDENTIALS_CODES:
         return AwsUnavailable(f"AWS refused {action}: {message}")
     return AwsUnavailable(f"{action} failed: {message}")
