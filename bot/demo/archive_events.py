@@ -28,14 +28,19 @@ def _iso(when: datetime) -> str:
 
 
 def _envelope(
-    kind: str, region: str, at: datetime, resources: list[str], detail: dict[str, Any]
+    kind: str,
+    region: str,
+    at: datetime,
+    resources: list[str],
+    detail: dict[str, Any],
+    account: str = ACCOUNT,
 ) -> dict[str, Any]:
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": kind,
         "source": "aws.ecs",
-        "account": ACCOUNT,
+        "account": account,
         "time": _iso(at).replace(".000Z", "Z"),
         "region": region,
         "resources": resources,
@@ -56,11 +61,12 @@ def task_stopped(
     task_id: str | None = None,
     version: int = 5,
     region: str = "us-east-1",
+    account: str = ACCOUNT,
 ) -> dict[str, Any]:
-    """An "ECS Task State Change" of a service's task that reached STOPPED."""
-    arn = f"arn:aws:ecs:{region}:{ACCOUNT}:task/{cluster}/{task_id or uuid.uuid4().hex}"
+    """An "ECS Task State Change" of a service's task that reached STOPPED, in `account`."""
+    arn = f"arn:aws:ecs:{region}:{account}:task/{cluster}/{task_id or uuid.uuid4().hex}"
     container: dict[str, Any] = {
-        "containerArn": f"arn:aws:ecs:{region}:{ACCOUNT}:container/{cluster}/{uuid.uuid4()}",
+        "containerArn": f"arn:aws:ecs:{region}:{account}:container/{cluster}/{uuid.uuid4()}",
         "lastStatus": "STOPPED",
         "name": "app",
         "taskArn": arn,
@@ -70,7 +76,7 @@ def task_stopped(
     if reason is not None:
         container["reason"] = reason
     detail = {
-        "clusterArn": f"arn:aws:ecs:{region}:{ACCOUNT}:cluster/{cluster}",
+        "clusterArn": f"arn:aws:ecs:{region}:{account}:cluster/{cluster}",
         "containers": [container],
         "createdAt": _iso(at),
         "desiredStatus": "STOPPED",
@@ -83,11 +89,11 @@ def task_stopped(
         "stoppedReason": stopped_reason,
         "stoppingAt": _iso(at),
         "taskArn": arn,
-        "taskDefinitionArn": f"arn:aws:ecs:{region}:{ACCOUNT}:task-definition/{service}:{revision}",
+        "taskDefinitionArn": f"arn:aws:ecs:{region}:{account}:task-definition/{service}:{revision}",
         "updatedAt": _iso(at),
         "version": version,
     }
-    return _envelope("ECS Task State Change", region, at, [arn], detail)
+    return _envelope("ECS Task State Change", region, at, [arn], detail, account)
 
 
 def service_action(

@@ -31,6 +31,8 @@ from botocore.model import ServiceModel
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/aws4_request")
+# Who signed a request, and for which region: `Credential=KEY/DATE/REGION/SERVICE/aws4_request`.
+CREDENTIAL = re.compile(r"Credential=(?P<key>[^/]+)/\d+/(?P<region>[^/]+)/")
 
 
 # Services whose API is REST (the operation is in the method and path), by signing name.
@@ -163,6 +165,7 @@ class Traffic:
         self._faults = Faults()
         self._in_a_row: Counter[tuple[str, str]] = Counter()
         self._injected: Counter[tuple[str, str]] = Counter()
+        self._callers: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -175,8 +178,11 @@ class Traffic:
         request = hashlib.sha256(
             b"\0".join([environ.get("QUERY_STRING", "").encode(), body])
         ).hexdigest()
+        caller = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
         with self._lock:
             self._counts[operation] += 1
+            if caller:
+                self._callers[(caller["key"], caller["region"])] += 1
             self._requests[(operation, request)] += 1
             fault = self._fault(operation, request)
         if self.latency:
@@ -246,6 +252,12 @@ class Traffic:
         with self._lock:
             return Counter(self._counts)
 
+    def callers(self) -> Counter[tuple[str, str]]:
+        """Requests by (access key id, region) as each request's signature names them: moto
+        maps an access key to its account (`moto.iam.models.get_account_id_from`)."""
+        with self._lock:
+            return Counter(self._callers)
+
     def total(self) -> int:
         with self._lock:
             return sum(self._counts.values())
@@ -259,6 +271,7 @@ class Traffic:
         """Forget every request counted and fault injected (faults in force stay in force)."""
         with self._lock:
             self._counts.clear()
+            self._callers.clear()
             self._requests.clear()
             self._in_a_row.clear()
             self._injected.clear()
