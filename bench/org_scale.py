@@ -1,4 +1,4 @@
-"""At organisation size: N accounts × R regions × S services built in the emulator (moto answers
+"""At organisation size: N accounts x R regions x S services built in the emulator (moto answers
 per account), one channel watching every cluster of every account and region, a burst of stop
 events written into each account's archive as EventBridge writes them, two real `ecs-why serve`
 replicas on one real redis-server, the lease holder killed (SIGKILL) halfway through the burst.
@@ -33,8 +33,8 @@ from tests.org_burst import (
     build,
     build_place,
     burst,
-    member_session,
     median,
+    member_session,
     outcome,
     percentile,
     redis_memory,
@@ -140,9 +140,7 @@ def main() -> None:
             )
         reset_moto(server.endpoint)  # the probe's account goes
         size = Size(size.accounts, size.regions, services, size.events, size.failing, size.rounds)
-        print(
-            f"size: {size.accounts} accounts × {size.regions} regions × {size.services} services"
-        )
+        print(f"size: {size.accounts} accounts × {size.regions} regions × {size.services} services")
         report(build(size), size, server, redis_server.url)
     finally:
         redis_server.stop()

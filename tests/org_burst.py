@@ -1,7 +1,7 @@
 """An AWS Organization in the emulator, a watch on every account and region, and a burst of
 stop events into each account's archive while two real `ecs-why serve` replicas share a real
 redis-server and one of them is killed: what `bench/org_scale.py` measures at full size and
-`tests/e2e/test_org_burst.py` checks at 3 accounts × 2 regions.
+`tests/e2e/test_org_burst.py` checks at 3 accounts x 2 regions.
 
 moto answers per account: the organisation's accounts are made with `CreateAccount`, each gets
 its `OrganizationAccountAccessRole`, and credentials from `AssumeRole` on it act in that account
@@ -300,9 +300,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
-def requests_by_place(
-    emulator: EmulatorServer, builder_keys: set[str]
-) -> Counter[tuple[str, str]]:
+def requests_by_place(emulator: EmulatorServer, builder_keys: set[str]) -> Counter[tuple[str, str]]:
     """The bot's AWS requests by (account id, region): the builder's own are left out."""
     from moto.iam.models import get_account_id_from
 

@@ -1,4 +1,4 @@
-"""An organisation of 3 accounts × 2 regions in the emulator, one channel watching every cluster
+"""An organisation of 3 accounts x 2 regions in the emulator, one channel watching every cluster
 of it, and a burst of stops into each account's archive while two real replicas share a real
 redis-server and the lease holder is killed halfway: every incident gets exactly one card, and
 each card ends up counting every stop of its service. (The full size is `bench/org_scale.py`.)"""
