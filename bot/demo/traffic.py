@@ -181,8 +181,7 @@ class Traffic:
         caller = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
         with self._lock:
             self._counts[operation] += 1
-            if caller:
-                self._callers[(caller["key"], caller["region"])] += 1
+            self._callers[(caller["key"], caller["region"]) if caller else ("-", "-")] += 1
             self._requests[(operation, request)] += 1
             fault = self._fault(operation, request)
         if self.latency:
@@ -253,8 +252,7 @@ class Traffic:
             return Counter(self._counts)
 
     def callers(self) -> Counter[tuple[str, str]]:
-        """Requests by (access key id, region) as each request's signature names them: moto
-        maps an access key to its account (`moto.iam.models.get_account_id_from`)."""
+        """Requests by the (access key id, region) that signed them (moto: key → account)."""
         with self._lock:
             return Counter(self._callers)
 
