@@ -68,7 +68,7 @@ def report(org: Organisation, size: Size, server: EmulatorServer, redis_url: str
     print(f"organisation built in {org.seconds:.0f} s ({len(org.places)} account-regions)")
     with tempfile.TemporaryDirectory() as logs:
         watch_everything(redis_url, org.places)
-        with replicas(server, redis_url, Path(logs)) as running:
+        with replicas(server, redis_url, Path(logs), org.queue) as running:
             before = redis_memory(running.redis)
             server.traffic.reset()
             began = time.monotonic()

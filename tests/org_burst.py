@@ -50,7 +50,13 @@ CHANNEL = "C0PLATFORM"
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 LEASE = 3.0  # ECS_WHY_WATCH_LEASE of the replicas
 POLL = 0.5  # ECS_WHY_WATCH_POLL
+# ECS_WHY_WATCH_QUEUE_VISIBILITY: what a killed replica had taken comes back after it (the
+# default, 300 s, fits the worst diagnosis against real AWS; a handling here takes ~1 s).
+VISIBILITY = 15
 STOPS = re.compile(r"(\d+) stops?\b")
+# The key EventBridge's deliveries to the queue are signed with here: moto puts it in the bot's
+# account, and its requests are told apart from the bot's own.
+WRITER = "AKIAEVENTBRIDGEWRITE"
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class Size:
     events: int  # stop events in the burst, over every account and region
     failing: int  # services that stop, per account and region
     rounds: int  # the burst is written in this many rounds, a replica killed halfway
+    queue: bool = False  # events into the central SQS queue (ECS_WHY_WATCH_QUEUE), not archives
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,18 @@ class Organisation:
     places: list[Place]
     keys: set[str]  # the access keys this builder used (its requests are not the bot's)
     seconds: float  # to build it
+    queue: str | None = None  # the central queue's URL, when the events go there
+
+
+def central_queue() -> str:
+    """The queue deploy/org-central.yaml makes in the bot's account, with its dead-letter queue
+    after 5 deliveries; EventBridge's rules of every account and region feed it."""
+    sqs = boto3.client("sqs")
+    dead = sqs.create_queue(QueueName="ecs-why-events-dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]
+    redrive = {"deadLetterTargetArn": arn["QueueArn"], "maxReceiveCount": "5"}
+    attributes = {"VisibilityTimeout": "30", "RedrivePolicy": json.dumps(redrive)}
+    return sqs.create_queue(QueueName="ecs-why-events", Attributes=attributes)["QueueUrl"]
 
 
 def member_session(account: str, keys: set[str]) -> boto3.Session:
@@ -118,7 +137,7 @@ def build(size: Size, workers: int = 8) -> Organisation:
     started = time.perf_counter()
     org = boto3.client("organizations")
     organisation_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
-    keys: set[str] = set()
+    keys = {WRITER}
     places = []
     for a in range(size.accounts):
         name = f"team-{a:02d}"
@@ -128,7 +147,8 @@ def build(size: Size, workers: int = 8) -> Organisation:
         places += [Place(short_name(name), account, r, session) for r in REGIONS[: size.regions]]
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(lambda place: build_place(place, size), places))
-    return Organisation(organisation_id, places, keys, time.perf_counter() - started)
+    queue = central_queue() if size.queue else None
+    return Organisation(organisation_id, places, keys, time.perf_counter() - started, queue)
 
 
 @dataclass
@@ -137,9 +157,13 @@ class Replicas:
     processes: list[subprocess.Popen[bytes]]
     redis: redis.Redis
     logs: list[Path]
+    queue: str | None
 
     def holder(self, timeout: float = 60) -> subprocess.Popen[bytes]:
-        """The process holding the follower's lease, as Redis says (`<token> host/pid/…`)."""
+        """The process holding the follower's lease, as Redis says (`<token> host/pid/…`); in
+        queue mode, where each archive has a lease of its own, the first replica."""
+        if self.queue:
+            return self.processes[0]
         deadline = time.monotonic() + timeout
         while not isinstance(value := self.redis.get(cache_key("lease", "follower")), bytes):
             assert time.monotonic() < deadline, "no replica took the lease"
@@ -150,9 +174,10 @@ class Replicas:
 
 @contextmanager
 def replicas(
-    emulator: EmulatorServer, redis_url: str, logs: Path, count: int = 2
+    emulator: EmulatorServer, redis_url: str, logs: Path, queue: str | None, count: int = 2
 ) -> Iterator[Replicas]:
-    """`count` real `ecs-why serve` processes finding the organisation's accounts themselves."""
+    """`count` real `ecs-why serve` processes finding the organisation's accounts themselves,
+    taking the events from `queue` when given, else from each account's archive."""
     with ExitStack() as stack:
         slack = stack.enter_context(FakeSlack())
         processes, files = [], []
@@ -169,12 +194,21 @@ def replicas(
                 ECS_WHY_WATCH_LEASE=str(LEASE),
                 ECS_WHY_ORGANIZATION=json.dumps({"role_name": ACCESS_ROLE}),
                 **FAKE_AWS_ENV,
+                **(queue_settings(queue) if queue else {}),
             )
             files.append(logs / f"replica-{n}.log")
             process, _ = start(env, files[-1])
             stack.callback(end, process)
             processes.append(process)
-        yield Replicas(slack, processes, redis.Redis.from_url(redis_url), files)
+        yield Replicas(slack, processes, redis.Redis.from_url(redis_url), files, queue)
+
+
+def queue_settings(url: str) -> dict[str, str]:
+    return {
+        "ECS_WHY_WATCH_QUEUE": url,
+        "ECS_WHY_WATCH_QUEUE_VISIBILITY": str(VISIBILITY),
+        "ECS_WHY_WATCH_QUEUE_WAIT": "2",
+    }
 
 
 def watch_everything(redis_url: str, places: list[Place]) -> None:
@@ -202,8 +236,11 @@ def stop_plan(places: list[Place], size: Size) -> list[tuple[Place, str]]:
     return [failing[n % len(failing)] for n in range(size.events)]
 
 
-def write_round(stops: list[tuple[Place, str]], burst: Burst, pool: ThreadPoolExecutor) -> None:
-    """One round of the burst: each place's stops into its archive, as EventBridge writes them."""
+def write_round(
+    stops: list[tuple[Place, str]], burst: Burst, pool: ThreadPoolExecutor, queue: str | None
+) -> None:
+    """One round of the burst: each place's stops into its archive, or into the central queue,
+    as EventBridge's rules deliver them (one log event, or one message, per ECS event)."""
     by_place: dict[Place, list[str]] = {}
     for place, service in stops:
         by_place.setdefault(place, []).append(service)
@@ -216,8 +253,17 @@ def write_round(stops: list[tuple[Place, str]], burst: Burst, pool: ThreadPoolEx
             )
             for s in services
         ]
-        logs = place.session.client("logs", region_name=place.region)
-        write_events(logs, GROUP, events, stream=uuid.uuid4().hex)
+        if queue:
+            sqs = boto3.Session(WRITER, "secret", region_name="us-east-1").client("sqs")
+            for n in range(0, len(events), 10):
+                entries = [
+                    {"Id": str(i), "MessageBody": json.dumps(e)}
+                    for i, e in enumerate(events[n : n + 10])
+                ]
+                sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+        else:
+            logs = place.session.client("logs", region_name=place.region)
+            write_events(logs, GROUP, events, stream=uuid.uuid4().hex)
         landed = time.monotonic()
         return [(f"{CLUSTER}/{s}:", landed) for s in services]
 
@@ -234,7 +280,7 @@ def burst(org: Organisation, size: Size, running: Replicas) -> Burst:
     started = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
         for n in range(size.rounds):
-            write_round(plan[n * per_round : (n + 1) * per_round], done, pool)
+            write_round(plan[n * per_round : (n + 1) * per_round], done, pool, org.queue)
             if n == size.rounds // 2:
                 running.slack.wait_for("chat.postMessage", timeout=120)
                 holder = running.holder()

@@ -1,6 +1,7 @@
 """An organisation of 3 accounts x 2 regions in the emulator, one channel watching every cluster
 of it, and a burst of stops into each account's archive while two real replicas share a real
-redis-server and the lease holder is killed halfway: every incident gets exactly one card, and
+redis-server and one is killed halfway (the lease holder, following the archives; or taking
+from the organisation's SQS queue): every incident gets exactly one card, and
 each card ends up counting every stop of its service. (The full size is `bench/org_scale.py`.)"""
 
 from __future__ import annotations
@@ -25,20 +26,20 @@ from tests.org_burst import (
 
 pytestmark = pytest.mark.slow
 
-SIZE = Size(accounts=3, regions=2, services=4, events=60, failing=2, rounds=4)
 
-
+@pytest.mark.parametrize("queue", [False, True], ids=["archives", "queue"])
 def test_a_burst_across_the_organisation_loses_and_doubles_no_card(
-    emulator: EmulatorServer, own_redis: RedisServer, tmp_path: Path
+    queue: bool, emulator: EmulatorServer, own_redis: RedisServer, tmp_path: Path
 ) -> None:
+    size = Size(accounts=3, regions=2, services=4, events=60, failing=2, rounds=4, queue=queue)
     with emptied_emulator(emulator):
-        org = build(SIZE)
+        org = build(size)
         watch_everything(own_redis.url, org.places)
-        with replicas(emulator, own_redis.url, tmp_path) as running:
+        with replicas(emulator, own_redis.url, tmp_path, org.queue) as running:
             emulator.traffic.reset()
-            done = burst(org, SIZE, running)
+            done = burst(org, size, running)
             expected = done.stops()
-            assert len(expected) == SIZE.accounts * SIZE.regions * SIZE.failing
+            assert len(expected) == size.accounts * size.regions * size.failing
             logs = [log.read_text() for log in running.logs]
             assert settled(running.slack, expected, timeout=120), logs
             result = outcome(running.slack, done)
@@ -47,7 +48,7 @@ def test_a_burst_across_the_organisation_loses_and_doubles_no_card(
     assert result.lost == []
     assert result.doubled == []
     assert result.cards == len(expected)  # one incident per failing service
-    assert len(result.lags) == SIZE.events
+    assert len(result.lags) == size.events
     # Each member account was read in each of its regions, through its own credentials.
     for place in org.places:
         assert requests[(place.account, place.region)] > 0, place
