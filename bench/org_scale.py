@@ -9,7 +9,8 @@ requests per minute per account and region, Redis memory, and lost / doubled inc
 full count would take longer than `--build-budget` seconds, builds fewer services per region and
 says so.
 
-    python -m bench.org_scale [--small] [--accounts 30 --regions 6 --services 500 --events 2000]
+    python -m bench.org_scale [--small] [--queue] [--accounts 30 --regions 6 --services 500
+                              --events 2000 --failing 2 --rounds 10 --build-budget 600]
 """
 
 from __future__ import annotations
@@ -120,10 +121,12 @@ def main() -> None:
     parser.add_argument("--failing", type=int, default=2, help="failing services per region")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--build-budget", type=float, default=600.0, help="seconds")
+    parser.add_argument("--queue", action="store_true", help="events through the SQS queue")
     args = parser.parse_args()
-    size = Size(args.accounts, args.regions, args.services, args.events, args.failing, args.rounds)
+    shape = (args.accounts, args.regions, args.services, args.events, args.failing, args.rounds)
     if args.small:
-        size = Size(3, 2, 20, 200, 2, 4)
+        shape = (3, 2, 20, 200, 2, 4)
+    size = Size(*shape, queue=args.queue)
 
     server = EmulatorServer().start()
     os.environ.update(emulator_env(server.endpoint))
