@@ -100,8 +100,10 @@ def central_queue() -> str:
     dead = sqs.create_queue(QueueName="ecs-why-events-dlq")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]
     redrive = {"deadLetterTargetArn": arn["QueueArn"], "maxReceiveCount": "5"}
-    attributes = {"VisibilityTimeout": "30", "RedrivePolicy": json.dumps(redrive)}
-    return sqs.create_queue(QueueName="ecs-why-events", Attributes=attributes)["QueueUrl"]
+    return sqs.create_queue(
+        QueueName="ecs-why-events",
+        Attributes={"VisibilityTimeout": "30", "RedrivePolicy": json.dumps(redrive)},
+    )["QueueUrl"]
 
 
 def member_session(account: str, keys: set[str]) -> boto3.Session:
@@ -256,11 +258,13 @@ def write_round(
         if queue:
             sqs = boto3.Session(WRITER, "secret", region_name="us-east-1").client("sqs")
             for n in range(0, len(events), 10):
-                entries = [
-                    {"Id": str(i), "MessageBody": json.dumps(e)}
-                    for i, e in enumerate(events[n : n + 10])
-                ]
-                sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+                sqs.send_message_batch(
+                    QueueUrl=queue,
+                    Entries=[
+                        {"Id": str(i), "MessageBody": json.dumps(e)}
+                        for i, e in enumerate(events[n : n + 10])
+                    ],
+                )
         else:
             logs = place.session.client("logs", region_name=place.region)
             write_events(logs, GROUP, events, stream=uuid.uuid4().hex)
