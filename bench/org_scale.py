@@ -16,6 +16,7 @@ says so.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import tempfile
 import time
@@ -84,13 +85,14 @@ def report(org: Organisation, size: Size, server: EmulatorServer, redis_url: str
     ours = Counter({(p.account, p.region): requests[(p.account, p.region)] for p in org.places})
     rates = sorted(n / minutes for n in ours.values())
     elsewhere = sum(requests.values()) - sum(ours.values())
+    killed = "a replica" if size.queue else "the lease holder"
     print(
         f"burst: {size.events} stops over {len(expected)} failing services, written in "
-        f"{done.seconds:.1f} s ({size.rounds} rounds), lease holder killed halfway; "
+        f"{done.seconds:.1f} s ({size.rounds} rounds), {killed} killed halfway; "
         f"all cards caught up: {finished}"
     )
     print(
-        f"intake lag (stop in archive → first card counting it), {len(result.lags)} stops: "
+        f"intake lag (stop landed → first card counting it), {len(result.lags)} stops: "
         f"p50 {median(result.lags):.1f} s, p99 {percentile(result.lags, 0.99):.1f} s "
         f"(p99 / p50 = {percentile(result.lags, 0.99) / max(median(result.lags), 1e-9):.1f})"
     )
@@ -99,7 +101,7 @@ def report(org: Organisation, size: Size, server: EmulatorServer, redis_url: str
         f"median {median(rates):.0f}, max {rates[-1] if rates else 0:.0f}, min "
         f"{rates[0] if rates else 0:.0f} (max / median = "
         f"{(rates[-1] if rates else 0) / max(median(rates), 1e-9):.1f}); the bot's own account "
-        f"(Organizations, STS): {elsewhere / minutes:.0f} per minute"
+        f"(Organizations, STS{', SQS' if size.queue else ''}): {elsewhere / minutes:.0f} per minute"
     )
     print(
         f"Redis used_memory: {before / 2**20:.1f} MiB before the burst, {after / 2**20:.1f} MiB "
@@ -142,8 +144,12 @@ def main() -> None:
                 f"create: building {services} per region instead"
             )
         reset_moto(server.endpoint)  # the probe's account goes
-        size = Size(size.accounts, size.regions, services, size.events, size.failing, size.rounds)
-        print(f"size: {size.accounts} accounts × {size.regions} regions × {size.services} services")
+        size = dataclasses.replace(size, services=services)
+        intake = "the central SQS queue" if size.queue else "each account's archive (one lease)"
+        print(
+            f"size: {size.accounts} accounts × {size.regions} regions × {size.services} services;"
+            f" intake from {intake}"
+        )
         report(build(size), size, server, redis_server.url)
     finally:
         redis_server.stop()
