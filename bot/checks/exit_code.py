@@ -129,7 +129,7 @@ def _fix_out_of_memory(scene: Scene) -> NextStep:
     name = scene.container.name if scene.container else "the container"
     revision = scene.revision or "the task definition"
     size = memory.memory_suggested
-    sizes = f"{memory.memory_limit} → {size} MiB" if size else f"({memory.memory_limit} MiB)"
+    sizes = f"{memory.memory_limit} MiB → {size} MiB" if size else f"({memory.memory_limit} MiB)"
     if memory.memory_scope == "container":
         raise_it = f"raise container {name}'s memory {sizes}"
     elif memory.memory_scope == "task":

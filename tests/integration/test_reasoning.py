@@ -215,7 +215,7 @@ def test_a_jvm_out_of_its_heap_raises_the_heap_not_the_container(
         for line in evidence_lines(cause.evidence)
     )
     assert diagnosis.next_step is not None
-    assert "rather than the container's memory" in diagnosis.next_step.action
+    assert "not the container's memory" in diagnosis.next_step.action
 
 
 def test_a_database_whose_group_keeps_the_task_out_names_the_rule_to_add(

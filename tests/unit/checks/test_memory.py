@@ -52,7 +52,7 @@ def test_a_peak_at_the_limit_confirms_the_kill_and_sizes_the_task() -> None:
     assert "it filled its memory" in note.text
     assert (finding.particulars.memory_peak, finding.particulars.memory_suggested) == (1019, 2048)
     step = fb.fixed(OUT_OF_MEMORY, facts, particulars=finding.particulars)
-    assert "raise the task's memory 1024 → 2048 MiB" in step.action
+    assert "raise the task's memory 1024 MiB → 2048 MiB" in step.action
     assert "1019" not in step.action  # the peak is the chart's (or Details') to show
 
 
