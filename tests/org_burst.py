@@ -1,7 +1,7 @@
 """An AWS Organization in the emulator, a watch on every account and region, and a burst of
 stop events into each account's archive while two real `ecs-why serve` replicas share a real
 redis-server and one of them is killed: what `bench/org_scale.py` measures at full size and
-`tests/e2e/test_org_burst.py` checks at 3 accounts x 2 regions.
+`tests/integration/test_org_burst.py` checks at 3 accounts x 2 regions.
 
 moto answers per account: the organisation's accounts are made with `CreateAccount`, each gets
 its `OrganizationAccountAccessRole`, and credentials from `AssumeRole` on it act in that account
