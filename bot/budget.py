@@ -84,16 +84,21 @@ def shared(rate: Rate, share: float) -> Rate:
 
 
 def take(
-    tokens: float | None, at: float, now: float, rate: Rate, n: float = 1
+    tokens: float | None, at: float, now: float, rate: Rate, n: float = 1, limit: float = 0
 ) -> tuple[float, float]:
     """The bucket after trying to take `n` tokens at `now`, and the seconds to wait before
-    they would be there (0: taken). `tokens` is what was left at `at` (None: a full bucket).
-    The Lua script below does the same in Redis."""
+    they are ours (0: taken now). `tokens` is what was left at `at` (None: a full bucket).
+
+    A wait of at most `limit` seconds reserves the tokens: the bucket goes below zero, and the
+    next caller waits behind this one. So waiters go first come, first served, each with one
+    call and one sleep; a wait past `limit` takes nothing. The Lua script below does the same
+    in Redis."""
     refilled = rate.burst if tokens is None else tokens + max(0.0, now - at) * rate.refill
     full = min(rate.burst, refilled)
     if full >= n:
         return full - n, 0.0
-    return full, (n - full) / rate.refill if rate.refill > 0 else float("inf")
+    wait = (n - full) / rate.refill if rate.refill > 0 else float("inf")
+    return (full - n, wait) if wait <= limit else (full, wait)
 
 
 # `take` in one atomic step, on Redis's own clock (replicas' clocks may differ): the bucket is
@@ -101,6 +106,7 @@ def take(
 # would cut a Lua number to an integer.
 _TAKE = """
 local burst, refill, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local held = redis.call('HMGET', KEYS[1], 'tokens', 'at')
@@ -109,16 +115,18 @@ if held[1] then
   tokens = math.min(burst, tonumber(held[1]) + math.max(0, now - tonumber(held[2])) * refill)
 end
 local wait = 0
-if tokens >= n then tokens = tokens - n else wait = (n - tokens) / refill end
+if tokens < n then wait = (n - tokens) / refill end
+if wait <= limit then tokens = tokens - n end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / refill * 1000) + 1000)
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / refill * 1000) + 1000)
 return tostring(wait)
 """
 
 
 class Buckets(Protocol):
-    def take(self, key: str, rate: Rate) -> float:
-        """Takes a token from the bucket at `key`; the seconds to wait if it was empty."""
+    def take(self, key: str, rate: Rate, limit: float = 0) -> float:
+        """Takes a token from the bucket at `key`: the seconds until it is ours, reserved when
+        that is at most `limit`; past `limit`, nothing is taken."""
         ...
 
 
@@ -130,11 +138,11 @@ class MemoryBuckets:
         self._held: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    def take(self, key: str, rate: Rate) -> float:
+    def take(self, key: str, rate: Rate, limit: float = 0) -> float:
         with self._lock:
             now = self._clock()
             tokens, at = self._held.get(key, (None, now))
-            left, wait = take(tokens, at, now, rate)
+            left, wait = take(tokens, at, now, rate, limit=limit)
             self._held[key] = (left, now)
             return wait
 
@@ -148,8 +156,10 @@ class RedisBuckets:
     def __init__(self, store: RedisStore) -> None:
         self._take = store.script(_TAKE)
 
-    def take(self, key: str, rate: Rate) -> float:
-        answer = self._take([key], [rate.burst, rate.refill, 1], lambda: PROCESS.take(key, rate))
+    def take(self, key: str, rate: Rate, limit: float = 0) -> float:
+        answer = self._take(
+            [key], [rate.burst, rate.refill, 1, limit], lambda: PROCESS.take(key, rate, limit)
+        )
         return float(answer.decode() if isinstance(answer, bytes) else answer)
 
 
@@ -178,7 +188,7 @@ class BudgetExhausted(BotoCoreError):
 
 class Budget:
     """Draws one token per ECS call from the bucket of its account, region and category,
-    waiting at most `wait` seconds for one."""
+    waiting at most `wait` seconds for one, behind the reads that reserved theirs first."""
 
     def __init__(
         self,
@@ -187,20 +197,18 @@ class Budget:
         share: float,
         wait: float,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._buckets, self._share, self._wait = buckets, share, wait
-        self._sleep, self._clock = sleep, clock
+        self._sleep = sleep
 
     def draw(self, account: str, region: str, action: str) -> None:
-        """Returns once a token is taken; BudgetExhausted if none came within the wait."""
+        """Returns once a token is ours; BudgetExhausted if none would come within the wait."""
         name, documented = category(action)
         rate = shared(documented, self._share)
         key = cache_key("budget", account, region, name)
-        give_up = self._clock() + self._wait
-        while (wait := self._buckets.take(key, rate)) > 0:
-            left = give_up - self._clock()
-            if wait > left:
-                label = f"account {account}" if account.isdigit() else "the bot's own account"
-                raise BudgetExhausted(account=label, region=region, action=action)
+        wait = self._buckets.take(key, rate, limit=self._wait)
+        if wait > self._wait:
+            label = f"account {account}" if account.isdigit() else "the bot's own account"
+            raise BudgetExhausted(account=label, region=region, action=action)
+        if wait > 0:
             self._sleep(wait)

@@ -33,6 +33,18 @@ def test_a_refilling_bucket_expires_once_full(redis_url: str) -> None:
     assert 0 < ttl <= 1500  # full again after half a second: kept no longer than that and 1 s
 
 
+def test_replicas_queue_for_one_bucket_in_turn(redis_url: str) -> None:
+    key = f"bucket-{uuid.uuid4().hex}"
+    one, two = RedisBuckets(RedisStore(redis_url)), RedisBuckets(RedisStore(redis_url))
+    rate = Rate(burst=1, refill=1)
+    assert one.take(key, rate, limit=5) == 0
+    waits = [two.take(key, rate, limit=5), one.take(key, rate, limit=5)]
+    assert 0.9 < waits[0] <= 1  # reserved in turn, across replicas
+    assert 1.9 < waits[1] <= 2
+    assert 2.9 < two.take(key, rate, limit=1) <= 3  # past its limit: nothing reserved
+    assert 2.9 < one.take(key, rate, limit=5) <= 3
+
+
 def test_a_budget_on_redis_gives_up_past_its_wait(redis_url: str) -> None:
     account = str(uuid.uuid4().int)[:12]
     budget = Budget(buckets_for(RedisStore(redis_url)), share=0.01, wait=0.2)

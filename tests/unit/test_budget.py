@@ -99,7 +99,7 @@ def test_memory_buckets_empty_then_refill_on_the_clock() -> None:
 
 def test_an_empty_bucket_waits_for_its_token_within_the_bound() -> None:
     clock = Clock()
-    budget = Budget(MemoryBuckets(clock), share=0.1, wait=3, sleep=clock.sleep, clock=clock)
+    budget = Budget(MemoryBuckets(clock), share=0.1, wait=3, sleep=clock.sleep)
     # service-read at 10%: 10 tokens, 2 per second
     for _ in range(10):
         budget.draw("111111111111", "eu-west-1", "DescribeServices")
@@ -108,9 +108,24 @@ def test_an_empty_bucket_waits_for_its_token_within_the_bound() -> None:
     assert clock.slept == [0.5]
 
 
+def test_waiters_reserve_their_tokens_and_go_in_the_order_they_came() -> None:
+    """Many reads at an empty bucket: each waits its turn once, none races the others, and
+    only a read whose turn would come past the bound is given up (and takes nothing)."""
+    clock = Clock()
+    buckets = MemoryBuckets(clock)
+    rate = Rate(burst=1, refill=2)
+    assert buckets.take("a", rate, limit=3) == 0
+    # Five more at the same instant: half a second apart, in the order they asked.
+    assert [buckets.take("a", rate, limit=3) for _ in range(5)] == [0.5, 1.0, 1.5, 2.0, 2.5]
+    assert buckets.take("a", rate, limit=2.9) == 3.0  # past its bound: not reserved
+    assert buckets.take("a", rate, limit=3) == 3.0  # so the next one's turn is the same
+    clock.now += 3.0
+    assert buckets.take("a", rate, limit=3) == 0.5  # the reserved tokens came and were used
+
+
 def test_past_the_bound_the_read_is_given_up_and_other_accounts_are_untouched() -> None:
     clock = Clock()
-    budget = Budget(MemoryBuckets(clock), share=0.01, wait=3, sleep=clock.sleep, clock=clock)
+    budget = Budget(MemoryBuckets(clock), share=0.01, wait=3, sleep=clock.sleep)
     budget.draw("111111111111", "eu-west-1", "ListTasks")  # 1 token, 0.2 per second
     with pytest.raises(BudgetExhausted) as raised:
         budget.draw("111111111111", "eu-west-1", "DescribeTasks")  # 5 s away: more than 3
