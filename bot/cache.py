@@ -45,6 +45,10 @@ class Store(Protocol):
         """Deletes the key only if it still holds `value` (a lock we own)."""
         ...
 
+    def renew(self, key: str, value: bytes, ttl: float) -> bool:
+        """Keeps the key `ttl` seconds more only if it still holds `value`; True if it did."""
+        ...
+
     def lease(self, key: str, held: bytes | None, holder: bytes, ttl: float) -> bytes | None:
         """Renews the lease at `key` for `ttl` seconds if it still holds `held`; else takes it
         when free, under a fencing token one above any before (`<token> <holder>`). What we
@@ -97,6 +101,13 @@ class MemoryStore:
             if self._live(key) == value:
                 del self._items[key]
 
+    def renew(self, key: str, value: bytes, ttl: float) -> bool:
+        with self._lock:
+            if self._live(key) != value:
+                return False
+            self._items[key] = (value, self._clock() + ttl)
+            return True
+
     def lease(self, key: str, held: bytes | None, holder: bytes, ttl: float) -> bytes | None:
         with self._lock:
             current = self._live(key)
@@ -126,6 +137,9 @@ class MemoryStore:
 # Deletes a lock only while it still holds our token, so a replica whose lock expired and was
 # taken over cannot release the new holder's lock.
 _DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+"""
 
 # A lease's value is `<fencing token> <holder>`: the token counts up in `<key>:fence` (never
 # reset while Redis keeps its data), the holder (host, pid, random) tells replicas apart even
@@ -247,6 +261,12 @@ class RedisStore:
             lambda: self._fallback.delete_if(key, value),
         )
 
+    def renew(self, key: str, value: bytes, ttl: float) -> bool:
+        return self._run(
+            lambda c: bool(c.eval(_RENEW, 1, key, value, _ms(ttl)) == 1),
+            lambda: self._fallback.renew(key, value, ttl),
+        )
+
     def lease(self, key: str, held: bytes | None, holder: bytes, ttl: float) -> bytes | None:
         def command(client: redis.Redis) -> bytes | None:
             value = self._lease([key, f"{key}:fence"], [held or b"", holder, _ms(ttl)], client)
@@ -269,14 +289,20 @@ def make_store(redis_url: AnyUrl | str | None) -> Store:
 class SingleFlight:
     """Runs one computation per key at a time, across threads and (through the store) replicas.
 
-    Others asking for the same key meanwhile wait for its result instead of repeating the work.
-    The cross-replica lock expires on its own, so a crashed replica delays others by at most
-    `lock_ttl`; the lock's random token is its fence (only the holder may release it).
+    Others asking for the same key meanwhile wait for its result instead of repeating the work,
+    for at most `patience` seconds. The holder renews its cross-replica lock every third of
+    `lock_ttl` while it computes, so a crashed replica's lock lapses within `lock_ttl` and
+    holds up the others no longer than that (a burst's incidents waited 40 s behind a replica
+    killed mid-diagnosis); the lock's random token is its fence (only the holder may renew or
+    release it).
     """
 
-    def __init__(self, store: Store, *, lock_ttl: float = 40.0, poll: float = 0.1) -> None:
+    def __init__(
+        self, store: Store, *, lock_ttl: float = 6.0, patience: float = 40.0, poll: float = 0.1
+    ) -> None:
         self._store = store
         self._lock_ttl = lock_ttl
+        self._patience = patience
         self._poll = poll
         self._local: dict[str, Future[bytes]] = {}
         self._guard = threading.Lock()
@@ -327,7 +353,7 @@ class SingleFlight:
     ) -> bytes:
         lock_key = cache_key("lock", key)
         token = uuid.uuid4().hex.encode()
-        deadline = time.monotonic() + self._lock_ttl
+        deadline = time.monotonic() + self._patience
         while not self._store.add(lock_key, token, self._lock_ttl):
             # Another replica is computing it: wait for its answer, or for its lock to lapse.
             time.sleep(self._poll)
@@ -335,13 +361,21 @@ class SingleFlight:
                 return cached
             if time.monotonic() > deadline:
                 break
+        done = threading.Event()
+        threading.Thread(target=self._keep, args=(lock_key, token, done), daemon=True).start()
         try:
             value = compute()
             if ttl > 0:
                 self._store.set(result_key, value, ttl)
             return value
         finally:
+            done.set()
             self._store.delete_if(lock_key, token)
+
+    def _keep(self, lock_key: str, token: bytes, done: threading.Event) -> None:
+        while not done.wait(self._lock_ttl / 3):
+            if not self._store.renew(lock_key, token, self._lock_ttl):
+                return  # lapsed or taken over: nothing left to keep
 
 
 class Deduplicator:

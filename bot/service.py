@@ -57,7 +57,7 @@ class Diagnoser:
         self._settings = settings
         self._index = index or store
         self._later = (*REASONING, *([renderer] if renderer else []))
-        self._flight = SingleFlight(store, lock_ttl=settings.diagnosis_deadline + 15)
+        self._flight = SingleFlight(store, patience=settings.diagnosis_deadline + 15)
         # `aws_concurrency` threads for each diagnosis at once (made only when needed).
         self._pool = ThreadPoolExecutor(
             max_workers=settings.aws_concurrency * settings.diagnosis_workers,

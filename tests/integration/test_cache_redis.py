@@ -113,6 +113,35 @@ def test_a_crashed_replicas_lock_expires(redis_url: str) -> None:
     assert time.monotonic() - started < 5
 
 
+def test_a_live_holder_keeps_its_lock_past_its_ttl_and_the_other_replica_waits(
+    redis_url: str,
+) -> None:
+    """The lock lapses within 0.3 s unless renewed: a diagnosis taking four times that still
+    runs once, and the other replica gets its answer instead of starting a second one."""
+    replicas = [SingleFlight(RedisStore(redis_url), lock_ttl=0.3, poll=0.02) for _ in range(2)]
+    key, started, calls = unique("target"), threading.Event(), []
+
+    def slow() -> bytes:
+        calls.append("first")
+        started.set()
+        time.sleep(1.2)
+        return b"first"
+
+    first = threading.Thread(target=lambda: replicas[0].run(key, slow, ttl=30))
+    first.start()
+    started.wait(5)
+
+    def again() -> bytes:
+        calls.append("second")
+        return b"second"
+
+    second = replicas[1].run(key, again, ttl=30)
+    first.join()
+
+    assert second == b"first"
+    assert calls == ["first"]
+
+
 def test_errors_reach_every_waiter_and_are_not_cached(store: Store) -> None:
     flight = SingleFlight(store)
     key = unique("target")
