@@ -139,6 +139,13 @@ QUEUE_ACTIONS = frozenset(
 )
 
 
+# A batch action has no IAM action of its own: SQS checks the single action's permission.
+BATCH_PERMISSION = {
+    "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
+}
+
+
 def queue_arn(url: str, region: str) -> str:
     """The ARN of the queue at `url` (`…/ACCOUNT/NAME`, AWS's or an emulator's)."""
     parts = url.rstrip("/").rsplit("/", 2)
@@ -172,7 +179,7 @@ class QueueGuard:
         self.dead_letter_arn: str | None = None
 
     def __call__(self, model: OperationModel, params: dict[str, Any], **_: Any) -> None:
-        action = iam_action(model)
+        action = BATCH_PERMISSION.get(iam_action(model), iam_action(model))
         if action not in QUEUE_ACTIONS:
             refuse_mutating_call(model)
             return

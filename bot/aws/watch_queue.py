@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -19,13 +20,21 @@ from bot.errors import AwsUnavailable, EcsWhyError
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
-    from mypy_boto3_sqs.type_defs import MessageTypeDef
+    from mypy_boto3_sqs.type_defs import (
+        BatchResultErrorEntryTypeDef,
+        ChangeMessageVisibilityBatchRequestEntryTypeDef,
+        DeleteMessageBatchRequestEntryTypeDef,
+        MessageTypeDef,
+    )
 
     from bot.settings import Settings
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 
-BATCH = 10  # ReceiveMessage's most
+BATCH = 10  # the most a ReceiveMessage, DeleteMessageBatch or ChangeMessageVisibilityBatch takes
+DRAIN = 10  # receives in a row while the queue hands out full batches
 GIVE_BACK_SECONDS = 2  # a message handed back is visible again this soon
 
 
@@ -56,38 +65,54 @@ class Queue:
         )
 
     def receive(self) -> list[Message]:
-        answer = self._call(
-            lambda: self._sqs.receive_message(
-                QueueUrl=self.url,
-                MaxNumberOfMessages=BATCH,
-                WaitTimeSeconds=self._wait,
-                VisibilityTimeout=self.visibility,
-            ),
-            "sqs:ReceiveMessage",
-        )
-        return [_message(m) for m in answer.get("Messages", []) if "ReceiptHandle" in m]
+        """One long poll, then more receives at once while they come back full (at most
+        `DRAIN`): in a burst, each archive's messages are handled together and its cards are
+        updated once for all of them, not once for every ten."""
+        taken: list[Message] = []
+        for wait in [self._wait] + [0] * (DRAIN - 1):
+            answer = self._call(
+                functools.partial(
+                    self._sqs.receive_message,
+                    QueueUrl=self.url,
+                    MaxNumberOfMessages=BATCH,
+                    WaitTimeSeconds=wait,
+                    VisibilityTimeout=self.visibility,
+                ),
+                "sqs:ReceiveMessage",
+            )
+            batch = [_message(m) for m in answer.get("Messages", []) if "ReceiptHandle" in m]
+            taken += batch
+            if len(batch) < BATCH:
+                break
+        return taken
 
     def delete(self, messages: Sequence[Message]) -> None:
-        for message in messages:
-            self._call(
+        for chunk in _chunks(messages):
+            entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
+                {"Id": str(n), "ReceiptHandle": m.receipt} for n, m in enumerate(chunk)
+            ]
+            answer = self._call(
                 functools.partial(
-                    self._sqs.delete_message, QueueUrl=self.url, ReceiptHandle=message.receipt
+                    self._sqs.delete_message_batch, QueueUrl=self.url, Entries=entries
                 ),
                 "sqs:DeleteMessage",
             )
+            _said_failed(answer.get("Failed", []), "deleted")
 
     def give_back(self, messages: Sequence[Message]) -> None:
         """Visible again soon: another replica handles their archive now."""
-        for message in messages:
-            self._call(
+        for chunk in _chunks(messages):
+            entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
+                {"Id": str(n), "ReceiptHandle": m.receipt, "VisibilityTimeout": GIVE_BACK_SECONDS}
+                for n, m in enumerate(chunk)
+            ]
+            answer = self._call(
                 functools.partial(
-                    self._sqs.change_message_visibility,
-                    QueueUrl=self.url,
-                    ReceiptHandle=message.receipt,
-                    VisibilityTimeout=GIVE_BACK_SECONDS,
+                    self._sqs.change_message_visibility_batch, QueueUrl=self.url, Entries=entries
                 ),
                 "sqs:ChangeMessageVisibility",
             )
+            _said_failed(answer.get("Failed", []), "handed back")
 
     def read_dead_letters(self) -> int | None:
         """How many messages wait in the dead-letter queue (None: the queue has none)."""
@@ -117,6 +142,19 @@ class Queue:
             raise AwsUnavailable(
                 f"{action} on the watch queue failed: {describe_error(error)}"
             ) from error
+
+
+def _chunks(messages: Sequence[Message]) -> list[Sequence[Message]]:
+    return [messages[n : n + BATCH] for n in range(0, len(messages), BATCH)]
+
+
+def _said_failed(failed: Sequence[BatchResultErrorEntryTypeDef], done: str) -> None:
+    """A message a batch could not act on comes back after its visibility timeout, and its
+    event, handled again, changes nothing: said, not raised."""
+    if failed:
+        log.warning(
+            "%d messages of the watch queue not %s: %s", len(failed), done, failed[0].get("Code")
+        )
 
 
 def _message(raw: MessageTypeDef) -> Message:

@@ -128,6 +128,26 @@ def test_n_events_on_the_queue_are_n_stops_on_one_card_each_counted_once(
     assert not any("13 stops" in text or "16 stops" in text for text in texts)
 
 
+def test_a_burst_waiting_on_the_queue_is_taken_at_once_and_shown_in_one_card_post(
+    slack: FakeSlack, demo_account: EmulatorServer, shared: Store, queue_url: str
+) -> None:
+    """35 stops already queued (four receives' worth) reach the channel as one card saying
+    35 stops, not as a card of 10 updated three times."""
+    with watching(slack, demo_account, shared, followers=0) as setup:
+        watch(setup.bot, f"{OOM.cluster}/{OOM.service}")
+        send(queue_url, *stops(35))
+        queue_follower(setup, queue_url)
+
+        showing(slack, OOM, "35 stops", "chat.postMessage")
+        deadline = time.monotonic() + 10
+        while left_in(queue_url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    assert len(cards(slack, OOM)) == 1
+    assert not any(OOM.service in c.body["text"] for c in slack.calls_to("chat.update"))
+    assert left_in(queue_url) == 0
+
+
 def test_a_replica_killed_mid_burst_loses_nothing_its_messages_come_back(
     slack: FakeSlack, demo_account: EmulatorServer, shared: Store, queue_url: str
 ) -> None:
@@ -188,6 +208,9 @@ def test_the_guard_admits_the_queue_actions_on_that_queue_only(
         lambda: sqs.get_queue_attributes(QueueUrl=other["QueueUrl"], AttributeNames=["All"]),
         lambda: sqs.receive_message(QueueUrl=other["QueueUrl"]),
         lambda: sqs.delete_message(QueueUrl=other["QueueUrl"], ReceiptHandle="x"),
+        lambda: sqs.delete_message_batch(
+            QueueUrl=other["QueueUrl"], Entries=[{"Id": "0", "ReceiptHandle": "x"}]
+        ),
         lambda: sqs.send_message(QueueUrl=queue_url, MessageBody="{}"),
         lambda: sqs.purge_queue(QueueUrl=queue_url),
     ]
