@@ -11,11 +11,14 @@ logs that named it have expired.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.errors import EcsWhyError
 from bot.model import Diagnosis, Finding, Target
 from bot.reason import explains
 from bot.watch.incidents import Event, Failure, Incident, ServiceRef
+
+AT_ONCE = 4  # services of one poll diagnosed at once (each reads with its own threads too)
 
 # The full diagnosis of a service, as the card under its incident shows it.
 Diagnose = Callable[[Target], Diagnosis]
@@ -43,20 +46,27 @@ def explainer(diagnose: Diagnose, account: str | None) -> Explain:
 def with_causes(
     events: Iterable[Event], incidents: Mapping[str, Incident], explain: Explain | None
 ) -> list[Event]:
-    """The events, each failure with the cause its incident or its service's diagnosis gives."""
+    """The events, each failure with the cause its incident or its service's diagnosis gives.
+
+    The services are diagnosed at once (at most `AT_ONCE`): after a bad deploy many of an
+    account's services fail in the same poll, and their cards wait for the slowest diagnosis,
+    not for the sum of them."""
+    events = list(events)
+    unexplained: dict[tuple[ServiceRef, int | None], Failure] = {}
+    for failure in (e for e in events if isinstance(e, Failure) and e.task_arn is not None):
+        if _open_cause(incidents, failure) is None:
+            unexplained.setdefault((failure.service, failure.revision), failure)
     diagnosed: dict[tuple[ServiceRef, int | None], Finding | None] = {}
+    if explain is not None and unexplained:
+        with ThreadPoolExecutor(min(AT_ONCE, len(unexplained))) as pool:
+            diagnosed = dict(zip(unexplained, pool.map(explain, unexplained.values()), strict=True))
     out: list[Event] = []
     for event in events:
         if not isinstance(event, Failure) or event.task_arn is None:
             out.append(event)  # placement and deployment events name their cause themselves
             continue
-        cause = _open_cause(incidents, event)
-        if cause is None and explain is not None:
-            key = (event.service, event.revision)
-            if key not in diagnosed:
-                diagnosed[key] = explain(event)
-            cause = diagnosed[key]
-            cause = cause if cause is not None and _refines(cause, event.cause) else None
+        cause = _open_cause(incidents, event) or diagnosed.get((event.service, event.revision))
+        cause = cause if cause is not None and _refines(cause, event.cause) else None
         out.append(event.model_copy(update={"cause": cause}) if cause else event)
     return out
 

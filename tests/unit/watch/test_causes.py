@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import tests.facts_builder as fb
@@ -121,3 +122,26 @@ def test_a_recovered_incident_does_not_lend_its_cause() -> None:
     )
     named = with_causes([stop], {"k": recovered}, None)
     assert [f.cause.code for f in named if isinstance(f, Failure)] == [Cause.APP_CRASH]
+
+
+def test_services_failing_in_one_poll_are_diagnosed_at_once_not_one_after_another() -> None:
+    """After a bad deploy, four services' cards wait for one diagnosis's time, not four."""
+    services = ["api", "web", "worker", "jobs"]
+    stops = [
+        stop
+        for service in services
+        for stop in read_lines(
+            lines([task_stopped(cluster="production", service=service, at=T0, exit_code=1)]),
+            T0 + timedelta(days=1),
+        ).events
+    ]
+    together = threading.Barrier(len(services), timeout=10)  # broken if asked one at a time
+
+    def diagnose(target: Target) -> Diagnosis:
+        together.wait()
+        return platform_mismatch()
+
+    named = with_causes(stops, {}, explainer(diagnose, None))
+
+    assert [e.service.service for e in named] == services  # in the order they happened
+    assert {e.cause.code for e in named} == {Cause.PLATFORM_MISMATCH}
