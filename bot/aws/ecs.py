@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from botocore.exceptions import ClientError
 
 from bot.aws import reads as r
 from bot.aws.graph import Reads
+from bot.budget import BudgetExhausted
 from bot.cache import cache_key
 from bot.errors import TargetError, UnknownName
 from bot.model import (
@@ -57,6 +59,10 @@ SERVICE_GROUP_PREFIX = "service:"
 SECRET_OPTION = re.compile(r"token|key|secret|password|passwd|auth|credential", re.IGNORECASE)
 MAX_DESCRIBE_TASKS = 100
 CLUSTER_INDEX_TTL = 6 * 3600  # a service seldom moves between clusters; a miss corrects it
+# A service named without its cluster is looked for in every cluster: 200 clusters at half of
+# ECS's rate for service reads take ~15 s, within a diagnosis's 25 s.
+SEARCH_PATIENCE = 18.0
+SEARCH_RETRY = 0.5  # seconds before a read the budget refused asks again
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,8 @@ def resolve_target(
     if known and (service := _describe_known(ecs, known, name)) is not None:
         return Found(cluster_arn=service.cluster_arn, service=service, task=None)
     clusters = list_cluster_arns(ecs)
-    found = pool.map(lambda arn: describe_service(ecs, arn, name), clusters)
+    deadline = time.monotonic() + SEARCH_PATIENCE
+    found = pool.map(lambda arn: _describe_in_turn(ecs, arn, name, deadline), clusters)
     matches = [service for service in found if service is not None]
     if not matches:
         raise UnknownName(
@@ -150,6 +157,19 @@ def resolve_target(
     if index:
         index.remember(name, matches[0].cluster_arn)
     return Found(cluster_arn=matches[0].cluster_arn, service=matches[0], task=None)
+
+
+def _describe_in_turn(ecs: ECSClient, cluster: str, name: str, deadline: float) -> Service | None:
+    """One cluster of a search over all of them: a search of hundreds of clusters outruns the
+    request budget's wait for one read, so a refused read asks again until `deadline`, at
+    the budget's pace, instead of failing the whole search."""
+    while True:
+        try:
+            return describe_service(ecs, cluster, name)
+        except BudgetExhausted:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(SEARCH_RETRY)
 
 
 def _describe_known(ecs: ECSClient, cluster: str, name: str) -> Service | None:

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from bot.budget import category, shared
-from bot.cache import RedisStore
+from bot.cache import MemoryStore, RedisStore
 from bot.demo.traffic import EmulatorServer
 from bot.errors import AwsUnavailable
 from bot.model import Diagnosis
@@ -99,3 +99,44 @@ def test_a_burst_in_one_account_leaves_another_account_alone(
     assert budget_gaps(quiet) == []
     assert quiet.account == QUIET
     assert quiet_calls["ecs:DescribeServices"] == 1
+
+
+SEARCHED = "310987654321"
+
+
+def test_a_bare_name_searched_over_many_clusters_goes_at_the_budgets_pace_not_into_an_error(
+    account: dict[str, str], emulator: EmulatorServer
+) -> None:
+    """21 clusters to search at a share whose service reads allow 10 at once, then 2 a second,
+    and 3 s of waiting for any one read: the search takes its turns until it has asked them all,
+    and the service is found."""
+    keys = boto3.client("sts").assume_role(RoleArn=role(SEARCHED), RoleSessionName="setup")
+    credentials = keys["Credentials"]
+    ecs: Any = boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name="us-east-1",
+    ).client("ecs")
+    for n in range(20):
+        ecs.create_cluster(clusterName=f"team-{n:02d}")
+    ecs.create_cluster(clusterName="shop")
+    ecs.register_task_definition(
+        family="checkout", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 256}]
+    )
+    ecs.create_service(
+        cluster="shop", serviceName="checkout", taskDefinition="checkout", desiredCount=0
+    )
+    settings = Settings(
+        accounts={"searched": Account(role_arn=role(SEARCHED))},
+        diagnosis_ttl=0,
+        ECS_WHY_AWS_BUDGET_SHARE=0.1,
+    )
+    diagnoser = Diagnoser(settings, MemoryStore())
+    try:
+        diagnosis = diagnoser.diagnose(parse_target("searched:checkout"), fresh=True)
+    finally:
+        diagnoser.close()
+
+    assert diagnosis.account == SEARCHED
+    assert diagnosis.target.cluster == "shop"
