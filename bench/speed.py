@@ -5,7 +5,10 @@
 - effective round trips and the longest request chain per demo service, beside its requests
   (bench/round_trips.py);
 - the cold CLI against the floor of python + boto3 + one call (bench/cold_cli.py);
-- six diagnoses at once against one alone (bench/concurrent.py).
+- six diagnoses at once, each against itself alone, and CPU per warm diagnosis
+  (bench/concurrent.py);
+- a bare service name over 200 clusters, first time and from the index, against the cluster
+  named (bench/growth.py).
 
     python -m bench.speed
 """
@@ -20,6 +23,7 @@ STEPS = (
     ("bench.round_trips", "--latency", "0.25", "--repeat", "1"),
     ("bench.cold_cli", "--runs", "5"),
     ("bench.concurrent", "--latency", "0.25", "--runs", "5"),
+    ("bench.growth", "--clusters", "200"),
 )
 
 
