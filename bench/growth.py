@@ -42,14 +42,18 @@ def three(server: EmulatorServer, timeline: Timeline, settings: Settings, target
     """The service with its cluster, then by its bare name twice (the index the second time)."""
     cluster = next(s.cluster for s in SCENARIOS if s.service == target)
     named, bare = parse_target(f"{cluster}/{target}"), parse_target(target)
-    for label, asked, diagnoser in [
-        ("cluster named", named, Diagnoser(settings, MemoryStore())),
-        ("bare name, first time", bare, fresh := Diagnoser(settings, MemoryStore())),
-        ("bare name, again (index)", bare, fresh),
-    ]:
-        run = functools.partial(diagnoser.diagnose, asked, fresh=True)
-        print(f"    {label + ':':<26}{measured(server, timeline, run)}")
-    fresh.close()
+    named_once, by_name = (Diagnoser(settings, MemoryStore()) for _ in range(2))
+    try:
+        for label, asked, diagnoser in [
+            ("cluster named", named, named_once),
+            ("bare name, first time", bare, by_name),
+            ("bare name, again (index)", bare, by_name),
+        ]:
+            run = functools.partial(diagnoser.diagnose, asked, fresh=True)
+            print(f"    {label + ':':<26}{measured(server, timeline, run)}")
+    finally:
+        named_once.close()
+        by_name.close()
 
 
 def main() -> None:

@@ -52,22 +52,26 @@ def with_causes(
     account's services fail in the same poll, and their cards wait for the slowest diagnosis,
     not for the sum of them."""
     events = list(events)
+    # The failures of a task (placement and deployment events name their cause themselves),
+    # and each one's open incident cause, looked up once.
+    failures = [e if isinstance(e, Failure) and e.task_arn is not None else None for e in events]
+    opened = [_open_cause(incidents, f) if f else None for f in failures]
     unexplained: dict[tuple[ServiceRef, int | None], Failure] = {}
-    for failure in (e for e in events if isinstance(e, Failure) and e.task_arn is not None):
-        if _open_cause(incidents, failure) is None:
+    for failure, cause in zip(failures, opened, strict=True):
+        if failure is not None and cause is None:
             unexplained.setdefault((failure.service, failure.revision), failure)
     diagnosed: dict[tuple[ServiceRef, int | None], Finding | None] = {}
     if explain is not None and unexplained:
         with ThreadPoolExecutor(min(AT_ONCE, len(unexplained))) as pool:
             diagnosed = dict(zip(unexplained, pool.map(explain, unexplained.values()), strict=True))
     out: list[Event] = []
-    for event in events:
-        if not isinstance(event, Failure) or event.task_arn is None:
-            out.append(event)  # placement and deployment events name their cause themselves
+    for event, failure, cause in zip(events, failures, opened, strict=True):
+        if failure is None:
+            out.append(event)
             continue
-        cause = _open_cause(incidents, event) or diagnosed.get((event.service, event.revision))
-        cause = cause if cause is not None and _refines(cause, event.cause) else None
-        out.append(event.model_copy(update={"cause": cause}) if cause else event)
+        cause = cause or diagnosed.get((failure.service, failure.revision))
+        cause = cause if cause is not None and _refines(cause, failure.cause) else None
+        out.append(failure.model_copy(update={"cause": cause}) if cause else failure)
     return out
 
 

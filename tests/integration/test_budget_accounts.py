@@ -28,17 +28,22 @@ def role(account: str) -> str:
     return f"arn:aws:iam::{account}:role/ecs-why-reader"
 
 
-@pytest.fixture(scope="module")
-def quiet_account(account: dict[str, str]) -> str:
-    """One small service in another account (moto keeps accounts apart by their keys)."""
-    keys = boto3.client("sts").assume_role(RoleArn=role(QUIET), RoleSessionName="setup")
+def member_ecs(account: str) -> Any:
+    """An ECS client in `account`, through the role moto lets anyone assume there."""
+    keys = boto3.client("sts").assume_role(RoleArn=role(account), RoleSessionName="setup")
     credentials = keys["Credentials"]
-    ecs: Any = boto3.Session(
+    return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
         region_name="us-east-1",
     ).client("ecs")
+
+
+@pytest.fixture(scope="module")
+def quiet_account(account: dict[str, str]) -> str:
+    """One small service in another account (moto keeps accounts apart by their keys)."""
+    ecs = member_ecs(QUIET)
     ecs.create_cluster(clusterName="payments")
     ecs.register_task_definition(
         family="api", containerDefinitions=[{"name": "api", "image": "nginx", "memory": 256}]
@@ -110,14 +115,7 @@ def test_a_bare_name_searched_over_many_clusters_goes_at_the_budgets_pace_not_in
     """21 clusters to search at a share whose service reads allow 10 at once, then 2 a second,
     and 3 s of waiting for any one read: the search takes its turns until it has asked them all,
     and the service is found."""
-    keys = boto3.client("sts").assume_role(RoleArn=role(SEARCHED), RoleSessionName="setup")
-    credentials = keys["Credentials"]
-    ecs: Any = boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name="us-east-1",
-    ).client("ecs")
+    ecs = member_ecs(SEARCHED)
     for n in range(20):
         ecs.create_cluster(clusterName=f"team-{n:02d}")
     ecs.create_cluster(clusterName="shop")
