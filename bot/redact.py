@@ -362,7 +362,21 @@ _ROWS_BY_HINT = {
 
 
 def redact(text: str) -> str:
-    """Hides every secret `RULES` knows; cheap on clean text, which is most of a log tail."""
+    """Hides every secret `RULES` knows; cheap on clean text, which is most of a log tail.
+
+    Until nothing more changes (a few passes at most): a marker can end a secret that an earlier
+    rule saw running into the next one, e.g. `Basic <base64>=AKIA…` once the key is hidden."""
+    for _ in range(MAX_PASSES):
+        if (hidden := _redact_once(text)) == text:
+            break
+        text = hidden
+    return text
+
+
+MAX_PASSES = 4
+
+
+def _redact_once(text: str) -> str:
     lowered = text.lower()
     rows: set[int] = set()
     for hint, woken in _ROWS_BY_HINT.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.redact import RULES, redact
@@ -388,6 +388,7 @@ def marker_free_length(text: str) -> int:
 
 
 @given(st.text() | MIXED)
+@example("BASIC I000Ijo0I000I000I0=AKIA0000000000000000")  # a key's marker ends a Basic token
 def test_redact_is_idempotent_and_never_grows_beyond_its_markers(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
