@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
 
 TAIL_LINES = 50
+# A task of more containers than this has the tails of this many read: those whose end says
+# the most, so a wide task (sidecars, agents) costs no more reads than a small one.
+TAILED_CONTAINERS = 4
+# Exit codes of a container that ECS stopped because the task was stopping (SIGKILL, SIGTERM)
+# or that ended on its own: they say less than any other end.
+QUIET_EXITS = frozenset({0, 137, 143})
 
 DefinitionOf = Callable[[str], Awaitable[TaskDefinition | None]]  # a task definition, by ARN
 
@@ -60,6 +66,21 @@ def stream_of(source: LogSource, task_id: str) -> LogStream | None:
         group=source.group,
         stream=f"{source.stream_prefix}/{source.container}/{task_id}",
     )
+
+
+def worth_tailing(task: Task, sources: list[LogSource]) -> list[LogSource]:
+    """The sources whose tails are read for `task`: all of a small task's; of a wide one's,
+    first the containers with a reason or a telling exit code, then the others, in the task
+    definition's order, up to TAILED_CONTAINERS."""
+    if len(sources) <= TAILED_CONTAINERS:
+        return sources
+    ends = {c.name: c for c in task.containers}
+
+    def quiet(source: LogSource) -> bool:
+        end = ends.get(source.container)
+        return end is None or (not end.reason and end.exit_code in {None, *QUIET_EXITS})
+
+    return sorted(sources, key=quiet)[:TAILED_CONTAINERS]
 
 
 def describe_log_group(logs: CloudWatchLogsClient, name: str, region: str | None) -> LogGroup:
@@ -116,6 +137,6 @@ async def _read_tail(read: Reads, task: Task, definition: DefinitionOf) -> list[
     sources = awslogs_sources(found) if found else []
     return await every_found(
         read(r.GET_LOG_EVENTS, tail_log_stream, read.clients.logs(source.region), stream)
-        for source in sources
+        for source in worth_tailing(task, sources)
         if (stream := stream_of(source, task.task_id)) is not None
     )

@@ -9,6 +9,7 @@ permission, the missing log group…), so a diagnosis can show both the symptom 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -1779,8 +1780,14 @@ SPECS += (
 SCENARIOS: tuple[Scenario, ...] = tuple(spec.scenario for spec in SPECS)
 
 
-def build_account(session: boto3.Session, *, endpoint_url: str | None = None) -> None:
-    """Create the demo account in the moto emulator that `session` (or `endpoint_url`) reaches.
+def build_account(
+    session: boto3.Session,
+    *,
+    endpoint_url: str | None = None,
+    specs: Sequence[ServiceSpec] = SPECS,
+) -> None:
+    """Create the demo account (or its infrastructure with other `specs`: a bench's) in the
+    moto emulator that `session` (or `endpoint_url`) reaches.
 
     The emulator must run in this process (see `bot.demo.emulator`): fields no API can set are
     written to its backends directly. Refuses any endpoint that is not local, so the demo can
@@ -1798,7 +1805,7 @@ def build_account(session: boto3.Session, *, endpoint_url: str | None = None) ->
     deploy_event_archive(clients)
     turn_on_event_capture(clients, region, account_id, CAPTURED_CLUSTER)
     now = datetime.now(UTC)
-    for spec in SPECS:
+    for spec in specs:
         build_service(clients, moto, infra, spec, now)
     retire_doomed_host(clients, infra)
     moto.refresh_cluster_counts()

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
 
 from bot.aws import clients, ec2, ecr, ecs, elbv2, iam, logs, upstreams
-from bot.model import Fact, Gap, Route, Subnet
+from bot.model import ContainerState, Fact, Gap, Route, Subnet, Task
 from bot.parse.arns import name_of
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -279,6 +279,34 @@ def test_awslogs_streams_follow_the_prefix_container_task_pattern() -> None:
     assert stream is not None
     assert stream.stream == "ecs/app/abc123"
     assert logs.stream_of(sources[1], "abc123") is None
+
+
+def test_a_wide_task_has_the_tails_of_its_telling_containers_read_and_a_small_one_all() -> None:
+    def source(name: str) -> logs.LogSource:
+        return logs.LogSource(container=name, group="/ecs/wide", region=None, stream_prefix="ecs")
+
+    ends = {
+        "agent-0": ContainerState(name="agent-0", exit_code=143),
+        "agent-1": ContainerState(name="agent-1", exit_code=0),
+        "app": ContainerState(name="app", exit_code=1),
+        "agent-2": ContainerState(name="agent-2", exit_code=137),
+        "proxy": ContainerState(name="proxy", reason="CannotPullContainerError: not found"),
+        "agent-3": ContainerState(name="agent-3"),
+        "agent-4": ContainerState(name="agent-4", exit_code=137),
+    }
+    task = Task(
+        arn="arn:aws:ecs:us-east-1:1:task/c/abc",
+        cluster_arn="arn:aws:ecs:us-east-1:1:cluster/c",
+        task_definition_arn="arn:aws:ecs:us-east-1:1:task-definition/wide:1",
+        last_status="STOPPED",
+        containers=tuple(ends.values()),
+    )
+    wide = [source(name) for name in ends]
+
+    picked = [s.container for s in logs.worth_tailing(task, wide)]
+
+    assert picked == ["app", "proxy", "agent-0", "agent-1"]
+    assert logs.worth_tailing(task, wide[:4]) == wide[:4]
 
 
 # --------------------------------------------------------------------------- IAM

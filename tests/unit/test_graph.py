@@ -23,7 +23,8 @@ def test_the_calls_of_one_diagnosis_share_one_waiting_and_two_diagnoses_do_not()
         one, other = (Reads(cast(Any, None), pool, timeout=None) for _ in range(2))
         first, second = waiting_of_each_call(one, 6), waiting_of_each_call(other, 3)
 
-    assert first[0] is not None and second[0] is not None
+    assert first[0] is not None
+    assert second[0] is not None
     assert all(waiting is first[0] for waiting in first)
     assert all(waiting is second[0] for waiting in second)
     assert first[0] is not second[0]
