@@ -82,7 +82,9 @@ class FactCache:
             default=str,
         )
         digest = hashlib.sha256(request.encode()).hexdigest()[:32]
-        return cache_key("fact", self._scope(), iam_action(model), digest)
+        # "facts", not "fact": that kind held answers in the form before this one (JSON alone),
+        # which a replica of the other version must not read during a rolling deploy.
+        return cache_key("facts", self._scope(), iam_action(model), digest)
 
     def _before_call(
         self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any
@@ -97,11 +99,13 @@ class FactCache:
         raw = self._store.get(key)
         if raw is None:
             return None
-        ttl, parsed, *start = json.loads(raw, object_hook=_decode)
+        head, kept = raw.split(b"\n", 1)
+        ttl, *start = map(int, head.split())
         if self._immutable_only and ttl < IMMUTABLE:
-            return None
+            return None  # not decoded: "Diagnose again" skips most answers
         if start and read.window and start[0] > _start(read.window, params):
             return None  # read from a later start: it may lack what is asked
+        parsed = json.loads(kept, object_hook=_decode)
         context["ecs_why_from_cache"] = True
         return _CachedHttp(), parsed
 
@@ -125,10 +129,13 @@ class FactCache:
         start = [context["ecs_why_window_start"]] if "ecs_why_window_start" in context else []
         ttl = read.ttl_of(parsed)
         try:
-            raw = json.dumps([ttl, answer, *start], default=_encode).encode()
+            body = json.dumps(answer, default=_encode)
         except TypeError:
             return
-        self._store.set(key, raw, ttl)
+        # "TTL [START]" on a line of its own: what decides whether the answer is used is read
+        # without decoding it.
+        head = " ".join(str(number) for number in (ttl, *start))
+        self._store.set(key, f"{head}\n{body}".encode(), ttl)
 
 
 def _start(field: str, params: dict[str, Any]) -> int:

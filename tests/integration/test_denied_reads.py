@@ -59,11 +59,11 @@ class Recording(MemoryStore):
         self.answers: dict[str, bytes] = {}
 
     def get(self, key: str) -> bytes | None:
-        return None if ":fact:" in key else super().get(key)
+        return None if ":facts:" in key else super().get(key)
 
     def set(self, key: str, value: bytes, ttl: float) -> None:
         super().set(key, value, ttl)
-        if ":fact:" in key:
+        if ":facts:" in key:
             self.answers[key] = value
 
 
