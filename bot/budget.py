@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -187,37 +186,9 @@ class BudgetExhausted(BotoCoreError):
         return str(self.kwargs["action"])
 
 
-class Waiting:
-    """How long the reads of one diagnosis have waited for tokens, as wall time (waits that
-    overlap count once): together they wait at most the budget's `wait`, so an empty bucket
-    delays a diagnosis a few seconds, not a few seconds at every step of a chain of reads."""
-
-    def __init__(self) -> None:
-        self._spent = 0.0  # seconds of wall time some read of the diagnosis was waiting
-        self._until = 0.0  # when the last of its waits ends
-        self._lock = threading.Lock()
-
-    def limit(self, cap: float, now: float) -> float:
-        """The longest wait a read may take at `now`: what is left of `cap`, plus the part
-        that overlaps a wait already under way."""
-        with self._lock:
-            return min(cap, max(0.0, cap - self._spent) + max(0.0, self._until - now))
-
-    def waits(self, now: float, seconds: float) -> None:
-        with self._lock:
-            end = now + seconds
-            self._spent += max(0.0, end - max(now, self._until))
-            self._until = max(self._until, end)
-
-
-# The diagnosis whose reads run in this context (bot.aws.graph sets it); None: a lone read.
-WAITING: ContextVar[Waiting | None] = ContextVar("waiting", default=None)
-
-
 class Budget:
     """Draws one token per ECS call from the bucket of its account, region and category,
-    waiting at most `wait` seconds for one, behind the reads that reserved theirs first (the
-    reads of one diagnosis: `wait` seconds in all, see `Waiting`)."""
+    waiting at most `wait` seconds for one, behind the reads that reserved theirs first."""
 
     def __init__(
         self,
@@ -226,23 +197,18 @@ class Budget:
         share: float,
         wait: float,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._buckets, self._share, self._wait = buckets, share, wait
-        self._sleep, self._clock = sleep, clock
+        self._sleep = sleep
 
     def draw(self, account: str, region: str, action: str) -> None:
         """Returns once a token is ours; BudgetExhausted if none would come within the wait."""
         name, documented = category(action)
         rate = shared(documented, self._share)
         key = cache_key("budget", account, region, name)
-        waiting = WAITING.get()
-        limit = self._wait if waiting is None else waiting.limit(self._wait, self._clock())
-        wait = self._buckets.take(key, rate, limit=limit)
-        if wait > limit:
+        wait = self._buckets.take(key, rate, limit=self._wait)
+        if wait > self._wait:
             label = f"account {account}" if account.isdigit() else "the bot's own account"
             raise BudgetExhausted(account=label, region=region, action=action)
         if wait > 0:
-            if waiting is not None:
-                waiting.waits(self._clock(), wait)
             self._sleep(wait)

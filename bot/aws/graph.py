@@ -9,7 +9,6 @@ pool size works (even one thread shared by several diagnoses) without deadlock.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
 from concurrent.futures import Executor
@@ -20,7 +19,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws.clients import AwsClients, gap_from_error
 from bot.aws.reads import Read
-from bot.budget import WAITING, Waiting
 from bot.model import Gap
 
 P = ParamSpec("P")
@@ -33,8 +31,7 @@ class Reads:
 
     Only botocore's errors become gaps: anything else is a bug and propagates. The `timeout`
     runs from `start_clock` (once the target is found): reads started before it are cut short
-    only once it runs. Its calls share one `Waiting`: together they wait for the request
-    budget at most its few seconds.
+    only once it runs.
     """
 
     def __init__(self, clients: AwsClients, pool: Executor, timeout: float | None) -> None:
@@ -47,8 +44,6 @@ class Reads:
         self._started = 0
         self._failed: list[Gap] = []  # as they fail
         self._timed_out: list[tuple[int, Gap]] = []  # in the order they started
-        self._context = contextvars.copy_context()
-        self._context.run(WAITING.set, Waiting())
 
     @property
     def gaps(self) -> tuple[Gap, ...]:
@@ -80,7 +75,7 @@ class Reads:
             self._timed_out.append((started, _gap(read, "timed out")))
             return None
         running = asyncio.get_running_loop().run_in_executor(
-            self._pool, partial(self._context.copy().run, partial(call, *args, **kwargs))
+            self._pool, partial(call, *args, **kwargs)
         )
         try:
             await self._until_deadline(running)

@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.budget import (
-    WAITING,
     Budget,
     BudgetExhausted,
     MemoryBuckets,
     Rate,
-    Waiting,
     category,
     shared,
     take,
@@ -140,34 +138,3 @@ def test_past_the_bound_the_read_is_given_up_and_other_accounts_are_untouched() 
     budget.draw("own-5f2a", "eu-west-1", "ListTasks")
     with pytest.raises(BudgetExhausted, match="the bot's own account in eu-west-1"):
         budget.draw("own-5f2a", "eu-west-1", "ListTasks")
-
-
-def test_the_reads_of_one_diagnosis_wait_a_few_seconds_together_not_each() -> None:
-    """A diagnosis's reads wait at most `wait` seconds of wall time in all (waits that overlap
-    count once); past that, a read of it that would wait is a gap, where a lone read still
-    waits its own."""
-    clock = Clock()
-    buckets = MemoryBuckets(clock)
-    # Time moves only when told: the diagnosis's reads wait side by side, on threads.
-    budget = Budget(buckets, share=0.1, wait=3, sleep=lambda _: None, clock=clock)
-    account, region = "111111111111", "eu-west-1"
-    for _ in range(10):  # service-read at 10%: 10 tokens, 2 a second
-        budget.draw(account, region, "DescribeServices")
-
-    diagnosis = WAITING.set(Waiting())
-    try:
-        budget.draw(account, region, "DescribeServices")  # waits 0.5 s
-        budget.draw(account, region, "DescribeServices")  # 1 s, beside it: 1 s spent in all
-        budget.draw(account, region, "DescribeServices")  # 1.5 s
-        budget.draw(account, region, "DescribeServices")  # 2 s
-        budget.draw(account, region, "DescribeServices")  # 2.5 s
-        budget.draw(account, region, "DescribeServices")  # 3 s: all of it, and no more
-        with pytest.raises(BudgetExhausted):
-            budget.draw(account, region, "DescribeServices")  # 3.5 s away: past the 3 s
-        clock.now += 3.0  # the waits are over: 3 s spent, the bucket back at zero
-        with pytest.raises(BudgetExhausted):
-            budget.draw(account, region, "DescribeServices")  # 0.5 s away, none left
-    finally:
-        WAITING.reset(diagnosis)
-
-    budget.draw(account, region, "DescribeServices")  # alone: its own 3 s
