@@ -42,6 +42,11 @@ class Timeline:
         with self._lock:
             self._spans.clear()
 
+    def spans(self) -> list[tuple[float, float]]:
+        """When each request since the last reset was sent and answered, in order sent."""
+        with self._lock:
+            return sorted((sent, answered) for sent, answered, _ in self._spans)
+
     def longest_chain(self) -> tuple[int, list[str]]:
         """The depth of the deepest requests since the last reset, and their operations."""
         with self._lock:

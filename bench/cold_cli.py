@@ -2,7 +2,9 @@
 
 The CLI runs as a subprocess (a new interpreter each time, as a user runs it) against moto's
 server in this process; beside it, the floor: a new interpreter that imports boto3 and makes
-one DescribeServices call. Five runs or more, the median of each. The project's modules are
+one DescribeServices call. Five runs or more, the median of each, and where the time goes: when
+the first request reached the emulator, when the last was answered, and the emulator's own
+busy time (moto's work, which AWS does elsewhere). The project's modules are
 compiled to bytecode first, as `pip install` leaves them (boto3's already are): a checkout run
 with PYTHONDONTWRITEBYTECODE would compile ours from source at every start.
 
@@ -24,8 +26,11 @@ from pathlib import Path
 import boto3
 
 import bot
-from bot.demo.emulator import emulated_aws, emulator_env
+from bench.chains import Timeline
+from bot.demo.backend_patch import prepare_emulator
+from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import build_account
+from bot.demo.traffic import EmulatorServer
 
 FLOOR = """
 import sys, boto3
@@ -34,21 +39,35 @@ boto3.client("ecs").describe_services(cluster=cluster, services=[service])
 """
 
 
-def timed(command: Sequence[str], env: dict[str, str]) -> float:
-    """Seconds from start to exit of `command`, which must succeed."""
-    started = time.perf_counter()
+Run = tuple[float, float, float, float]  # exit, first request, last answer, emulator busy
+
+
+def timed(command: Sequence[str], env: dict[str, str], timeline: Timeline) -> Run:
+    """Seconds from start to exit of `command`, which must succeed, and to its first request
+    and last answer at the emulator; and the emulator's busy seconds."""
+    timeline.reset()
+    started = time.monotonic()
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    ended = time.monotonic()
+    spans = timeline.spans()
+    busy, until = 0.0, 0.0
+    for sent, answered in spans:  # the union of the requests' spans
+        busy += max(0.0, answered - max(sent, until))
+        until = max(until, answered)
+    first, last = spans[0][0], max(answered for _, answered in spans)
+    return ended - started, first - started, last - started, busy
 
 
-def cold_times(target: str, runs: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
-    """The CLI's times and the floor's, run after run (alternating: a busy moment costs both)."""
+def cold_times(
+    target: str, runs: int, env: dict[str, str], timeline: Timeline
+) -> tuple[list[Run], list[Run]]:
+    """The CLI's runs and the floor's, one after the other (a busy moment costs both)."""
     cli = [sys.executable, "-m", "bot", "diagnose", target, "--format", "json", "--no-cache"]
     floor = [sys.executable, "-c", FLOOR, target]
-    times: tuple[list[float], list[float]] = ([], [])
+    times: tuple[list[Run], list[Run]] = ([], [])
     for _ in range(runs):
-        times[0].append(timed(cli, env))
-        times[1].append(timed(floor, env))
+        times[0].append(timed(cli, env, timeline))
+        times[1].append(timed(floor, env, timeline))
     return times
 
 
@@ -58,24 +77,41 @@ def main() -> None:
     parser.add_argument("--target", default="production/healthy-service")
     args = parser.parse_args()
     compileall.compile_dir(Path(bot.__file__).parent, quiet=1)
-    with emulated_aws() as endpoint, tempfile.TemporaryDirectory() as home:
-        env = emulator_env(endpoint) | {"XDG_CACHE_HOME": home, "HOME": home}
-        env.pop("REDIS_URL", None)
-        session = boto3.Session(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
-            region_name="us-east-1",
-        )
-        build_account(session, endpoint_url=endpoint)
-        cli, floor = cold_times(args.target, args.runs, env)
+    prepare_emulator()
+    server = EmulatorServer()
+    timeline = Timeline(server.traffic.app, lambda: server.traffic.latency)
+    server.traffic.app = timeline
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory() as home:
+            env = emulator_env(server.endpoint) | {"XDG_CACHE_HOME": home, "HOME": home}
+            env.pop("REDIS_URL", None)
+            session = boto3.Session(
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",  # noqa: S106 - the emulator's fake credentials
+                region_name="us-east-1",
+            )
+            build_account(session, endpoint_url=server.endpoint)
+            cli, floor = cold_times(args.target, args.runs, env, timeline)
+    finally:
+        server.stop()
     print(f"cold `ecs-why diagnose {args.target}` at 0 ms, median of {args.runs} runs")
-    print(f"  ecs-why: {statistics.median(cli):.2f} s  (runs: {_list(cli)})")
-    print(f"  floor (python + boto3 + one call): {statistics.median(floor):.2f} s")
-    print(f"  ratio: {statistics.median(cli) / statistics.median(floor):.1f}x the floor")
+    print(f"  ecs-why: {_median(cli, 0):.2f} s  (runs: {_list(cli)})")
+    print(f"  floor (python + boto3 + one call): {_median(floor, 0):.2f} s")
+    print(f"  ratio: {_median(cli, 0) / _median(floor, 0):.1f}x the floor")
+    for label, runs in (("ecs-why", cli), ("floor", floor)):
+        print(
+            f"  {label}: first request at {_median(runs, 1):.2f} s, last answer at"
+            f" {_median(runs, 2):.2f} s, the emulator busy {_median(runs, 3):.2f} s of it"
+        )
 
 
-def _list(times: list[float]) -> str:
-    return ", ".join(f"{t:.2f}" for t in times)
+def _median(runs: list[Run], field: int) -> float:
+    return statistics.median(run[field] for run in runs)
+
+
+def _list(runs: list[Run]) -> str:
+    return ", ".join(f"{run[0]:.2f}" for run in runs)
 
 
 if __name__ == "__main__":

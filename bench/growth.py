@@ -53,7 +53,7 @@ def crashing(service: str, containers: int) -> ServiceSpec:
         "containerDefinitions": definitions,
     }
     return ServiceSpec(
-        Scenario(service, "crashing", Cause.APP_CRASH, Step.EXIT_CODE, "ECONNREFUSED", ""),
+        Scenario(service, "production", Cause.APP_CRASH, Step.EXIT_CODE, "ECONNREFUSED", ""),
         task,
         stops=repeat(Stop(ESSENTIAL_EXITED, exit_code=1, ran=timedelta(seconds=4), logs=CRASH), 3),
     )
@@ -97,13 +97,13 @@ def wide(server: EmulatorServer, timeline: Timeline, containers: int) -> None:
     first diagnosis that builds the clients)."""
     diagnoser = Diagnoser(Settings(diagnosis_ttl=0), MemoryStore())
     try:
-        diagnoser.diagnose(parse_target("crashing/crash-one"), fresh=True)
+        diagnoser.diagnose(parse_target("production/crash-one"), fresh=True)
         for label, service in [
             ("one container:", "crash-one"),
             (f"{containers} containers:", "crash-wide"),
         ]:
             run = functools.partial(
-                diagnoser.diagnose, parse_target(f"crashing/{service}"), fresh=True
+                diagnoser.diagnose, parse_target(f"production/{service}"), fresh=True
             )
             print(f"    {label:<26}{measured(server, timeline, run)}")
     finally:
@@ -123,9 +123,6 @@ def main() -> None:
     server.start()
     os.environ.update(emulator_env(server.endpoint))
     session = boto3.Session()
-    # A cluster of their own: moto's ListTasks ignores serviceName, and production's other
-    # stops would crowd theirs out of the first page.
-    boto3.client("ecs").create_cluster(clusterName="crashing")
     wide_spec = crashing("crash-wide", args.containers)
     build_account(session, specs=(*SPECS, crashing("crash-one", 1), wide_spec))
     account = session.client("sts").get_caller_identity()["Account"]

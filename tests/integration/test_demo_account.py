@@ -282,6 +282,18 @@ def test_a_healthy_service_has_healthy_targets_and_no_stopped_tasks(aws: Aws) ->
     assert all(task["healthStatus"] == "HEALTHY" for task in aws.tasks(scenario, "RUNNING"))
 
 
+def test_list_tasks_keeps_to_the_service_it_names_as_aws_does(aws: Aws) -> None:
+    """The emulator answers ListTasks with the named service's tasks only (moto alone lists
+    the whole cluster's)."""
+    listed = aws.ecs.list_tasks(cluster="production", serviceName="payments-api")["taskArns"]
+    tasks = aws.ecs.describe_tasks(cluster="production", tasks=listed)["tasks"]
+    everything = aws.ecs.list_tasks(cluster="production")["taskArns"]
+
+    assert len(listed) == len(spec_of("payments-api").stops)
+    assert {task["group"] for task in tasks} == {"service:payments-api"}
+    assert len(everything) > len(listed)
+
+
 def test_a_deployment_replaced_the_previous_revision(aws: Aws) -> None:
     scenario = spec_of("deploying-service").scenario
     service = aws.service(scenario)
