@@ -8,8 +8,10 @@ from pydantic import ValidationError
 
 from bot.cache import MemoryStore, RedisStore, make_store
 from bot.cli import main
-from bot.settings import Settings, settings_error
+from bot.settings import Account, Organization, Settings, settings_error
 from bot.slack.app import make_client
+
+ARN = "arn:aws:iam::123456789012:role/ecs-why-reader"
 
 
 @pytest.fixture(autouse=True)
@@ -95,6 +97,36 @@ def test_every_bad_setting_is_named_on_the_one_line(monkeypatch: pytest.MonkeyPa
     assert "REDIS_URL: " in message
     assert "ECS_WHY_ACCOUNTS[prod][role_arn]: " in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("role_arn", "accepted"),
+    [
+        ("arn:aws:iam::123456789012:role/ecs-why-reader", True),
+        ("arn:aws:iam::123456789012:role/team/ops/read_only+x=y,z.w@q", True),
+        ("arn:aws-us-gov:iam::123456789012:role/reader", True),
+        ("arn:aws:iam::12345678901:role/reader", False),  # 11 digits
+        ("arn:aws:iam::123456789012:user/reader", False),
+        ("arn:aws:iam::123456789012:role/r\u00f4le", False),  # IAM names are ASCII
+        ("arn:aws:iam::123456789012:role/two words", False),
+    ],
+)
+def test_a_role_arn_is_one_iam_allows(role_arn: str, accepted: bool) -> None:
+    if accepted:
+        assert Account(role_arn=role_arn).account_id == "123456789012"
+    else:
+        with pytest.raises(ValidationError):
+            Account(role_arn=role_arn)
+
+
+def test_role_and_profile_names_keep_to_what_iam_and_the_cli_allow() -> None:
+    assert Organization(role_name="ecs-why_read.v2+a=b,c@d").role_name == "ecs-why_read.v2+a=b,c@d"
+    assert Account(role_arn=ARN, profile="prod.read-only@eu").profile == "prod.read-only@eu"
+    for bad in ("r\u00f4le", "", "x" * 65, "a/b"):
+        with pytest.raises(ValidationError):
+            Organization(role_name=bad)
+    with pytest.raises(ValidationError):
+        Account(role_arn=ARN, profile="pr\u00f6d")
 
 
 @pytest.mark.parametrize("command", [["diagnose", "api-service"], ["serve"], ["demo"]])
