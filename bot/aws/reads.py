@@ -10,11 +10,15 @@ the fact cache's lifetimes.
 from __future__ import annotations
 
 import functools
+import gzip
+import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from botocore.loaders import Loader, create_loader
+from botocore.loaders import JSONFileLoader, Loader, create_loader
 from botocore.model import ServiceModel
 
 from bot.model import Fact
@@ -133,11 +137,26 @@ READS: tuple[Read, ...] = tuple(v for v in tuple(globals().values()) if isinstan
 BY_OPERATION: dict[tuple[str, str], Read] = {(r.service, r.operation): r for r in reversed(READS)}
 
 
+class PlainJsonFiles(JSONFileLoader):
+    """botocore's data files parsed into plain dicts, which keep their order too: its own
+    loader asks for OrderedDicts, which doubles the parse (EC2's model: ~64 ms, ~32 ms plain)."""
+
+    def load_file(self, file_path: str) -> Any:
+        if os.path.isfile(file_path + ".json"):
+            return json.loads(Path(file_path + ".json").read_bytes())
+        if os.path.isfile(file_path + ".json.gz"):
+            with gzip.open(file_path + ".json.gz") as file:
+                return json.loads(file.read())
+        return None
+
+
 @functools.cache
 def model_loader() -> Loader:
     """botocore's loader of service models, shared by every session of the process: a model
-    is parsed once (EC2's takes a fifth of a second), not once per session."""
-    return create_loader()
+    is parsed once (EC2's takes a tenth of a second), not once per session."""
+    loader = create_loader()
+    loader.file_loader = PlainJsonFiles()
+    return loader
 
 
 @functools.cache
