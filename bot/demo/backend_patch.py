@@ -49,22 +49,28 @@ def prepare_emulator() -> None:
     moto_backends.list_of_moto_modules = lambda: modules
     # Without it, a service's DescribeTasks names the cluster's last 100 tasks, which moto
     # matches against every task it holds: ~85 ms of the emulator's time on a cold CLI run.
-    if EC2ContainerServiceBackend.list_tasks is not _list_service_tasks:
-        _MOTO_LIST_TASKS.append(EC2ContainerServiceBackend.list_tasks)
-        EC2ContainerServiceBackend.list_tasks = _list_service_tasks  # type: ignore[method-assign,assignment]
+    EC2ContainerServiceBackend.list_tasks = _list_service_tasks  # type: ignore[method-assign,assignment]
 
 
-_MOTO_LIST_TASKS: list[Any] = []  # moto's own ListTasks, once replaced
+_moto_list_tasks = EC2ContainerServiceBackend.list_tasks
 
 
 def _list_service_tasks(
-    backend: EC2ContainerServiceBackend, *args: Any, **kwargs: Any
+    backend: EC2ContainerServiceBackend,
+    cluster_str: str | None = None,
+    container_instance: str | None = None,
+    family: str | None = None,
+    started_by: str | None = None,
+    service_name: str | None = None,
+    desiredStatus: str | None = None,  # noqa: N803 - moto's own name
 ) -> list[Task]:
-    """moto's ListTasks, then only the tasks of the service named (moto passes it on but
+    """moto's ListTasks, then only the tasks of the service named (moto is given the name but
     does not filter on it)."""
-    tasks: list[Task] = _MOTO_LIST_TASKS[0](backend, *args, **kwargs)
-    service = kwargs.get("service_name") or (args[4] if len(args) > 4 else None)
-    return tasks if not service else [t for t in tasks if t.group == f"service:{service}"]
+    tasks = _moto_list_tasks(
+        backend, cluster_str, container_instance, family, started_by, service_name, desiredStatus
+    )
+    group = f"service:{service_name}"
+    return [t for t in tasks if t.group == group] if service_name else tasks
 
 
 @dataclass(frozen=True)
