@@ -18,19 +18,40 @@ from bot.demo.traffic import EmulatorServer
 from bot.settings import Account, Organization, Settings
 from tests.emulator_policies import teach_emulator
 from tests.integration.conftest import emptied_emulator, run_cli
-from tests.org_templates import CENTRAL, MEMBER, POLICY, with_policy
+from tests.org_templates import (
+    CENTRAL,
+    MEMBER,
+    POLICY,
+    actions_of,
+    member_policy,
+    with_policy,
+)
 
 REGIONS = ("us-east-1", "eu-west-1")
 BOT_ROLE = "arn:aws:iam::123456789012:role/ecs-why-bot"
 EXTERNAL_ID = "ecs-why-org-7f3a"
 
 
-def test_the_member_template_carries_exactly_the_read_policy() -> None:
+def test_the_member_template_carries_exactly_the_read_policy_and_no_queue() -> None:
     template = MEMBER.read_text()
-    assert with_policy(template, POLICY.read_text()) == template, (
+    assert with_policy(template, member_policy(POLICY.read_text())) == template, (
         "deploy/org-member.yaml's policy differs from deploy/iam-policy.json: "
         "run `python -m tests.org_templates`"
     )
+
+    def granted(policy: str) -> set[str]:
+        return {a for s in json.loads(policy)["Statement"] for a in actions_of(s)}
+
+    bots = granted(POLICY.read_text())
+    queue = {action for action in bots if action.startswith("sqs:")}
+    # A member account's role reads that account; the watch queue is the bot's own.
+    assert queue == {
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+    }
+    assert granted(member_policy(POLICY.read_text())) == bots - queue
 
 
 def parameters(**values: str) -> list[dict[str, str]]:
@@ -156,7 +177,7 @@ def test_each_member_trusts_only_the_bot_and_forwards_every_region(
     deployed: tuple[Organisation, dict[str, str]],
 ) -> None:
     organisation, _ = deployed
-    policy = json.loads(POLICY.read_text())
+    policy = json.loads(member_policy(POLICY.read_text()))
     for member in organisation.members:
         iam: Any = organisation.session(member).client("iam")
         role = iam.get_role(RoleName="ecs-why-read")["Role"]
