@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from bot.demo.traffic import operation_of
+from bot.demo.traffic import EmulatorServer, operation_of
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -61,3 +61,11 @@ class Timeline:
         return deepest, sorted(
             {op for (_, _, op), d in zip(spans, depths, strict=True) if d == deepest}
         )
+
+
+def timed_emulator() -> tuple[EmulatorServer, Timeline]:
+    """An emulator (not started yet) with a Timeline in front of it, behind its latency."""
+    server = EmulatorServer()
+    timeline = Timeline(server.traffic.app, lambda: server.traffic.latency)
+    server.traffic.app = timeline
+    return server, timeline

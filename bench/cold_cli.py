@@ -26,11 +26,10 @@ from pathlib import Path
 import boto3
 
 import bot
-from bench.chains import Timeline
+from bench.chains import Timeline, timed_emulator
 from bot.demo.backend_patch import prepare_emulator
 from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import build_account
-from bot.demo.traffic import EmulatorServer
 
 FLOOR = """
 import sys, boto3
@@ -78,9 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     compileall.compile_dir(Path(bot.__file__).parent, quiet=1)
     prepare_emulator()
-    server = EmulatorServer()
-    timeline = Timeline(server.traffic.app, lambda: server.traffic.latency)
-    server.traffic.app = timeline
+    server, timeline = timed_emulator()
     server.start()
     try:
         with tempfile.TemporaryDirectory() as home:

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import boto3
 
-from bench.chains import Timeline
+from bench.chains import Timeline, timed_emulator
 from bot.cache import MemoryStore
 from bot.demo.emulator import emulator_env
 from bot.demo.images import push_image
@@ -117,20 +117,17 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.25)
     parser.add_argument("--target", default="healthy-service")
     args = parser.parse_args()
-    server = EmulatorServer()
-    timeline = Timeline(server.traffic.app, lambda: server.traffic.latency)
-    server.traffic.app = timeline
+    server, timeline = timed_emulator()
     server.start()
     os.environ.update(emulator_env(server.endpoint))
     session = boto3.Session()
     wide_spec = crashing("crash-wide", args.containers)
     build_account(session, specs=(*SPECS, crashing("crash-one", 1), wide_spec))
-    account = session.client("sts").get_caller_identity()["Account"]
-    registry = f"{account}.dkr.ecr.{session.region_name}.amazonaws.com"
-    for definition in wide_spec.task_definition["containerDefinitions"][1:]:
-        push_image(
-            Clients.connect(session, None), registry, definition["image"].format(registry=registry)
-        )
+    # The builder pushes a task's first image: the wide task's others, as the task names them.
+    described = boto3.client("ecs").describe_task_definition(taskDefinition="crash-wide")
+    clients = Clients.connect(session, None)
+    for definition in described["taskDefinition"]["containerDefinitions"][1:]:
+        push_image(clients, definition["image"].split("/")[0], definition["image"])
     ecs = boto3.client("ecs")
     for n in range(args.clusters - len(ecs.list_clusters()["clusterArns"])):
         ecs.create_cluster(clusterName=f"team-{n:03d}")

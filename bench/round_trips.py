@@ -20,11 +20,10 @@ import time
 
 import boto3
 
-from bench.chains import Timeline
+from bench.chains import timed_emulator
 from bot.cache import MemoryStore
 from bot.demo.emulator import emulator_env
 from bot.demo.scenarios import SCENARIOS, build_account
-from bot.demo.traffic import EmulatorServer
 from bot.parse.target import parse_target
 from bot.service import Diagnoser
 from bot.settings import Settings
@@ -51,9 +50,7 @@ def main() -> None:
     parser.add_argument("--deepest", action="store_true", help="name the deepest requests")
     args = parser.parse_args()
 
-    server = EmulatorServer()
-    timeline = Timeline(server.traffic.app, lambda: server.traffic.latency)
-    server.traffic.app = timeline
+    server, timeline = timed_emulator()
     server.start()
     os.environ.clear()
     os.environ.update(emulator_env(server.endpoint))

@@ -23,6 +23,7 @@ from bot.demo.scenarios import SCENARIOS, SPECS, Scenario, build_account
 from bot.demo.specs import REASON_LIMIT, ServiceSpec
 from bot.model import Cause, Step
 from tests.conftest import reset_moto
+from tests.org_templates import actions_of
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -97,11 +98,7 @@ def _document(document: object) -> dict[str, list[dict[str, object]]]:
 
 
 def _actions(statements: list[dict[str, object]]) -> set[str]:
-    actions: set[str] = set()
-    for statement in statements:
-        action = statement["Action"]
-        actions.update([action] if isinstance(action, str) else cast("list[str]", action))
-    return actions
+    return {action for statement in statements for action in actions_of(statement)}
 
 
 @pytest.fixture(scope="module")
