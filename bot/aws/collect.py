@@ -156,7 +156,11 @@ def collect_facts(
         named = _named(target)
         if named is not None:
             _first_wave(read, named, window)
-        found = await _resolve(target, clients, pool, index)
+        try:
+            found = await _resolve(target, clients, pool, index)
+        except Exception:
+            await read.abandon()  # the first wave's reads are of nothing
+            raise
         read.start_clock()  # the deadline counts from here
         if on_found is not None:
             on_found()

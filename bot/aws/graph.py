@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterable
-from concurrent.futures import Executor
-from functools import partial
+from concurrent.futures import Executor, Future
 from typing import Any, ParamSpec, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -41,6 +40,7 @@ class Reads:
         self._deadline: float | None = None
         self._clock = asyncio.Event()
         self._once: dict[Hashable, asyncio.Task[Any]] = {}
+        self._calls: list[Future[Any]] = []  # on the pool, as they were handed to it
         self._started = 0
         self._failed: list[Gap] = []  # as they fail
         self._timed_out: list[tuple[int, Gap]] = []  # in the order they started
@@ -74,9 +74,9 @@ class Reads:
         if self._deadline is not None and self._deadline <= time.monotonic():
             self._timed_out.append((started, _gap(read, "timed out")))
             return None
-        running = asyncio.get_running_loop().run_in_executor(
-            self._pool, partial(call, *args, **kwargs)
-        )
+        sent = self._pool.submit(call, *args, **kwargs)
+        self._calls.append(sent)
+        running = asyncio.wrap_future(sent)
         try:
             await self._until_deadline(running)
         finally:
@@ -100,6 +100,15 @@ class Reads:
             await asyncio.wait([running])
         else:
             await asyncio.wait([running], timeout=max(0.0, self._deadline - time.monotonic()))
+
+    async def abandon(self) -> None:
+        """Drop the whole graph (its target does not exist): reads not sent yet never are, and
+        those in flight are waited for, so no request of the diagnosis outlives its answer."""
+        for task in self._once.values():
+            task.cancel()
+        await asyncio.gather(*self._once.values(), return_exceptions=True)
+        if in_flight := [asyncio.wrap_future(call) for call in self._calls if not call.done()]:
+            await asyncio.wait(in_flight)
 
     async def settled(self) -> None:
         """Wait until every task started has finished (its errors, if any, raised here)."""

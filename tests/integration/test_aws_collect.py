@@ -508,6 +508,44 @@ def test_an_unknown_service_in_a_cluster(aws: str, pool: ThreadPoolExecutor) -> 
         collect_facts(Target(cluster="prod", service="nope"), make_clients(), now=NOW, pool=pool)
 
 
+def test_no_request_of_a_target_not_found_outlives_its_answer(
+    aws: str, emulator: EmulatorServer
+) -> None:
+    """The reads started beside DescribeServices are dropped once it says the service does not
+    exist: those still queued on the pool are never sent, those in flight have answered by the
+    time the error is raised (each is held here until DescribeServices has answered, or 10 s,
+    and then takes the emulator's 0.2 s)."""
+    build_account()
+    session = new_session()
+    answered = threading.Event()
+    sent: list[str] = []
+    received: list[str] = []
+
+    def hold(request: Any, **_: Any) -> None:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else target
+        if not target.endswith(".DescribeServices"):
+            answered.wait(timeout=10)
+        sent.append(request.url)
+
+    session.events.register("before-send", hold)
+    session.events.register("response-received", lambda **_: received.append(""))
+    session.events.register("after-call.ecs.DescribeServices", lambda **_: answered.set())
+    emulator.traffic.latency = 0.2
+    try:
+        with ThreadPoolExecutor(1) as one:
+            with pytest.raises(TargetError, match="no service named nope in cluster prod"):
+                collect_facts(
+                    Target(cluster="prod", service="nope"), make_clients(session), now=NOW, pool=one
+                )
+            at_answer = (len(sent), len(received))
+        # Leaving the block has run whatever the pool still held.
+    finally:
+        emulator.traffic.latency = 0.0
+    assert at_answer[0] == at_answer[1]
+    assert (len(sent), len(received)) == at_answer
+
+
 def test_a_service_in_several_clusters_is_ambiguous(aws: str, pool: ThreadPoolExecutor) -> None:
     ecs = new_session().client("ecs")
     definition = ecs.register_task_definition(
