@@ -107,8 +107,8 @@ class Reads:
         for task in self._once.values():
             task.cancel()
         await asyncio.gather(*self._once.values(), return_exceptions=True)
-        if in_flight := [asyncio.wrap_future(call) for call in self._calls if not call.done()]:
-            await asyncio.wait(in_flight)
+        in_flight = [asyncio.wrap_future(call) for call in self._calls if not call.done()]
+        await asyncio.gather(*in_flight, return_exceptions=True)  # their failures are moot
 
     async def settled(self) -> None:
         """Wait until every task started has finished (its errors, if any, raised here)."""
