@@ -153,9 +153,10 @@ def _diagnose(args: argparse.Namespace, settings: Settings) -> int:
     from bot.parse.duration import parse_duration
 
     since = parse_duration(args.since) if args.since is not None else None
-    from bot.aws.index_file import IndexFile, cache_dir
+    from bot.aws.index_file import IndexFile
     from bot.cache import make_store
     from bot.service import Diagnoser
+    from bot.user_cache import cache_dir
 
     # Without Redis, the service → cluster index is kept between runs in the user's cache.
     index = None if settings.redis_url else IndexFile(cache_dir() / "cluster-index.json")

@@ -10,20 +10,14 @@ The bot shares its index through Redis instead.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.user_cache import write_private
+
 MAX_ENTRIES = 5_000  # the oldest go first past this
-
-
-def cache_dir() -> Path:
-    """`$XDG_CACHE_HOME/ecs-why`, by default `~/.cache/ecs-why`."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ecs-why"
 
 
 class IndexFile:
@@ -60,18 +54,4 @@ class IndexFile:
             }
             entries[key] = [value.decode(), now + ttl]
             kept = dict(list(entries.items())[-MAX_ENTRIES:])
-            self._write(json.dumps(kept))
-
-    def _write(self, text: str) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # mkstemp creates the file readable and writable by its owner only (0600).
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".index-")
-        try:
-            with os.fdopen(handle, "w") as file:
-                file.write(text)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            write_private(self.path, json.dumps(kept))

@@ -112,7 +112,9 @@ def test_the_cli_keeps_its_index_between_runs_for_its_owner_only(
 
     assert cli_lookups(emulator, env) == (1, CLUSTERS)  # every cluster asked once
     assert cli_lookups(emulator, env) == (0, 1)  # the next run, a new process
-    [index] = (tmp_path / "ecs-why").iterdir()
+    index = tmp_path / "ecs-why" / "cluster-index.json"
+    # Beside it, only the pruned service models (bot/aws/service_models.py) and no temporary.
+    assert {p.name for p in index.parent.iterdir()} == {index.name, "models"}
     assert stat.S_IMODE(index.stat().st_mode) == 0o600
     assert stat.S_IMODE(index.parent.stat().st_mode) == 0o700
 

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import botocore
-from botocore.loaders import JSONFileLoader
-
 from bot.aws import reads as r
 from bot.model import Fact
 
@@ -28,14 +23,3 @@ def test_container_insights_reads_are_optional_and_name_their_fact() -> None:
 
     assert {read.action for read in insights} == {"ecs:ListAccountSettings", "logs:FilterLogEvents"}
     assert all(read.optional for read in insights)
-
-
-def test_data_files_are_parsed_to_the_same_values_as_botocores_own_loader() -> None:
-    """botocore's models, gzipped and not, read as botocore reads them (in plain dicts)."""
-    data = Path(botocore.__file__).parent / "data"
-    for file in ("ecs/2014-11-13/service-2", "endpoints", "sdk-default-configuration"):
-        assert r.PlainJsonFiles().load_file(str(data / file)) == JSONFileLoader().load_file(
-            str(data / file)
-        )
-    assert r.PlainJsonFiles().load_file(str(data / "no-such-model")) is None
-    assert r.model_loader().load_service_model("ec2", "service-2")["metadata"]["serviceId"] == "EC2"
