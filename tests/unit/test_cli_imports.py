@@ -89,3 +89,36 @@ def test_the_first_request_leaves_before_anything_it_does_not_need(aws_env: str)
     report = json.loads(result.stderr.strip().splitlines()[-1])
     assert report == {"code": 0, "loaded": ["boto3", "botocore"]}, result.stderr
     assert json.loads(result.stdout)["target"]["service"] == "api"
+
+
+PLUGINS = """
+import json, os, sys
+exit_now = os._exit
+
+def report(code):  # what `run` leaves behind, said just before it exits
+    loader = sys.modules.get("pydantic.plugin._loader")
+    scanned = loader is not None and loader._plugins is not None
+    print(json.dumps({"code": code, "scanned": scanned}), file=sys.stderr, flush=True)
+    exit_now(code)
+
+os._exit = report
+from bot.cli import run
+run()
+"""
+
+
+def test_a_run_does_not_look_for_pydantic_plugins(aws_env: str) -> None:
+    """pydantic's plugin lookup reads every installed distribution's metadata: ecs-why has no
+    plugin, and its command skips the lookup (a model is built: the target is looked for)."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PYDANTIC_DISABLE_PLUGINS")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PLUGINS, "diagnose", "nowhere/api", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report == {"code": 2, "scanned": False}, result.stderr
