@@ -23,6 +23,7 @@ from botocore.loaders import JSONFileLoader
 from bot.user_cache import write_private
 
 EXTRAS = "service-2.sdk-extras"
+KEPT_VERSIONS = 3  # of one service's model, from as many botocore files
 
 
 class PlainJsonFiles(JSONFileLoader):
@@ -140,13 +141,16 @@ def _read_kept(path: Path, wanted: frozenset[str]) -> dict[str, Any] | None:
 
 
 def _keep(path: Path, model: dict[str, Any]) -> None:
-    """Write the pruned model, and drop the service's older ones; a cache that cannot be
-    written (a read-only file system) only costs the next start the parse."""
+    """Write the pruned model, and drop the service's oldest past `KEPT_VERSIONS` (two
+    installs of different botocore versions may share the directory: each keeps its own). A
+    cache that cannot be written (a read-only file system) only costs the next start the parse."""
     try:
         write_private(path, json.dumps(model, separators=(",", ":")))
         service = path.name.rsplit("-", 1)[0]
-        for old in path.parent.glob(f"{service}-*.json"):
-            if old != path and old.name.rsplit("-", 1)[0] == service:
-                old.unlink(missing_ok=True)
+        kept = [
+            p for p in path.parent.glob(f"{service}-*.json") if p.name.rsplit("-", 1)[0] == service
+        ]
+        for old in sorted(kept, key=lambda p: p.stat().st_mtime_ns)[:-KEPT_VERSIONS]:
+            old.unlink(missing_ok=True)
     except OSError:
         pass

@@ -115,20 +115,27 @@ def test_a_kept_model_with_an_undeclared_operation_is_not_used(tmp_path: Path) -
     assert json.loads(file.read_text()) == first  # written again
 
 
-def test_a_changed_botocore_file_is_pruned_again_and_the_old_one_dropped(tmp_path: Path) -> None:
+def test_a_changed_botocore_file_is_pruned_again_and_only_the_oldest_dropped(
+    tmp_path: Path,
+) -> None:
+    """Each botocore file (an upgrade, or another install sharing the cache) has its own
+    pruned model; past three for a service, the oldest goes."""
     source = Path(botocore_file("ecr"))
     data = tmp_path / "data" / "ecr" / source.parent.name
     data.mkdir(parents=True)
     shutil.copy(source.with_suffix(".json.gz"), data)
     kept = tmp_path / "models"
-    ReadModels({"ecr": DECLARED["ecr"]}, kept).load_file(str(data / "service-2"))
-    (old,) = kept.iterdir()
+    written: list[str] = []
+    for version in range(1, 5):
+        os.utime(data / "service-2.json.gz", ns=(version, version))  # as an upgrade would
+        before = set(kept.iterdir()) if kept.exists() else set()
+        ReadModels({"ecr": DECLARED["ecr"]}, kept).load_file(str(data / "service-2"))
+        (new,) = set(kept.iterdir()) - before
+        written.append(new.name)
+        os.utime(new, ns=(version * 10**9, version * 10**9))  # written one after the other
 
-    os.utime(data / "service-2.json.gz", ns=(1, 1))  # as an upgrade of botocore would
-    ReadModels({"ecr": DECLARED["ecr"]}, kept).load_file(str(data / "service-2"))
-
-    (new,) = kept.iterdir()
-    assert new.name != old.name
+    assert len(set(written)) == 4
+    assert sorted(p.name for p in kept.iterdir()) == sorted(written[1:])
 
 
 def test_a_cache_that_cannot_be_written_costs_only_the_parse(tmp_path: Path) -> None:
