@@ -31,12 +31,13 @@ class PlainJsonFiles(JSONFileLoader):
     loader asks for OrderedDicts, which doubles the parse (EC2's model: ~64 ms, ~32 ms plain)."""
 
     def load_file(self, file_path: str) -> Any:
-        if os.path.isfile(file_path + ".json"):
-            return json.loads(Path(file_path + ".json").read_bytes())
-        if os.path.isfile(file_path + ".json.gz"):
-            with gzip.open(file_path + ".json.gz") as file:
+        source = _source(file_path)
+        if source is None:
+            return None
+        if source.suffix == ".gz":
+            with gzip.open(source) as file:
                 return json.loads(file.read())
-        return None
+        return json.loads(source.read_bytes())
 
 
 class ReadModels(PlainJsonFiles):
@@ -51,12 +52,10 @@ class ReadModels(PlainJsonFiles):
     def load_file(self, file_path: str) -> Any:
         directory, type_name = os.path.split(file_path)
         wanted = self._operations.get(Path(directory).parent.name)
-        source = _source(file_path)
-        if wanted is None or source is None:
-            return super().load_file(file_path)
-        if type_name == EXTRAS:
+        if wanted is not None and type_name == EXTRAS:
             return self._extras(file_path)
-        if type_name != "service-2":
+        source = _source(file_path) if type_name == "service-2" else None
+        if wanted is None or source is None:
             return super().load_file(file_path)
         kept = self._kept(source, wanted)
         model = _read_kept(kept, wanted) if kept is not None else None
