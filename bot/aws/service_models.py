@@ -5,7 +5,8 @@ EC2's model describes 862 operations in 4 MB of JSON; the bot calls five of them
 whole costs ~50 ms and building a client of it ~20 ms more, at every start of the CLI. The
 pruned model (~100 KB) is written once to a directory of the user's cache, under a name drawn
 from the botocore file it came from (a botocore upgrade writes a new one), and read back in
-under a millisecond. A client built from it has no method for any other operation.
+under a millisecond (ECS's, of 14 operations, in ~2 ms). A client built from it has no method
+for any other operation.
 """
 
 from __future__ import annotations
