@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from botocore.loaders import Loader, create_loader
+from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
-from bot.aws.service_models import ReadModels
+from bot.aws.service_models import ReadModels, WalkedOnce
 from bot.model import Fact
 from bot.user_cache import cache_dir
 
@@ -147,7 +147,7 @@ def model_loader() -> Loader:
         directory: Path | None = cache_dir() / "models"
     except RuntimeError:  # no home directory to keep them in
         directory = None
-    loader = create_loader()
+    loader = WalkedOnce()
     loader.file_loader = ReadModels({s: frozenset(o) for s, o in operations.items()}, directory)
     return loader
 

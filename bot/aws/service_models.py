@@ -19,12 +19,35 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from botocore.loaders import JSONFileLoader
+from botocore.loaders import JSONFileLoader, Loader, instance_cache
 
 from bot.user_cache import write_private
 
 EXTRAS = "service-2.sdk-extras"
 KEPT_VERSIONS = 3  # of one service's model, from as many botocore files
+
+
+class WalkedOnce(Loader):
+    """botocore's loader, which learns what its data directories hold in one walk: its own
+    walks all ~450 services' directories once per kind of file asked for (the models, the
+    endpoint rules, the paginators: ~12 ms each)."""
+
+    @instance_cache
+    def list_available_services(self, type_name: str) -> list[str]:
+        return sorted(name for name, kinds in self._kinds().items() if type_name in kinds)
+
+    @instance_cache
+    def _kinds(self) -> dict[str, set[str]]:
+        """Each service directory, and the kinds of data file any of its API versions has."""
+        found: dict[str, set[str]] = {}
+        for root in filter(os.path.isdir, self.search_paths):
+            for service in os.scandir(root):
+                if service.is_dir():
+                    kinds = found.setdefault(service.name, set())
+                    for version in os.scandir(service.path):
+                        if version.is_dir():  # "service-2.json.gz" is of kind "service-2"
+                            kinds.update(n.split(".json")[0] for n in os.listdir(version.path))
+        return found
 
 
 class PlainJsonFiles(JSONFileLoader):

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import boto3
 import botocore
-from botocore.loaders import JSONFileLoader
+from botocore.loaders import JSONFileLoader, Loader
 from botocore.model import ServiceModel, Shape
 
 from bot.aws import reads as r
 from bot.aws.clients import shared_models
-from bot.aws.service_models import PlainJsonFiles, ReadModels
+from bot.aws.service_models import PlainJsonFiles, ReadModels, WalkedOnce
 
 DATA = Path(botocore.__file__).parent / "data"
 DECLARED = {
@@ -49,6 +49,26 @@ def test_data_files_are_parsed_to_the_same_values_as_botocores_own_loader() -> N
             str(DATA / file)
         )
     assert PlainJsonFiles().load_file(str(DATA / "no-such-model")) is None
+
+
+def test_one_walk_lists_the_services_botocore_lists_for_each_kind(tmp_path: Path) -> None:
+    """The same answers as botocore's own walks, an extra search path (AWS_DATA_PATH) and a
+    stray file among the services included."""
+    (tmp_path / "custom" / "2024-01-01").mkdir(parents=True)
+    (tmp_path / "custom" / "2024-01-01" / "service-2.json").write_text("{}")
+    (tmp_path / "README.txt").write_text("not a service")
+    kinds = (
+        "service-2",
+        "endpoint-rule-set-1",
+        "paginators-1",
+        "waiters-2",
+        "service-2.sdk-extras",
+    )
+    ours, botocores = WalkedOnce([str(tmp_path)]), Loader([str(tmp_path)])
+    for kind in kinds:
+        assert ours.list_available_services(kind) == botocores.list_available_services(kind), kind
+    assert "custom" in ours.list_available_services("service-2")
+    assert "custom" not in ours.list_available_services("paginators-1")
 
 
 def test_a_read_services_model_holds_its_declared_operations_and_all_they_use() -> None:
