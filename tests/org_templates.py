@@ -44,6 +44,11 @@ def actions_of(statement: dict[str, Any]) -> list[str]:
     return [action] if isinstance(action, str) else list(action)
 
 
+def granted_actions(statements: list[dict[str, Any]]) -> set[str]:
+    """Every action the statements name."""
+    return {action for statement in statements for action in actions_of(statement)}
+
+
 def main() -> None:
     MEMBER.write_text(with_policy(MEMBER.read_text(), member_policy(POLICY.read_text())))
 

@@ -23,7 +23,7 @@ from bot.demo.scenarios import SCENARIOS, SPECS, Scenario, build_account
 from bot.demo.specs import REASON_LIMIT, ServiceSpec
 from bot.model import Cause, Step
 from tests.conftest import reset_moto
-from tests.org_templates import actions_of
+from tests.org_templates import granted_actions
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -95,10 +95,6 @@ def _document(document: object) -> dict[str, list[dict[str, object]]]:
         "dict[str, list[dict[str, object]]]",
         json.loads(document) if isinstance(document, str) else document,
     )
-
-
-def _actions(statements: list[dict[str, object]]) -> set[str]:
-    return {action for statement in statements for action in actions_of(statement)}
 
 
 @pytest.fixture(scope="module")
@@ -382,7 +378,7 @@ def test_the_efs_file_system_has_no_mount_target_in_the_tasks_zone(aws: Aws) -> 
 def test_roles_prove_the_iam_scenarios(aws: Aws) -> None:
     execution = aws.iam.get_role(RoleName="ecsTaskExecutionRole")["Role"]
     assert "ecs-tasks.amazonaws.com" in json.dumps(execution["AssumeRolePolicyDocument"])
-    granted = _actions(aws.role_document("ecsTaskExecutionRole"))
+    granted = granted_actions(aws.role_document("ecsTaskExecutionRole"))
     assert {"ecr:BatchGetImage", "ecr:GetAuthorizationToken", "logs:PutLogEvents"} <= granted
     assert not any(action.startswith("secretsmanager:") for action in granted)  # orders-api
 
@@ -390,7 +386,7 @@ def test_roles_prove_the_iam_scenarios(aws: Aws) -> None:
     assert "ec2.amazonaws.com" in json.dumps(trust)
     assert "ecs-tasks.amazonaws.com" not in json.dumps(trust)
 
-    billing = _actions(aws.role_document("billing-exec-role"))
+    billing = granted_actions(aws.role_document("billing-exec-role"))
     assert "ecr:BatchGetImage" not in billing
     assert "ecr:GetDownloadUrlForLayer" not in billing
 

@@ -22,7 +22,7 @@ from tests.org_templates import (
     CENTRAL,
     MEMBER,
     POLICY,
-    actions_of,
+    granted_actions,
     member_policy,
     with_policy,
 )
@@ -39,10 +39,10 @@ def test_the_member_template_carries_exactly_the_read_policy_and_no_queue() -> N
         "run `python -m tests.org_templates`"
     )
 
-    def granted(policy: str) -> set[str]:
-        return {a for s in json.loads(policy)["Statement"] for a in actions_of(s)}
+    def statements(policy: str) -> list[dict[str, object]]:
+        return list(json.loads(policy)["Statement"])
 
-    bots = granted(POLICY.read_text())
+    bots = granted_actions(statements(POLICY.read_text()))
     queue = {action for action in bots if action.startswith("sqs:")}
     # A member account's role reads that account; the watch queue is the bot's own.
     assert queue == {
@@ -51,7 +51,7 @@ def test_the_member_template_carries_exactly_the_read_policy_and_no_queue() -> N
         "sqs:GetQueueAttributes",
         "sqs:ReceiveMessage",
     }
-    assert granted(member_policy(POLICY.read_text())) == bots - queue
+    assert granted_actions(statements(member_policy(POLICY.read_text()))) == bots - queue
 
 
 def parameters(**values: str) -> list[dict[str, str]]:

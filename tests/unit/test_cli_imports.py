@@ -24,13 +24,21 @@ print(json.dumps({"code": code, "loaded": loaded}), file=sys.stderr)
 """
 
 
-def probe(*argv: str) -> dict[str, object]:
-    script = f"HEAVY = {HEAVY!r}\n{PROBE}"
+def run_script(
+    script: str, *argv: str, unset: tuple[str, ...] = ()
+) -> tuple[dict[str, object], subprocess.CompletedProcess[str]]:
+    """`script` run with `argv` in a new interpreter, without the variables `unset`: its
+    report (the last line it wrote to stderr) and what it printed."""
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     result = subprocess.run(
-        [sys.executable, "-c", script, *argv], capture_output=True, text=True, check=False
+        [sys.executable, "-c", script, *argv], capture_output=True, text=True, check=False, env=env
     )
     report: dict[str, object] = json.loads(result.stderr.strip().splitlines()[-1])
-    return report
+    return report, result
+
+
+def probe(*argv: str) -> dict[str, object]:
+    return run_script(f"HEAVY = {HEAVY!r}\n{PROBE}", *argv)[0]
 
 
 @pytest.mark.parametrize(
@@ -78,15 +86,9 @@ def test_the_first_request_leaves_before_anything_it_does_not_need(aws_env: str)
     ecs.create_service(cluster="prod", serviceName="api", taskDefinition=definition)
     ours = ("bot.reason", "bot.checks.patterns", "bot.render.json", "bot.render.text")
     script = f"HEAVY = {HEAVY!r}\nOURS = {ours!r}\n{FIRST_REQUEST}"
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    result = subprocess.run(
-        [sys.executable, "-c", script, "diagnose", "prod/api", "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
+    report, result = run_script(
+        script, "diagnose", "prod/api", "--format", "json", unset=("REDIS_URL",)
     )
-    report = json.loads(result.stderr.strip().splitlines()[-1])
     assert report == {"code": 0, "loaded": ["boto3", "botocore"]}, result.stderr
     assert json.loads(result.stdout)["target"]["service"] == "api"
 
@@ -110,15 +112,9 @@ run()
 def test_a_run_does_not_look_for_pydantic_plugins(aws_env: str) -> None:
     """pydantic's plugin lookup reads every installed distribution's metadata: ecs-why has no
     plugin, and its command skips the lookup (a model is built: the target is looked for)."""
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PYDANTIC_DISABLE_PLUGINS")
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PLUGINS, "diagnose", "nowhere/api", "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
+    report, result = run_script(
+        PLUGINS,
+        *("diagnose", "nowhere/api", "--format", "json"),
+        unset=("REDIS_URL", "PYDANTIC_DISABLE_PLUGINS"),
     )
-    report = json.loads(result.stderr.strip().splitlines()[-1])
     assert report == {"code": 2, "scanned": False}, result.stderr
