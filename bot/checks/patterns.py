@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.model import Cause, LogStream, Step, Task
 
@@ -342,14 +342,21 @@ STOP_CODES: dict[str, Cause] = {
 }
 
 
-def classify(text: str, rules: tuple[Rule, ...] = RULES) -> Rule | None:
+# Every check reads the same reasons and log lines: each text is matched against a table once.
+@lru_cache(maxsize=4096)
+def classify(text: str) -> Rule | None:
     """The first row whose pattern occurs in `text`, or None."""
-    return next((rule for rule in rules if rule.search(text)), None)
+    return _first(RULES, text)
 
 
+@lru_cache(maxsize=4096)
 def classify_log(line: str) -> Rule | None:
     """The row of the application-log table that matches one log line, or None."""
-    return classify(line, LOG_RULES)
+    return _first(LOG_RULES, line)
+
+
+def _first(rules: tuple[Rule, ...], text: str) -> Rule | None:
+    return next((rule for rule in rules if rule.search(text)), None)
 
 
 def platform_evidence(stopped: Iterable[Task], log_streams: Iterable[LogStream]) -> bool:
