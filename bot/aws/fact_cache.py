@@ -13,6 +13,7 @@ import json
 import urllib.parse
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from botocore.client import BaseClient
@@ -45,7 +46,7 @@ def _decode(item: dict[str, Any]) -> Any:
 def _quote_policies(value: Any, shape: Any) -> Any:
     """IAM policy documents back in the URL-quoted form AWS sends them in: botocore decodes
     them after every call (`json_decode_policies`), an answer from this cache included."""
-    if shape is None:
+    if shape is None or not _holds_policy(shape):
         return value
     if shape.type_name == "structure" and isinstance(value, dict):
         members = shape.members
@@ -55,6 +56,24 @@ def _quote_policies(value: Any, shape: Any) -> Any:
     if shape.name == "policyDocumentType" and not isinstance(value, str):
         return urllib.parse.quote(json.dumps(value))
     return value
+
+
+@lru_cache(maxsize=1024)
+def _holds_policy(shape: Any) -> bool:
+    """Whether a value of `shape` can hold a policy document: most answers are not walked.
+    (botocore makes each shape once per client, so its identity is a fair key.)"""
+    return _reaches_policy(shape, frozenset())
+
+
+def _reaches_policy(shape: Any, seen: frozenset[str]) -> bool:
+    if shape.name == "policyDocumentType":
+        return True
+    if shape.name in seen:  # a shape that holds itself
+        return False
+    seen |= {shape.name}
+    if shape.type_name == "structure":
+        return any(_reaches_policy(member, seen) for member in shape.members.values())
+    return shape.type_name == "list" and _reaches_policy(shape.member, seen)
 
 
 class FactCache:
