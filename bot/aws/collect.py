@@ -151,7 +151,9 @@ def collect_facts(
         pool.submit(clients.client, service)
     window = _Window(archive_group, now - (since or DEFAULT_WINDOW), asked=since is not None)
 
-    async def collect() -> Facts:
+    collected: list[Facts] = []
+
+    async def collect() -> None:
         read = Reads(clients, pool, timeout)
         named = _named(target)
         if named is not None:
@@ -169,9 +171,14 @@ def collect_facts(
         before = _Before(read, found, tasks, baseline)
         definitions = _Definitions(read, found.service, tasks)
         network = _Network(read, found, tasks, definitions)
-        return await _facts(read, found, tasks, before, definitions, network, region, now)
+        collected.append(
+            await _facts(read, found, tasks, before, definitions, network, region, now)
+        )
 
-    return asyncio.run(collect())
+    # The facts are not the task's result: on the main thread (the CLI), asyncio.run reprs its
+    # task twice as it ends (3.11's SIGINT handling), which would print the whole Facts (~4 ms).
+    asyncio.run(collect())
+    return collected[0]
 
 
 def _named(target: Target) -> ServiceName | None:
