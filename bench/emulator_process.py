@@ -13,11 +13,25 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Emulator:
+    endpoint: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """The CPU the emulator's process has used so far (Linux's /proc): on a small machine
+        it shares the cores with the bot, which AWS does not."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 @contextmanager
-def emulator_process(latency: float) -> Iterator[str]:
-    """The endpoint of the demo account in a child process answering after `latency` s."""
+def emulator_process(latency: float) -> Iterator[Emulator]:
+    """The demo account in a child process answering after `latency` s."""
     child = subprocess.Popen(
         [sys.executable, "-m", "bench.emulator_process", str(latency)],
         stdin=subprocess.PIPE,
@@ -30,7 +44,7 @@ def emulator_process(latency: float) -> Iterator[str]:
         endpoint = child.stdout.readline().strip()
         if not endpoint:
             raise RuntimeError("the emulator process did not start")
-        yield endpoint
+        yield Emulator(endpoint, child.pid)
     finally:
         child.stdin.close()
         child.wait(timeout=30)
